@@ -1,0 +1,1 @@
+"""Pool Portal: a self-hosted customer portal for service companies."""

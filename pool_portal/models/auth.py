@@ -1,0 +1,95 @@
+"""Login and invitation tokens, server-side sessions, and the audit log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from pool_portal.models.base import now_field, enum_col
+
+
+class TokenPurpose(str, enum.Enum):
+    MAGIC_LINK = "MAGIC_LINK"
+    INVITATION = "INVITATION"
+    PASSWORD_RESET = "PASSWORD_RESET"
+    STAFF_INVITATION = "STAFF_INVITATION"
+
+
+class AuthToken(SQLModel, table=True):
+    """A single-use token: the signed link carries ``jti``; using it sets used_at."""
+
+    __tablename__ = "auth_token"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(staff_user_id IS NULL) <> (portal_user_id IS NULL)", name="ck_auth_token_one_user"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True, ondelete="CASCADE")
+    jti: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    purpose: TokenPurpose = Field(sa_type=enum_col(TokenPurpose))
+    portal_user_id: int | None = Field(
+        default=None, foreign_key="portal_user.id", index=True, ondelete="CASCADE"
+    )
+    staff_user_id: int | None = Field(
+        default=None, foreign_key="staff_user.id", index=True, ondelete="CASCADE"
+    )
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    created_at: datetime = now_field()
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side session. The browser only holds an opaque id; we store its hash."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(staff_user_id IS NULL) <> (portal_user_id IS NULL)", name="ck_user_session_one_user"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    portal_user_id: int | None = Field(
+        default=None, foreign_key="portal_user.id", index=True, ondelete="CASCADE"
+    )
+    staff_user_id: int | None = Field(
+        default=None, foreign_key="staff_user.id", index=True, ondelete="CASCADE"
+    )
+    # The current view of a portal user: one client or a whole group.
+    view_client_id: int | None = Field(default=None, foreign_key="client.id", ondelete="SET NULL")
+    view_group_id: int | None = Field(default=None, foreign_key="client_group.id", ondelete="SET NULL")
+    # A staff member viewing the portal as a client (read-only).
+    impersonating_client_id: int | None = Field(
+        default=None, foreign_key="client.id", ondelete="SET NULL"
+    )
+    language: str | None = Field(default=None, max_length=5)
+    ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=300)
+    created_at: datetime = now_field()
+    last_seen_at: datetime = now_field()
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_tenant_created", "tenant_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int | None = Field(default=None, foreign_key="tenant.id", ondelete="CASCADE")
+    actor_kind: str = Field(max_length=20)  # anonymous | portal | staff | system | api
+    actor_id: int | None = None
+    action: str = Field(max_length=80)
+    target_type: str | None = Field(default=None, max_length=40)
+    target_id: str | None = Field(default=None, max_length=64)
+    detail: str | None = Field(default=None, sa_type=sa.Text)
+    ip: str | None = Field(default=None, max_length=64)
+    created_at: datetime = now_field()

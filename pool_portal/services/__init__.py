@@ -1,0 +1,1 @@
+"""Plain-Python domain rules. No Reflex imports in this package."""

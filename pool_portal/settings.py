@@ -1,0 +1,174 @@
+"""One typed settings object, read from the environment and validated at start.
+
+Reflex itself reads only ``REFLEX_``-prefixed variables, so the database and Redis
+URLs keep Reflex's names; everything that is ours is ``PORTAL_``-prefixed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A configuration problem, with a one-line message naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    port: int = Field(3000, ge=1, le=65535, validation_alias=AliasChoices("PORT"))
+    data_dir: Path = Field(
+        PROJECT_ROOT / "var", validation_alias=AliasChoices("PORTAL_DATA_DIR")
+    )
+    db_url: str = Field("", validation_alias=AliasChoices("REFLEX_DB_URL"))
+    redis_url: str | None = Field(None, validation_alias=AliasChoices("REFLEX_REDIS_URL"))
+    secret_key: str | None = Field(None, validation_alias=AliasChoices("PORTAL_SECRET_KEY"))
+    public_url: str = Field("", validation_alias=AliasChoices("PORTAL_PUBLIC_URL"))
+    smtp_url: str | None = Field(None, validation_alias=AliasChoices("PORTAL_SMTP_URL"))
+    mail_from: str = Field(
+        "Pool Portal <no-reply@localhost>", validation_alias=AliasChoices("PORTAL_MAIL_FROM")
+    )
+    cloudinary_url: str | None = Field(None, validation_alias=AliasChoices("CLOUDINARY_URL"))
+
+    @field_validator("redis_url", "smtp_url", "cloudinary_url", "secret_key", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v):
+        if isinstance(v, str) and not v.strip():
+            return None
+        return v
+
+    @field_validator("db_url")
+    @classmethod
+    def _check_db_url(cls, v: str) -> str:
+        if not v:
+            return v
+        scheme = urlsplit(v).scheme
+        if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return v
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, v: str | None) -> str | None:
+        if v and urlsplit(v).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must be a redis:// or rediss:// URL")
+        return v
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, v: str) -> str:
+        if v:
+            parts = urlsplit(v)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError("must be an http:// or https:// URL")
+        return v.rstrip("/")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, v: str | None) -> str | None:
+        if v:
+            parts = urlsplit(v)
+            if parts.scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
+                raise ValueError("must look like smtp://host:port or smtps://user:pass@host:465")
+            try:
+                parts.port
+            except ValueError as exc:
+                raise ValueError("has a bad port") from exc
+        return v
+
+    @field_validator("cloudinary_url")
+    @classmethod
+    def _check_cloudinary_url(cls, v: str | None) -> str | None:
+        if v:
+            parts = urlsplit(v)
+            if parts.scheme != "cloudinary" or not parts.hostname or not parts.username:
+                raise ValueError("must look like cloudinary://API_KEY:API_SECRET@CLOUD_NAME")
+        return v
+
+    @field_validator("secret_key")
+    @classmethod
+    def _check_secret(cls, v: str | None) -> str | None:
+        if v is not None and len(v) < 32:
+            raise ValueError("must be at least 32 characters")
+        return v
+
+    @model_validator(mode="after")
+    def _defaults(self) -> "Settings":
+        self.data_dir = Path(self.data_dir).expanduser().resolve()
+        if not self.db_url:
+            self.db_url = f"sqlite:///{self.data_dir / 'portal.db'}"
+        if not self.public_url:
+            self.public_url = f"http://localhost:{self.port}"
+        return self
+
+    # -- derived -----------------------------------------------------------
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def files_dir(self) -> Path:
+        """Private files (PDFs, photos): never under Reflex's public upload dir."""
+        return self.data_dir / "files"
+
+    def ensure_data_dir(self) -> None:
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.data_dir / ".write-test"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise SettingsError(
+                f"PORTAL_DATA_DIR: {self.data_dir} is not writable ({exc.strerror or exc})"
+            ) from exc
+
+    def get_secret_key(self) -> str:
+        """PORTAL_SECRET_KEY, or one generated once into the data dir and reused."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.ensure_data_dir()
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+_ALIASES = {
+    name: (field.validation_alias.choices[0] if isinstance(field.validation_alias, AliasChoices) else name)
+    for name, field in Settings.model_fields.items()
+}
+
+
+def load_settings() -> Settings:
+    """Build the settings from the environment; raise SettingsError with one line
+    naming the bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = err["loc"][0] if err["loc"] else "?"
+        var = _ALIASES.get(str(field), str(field))
+        msg = err["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{var}: {msg}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
