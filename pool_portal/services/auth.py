@@ -1,0 +1,198 @@
+"""Sign-in with a password and server-side sessions.
+
+The browser holds only an opaque random id (HttpOnly cookie); the database stores
+its SHA-256, so a leaked database does not leak live sessions. Sessions expire after
+an idle period and at an absolute limit, and can be revoked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from pool_portal.models import PortalUser, StaffUser, Tenant, UserSession, utcnow
+from pool_portal.services import audit
+from pool_portal.services.i18n import normalise_language
+from pool_portal.services.passwords import verify_password
+from pool_portal.services.scope import Viewer, portal_client_ids
+from pool_portal.settings import get_settings
+
+SESSION_COOKIE = "pp_session"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(
+    session: Session, kind: str, email: str, password: str, ip: str | None = None
+) -> PortalUser | StaffUser | None:
+    """The active user of ``kind`` ("portal"/"staff") with this email and password."""
+    model = PortalUser if kind == "portal" else StaffUser
+    email = email.strip().lower()
+    candidates = session.exec(
+        select(model)
+        .join(Tenant, Tenant.id == model.tenant_id)
+        .where(model.email == email, model.is_active == True, Tenant.is_active == True)  # noqa: E712
+        .order_by(model.id)
+    ).all()
+    for user in candidates:
+        if verify_password(user.password_hash, password):
+            return user
+    if not candidates:
+        verify_password(None, password)  # same work whether or not the email is known
+    audit.record(
+        session,
+        "login.failed",
+        tenant_id=candidates[0].tenant_id if candidates else None,
+        actor_kind=kind,
+        ip=ip,
+        email_hash=hash_token(email)[:16],
+    )
+    return None
+
+
+def start_session(
+    session: Session,
+    user: PortalUser | StaffUser,
+    *,
+    ip: str | None = None,
+    user_agent: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Create a session record for ``user``; return the opaque token for the cookie."""
+    now = now or utcnow()
+    settings = get_settings()
+    token = secrets.token_urlsafe(32)
+    record = UserSession(
+        tenant_id=user.tenant_id,
+        token_hash=hash_token(token),
+        portal_user_id=user.id if isinstance(user, PortalUser) else None,
+        staff_user_id=user.id if isinstance(user, StaffUser) else None,
+        language=user.language,
+        ip=ip,
+        user_agent=(user_agent or "")[:300] or None,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_max_hours),
+    )
+    session.add(record)
+    user.last_login_at = now
+    session.add(user)
+    audit.record(
+        session,
+        "login.succeeded",
+        tenant_id=user.tenant_id,
+        actor_kind="portal" if isinstance(user, PortalUser) else "staff",
+        actor_id=user.id,
+        ip=ip,
+    )
+    return token
+
+
+def _live_session(session: Session, token: str | None, now: datetime) -> UserSession | None:
+    if not token or len(token) > 200:
+        return None
+    record = session.exec(
+        select(UserSession).where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if record is None or record.revoked_at is not None or record.expires_at <= now:
+        return None
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    if record.last_seen_at + idle <= now:
+        return None
+    return record
+
+
+def resolve_viewer(session: Session, token: str | None, now: datetime | None = None) -> Viewer | None:
+    """The viewer behind a session token, or None when it is missing, expired or revoked.
+
+    Refreshes the idle timer. The user's and tenant's current state are re-read every
+    time, so disabling a user or a membership takes effect at once.
+    """
+    now = now or utcnow()
+    record = _live_session(session, token, now)
+    if record is None:
+        return None
+    tenant = session.get(Tenant, record.tenant_id)
+    if tenant is None or not tenant.is_active:
+        return None
+    if record.portal_user_id is not None:
+        user = session.get(PortalUser, record.portal_user_id)
+        if user is None or not user.is_active or user.tenant_id != tenant.id:
+            return None
+        clients = frozenset(portal_client_ids(session, tenant.id, user.id))
+        viewer = Viewer(
+            kind="portal",
+            tenant_id=tenant.id,
+            user_id=user.id,
+            session_id=record.id,
+            name=user.name,
+            email=user.email,
+            language=normalise_language(record.language or user.language),
+            client_ids=clients,
+        )
+    else:
+        staff = session.get(StaffUser, record.staff_user_id)
+        if staff is None or not staff.is_active or staff.tenant_id != tenant.id:
+            return None
+        viewer = Viewer(
+            kind="staff",
+            tenant_id=tenant.id,
+            user_id=staff.id,
+            session_id=record.id,
+            name=staff.name,
+            email=staff.email,
+            language=normalise_language(record.language or staff.language),
+            role=staff.role,
+        )
+    if (now - record.last_seen_at).total_seconds() > 60:  # avoid a write per event
+        record.last_seen_at = now
+        session.add(record)
+    return viewer
+
+
+def end_session(session: Session, token: str | None, now: datetime | None = None) -> bool:
+    """Revoke the session behind ``token``; True when there was one."""
+    if not token:
+        return False
+    record = session.exec(
+        select(UserSession).where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if record is None or record.revoked_at is not None:
+        return False
+    record.revoked_at = now or utcnow()
+    session.add(record)
+    audit.record(
+        session,
+        "logout",
+        tenant_id=record.tenant_id,
+        actor_kind="portal" if record.portal_user_id else "staff",
+        actor_id=record.portal_user_id or record.staff_user_id,
+    )
+    return True
+
+
+def set_session_language(session: Session, token: str | None, lang: str) -> None:
+    record = _live_session(session, token, utcnow())
+    if record is not None:
+        record.language = normalise_language(lang)
+        session.add(record)
+
+
+def token_from_cookie_header(cookie_header: str | None) -> str | None:
+    """The session token from a raw ``Cookie:`` header."""
+    from http.cookies import CookieError, SimpleCookie
+
+    if not cookie_header:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except CookieError:
+        return None
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel else None

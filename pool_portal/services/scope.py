@@ -1,0 +1,107 @@
+"""Viewer scope: which tenant, which clients and which role a caller has.
+
+Every query for portal data goes through the client ids computed here; nothing
+outside the viewer's tenant and clients is ever read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from pool_portal.models import (
+    Client,
+    ClientGroup,
+    ClientGroupMember,
+    Membership,
+    Site,
+    StaffRole,
+)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The caller, built server-side from the session record (never from the browser)."""
+
+    kind: str  # "portal" | "staff"
+    tenant_id: int
+    user_id: int
+    session_id: int
+    name: str
+    email: str
+    language: str = "en"
+    role: StaffRole | None = None
+    client_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+    @property
+    def is_portal(self) -> bool:
+        return self.kind == "portal"
+
+
+def group_descendants(session: Session, tenant_id: int, group_ids: Iterable[int]) -> set[int]:
+    """The groups and every group nested below them (same tenant only)."""
+    found: set[int] = set()
+    frontier = set(group_ids)
+    while frontier:
+        found |= frontier
+        rows = session.exec(
+            select(ClientGroup.id).where(
+                ClientGroup.tenant_id == tenant_id, col(ClientGroup.parent_id).in_(frontier)
+            )
+        ).all()
+        frontier = set(rows) - found
+    return found
+
+
+def clients_of_groups(session: Session, tenant_id: int, group_ids: Iterable[int]) -> set[int]:
+    groups = group_descendants(session, tenant_id, group_ids)
+    if not groups:
+        return set()
+    rows = session.exec(
+        select(ClientGroupMember.client_id)
+        .join(Client, Client.id == ClientGroupMember.client_id)
+        .where(
+            ClientGroupMember.tenant_id == tenant_id,
+            Client.tenant_id == tenant_id,
+            col(ClientGroupMember.group_id).in_(groups),
+        )
+    ).all()
+    return set(rows)
+
+
+def portal_client_ids(session: Session, tenant_id: int, portal_user_id: int) -> set[int]:
+    """Every client a portal user may see through active memberships."""
+    memberships = session.exec(
+        select(Membership).where(
+            Membership.tenant_id == tenant_id,
+            Membership.portal_user_id == portal_user_id,
+            Membership.is_active == True,  # noqa: E712
+        )
+    ).all()
+    direct = {m.client_id for m in memberships if m.client_id is not None}
+    groups = {m.group_id for m in memberships if m.group_id is not None}
+    ids = direct | clients_of_groups(session, tenant_id, groups)
+    if not ids:
+        return set()
+    active = session.exec(
+        select(Client.id).where(
+            Client.tenant_id == tenant_id, col(Client.id).in_(ids), Client.is_active == True  # noqa: E712
+        )
+    ).all()
+    return set(active)
+
+
+def sites_for(session: Session, viewer: Viewer) -> list[Site]:
+    """The viewer's sites, ordered by name: a portal user's own, a staff user's tenant's."""
+    query = select(Site).where(Site.tenant_id == viewer.tenant_id, Site.is_active == True)  # noqa: E712
+    if viewer.is_portal:
+        if not viewer.client_ids:
+            return []
+        query = query.where(col(Site.client_id).in_(viewer.client_ids))
+    return list(session.exec(query.order_by(Site.name, Site.id)).all())

@@ -1,0 +1,22 @@
+"""Reflex configuration. Values come from pool_portal.settings (one typed object)."""
+
+import reflex as rx
+
+from pool_portal.settings import get_settings
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="pool_portal",
+    db_url=_settings.db_url,
+    redis_url=_settings.redis_url,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    frontend_port=_settings.port,
+    backend_port=_settings.port,
+    # One port: frontend and backend are served together (reflex run --env prod).
+    api_url=_settings.public_url,
+    deploy_url=_settings.public_url,
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="cyan", radius="medium"))],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)
