@@ -11,7 +11,7 @@ from pool_portal.services import i18n
 
 PKG = Path(__file__).resolve().parents[1] / "pool_portal"
 KEY_CALL = re.compile(r"""\bT\(\s*["']([a-z0-9_]+\.[a-z0-9_.]+)["']""")
-KEY_LITERAL = re.compile(r"""["']((?:nav|login|portal|admin|field|common|password)\.[a-z0-9_.]+)["']""")
+KEY_LITERAL = re.compile(r"""["']((?:nav|login|portal|admin|field|common|password|visit)\.[a-z0-9_.]+)["']""")
 
 
 def _catalogue(lang: str) -> dict[str, str]:
@@ -41,8 +41,18 @@ def test_no_spanish_text_is_left_in_english():
 def test_every_key_the_code_uses_is_in_the_catalogue():
     used = _keys_used_in_code()
     assert used, "the scan found no keys: the pattern is broken"
-    missing = used - set(_catalogue("en"))
+    en = _catalogue("en")
+    prefixes = {k for k in used if k.endswith(".")}
+    missing = (used - prefixes) - set(en)
     assert missing == set()
+    assert {p for p in prefixes if not any(k.startswith(p) for k in en)} == set()
+
+
+def test_coded_values_have_a_label_for_every_code():
+    from pool_portal.models import VisitStatus
+
+    en = _catalogue("en")
+    assert {f"visit.status.{v.value}" for v in VisitStatus} <= set(en)
 
 
 def test_translate_and_fallbacks():

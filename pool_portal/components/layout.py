@@ -35,7 +35,7 @@ def shell(kind: str, nav: list[tuple[str, str]], *content: rx.Component) -> rx.C
                     id="tenant-name",
                 ),
                 rx.el.nav(
-                    rx.flex(*[_nav_link(k, h) for k, h in nav], gap="4", wrap="wrap"),
+                    rx.flex(*[_nav_link(k, h) for k, h in nav], spacing="4", wrap="wrap"),
                     aria_label=T("nav.main"),
                 ),
                 rx.spacer(),
@@ -46,15 +46,15 @@ def shell(kind: str, nav: list[tuple[str, str]], *content: rx.Component) -> rx.C
                         rx.flex(
                             rx.text(AppState.user_name, size="2", id="user-name"),
                             sign_out_form(kind),
-                            gap="3",
+                            spacing="3",
                             align="center",
                         ),
                     ),
-                    gap="3",
+                    spacing="3",
                     align="center",
                     wrap="wrap",
                 ),
-                gap="4",
+                spacing="4",
                 align="center",
                 wrap="wrap",
                 padding="0.75rem 1rem",
@@ -77,18 +77,25 @@ def admin_shell(*content: rx.Component) -> rx.Component:
     return shell("staff", [("nav.home", "/admin")], *content)
 
 
-def data_table(columns: list[tuple[str, str]], rows, row_id: str) -> rx.Component:
-    """A simple table: ``columns`` are (catalogue key, row field)."""
+def _cell(row, column: tuple) -> rx.Component:
+    field = column[1]
+    if len(column) > 2:  # a coded value shown through the catalogue, e.g. "visit.status."
+        return rx.table.cell(AppState.tr[f"{column[2]}{row[field]}"].to(str))
+    return rx.table.cell(row[field])
+
+
+def data_table(columns: list[tuple], rows, row_id: str) -> rx.Component:
+    """A simple table: ``columns`` are (catalogue key, row field[, catalogue prefix])."""
     return rx.box(
         rx.table.root(
             rx.table.header(
-                rx.table.row(*[rx.table.column_header_cell(T(k)) for k, _ in columns])
+                rx.table.row(*[rx.table.column_header_cell(T(c[0])) for c in columns])
             ),
             rx.table.body(
                 rx.foreach(
                     rows,
                     lambda row: rx.table.row(
-                        *[rx.table.cell(row[f]) for _, f in columns],
+                        *[_cell(row, c) for c in columns],
                     ),
                 )
             ),

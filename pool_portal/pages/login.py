@@ -26,7 +26,7 @@ def _field(label_key: str, name: str, type_: str, autocomplete: str) -> rx.Compo
             width="100%",
         ),
         direction="column",
-        gap="1",
+        spacing="1",
         width="100%",
     )
 
@@ -59,7 +59,7 @@ def login_page(kind: str) -> rx.Component:
                     rx.el.input(type="hidden", name="kind", value=kind),
                     rx.button(T("login.submit"), type="submit", size="3", width="100%", id="login-submit"),
                     direction="column",
-                    gap="4",
+                    spacing="4",
                 ),
                 action="/auth/login",
                 method="post",

@@ -13,7 +13,10 @@ from pool_portal.models import (
     PortalUser,
     Membership,
     Site,
+    StaffRole,
     Tenant,
+    Visit,
+    VisitStatus,
 )
 from pool_portal.services.scope import Viewer, sites_for
 
@@ -56,7 +59,9 @@ def portal_properties(session: Session, viewer: Viewer) -> list[dict[str, str]]:
 
 
 def admin_clients(session: Session, viewer: Viewer, limit: int = 200) -> list[dict[str, str]]:
-    """The tenant's clients with site, contact and open incident counts."""
+    """The tenant's clients with site, contact and open incident counts (ADMIN, OFFICE)."""
+    if not can_manage_clients(viewer):
+        raise PermissionError("clients are for ADMIN and OFFICE staff")
     tenant_id = viewer.tenant_id
     sites = (
         select(Site.client_id, func.count(Site.id).label("n"))
@@ -95,4 +100,33 @@ def admin_clients(session: Session, viewer: Viewer, limit: int = 200) -> list[di
     return [
         {"id": str(i), "name": n, "sites": str(s), "contacts": str(c), "open_incidents": str(o)}
         for i, n, s, c, o in rows
+    ]
+
+
+def can_manage_clients(viewer: Viewer) -> bool:
+    return viewer.is_staff and viewer.role in (StaffRole.ADMIN, StaffRole.OFFICE)
+
+
+def technician_visits(session: Session, viewer: Viewer, limit: int = 100) -> list[dict[str, str]]:
+    """The visits assigned to a staff member, soonest first."""
+    rows = session.exec(
+        select(Visit, Site.name)
+        .join(Site, Site.id == Visit.site_id)
+        .where(
+            Visit.tenant_id == viewer.tenant_id,
+            Site.tenant_id == viewer.tenant_id,
+            Visit.technician_id == viewer.user_id,
+            col(Visit.status).in_([VisitStatus.PENDING, VisitStatus.SCHEDULED]),
+        )
+        .order_by(Visit.scheduled_for, Visit.id)
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "id": str(v.id),
+            "site": site_name,
+            "when": v.scheduled_for.strftime("%Y-%m-%d %H:%M") if v.scheduled_for else "",
+            "status": v.status.value if hasattr(v.status, "value") else str(v.status),
+        }
+        for v, site_name in rows
     ]

@@ -13,6 +13,7 @@ from pool_portal.states.base import AppState
 
 class AdminHomeState(AppState):
     clients: list[dict[str, str]] = []
+    visits: list[dict[str, str]] = []
     role: str = ""
     loaded: bool = False
 
@@ -26,10 +27,14 @@ class AdminHomeState(AppState):
 
         def work():
             with session_scope() as db:
-                return overview.tenant_branding(db, viewer), overview.admin_clients(db, viewer)
+                clients = (
+                    overview.admin_clients(db, viewer) if overview.can_manage_clients(viewer) else []
+                )
+                return overview.tenant_branding(db, viewer), clients, overview.technician_visits(db, viewer)
 
-        (tenant_name, colour), rows = await asyncio.to_thread(work)
+        (tenant_name, colour), clients, visits = await asyncio.to_thread(work)
         self._apply_identity(viewer, tenant_name, colour)
         self.role = viewer.role.value if viewer.role else ""
-        self.clients = rows
+        self.clients = clients
+        self.visits = visits
         self.loaded = True

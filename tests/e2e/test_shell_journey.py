@@ -32,7 +32,7 @@ def test_wrong_password_says_so_and_keeps_you_out(app_server, page):
 
 def test_client_sees_only_own_properties_then_signs_out(app_server, page):
     sign_in(page, app_server, "/portal/login", "client@aquademo.example.com")
-    expect(page).to_have_url(re.compile(r"/portal$"))
+    expect(page).to_have_url(re.compile(r"/portal/?$"))
     table = page.locator("#properties-table")
     expect(table).to_be_visible()
     expect(page.locator("#tenant-name")).to_have_text("AquaDemo")
@@ -71,7 +71,7 @@ def test_group_user_sees_the_whole_group(app_server, page):
 
 def test_staff_admin_sees_clients_on_phone_width(app_server, phone_page):
     sign_in(phone_page, app_server, "/admin/login", "admin@aquademo.example.com")
-    expect(phone_page).to_have_url(re.compile(r"/admin$"))
+    expect(phone_page).to_have_url(re.compile(r"/admin/?$"))
     table = phone_page.locator("#clients-table")
     expect(table).to_contain_text("Costa Azul Residences")
     expect(table).not_to_contain_text("BlueWave")

@@ -9,8 +9,27 @@ from pool_portal.components.layout import admin_shell, data_table
 from pool_portal.states.admin import AdminHomeState
 
 
-def admin_home() -> rx.Component:
-    return admin_shell(
+def _visits() -> rx.Component:
+    return rx.box(
+        rx.heading(T("admin.visits.title"), size="5", as_="h2", margin_y="0.75rem"),
+        rx.cond(
+            AdminHomeState.visits.length() > 0,
+            data_table(
+                [
+                    ("admin.visits.site", "site"),
+                    ("admin.visits.when", "when"),
+                    ("admin.visits.status", "status", "visit.status."),
+                ],
+                AdminHomeState.visits,
+                "visits-table",
+            ),
+            rx.text(T("admin.visits.empty")),
+        ),
+    )
+
+
+def _clients() -> rx.Component:
+    return rx.box(
         rx.heading(T("admin.clients.title"), size="6", as_="h1", margin_bottom="0.75rem"),
         rx.cond(
             AdminHomeState.clients.length() > 0,
@@ -30,4 +49,11 @@ def admin_home() -> rx.Component:
                 rx.text(T("common.loading")),
             ),
         ),
+    )
+
+
+def admin_home() -> rx.Component:
+    return admin_shell(
+        rx.cond(AdminHomeState.role == "TECHNICIAN", rx.fragment(), _clients()),
+        _visits(),
     )
