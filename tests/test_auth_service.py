@@ -180,3 +180,28 @@ def test_password_rules():
     assert password_problem("short") == "password.too_short"
     assert password_problem("a" * 129) == "password.too_long"
     assert password_problem("a long enough passphrase") is None
+
+
+def test_failures_throttle_then_block_the_account(db, world):
+    now = utcnow()
+    assert auth.login_throttle(db, "portal", "lone@a.test", now=now) == (False, 0.0)
+    for _ in range(5):
+        auth.authenticate(db, "portal", "lone@a.test", "wrong")
+    db.commit()
+    blocked, delay = auth.login_throttle(db, "portal", "LONE@a.test")
+    assert not blocked and delay == 1.0
+    auth.authenticate(db, "portal", "lone@a.test", "wrong")
+    db.commit()
+    assert auth.login_throttle(db, "portal", "lone@a.test")[1] == 2.0
+    # Unknown emails are counted the same way (no hint whether they exist).
+    for _ in range(6):
+        auth.authenticate(db, "portal", "ghost@a.test", "wrong")
+    db.commit()
+    assert auth.login_throttle(db, "portal", "ghost@a.test")[1] == 2.0
+    # 100 failures in the hour: blocked; an hour later: free again.
+    from pool_portal.services import audit
+    for _ in range(100 - 6):
+        audit.record(db, "login.failed", target_id=auth.account_key("portal", "lone@a.test"), actor_kind="portal")
+    db.commit()
+    assert auth.login_throttle(db, "portal", "lone@a.test")[0] is True
+    assert auth.login_throttle(db, "portal", "lone@a.test", now=utcnow() + timedelta(minutes=61)) == (False, 0.0)

@@ -12,7 +12,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from pool_portal.db import session_scope
-from pool_portal.services import auth
+from pool_portal.services import audit, auth
 from pool_portal.settings import get_settings
 
 _PAGES = {"portal": ("/portal", "/portal/login"), "staff": ("/admin", "/admin/login")}
@@ -51,18 +51,26 @@ async def login(request: Request) -> Response:
     if not email or not password:
         return _redirect(login_page, error="missing")
 
-    def work() -> str | None:
+    def work() -> tuple[str | None, str, float]:
         with session_scope() as db:
+            blocked, delay = auth.login_throttle(db, kind, email)
+            if blocked:
+                audit.record(db, "login.throttled", actor_kind=kind, ip=_client_ip(request),
+                             target_type="account", target_id=auth.account_key(kind, email))
+                return None, "throttled", 0.0
             user = auth.authenticate(db, kind, email, password, ip=_client_ip(request))
             if user is None:
-                return None
-            return auth.start_session(
+                return None, "invalid", delay
+            token = auth.start_session(
                 db, user, ip=_client_ip(request), user_agent=request.headers.get("user-agent")
             )
+            return token, "", 0.0
 
-    token = await asyncio.to_thread(work)
+    token, error, delay = await asyncio.to_thread(work)
     if token is None:
-        return _redirect(login_page, error="invalid")
+        if delay:
+            await asyncio.sleep(delay)  # slows guessing; the event loop stays free
+        return _redirect(login_page, error=error)
     response = _redirect(home)
     # A new random id at every sign-in; any old cookie is simply replaced.
     response.set_cookie(

@@ -81,7 +81,12 @@ class UserSession(SQLModel, table=True):
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
-    __table_args__ = (sa.Index("ix_audit_tenant_created", "tenant_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_audit_tenant_created", "tenant_id", "created_at"),
+        # Rate limits count recent events per target and per client IP.
+        sa.Index("ix_audit_action_target_created", "action", "target_id", "created_at"),
+        sa.Index("ix_audit_action_ip_created", "action", "ip", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int | None = Field(default=None, foreign_key="tenant.id", ondelete="CASCADE")

@@ -43,9 +43,10 @@ def login_page(kind: str) -> rx.Component:
                     rx.cond(
                         LoginState.error != "",
                         rx.callout(
-                            rx.cond(
-                                LoginState.error == "missing",
-                                T("login.error.missing"),
+                            rx.match(
+                                LoginState.error,
+                                ("missing", T("login.error.missing")),
+                                ("throttled", T("login.error.throttled")),
                                 T("login.error.invalid"),
                             ),
                             color_scheme="red",

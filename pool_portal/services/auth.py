@@ -17,14 +17,36 @@ from pool_portal.models import PortalUser, StaffUser, Tenant, UserSession, utcno
 from pool_portal.services import audit
 from pool_portal.services.i18n import normalise_language
 from pool_portal.services.passwords import verify_password
+from pool_portal.services.ratelimit import count_recent
 from pool_portal.services.scope import Viewer, portal_client_ids
 from pool_portal.settings import get_settings
 
 SESSION_COOKIE = "pp_session"
+MAX_FAILURES_PER_HOUR = 100  # per account (ASVS 2.2.1)
+FREE_FAILURES = 5  # then each failure waits longer
+MAX_DELAY_S = 30.0
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def account_key(kind: str, email: str) -> str:
+    """The key failures are counted under: the same whether or not the email exists."""
+    return hash_token(f"{kind}:{email.strip().lower()}")[:32]
+
+
+def login_throttle(session: Session, kind: str, email: str, now: datetime | None = None) -> tuple[bool, float]:
+    """(blocked, delay): blocked after too many failures in the last hour; a growing
+    delay (1, 2, 4... up to 30 s) once more than FREE_FAILURES have failed."""
+    failures = count_recent(
+        session, "login.failed", window=timedelta(hours=1), target_id=account_key(kind, email), now=now
+    )
+    if failures >= MAX_FAILURES_PER_HOUR:
+        return True, MAX_DELAY_S
+    if failures < FREE_FAILURES:
+        return False, 0.0
+    return False, min(2.0 ** (failures - FREE_FAILURES), MAX_DELAY_S)
 
 
 def authenticate(
@@ -49,8 +71,9 @@ def authenticate(
         "login.failed",
         tenant_id=candidates[0].tenant_id if candidates else None,
         actor_kind=kind,
+        target_type="account",
+        target_id=account_key(kind, email),
         ip=ip,
-        email_hash=hash_token(email)[:16],
     )
     return None
 

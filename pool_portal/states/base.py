@@ -97,4 +97,4 @@ class LoginState(AppState):
     @rx.event
     def load_login(self):
         code = self.router.url.query_parameters.get("error", "")
-        self.error = code if code in ("invalid", "missing") else ""
+        self.error = code if code in ("invalid", "missing", "throttled") else ""
