@@ -6,11 +6,12 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from pool_portal.api import session_routes
+from pool_portal.pages.access import change_password_page, magic_page, set_password_page
 from pool_portal.pages.admin.home import admin_home
 from pool_portal.pages.login import admin_login, portal_login
 from pool_portal.pages.portal.home import portal_home
 from pool_portal.states.admin import AdminHomeState
-from pool_portal.states.base import LoginState
+from pool_portal.states.base import LinkState, LoginState, PasswordState
 from pool_portal.states.portal import PortalHomeState
 
 STYLE = {
@@ -37,3 +38,7 @@ app.add_page(portal_login, route="/portal/login", on_load=LoginState.load_login,
 app.add_page(portal_home, route="/portal", on_load=PortalHomeState.load_home, title="Portal | Pool Portal")
 app.add_page(admin_login, route="/admin/login", on_load=LoginState.load_login, title="Staff sign in | Pool Portal")
 app.add_page(admin_home, route="/admin", on_load=AdminHomeState.load_admin, title="Admin | Pool Portal")
+app.add_page(magic_page, route="/portal/magic", on_load=LinkState.load_magic, title="Sign in | Pool Portal")
+app.add_page(set_password_page, route="/portal/set-password", on_load=LinkState.load_set_password, title="Set your password | Pool Portal")
+app.add_page(change_password_page, route="/portal/password", on_load=PasswordState.load_portal_password, title="New password | Pool Portal")
+app.add_page(change_password_page, route="/admin/password", on_load=PasswordState.load_admin_password, title="New password | Pool Portal")

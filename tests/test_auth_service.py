@@ -205,3 +205,31 @@ def test_failures_throttle_then_block_the_account(db, world):
     db.commit()
     assert auth.login_throttle(db, "portal", "lone@a.test")[0] is True
     assert auth.login_throttle(db, "portal", "lone@a.test", now=utcnow() + timedelta(minutes=61)) == (False, 0.0)
+
+
+def test_group_user_switches_view_within_what_they_may_see(db, world):
+    user, token = _sign_in(db, "portal", "group@a.test")
+    from pool_portal.services.scope import view_options
+    options = dict(view_options(db, world["a"].id, user.id))
+    assert f"group:{world['national'].id}" in options
+    assert f"client:{world['c1'].id}" in options
+    assert f"client:{world['lone'].id}" not in options
+    assert auth.set_view(db, token, f"client:{world['c2'].id}") is True
+    db.commit()
+    assert auth.resolve_viewer(db, token).client_ids == {world["c2"].id}
+    # Another tenant's client, a client outside the group, garbage: refused, view unchanged.
+    for bad in (f"client:{world['other'].id}", f"client:{world['lone'].id}", "group:99999", "client:abc"):
+        assert auth.set_view(db, token, bad) is False
+    db.commit()
+    assert auth.resolve_viewer(db, token).client_ids == {world["c2"].id}
+    assert auth.set_view(db, token, f"group:{world['national'].id}") is True
+    db.commit()
+    assert auth.resolve_viewer(db, token).client_ids == {world["c1"].id, world["c2"].id}
+
+
+def test_sign_out_everywhere(db, world):
+    user, t1 = _sign_in(db, "portal", "lone@a.test")
+    _, t2 = _sign_in(db, "portal", "lone@a.test")
+    assert auth.end_all_sessions(db, user) == 2
+    db.commit()
+    assert auth.resolve_viewer(db, t1) is None and auth.resolve_viewer(db, t2) is None

@@ -12,7 +12,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from pool_portal.db import session_scope
-from pool_portal.services import audit, auth
+from pool_portal.models import PortalUser, StaffUser
+from pool_portal.services import access, audit, auth
 from pool_portal.settings import get_settings
 
 _PAGES = {"portal": ("/portal", "/portal/login"), "staff": ("/admin", "/admin/login")}
@@ -61,16 +62,17 @@ async def login(request: Request) -> Response:
             user = auth.authenticate(db, kind, email, password, ip=_client_ip(request))
             if user is None:
                 return None, "invalid", delay
-            token = auth.start_session(
-                db, user, ip=_client_ip(request), user_agent=request.headers.get("user-agent")
-            )
-            return token, "", 0.0
+            return _start(db, user, request), ("password" if user.must_change_password else ""), 0.0
 
     token, error, delay = await asyncio.to_thread(work)
     if token is None:
         if delay:
             await asyncio.sleep(delay)  # slows guessing; the event loop stays free
         return _redirect(login_page, error=error)
+    return _signed_in(f"{home}/password" if error == "password" else home, token)
+
+
+def _signed_in(home: str, token: str) -> Response:
     response = _redirect(home)
     # A new random id at every sign-in; any old cookie is simply replaced.
     response.set_cookie(
@@ -85,6 +87,76 @@ async def login(request: Request) -> Response:
     return response
 
 
+def _start(db, user, request: Request) -> str:
+    return auth.start_session(db, user, ip=_client_ip(request), user_agent=request.headers.get("user-agent"))
+
+
+async def magic(request: Request) -> Response:
+    """The "Sign in" button of a magic link page: consumes the link (POST, so mail
+    scanners that follow links do not burn it) and signs in."""
+    if not _same_origin(request):
+        return PlainTextResponse("Cross-site request refused", status_code=403)
+    form = await request.form()
+    link_token = str(form.get("token") or "")[:500]
+
+    def work() -> str | None:
+        with session_scope() as db:
+            user = access.use_magic_link(db, link_token, ip=_client_ip(request))
+            return _start(db, user, request) if user else None
+
+    token = await asyncio.to_thread(work)
+    if token is None:
+        return _redirect("/portal/magic", error="invalid")
+    return _signed_in("/portal", token)
+
+
+async def set_password(request: Request) -> Response:
+    """Accept an invitation or a reset link: set the password and sign in."""
+    if not _same_origin(request):
+        return PlainTextResponse("Cross-site request refused", status_code=403)
+    form = await request.form()
+    link_token = str(form.get("token") or "")[:500]
+    password = str(form.get("password") or "")[:1024]
+    confirm = str(form.get("confirm") or "")[:1024]
+
+    def work() -> tuple[str | None, str | None]:
+        with session_scope() as db:
+            user, error = access.set_password_with_link(db, link_token, password, confirm, ip=_client_ip(request))
+            return (_start(db, user, request), None) if user else (None, error)
+
+    token, error = await asyncio.to_thread(work)
+    if token is None:
+        return _redirect("/portal/set-password", token=link_token, error=error or "link.invalid")
+    return _signed_in("/portal", token)
+
+
+async def change_password(request: Request) -> Response:
+    """A signed-in user sets a new password (required after a staff-set one)."""
+    if not _same_origin(request):
+        return PlainTextResponse("Cross-site request refused", status_code=403)
+    form = await request.form()
+    password = str(form.get("password") or "")[:1024]
+    confirm = str(form.get("confirm") or "")[:1024]
+    session_token = request.cookies.get(auth.SESSION_COOKIE)
+
+    def work() -> tuple[str, str | None]:
+        with session_scope() as db:
+            viewer = auth.resolve_viewer(db, session_token)
+            if viewer is None:
+                return "", "anonymous"
+            model = PortalUser if viewer.is_portal else StaffUser
+            user = db.get(model, viewer.user_id)
+            home = "/portal" if viewer.is_portal else "/admin"
+            return home, access.change_password(db, user, password, confirm)
+
+    home, error = await asyncio.to_thread(work)
+    if error == "anonymous":
+        return _redirect("/portal/login")
+    if error:
+        return _redirect(f"{home}/password", error=error)
+    return _redirect(home)
+
+
 async def logout(request: Request) -> Response:
     if not _same_origin(request):
         return PlainTextResponse("Cross-site request refused", status_code=403)
@@ -92,8 +164,15 @@ async def logout(request: Request) -> Response:
     kind = "staff" if form.get("kind") == "staff" else "portal"
     token = request.cookies.get(auth.SESSION_COOKIE)
 
+    everywhere = form.get("everywhere") == "1"
+
     def work() -> None:
         with session_scope() as db:
+            if everywhere:
+                viewer = auth.resolve_viewer(db, token)
+                if viewer is not None:
+                    model = PortalUser if viewer.is_portal else StaffUser
+                    auth.end_all_sessions(db, db.get(model, viewer.user_id))
             auth.end_session(db, token)
 
     await asyncio.to_thread(work)
@@ -105,4 +184,7 @@ async def logout(request: Request) -> Response:
 routes = [
     Route("/auth/login", login, methods=["POST"]),
     Route("/auth/logout", logout, methods=["POST"]),
+    Route("/auth/magic", magic, methods=["POST"]),
+    Route("/auth/set-password", set_password, methods=["POST"]),
+    Route("/auth/change-password", change_password, methods=["POST"]),
 ]

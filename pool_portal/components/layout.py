@@ -10,13 +10,41 @@ from pool_portal.components.native_form import native_form
 from pool_portal.states.base import AppState
 
 
-def sign_out_form(kind: str) -> rx.Component:
-    """A plain POST form: the sign-out route revokes the session and clears the cookie."""
+def sign_out_form(kind: str, everywhere: bool = False) -> rx.Component:
+    """A plain POST form: the sign-out route revokes the session (or all of the
+    user's sessions) and clears the cookie."""
     return native_form(
         rx.el.input(type="hidden", name="kind", value=kind),
-        rx.button(T("nav.sign_out"), type="submit", variant="soft", size="2", id="sign-out"),
+        rx.el.input(type="hidden", name="everywhere", value="1" if everywhere else "0"),
+        rx.button(
+            T("nav.sign_out_everywhere" if everywhere else "nav.sign_out"),
+            type="submit",
+            variant="ghost" if everywhere else "soft",
+            size="1" if everywhere else "2",
+            id="sign-out-everywhere" if everywhere else "sign-out",
+        ),
         action="/auth/logout",
         method="post",
+    )
+
+
+def view_switcher() -> rx.Component:
+    """For users with several clients or a group: which part of the portfolio to see."""
+    from pool_portal.states.portal import PortalState
+
+    return rx.cond(
+        PortalState.view_choices.length() > 1,
+        rx.el.select(
+            rx.foreach(
+                PortalState.view_choices,
+                lambda c: rx.el.option(rx.cond(c[0] == "all", T("view.all"), c[1]), value=c[0]),
+            ),
+            value=PortalState.view,
+            on_change=PortalState.switch_view,
+            aria_label=T("view.label"),
+            id="view-switch",
+            style={"padding": "0.25rem", "border_radius": "6px", "border": "1px solid var(--gray-7)", "max_width": "14rem"},
+        ),
     )
 
 
@@ -24,7 +52,7 @@ def _nav_link(label_key: str, href: str) -> rx.Component:
     return rx.link(T(label_key), href=href, weight="medium", size="3")
 
 
-def shell(kind: str, nav: list[tuple[str, str]], *content: rx.Component) -> rx.Component:
+def shell(kind: str, nav: list[tuple[str, str]], *content: rx.Component, extra: rx.Component | None = None) -> rx.Component:
     return rx.box(
         rx.el.a(T("nav.skip"), href="#main", class_name="skip-link"),
         rx.el.header(
@@ -40,14 +68,17 @@ def shell(kind: str, nav: list[tuple[str, str]], *content: rx.Component) -> rx.C
                 ),
                 rx.spacer(),
                 rx.flex(
+                    extra if extra is not None else rx.fragment(),
                     language_switch(),
                     rx.cond(
                         AppState.signed_in,
                         rx.flex(
                             rx.text(AppState.user_name, size="2", id="user-name"),
                             sign_out_form(kind),
+                            sign_out_form(kind, everywhere=True),
                             spacing="3",
                             align="center",
+                            wrap="wrap",
                         ),
                     ),
                     spacing="3",
@@ -70,7 +101,7 @@ def shell(kind: str, nav: list[tuple[str, str]], *content: rx.Component) -> rx.C
 
 
 def portal_shell(*content: rx.Component) -> rx.Component:
-    return shell("portal", [("nav.home", "/portal")], *content)
+    return shell("portal", [("nav.home", "/portal")], *content, extra=view_switcher())
 
 
 def admin_shell(*content: rx.Component) -> rx.Component:

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from pool_portal.models import PortalUser, StaffUser, Tenant, UserSession, utcnow
@@ -18,7 +19,7 @@ from pool_portal.services import audit
 from pool_portal.services.i18n import normalise_language
 from pool_portal.services.passwords import verify_password
 from pool_portal.services.ratelimit import count_recent
-from pool_portal.services.scope import Viewer, portal_client_ids
+from pool_portal.services.scope import Viewer, clients_in_view, view_options
 from pool_portal.settings import get_settings
 
 SESSION_COOKIE = "pp_session"
@@ -147,7 +148,8 @@ def resolve_viewer(session: Session, token: str | None, now: datetime | None = N
         user = session.get(PortalUser, record.portal_user_id)
         if user is None or not user.is_active or user.tenant_id != tenant.id:
             return None
-        clients = frozenset(portal_client_ids(session, tenant.id, user.id))
+        view = _view_key(record)
+        clients = frozenset(clients_in_view(session, tenant.id, user.id, view))
         viewer = Viewer(
             kind="portal",
             tenant_id=tenant.id,
@@ -157,6 +159,8 @@ def resolve_viewer(session: Session, token: str | None, now: datetime | None = N
             email=user.email,
             language=normalise_language(record.language or user.language),
             client_ids=clients,
+            view=view,
+            must_change_password=user.must_change_password,
         )
     else:
         staff = session.get(StaffUser, record.staff_user_id)
@@ -171,11 +175,56 @@ def resolve_viewer(session: Session, token: str | None, now: datetime | None = N
             email=staff.email,
             language=normalise_language(record.language or staff.language),
             role=staff.role,
+            must_change_password=staff.must_change_password,
         )
     if (now - record.last_seen_at).total_seconds() > 60:  # avoid a write per event
         record.last_seen_at = now
         session.add(record)
     return viewer
+
+
+def _view_key(record: UserSession) -> str:
+    if record.view_group_id is not None:
+        return f"group:{record.view_group_id}"
+    if record.view_client_id is not None:
+        return f"client:{record.view_client_id}"
+    return "all"
+
+
+def set_view(session: Session, token: str | None, view: str) -> bool:
+    """Switch the session's portal view; refused (False) unless it is one of the
+    user's own options."""
+    record = _live_session(session, token, utcnow())
+    if record is None or record.portal_user_id is None:
+        return False
+    allowed = {k for k, _ in view_options(session, record.tenant_id, record.portal_user_id)}
+    if view not in allowed and view != "all":
+        return False
+    kind, _, raw_id = view.partition(":")
+    record.view_group_id = int(raw_id) if kind == "group" else None
+    record.view_client_id = int(raw_id) if kind == "client" else None
+    session.add(record)
+    audit.record(
+        session,
+        "view.changed",
+        tenant_id=record.tenant_id,
+        actor_kind="portal",
+        actor_id=record.portal_user_id,
+        target_type="view",
+        target_id=view,
+    )
+    return True
+
+
+def end_all_sessions(session: Session, user: PortalUser | StaffUser, now: datetime | None = None) -> int:
+    """Revoke every live session of ``user`` (sign out everywhere, disable)."""
+    owner = UserSession.portal_user_id if isinstance(user, PortalUser) else UserSession.staff_user_id
+    result = session.execute(
+        update(UserSession)
+        .where(owner == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    )
+    return result.rowcount
 
 
 def end_session(session: Session, token: str | None, now: datetime | None = None) -> bool:

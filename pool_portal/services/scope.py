@@ -34,6 +34,9 @@ class Viewer:
     language: str = "en"
     role: StaffRole | None = None
     client_ids: frozenset[int] = field(default_factory=frozenset)
+    view: str = "all"  # "all", "group:<id>" or "client:<id>"
+    must_change_password: bool = False
+    read_only: bool = False  # staff viewing the portal as a client
 
     @property
     def is_staff(self) -> bool:
@@ -105,3 +108,57 @@ def sites_for(session: Session, viewer: Viewer) -> list[Site]:
             return []
         query = query.where(col(Site.client_id).in_(viewer.client_ids))
     return list(session.exec(query.order_by(Site.name, Site.id)).all())
+
+
+def _memberships(session: Session, tenant_id: int, portal_user_id: int) -> list[Membership]:
+    return list(
+        session.exec(
+            select(Membership).where(
+                Membership.tenant_id == tenant_id,
+                Membership.portal_user_id == portal_user_id,
+                Membership.is_active == True,  # noqa: E712
+            )
+        ).all()
+    )
+
+
+def view_options(session: Session, tenant_id: int, portal_user_id: int) -> list[tuple[str, str]]:
+    """The views a portal user may choose: each group they belong to (nested groups
+    included), each client they can see; "all" first when there is more than one
+    membership. Labels are names; "all" is labelled by the UI."""
+    memberships = _memberships(session, tenant_id, portal_user_id)
+    visible = portal_client_ids(session, tenant_id, portal_user_id)
+    group_ids = group_descendants(
+        session, tenant_id, {m.group_id for m in memberships if m.group_id is not None}
+    )
+    options: list[tuple[str, str]] = []
+    if len(memberships) > 1:
+        options.append(("all", ""))
+    if group_ids:
+        groups = session.exec(
+            select(ClientGroup).where(ClientGroup.tenant_id == tenant_id, col(ClientGroup.id).in_(group_ids))
+            .order_by(ClientGroup.name)
+        ).all()
+        options += [(f"group:{g.id}", g.name) for g in groups]
+    if visible:
+        clients = session.exec(
+            select(Client).where(Client.tenant_id == tenant_id, col(Client.id).in_(visible)).order_by(Client.name)
+        ).all()
+        options += [(f"client:{c.id}", c.name) for c in clients]
+    return options
+
+
+def clients_in_view(session: Session, tenant_id: int, portal_user_id: int, view: str) -> set[int]:
+    """The clients of ``view``, always within what the user may see; an unknown or
+    no-longer-allowed view falls back to everything the user may see."""
+    visible = portal_client_ids(session, tenant_id, portal_user_id)
+    kind, _, raw_id = view.partition(":")
+    if not raw_id.isdigit():
+        return visible
+    if kind == "client" and int(raw_id) in visible:
+        return {int(raw_id)}
+    if kind == "group":
+        allowed = {k for k, _ in view_options(session, tenant_id, portal_user_id)}
+        if view in allowed:
+            return clients_of_groups(session, tenant_id, {int(raw_id)}) & visible
+    return visible

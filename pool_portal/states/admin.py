@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-import reflex as rx
-
 from pool_portal.db import session_scope
 from pool_portal.services import overview
 from pool_portal.states.base import AppState
+from pool_portal.states.guard import ALL_STAFF, staff_event, viewer
 
 
 class AdminHomeState(AppState):
@@ -17,24 +16,24 @@ class AdminHomeState(AppState):
     role: str = ""
     loaded: bool = False
 
-    @rx.event
+    def _on_refused(self) -> None:
+        super()._on_refused()
+        self.clients = []
+        self.visits = []
+        self.loaded = False
+
+    @staff_event(*ALL_STAFF)
     async def load_admin(self):
-        viewer = await self._viewer("staff", "AdminHomeState.load_admin")
-        if viewer is None:
-            self._clear_identity()
-            self.clients = []
-            return rx.redirect("/admin/login")
+        v = viewer()
 
         def work():
             with session_scope() as db:
-                clients = (
-                    overview.admin_clients(db, viewer) if overview.can_manage_clients(viewer) else []
-                )
-                return overview.tenant_branding(db, viewer), clients, overview.technician_visits(db, viewer)
+                clients = overview.admin_clients(db, v) if overview.can_manage_clients(v) else []
+                return overview.tenant_branding(db, v), clients, overview.technician_visits(db, v)
 
         (tenant_name, colour), clients, visits = await asyncio.to_thread(work)
-        self._apply_identity(viewer, tenant_name, colour)
-        self.role = viewer.role.value if viewer.role else ""
+        self._apply_identity(v, tenant_name, colour)
+        self.role = v.role.value if v.role else ""
         self.clients = clients
         self.visits = visits
         self.loaded = True

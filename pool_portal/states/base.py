@@ -1,4 +1,9 @@
-"""The base state: language, translation and the caller's server-side identity."""
+"""The base state: language, translation and the caller's identity for display.
+
+Identity is never taken from the browser's state: every handler goes through the
+guard (states/guard.py), which resolves the HttpOnly session cookie from the
+websocket handshake headers against the sessions table.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,14 @@ import asyncio
 import reflex as rx
 
 from pool_portal.db import session_scope
-from pool_portal.services import audit, auth
+from pool_portal.models import TokenPurpose
+from pool_portal.services import access, auth
 from pool_portal.services.i18n import LANGUAGES, catalogue, normalise_language
 from pool_portal.services.scope import Viewer
+from pool_portal.states.guard import ALL_STAFF, portal_event, public_event, staff_event
 
 
 class AppState(rx.State):
-    """Shared by every page. Identity is never taken from the browser's state: each
-    handler that needs it resolves the HttpOnly session cookie from the websocket
-    handshake headers against the sessions table."""
-
     lang: str = rx.LocalStorage("en", name="pp_lang", sync=True)
     signed_in: bool = False
     user_name: str = ""
@@ -31,10 +34,10 @@ class AppState(rx.State):
     def language_options(self) -> list[list[str]]:
         return [[code, name] for code, name in LANGUAGES.items()]
 
-    @rx.event
+    @public_event
     async def set_language(self, lang: str):
         self.lang = normalise_language(lang)
-        token = self._session_token()
+        token = auth.token_from_cookie_header(self.router.headers.raw_headers.get("cookie"))
         if token:
             await asyncio.to_thread(self._store_language, token, self.lang)
 
@@ -43,58 +46,113 @@ class AppState(rx.State):
         with session_scope() as db:
             auth.set_session_language(db, token, lang)
 
-    # -- identity ----------------------------------------------------------
-    def _session_token(self) -> str | None:
-        headers = self.router.headers.raw_headers
-        return auth.token_from_cookie_header(headers.get("cookie"))
-
-    def _client_ip(self) -> str | None:
-        return self.router.session.client_ip or None
-
-    async def _viewer(self, kind: str, action: str) -> Viewer | None:
-        """The caller if it has a live session of ``kind``; otherwise audit the
-        refusal and return None. Every data handler starts here."""
-        token = self._session_token()
-        ip = self._client_ip()
-
-        def work() -> Viewer | None:
-            with session_scope() as db:
-                viewer = auth.resolve_viewer(db, token)
-                if viewer is None or viewer.kind != kind:
-                    audit.record(
-                        db,
-                        "call.refused",
-                        tenant_id=viewer.tenant_id if viewer else None,
-                        actor_kind=viewer.kind if viewer else "anonymous",
-                        actor_id=viewer.user_id if viewer else None,
-                        ip=ip,
-                        handler=action,
-                    )
-                    return None
-                return viewer
-
-        return await asyncio.to_thread(work)
-
     def _apply_identity(self, viewer: Viewer, tenant_name: str, brand_colour: str) -> None:
         self.signed_in = True
         self.user_name = viewer.name
         self.tenant_name = tenant_name
         self.brand_colour = brand_colour
-        if self.lang != viewer.language and viewer.language:
+        if viewer.language and self.lang != viewer.language:
             self.lang = viewer.language
 
-    def _clear_identity(self) -> None:
+    def _on_refused(self) -> None:
         self.signed_in = False
         self.user_name = ""
         self.tenant_name = ""
 
 
+LINK_STATUSES = ("sent", "invalid_email", "rate_limited")
+
+
 class LoginState(AppState):
-    """The sign-in pages: only shows the error the sign-in route redirected with."""
+    """The sign-in pages: the error the sign-in route redirected with, and the
+    "email me a link" forms (sign-in link, or a link to set a new password)."""
 
     error: str = ""
+    link_status: str = ""
+    reset_status: str = ""
+    show_reset: bool = False
 
-    @rx.event
+    @public_event
     def load_login(self):
         code = self.router.url.query_parameters.get("error", "")
         self.error = code if code in ("invalid", "missing", "throttled") else ""
+        self.link_status = self.reset_status = ""
+        self.show_reset = False
+
+    @public_event
+    def toggle_reset(self):
+        self.show_reset = not self.show_reset
+
+    @public_event
+    async def request_link(self, form_data: dict):
+        self.link_status = await self._request(form_data, TokenPurpose.MAGIC_LINK)
+
+    @public_event
+    async def request_reset(self, form_data: dict):
+        self.reset_status = await self._request(form_data, TokenPurpose.PASSWORD_RESET)
+
+    async def _request(self, form_data: dict, purpose: TokenPurpose) -> str:
+        email = str((form_data or {}).get("email") or "")[:254]
+        ip = self.router.session.client_ip or None
+
+        def work():
+            with session_scope() as db:
+                return access.request_link(db, email, purpose, ip=ip)
+
+        outcome, mails = await asyncio.to_thread(work)
+        access.send(mails)  # queued: sent on the mail worker threads
+        return outcome if outcome in LINK_STATUSES else "sent"
+
+
+class LinkState(AppState):
+    """/portal/magic and /portal/set-password: whether the link in the URL is still
+    good. Opening the page uses nothing up; the button posts to the backend."""
+
+    link_token: str = ""
+    link_valid: bool = False
+    checked: bool = False
+    error: str = ""
+
+    @public_event
+    async def load_magic(self):
+        await self._check((TokenPurpose.MAGIC_LINK,))
+
+    @public_event
+    async def load_set_password(self):
+        await self._check(access.SET_PASSWORD_PURPOSES)
+
+    async def _check(self, purposes) -> None:
+        params = self.router.url.query_parameters
+        token = str(params.get("token", ""))[:500]
+        error = str(params.get("error", ""))
+        self.error = error if error in PASSWORD_ERRORS else ""
+
+        def work() -> bool:
+            with session_scope() as db:
+                return any(access.peek_link(db, p, token) for p in purposes)
+
+        self.link_valid = bool(token) and await asyncio.to_thread(work)
+        self.link_token = token if self.link_valid else ""
+        self.checked = True
+
+
+PASSWORD_ERRORS = ("password.too_short", "password.too_long", "password.mismatch", "link.invalid")
+
+
+class PasswordState(AppState):
+    """/portal/password and /admin/password: change the password (required at first
+    sign-in after a staff-set one)."""
+
+    error: str = ""
+
+    def _load_error(self) -> None:
+        error = str(self.router.url.query_parameters.get("error", ""))
+        self.error = error if error in PASSWORD_ERRORS else ""
+
+    @portal_event(password_change=True)
+    def load_portal_password(self):
+        self._load_error()
+
+    @staff_event(*ALL_STAFF, password_change=True)
+    def load_admin_password(self):
+        self._load_error()

@@ -1,0 +1,144 @@
+"""One guard for every event handler.
+
+Any connected browser can call any handler of any state with any arguments, so each
+handler declares who may call it, and this module checks it server-side from the
+session cookie before the handler body runs:
+
+    @portal_event            # a signed-in portal user (scope in viewer())
+    @staff_event(ADMIN, OFFICE)
+    @public_event            # anyone (sign-in pages); says so explicitly
+
+A refused call changes nothing, returns nothing private, is written to the audit log
+and sends the browser to the right sign-in page. Every handler must carry one of
+these: the authorisation matrix test fails for a handler that does not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import reflex as rx
+
+from pool_portal.db import session_scope
+from pool_portal.models import StaffRole
+from pool_portal.services import audit, auth
+from pool_portal.services.scope import Viewer
+
+_current: contextvars.ContextVar[Viewer | None] = contextvars.ContextVar("viewer", default=None)
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # "public" | "portal" | "staff"
+    roles: frozenset[StaffRole] = frozenset()
+    allow_read_only: bool = True  # False: a write, refused while viewing as a client
+    allow_password_change_pending: bool = False
+
+
+RULES: dict[Callable, Rule] = {}
+
+
+def viewer() -> Viewer:
+    """The caller of the handler being run (set by the guard)."""
+    v = _current.get()
+    if v is None:
+        raise RuntimeError("viewer() called outside a guarded handler")
+    return v
+
+
+def refuse_reason(v: Viewer | None, rule: Rule) -> str | None:
+    """Why ``v`` may not call a handler with ``rule``; None when it may."""
+    if rule.kind == "public":
+        return None
+    if v is None:
+        return "anonymous"
+    if v.kind != rule.kind:
+        return "wrong-side"
+    if rule.kind == "staff" and rule.roles and v.role not in rule.roles:
+        return "role"
+    if v.read_only and not rule.allow_read_only:
+        return "read-only"
+    if v.must_change_password and not rule.allow_password_change_pending:
+        return "password-change-required"
+    return None
+
+
+def resolve(state: rx.State) -> Viewer | None:
+    headers = state.router.headers.raw_headers
+    token = auth.token_from_cookie_header(headers.get("cookie"))
+    with session_scope() as db:
+        return auth.resolve_viewer(db, token)
+
+
+def _record_refusal(state: rx.State, v: Viewer | None, handler: str, reason: str) -> None:
+    with session_scope() as db:
+        audit.record(
+            db,
+            "call.refused",
+            tenant_id=v.tenant_id if v else None,
+            actor_kind=v.kind if v else "anonymous",
+            actor_id=v.user_id if v else None,
+            ip=state.router.session.client_ip or None,
+            handler=handler,
+            reason=reason,
+        )
+
+
+def _login_page(rule: Rule) -> str:
+    return "/admin/login" if rule.kind == "staff" else "/portal/login"
+
+
+def _guard(rule: Rule):
+    def decorate(fn):
+        name = fn.__qualname__
+
+        @functools.wraps(fn)
+        async def wrapper(self, *args, **kwargs):
+            v = None if rule.kind == "public" else await asyncio.to_thread(resolve, self)
+            reason = refuse_reason(v, rule)
+            if reason is not None:
+                await asyncio.to_thread(_record_refusal, self, v, name, reason)
+                on_refused = getattr(self, "_on_refused", None)
+                if on_refused is not None:
+                    on_refused()
+                if reason == "password-change-required":
+                    return rx.redirect("/portal/password" if v and v.is_portal else "/admin/password")
+                if reason == "read-only":
+                    return rx.toast.error("This view is read-only.")
+                return rx.redirect(_login_page(rule))
+            token = _current.set(v)
+            try:
+                result = fn(self, *args, **kwargs)
+                if inspect.isawaitable(result):
+                    result = await result
+                return result
+            finally:
+                _current.reset(token)
+
+        wrapper.__signature__ = inspect.signature(fn)
+        RULES[wrapper] = rule
+        wrapper._guard_rule = rule
+        return rx.event(wrapper)
+
+    return decorate
+
+
+def public_event(fn):
+    return _guard(Rule("public"))(fn)
+
+
+def portal_event(fn=None, *, write: bool = False, password_change: bool = False):
+    rule = Rule("portal", allow_read_only=not write, allow_password_change_pending=password_change)
+    return _guard(rule)(fn) if fn is not None else _guard(rule)
+
+
+def staff_event(*roles: StaffRole, password_change: bool = False):
+    return _guard(Rule("staff", frozenset(roles), allow_password_change_pending=password_change))
+
+
+ALL_STAFF = (StaffRole.ADMIN, StaffRole.OFFICE, StaffRole.TECHNICIAN)
