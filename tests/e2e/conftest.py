@@ -48,6 +48,22 @@ def _wait_for(url: str, proc: subprocess.Popen, log: Path, deadline_s: float) ->
     raise RuntimeError(f"app did not answer {url} in {deadline_s}s:\n{log.read_text()[-4000:]}")
 
 
+class AppServer(str):
+    """The base URL (a str), with the app's database URL and data dir."""
+
+    def __new__(cls, base: str, db_url: str, data_dir: Path, log: Path):
+        obj = super().__new__(cls, base)
+        obj.db_url, obj.data_dir, obj.log = db_url, data_dir, log
+        return obj
+
+    def engine(self):
+        from pool_portal.db import make_engine
+
+        if not hasattr(self, "_engine"):
+            self._engine = make_engine(self.db_url)
+        return self._engine
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     """Start the real app (migrated, AquaDemo loaded) and yield its base URL."""
@@ -77,7 +93,7 @@ def app_server(tmp_path_factory):
     try:
         _wait_for(f"{base}/ping", proc, log, START_TIMEOUT_S)
         _wait_for(f"{base}/portal/login", proc, log, 60)
-        yield base
+        yield AppServer(base, env["REFLEX_DB_URL"], data_dir, log)
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -1,0 +1,208 @@
+"""The authorisation matrix: every page, backend route and event handler × every kind
+of caller → allowed or refused as it should be, and nothing changed when refused.
+
+Handlers and pages are discovered from the app itself, so a new one that is not in
+the tables below (or has no guard) fails this test. Calls go straight over the
+websocket, as a hostile browser would send them, not through the UI.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+import reflex as rx
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+import pool_portal.pool_portal as portal_app
+from pool_portal.models import AuditEvent, StaffRole, StaffUser, Tenant
+from pool_portal.states.guard import Rule, refuse_reason
+from pool_portal.services.scope import Viewer
+from tests.e2e.event_client import EventClient, redirects, sign_in
+
+DEMO_PASSWORD = "demo-portal-2026"
+
+# Every handler, with the arguments a caller would send. A handler missing here fails.
+CALLS: dict[str, dict] = {
+    "AppState.set_language": {"lang": "es"},
+    "LoginState.load_login": {},
+    "LoginState.toggle_reset": {},
+    "LoginState.request_link": {"form_data": {"email": "nobody@example.com"}},
+    "LoginState.request_reset": {"form_data": {"email": "nobody@example.com"}},
+    "LinkState.load_magic": {},
+    "LinkState.load_set_password": {},
+    "PasswordState.load_portal_password": {},
+    "PasswordState.load_admin_password": {},
+    "PortalState.switch_view": {"view": "all"},
+    "PortalHomeState.load_home": {},
+    "AdminHomeState.load_admin": {},
+}
+
+# Every page route and who may open it (its on_load handler must agree).
+PAGES: dict[str, str] = {
+    "index": "public",
+    "portal/login": "public",
+    "admin/login": "public",
+    "portal/magic": "public",
+    "portal/set-password": "public",
+    "portal": "portal",
+    "portal/password": "portal",
+    "admin": "staff",
+    "admin/password": "staff",
+}
+
+# Every backend route, and what an anonymous POST with no data gets (never a 5xx).
+ROUTES: dict[str, int] = {
+    "/auth/login": 303,
+    "/auth/logout": 303,
+    "/auth/magic": 303,
+    "/auth/set-password": 303,
+    "/auth/change-password": 303,
+}
+
+ACTORS = ["anonymous", "portal_a", "group_a", "admin_a", "office_a", "technician_a", "portal_b", "admin_b"]
+
+
+def _our_states() -> list[type[rx.State]]:
+    found, todo = [], [rx.State]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.class_subclasses:
+            todo.append(sub)
+            if sub.__module__.startswith("pool_portal."):
+                found.append(sub)
+    return found
+
+
+def _handlers() -> dict[str, tuple[str, Rule | None]]:
+    """"State.handler" → (full event name, guard rule) for every handler we define."""
+    out = {}
+    for cls in _our_states():
+        for name, handler in cls.event_handlers.items():
+            if name == "setvar":  # Reflex's own; no state var is trusted by any rule
+                continue
+            if name not in cls.__dict__:  # inherited: checked on the class defining it
+                continue
+            out[f"{cls.__name__}.{name}"] = (
+                f"{cls.get_full_name()}.{name}",
+                getattr(handler.fn, "_guard_rule", None),
+            )
+    return out
+
+
+def test_every_handler_has_a_guard_and_a_row_here():
+    handlers = _handlers()
+    unguarded = [n for n, (_, rule) in handlers.items() if rule is None]
+    assert unguarded == [], "handlers without @public_event/@portal_event/@staff_event"
+    assert set(handlers) == set(CALLS), set(handlers) ^ set(CALLS)
+
+
+def test_every_page_has_a_row_here_and_its_loader_agrees():
+    pages = portal_app.app._unevaluated_pages
+    assert set(pages) == set(PAGES), set(pages) ^ set(PAGES)
+    for route, page in pages.items():
+        loaders = page.on_load if isinstance(page.on_load, list) else [page.on_load]
+        for loader in loaders:
+            rule = getattr(getattr(loader, "fn", None), "_guard_rule", None)
+            if rule is not None:
+                assert rule.kind == PAGES[route], route
+
+
+def test_every_backend_route_has_a_row_here(app_server):
+    from pool_portal.api import session_routes
+
+    assert {r.path for r in session_routes.routes} == set(ROUTES)
+    for path, status in ROUTES.items():
+        r = requests.post(f"{app_server}{path}", data={}, allow_redirects=False, timeout=30)
+        assert r.status_code == status, path
+        assert "pp_session=" not in r.headers.get("set-cookie", "").replace('pp_session=""', "")
+
+
+@pytest.fixture(scope="module")
+def cookies(app_server):
+    with Session(app_server.engine()) as db:
+        aqua = db.exec(select(Tenant).where(Tenant.slug == "aquademo")).one()
+        staff = {
+            role: db.exec(
+                select(StaffUser.email).where(StaffUser.tenant_id == aqua.id, StaffUser.role == role).order_by(StaffUser.id)
+            ).first()
+            for role in StaffRole
+        }
+    logins = {
+        "portal_a": ("client@aquademo.example.com", "portal"),
+        "group_a": ("group@aquademo.example.com", "portal"),
+        "admin_a": (staff[StaffRole.ADMIN], "staff"),
+        "office_a": (staff[StaffRole.OFFICE], "staff"),
+        "technician_a": (staff[StaffRole.TECHNICIAN], "staff"),
+        "portal_b": ("client@bluewave.example.com", "portal"),
+        "admin_b": ("admin@bluewave.example.com", "staff"),
+    }
+    out = {"anonymous": None}
+    for actor, (email, kind) in logins.items():
+        assert email, f"the demo data has no user for {actor}"
+        out[actor] = sign_in(app_server, email, DEMO_PASSWORD, kind)
+    return out
+
+
+def _expected(actor: str, rule: Rule) -> bool:
+    if actor == "anonymous":
+        return refuse_reason(None, rule) is None
+    kind = "staff" if actor.startswith(("admin", "office", "technician")) else "portal"
+    role = {"admin": StaffRole.ADMIN, "office": StaffRole.OFFICE, "technician": StaffRole.TECHNICIAN}.get(
+        actor.split("_")[0]
+    )
+    v = Viewer(kind=kind, tenant_id=0, user_id=0, session_id=0, name="", email="", role=role)
+    return refuse_reason(v, rule) is None
+
+
+def _refusals(engine) -> int:
+    with Session(engine) as db:
+        return db.exec(select(func.count(AuditEvent.id)).where(AuditEvent.action == "call.refused")).one()
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_matrix(app_server, cookies, actor):
+    client = EventClient(app_server, cookies[actor])
+    try:
+        for short, (full, rule) in sorted(_handlers().items()):
+            before = _refusals(app_server.engine())
+            result = client.call(full, CALLS[short], path="/portal")
+            after = _refusals(app_server.engine())
+            to_login = [p for p in redirects(result) if p.endswith("/login")]
+            if _expected(actor, rule):
+                assert not to_login and after == before, f"{actor} refused {short}"
+            else:
+                assert to_login, f"{actor} was let into {short}"
+                assert after == before + 1, f"refusal of {short} for {actor} not audited"
+                # A refused call sends back nothing private.
+                for state_delta in result["delta"].values():
+                    for key in ("properties", "clients", "visits", "view_choices"):
+                        for suffix in ("", "_rx_state_"):
+                            assert not state_delta.get(key + suffix), (actor, short, key)
+    finally:
+        client.close()
+
+
+def test_portal_user_cannot_switch_into_another_clients_view(app_server, cookies):
+    """Another tenant's client, or a client of the same tenant outside the user's
+    memberships: the view does not change and the data stays the user's own."""
+    from pool_portal.models import Client
+
+    with Session(app_server.engine()) as db:
+        foreign = db.exec(select(Client.id).join(Tenant, Tenant.id == Client.tenant_id).where(Tenant.slug == "bluewave")).first()
+        outside = db.exec(
+            select(Client.id).join(Tenant, Tenant.id == Client.tenant_id)
+            .where(Tenant.slug == "aquademo", Client.name != "Costa Azul Residences")
+        ).first()
+    handlers = _handlers()
+    client = EventClient(app_server, cookies["portal_a"])
+    try:
+        for bad in (f"client:{foreign}", f"client:{outside}", "group:1", "client:../../x"):
+            result = client.call(handlers["PortalState.switch_view"][0], {"view": bad}, path="/portal")
+            assert redirects(result) == []
+        result = client.call(handlers["PortalHomeState.load_home"][0], {}, path="/portal")
+        rows = next(d for d in result["delta"].values() if any(k.startswith("properties") for k in d))
+        props = next(v for k, v in rows.items() if k.startswith("properties"))
+        assert len(props) == 3 and {p["client"] for p in props} == {"Costa Azul Residences"}
+    finally:
+        client.close()
