@@ -7,11 +7,13 @@ from starlette.applications import Starlette
 
 from pool_portal.api import session_routes
 from pool_portal.pages.access import change_password_page, magic_page, set_password_page
+from pool_portal.pages.admin.contacts import contacts_page
 from pool_portal.pages.admin.home import admin_home
 from pool_portal.pages.login import admin_login, portal_login
 from pool_portal.pages.portal.home import portal_home
 from pool_portal.states.admin import AdminHomeState
 from pool_portal.states.base import LinkState, LoginState, PasswordState
+from pool_portal.states.contacts import ContactsState
 from pool_portal.states.portal import PortalHomeState
 
 STYLE = {
@@ -42,3 +44,4 @@ app.add_page(magic_page, route="/portal/magic", on_load=LinkState.load_magic, ti
 app.add_page(set_password_page, route="/portal/set-password", on_load=LinkState.load_set_password, title="Set your password | Pool Portal")
 app.add_page(change_password_page, route="/portal/password", on_load=PasswordState.load_portal_password, title="New password | Pool Portal")
 app.add_page(change_password_page, route="/admin/password", on_load=PasswordState.load_admin_password, title="New password | Pool Portal")
+app.add_page(contacts_page, route="/admin/contacts", on_load=ContactsState.load_contacts, title="Contacts | Pool Portal")

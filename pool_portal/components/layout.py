@@ -105,7 +105,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
 
 
 def admin_shell(*content: rx.Component) -> rx.Component:
-    return shell("staff", [("nav.home", "/admin")], *content)
+    return shell("staff", [("nav.home", "/admin"), ("nav.contacts", "/admin/contacts")], *content)
 
 
 def _cell(row, column: tuple) -> rx.Component:

@@ -260,3 +260,82 @@ def send(mails: list[Outgoing]) -> None:
     for m in mails:
         subject, text, html = mail.render(m.kind, m.lang, **m.params)
         mail.send_in_background(mail.build_message(m.to, subject, text, html, m.lang))
+
+
+def contact_rows(session: Session, staff: Viewer, now: datetime | None = None) -> list[dict[str, str]]:
+    """The tenant's portal contacts with their clients and portal access status:
+    "active" (has a password), "invited" (a live invitation), "expired", "none";
+    "disabled" when switched off."""
+    if not staff.is_staff or staff.role not in INVITERS:
+        raise PermissionError("only ADMIN and OFFICE staff manage portal access")
+    from pool_portal.models import AuthToken, Client, ClientGroup
+
+    now = now or utcnow()
+    users = session.exec(
+        select(PortalUser).where(PortalUser.tenant_id == staff.tenant_id).order_by(PortalUser.name, PortalUser.id)
+    ).all()
+    ids = [u.id for u in users]
+    if not ids:
+        return []
+    memberships = session.exec(
+        select(Membership.portal_user_id, Client.name, ClientGroup.name)
+        .outerjoin(Client, Client.id == Membership.client_id)
+        .outerjoin(ClientGroup, ClientGroup.id == Membership.group_id)
+        .where(Membership.tenant_id == staff.tenant_id, col(Membership.portal_user_id).in_(ids))
+    ).all()
+    access_to: dict[int, list[str]] = {}
+    for uid, client_name, group_name in memberships:
+        access_to.setdefault(uid, []).append(client_name or group_name or "")
+    latest: dict[int, AuthToken] = {}
+    for tok in session.exec(
+        select(AuthToken)
+        .where(
+            AuthToken.tenant_id == staff.tenant_id,
+            col(AuthToken.portal_user_id).in_(ids),
+            col(AuthToken.purpose).in_(SET_PASSWORD_PURPOSES),
+        )
+        .order_by(AuthToken.created_at)
+    ).all():
+        latest[tok.portal_user_id] = tok
+    rows = []
+    for u in users:
+        tok = latest.get(u.id)
+        if not u.is_active:
+            status = "disabled"
+        elif u.password_hash:
+            status = "active"
+        elif tok and tok.used_at is None and tok.revoked_at is None and tok.expires_at > now:
+            status = "invited"
+        elif tok:
+            status = "expired"
+        else:
+            status = "none"
+        rows.append(
+            {
+                "id": str(u.id),
+                "name": u.name,
+                "email": u.email,
+                "access": ", ".join(sorted(access_to.get(u.id, []))),
+                "status": status,
+                "last_login": u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "",
+            }
+        )
+    return rows
+
+
+def set_contact_active(session: Session, staff: Viewer, portal_user_id: int, active: bool) -> bool:
+    """Disable (ending every session at once) or re-enable a contact of the tenant."""
+    if not staff.is_staff or staff.role not in INVITERS:
+        raise PermissionError("only ADMIN and OFFICE staff manage portal access")
+    user = session.get(PortalUser, portal_user_id)
+    if user is None or user.tenant_id != staff.tenant_id:
+        return False
+    user.is_active = active
+    session.add(user)
+    if not active:
+        end_all_sessions(session, user)
+    audit.record(
+        session, "contact.enabled" if active else "contact.disabled", tenant_id=staff.tenant_id,
+        actor_kind="staff", actor_id=staff.user_id, target_type="portal_user", target_id=user.id,
+    )
+    return True

@@ -97,28 +97,55 @@ def _guard(rule: Rule):
     def decorate(fn):
         name = fn.__qualname__
 
-        @functools.wraps(fn)
-        async def wrapper(self, *args, **kwargs):
+        async def check(self) -> tuple[Viewer | None, object]:
+            """(viewer, None) when allowed; (None, the refusal to send back) when not."""
             v = None if rule.kind == "public" else await asyncio.to_thread(resolve, self)
             reason = refuse_reason(v, rule)
-            if reason is not None:
-                await asyncio.to_thread(_record_refusal, self, v, name, reason)
-                on_refused = getattr(self, "_on_refused", None)
-                if on_refused is not None:
-                    on_refused()
-                if reason == "password-change-required":
-                    return rx.redirect("/portal/password" if v and v.is_portal else "/admin/password")
-                if reason == "read-only":
-                    return rx.toast.error("This view is read-only.")
-                return rx.redirect(_login_page(rule))
-            token = _current.set(v)
-            try:
-                result = fn(self, *args, **kwargs)
-                if inspect.isawaitable(result):
-                    result = await result
-                return result
-            finally:
-                _current.reset(token)
+            if reason is None:
+                return v, None
+            await asyncio.to_thread(_record_refusal, self, v, name, reason)
+            on_refused = getattr(self, "_on_refused", None)
+            if on_refused is not None:
+                on_refused()
+            if reason == "password-change-required":
+                return None, rx.redirect("/portal/password" if v and v.is_portal else "/admin/password")
+            if reason == "read-only":
+                return None, rx.toast.error("This view is read-only.")
+            return None, rx.redirect(_login_page(rule))
+
+        if inspect.isasyncgenfunction(fn):
+
+            @functools.wraps(fn)
+            async def wrapper(self, *args, **kwargs):
+                v, refusal = await check(self)
+                if refusal is not None:
+                    yield refusal
+                    return
+                token = _current.set(v)
+                try:
+                    async for update in fn(self, *args, **kwargs):
+                        yield update
+                finally:
+                    try:
+                        _current.reset(token)
+                    except ValueError:  # closed from another context
+                        pass
+
+        else:
+
+            @functools.wraps(fn)
+            async def wrapper(self, *args, **kwargs):
+                v, refusal = await check(self)
+                if refusal is not None:
+                    return refusal
+                token = _current.set(v)
+                try:
+                    result = fn(self, *args, **kwargs)
+                    if inspect.isawaitable(result):
+                        result = await result
+                    return result
+                finally:
+                    _current.reset(token)
 
         wrapper.__signature__ = inspect.signature(fn)
         RULES[wrapper] = rule

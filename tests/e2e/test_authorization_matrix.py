@@ -36,6 +36,10 @@ CALLS: dict[str, dict] = {
     "PortalState.switch_view": {"view": "all"},
     "PortalHomeState.load_home": {},
     "AdminHomeState.load_admin": {},
+    "ContactsState.load_contacts": {},
+    "ContactsState.invite": {"contact_id": "999999"},
+    "ContactsState.set_active": {"contact_id": "999999", "active": True},
+    "ContactsState.invite_all_pending": {},
 }
 
 # Every page route and who may open it (its on_load handler must agree).
@@ -49,6 +53,7 @@ PAGES: dict[str, str] = {
     "portal/password": "portal",
     "admin": "staff",
     "admin/password": "staff",
+    "admin/contacts": "staff",
 }
 
 # Every backend route, and what an anonymous POST with no data gets (never a 5xx).
@@ -176,7 +181,7 @@ def test_matrix(app_server, cookies, actor):
                 assert after == before + 1, f"refusal of {short} for {actor} not audited"
                 # A refused call sends back nothing private.
                 for state_delta in result["delta"].values():
-                    for key in ("properties", "clients", "visits", "view_choices"):
+                    for key in ("properties", "clients", "visits", "view_choices", "contacts"):
                         for suffix in ("", "_rx_state_"):
                             assert not state_delta.get(key + suffix), (actor, short, key)
     finally:
