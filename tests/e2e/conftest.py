@@ -64,9 +64,57 @@ class AppServer(str):
         return self._engine
 
 
+class Mailbox:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+
+    def __init__(self):
+        import threading
+
+        self.messages: list = []
+        self._cond = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        with self._cond:
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            self._cond.notify_all()
+        return "250 OK"
+
+    def wait_for(self, predicate, timeout: float = 30):
+        """The first message matching ``predicate``, waiting until it arrives."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for msg in self.messages:
+                    if predicate(msg):
+                        return msg
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no matching mail in {timeout}s; got {[m['To'] for m in self.messages]}")
+                self._cond.wait(left)
+
+    @staticmethod
+    def text_of(msg) -> str:
+        return msg.get_body(preferencelist=("plain",)).get_content()
+
+
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """Start the real app (migrated, AquaDemo loaded) and yield its base URL."""
+def mailbox():
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, mailbox):
+    """Start the real app (migrated, AquaDemo loaded, mail to the test's SMTP server)
+    and yield its base URL."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
     port = _free_port()
     env = {
@@ -78,6 +126,7 @@ def app_server(tmp_path_factory):
         "REFLEX_DB_URL": f"sqlite:///{data_dir / 'portal.db'}",
         "PORT": str(port),
         "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PORTAL_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
     }
     env.pop("REFLEX_REDIS_URL", None)
     subprocess.run([str(BIN / "portal"), "demo", "--if-empty"], env=env, cwd=ROOT, check=True)
