@@ -1,0 +1,261 @@
+"""The `portal` command for self-hosters: migrate, demo data, tenants, admins, checks.
+
+Every failure is one line on stderr and a non-zero exit; nothing is half-created
+(each command writes in one transaction).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import sys
+import unicodedata
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Pool Portal administration."
+)
+
+
+class CliError(Exception):
+    """A failure to report in one line."""
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def command(fn):
+    """Run a command with every expected failure turned into one line and exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+        from pool_portal.settings import SettingsError
+
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (CliError, SettingsError) as exc:
+            _fail(str(exc))
+        except ArgumentError as exc:
+            _fail(f"REFLEX_DB_URL: {_one_line(exc)}")
+        except SQLAlchemyError as exc:
+            _fail(f"database: {_one_line(exc)}")
+        except OSError as exc:
+            _fail(f"{exc.filename or 'file'}: {exc.strerror or exc}")
+
+    return wrapper
+
+
+def _settings():
+    from pool_portal.settings import load_settings
+
+    settings = load_settings()
+    settings.ensure_data_dir()
+    return settings
+
+
+def _engine():
+    from pool_portal.db import make_engine
+
+    return make_engine(_settings().db_url)
+
+
+def _migrate(engine) -> None:
+    from pool_portal import migrations
+
+    migrations.upgrade(engine)
+
+
+@app.command()
+@command
+def migrate() -> None:
+    """Apply the database migrations (safe to run again)."""
+    engine = _engine()
+    _migrate(engine)
+    from pool_portal import migrations
+
+    typer.echo(f"database at revision {migrations.current_revision(engine)}")
+
+
+@app.command()
+@command
+def demo(
+    scale: Annotated[str, typer.Option(help="small: AquaDemo and BlueWave; large: adds a big tenant")] = "small",
+    reset: Annotated[bool, typer.Option(help="delete ALL data first")] = False,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="load only into an empty database")] = False,
+) -> None:
+    """Load the AquaDemo demo data (migrating first)."""
+    if scale not in ("small", "large"):
+        _fail("--scale must be small or large", 2)
+    from pool_portal import demo as demo_data
+
+    engine = _engine()
+    _migrate(engine)
+    if if_empty and not reset and not demo_data.database_is_empty(engine):
+        typer.echo("database already has data: demo data not loaded")
+        return
+    try:
+        counts = demo_data.load_demo(engine, scale=scale, reset=reset)
+    except demo_data.DemoDataExists:
+        _fail("the database already has data; use --reset to replace it (deletes everything)")
+    typer.echo(", ".join(f"{name} {n}" for name, n in counts.items() if n))
+
+
+def _slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60]
+
+
+@app.command("create-tenant")
+@command
+def create_tenant(name: Annotated[str, typer.Argument(help="the service company's name")]) -> None:
+    """Create a tenant (a service company) with default portal settings."""
+    from sqlmodel import or_, select
+
+    from pool_portal.db import session_scope
+    from pool_portal.models import PortalSettings, Tenant
+
+    name = name.strip()
+    slug = _slug(name)
+    if not name or not slug or len(name) > 120:
+        _fail("the tenant name must have letters or digits (at most 120 characters)", 2)
+    engine = _engine()
+    _migrate(engine)
+    with session_scope(engine) as db:
+        if db.exec(select(Tenant).where(or_(Tenant.name == name, Tenant.slug == slug))).first():
+            raise CliError(f"a tenant named {name!r} already exists")
+        tenant = Tenant(name=name, slug=slug)
+        db.add(tenant)
+        db.flush()
+        db.add(PortalSettings(tenant_id=tenant.id))
+    typer.echo(f"created tenant {name} (slug {slug})")
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if os.environ.get("PORTAL_ADMIN_PASSWORD"):
+        return os.environ["PORTAL_ADMIN_PASSWORD"]
+    if not sys.stdin.isatty():
+        raise CliError("no password: use --password-stdin or PORTAL_ADMIN_PASSWORD")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@app.command("create-admin")
+@command
+def create_admin(
+    email: Annotated[str, typer.Argument(help="the admin's email address")],
+    tenant: Annotated[str, typer.Option("--tenant", help="the tenant's name or slug")],
+    name: Annotated[str, typer.Option(help="display name")] = "",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+) -> None:
+    """Create a staff ADMIN for a tenant (asks for the password)."""
+    from sqlmodel import or_, select
+
+    from pool_portal.db import session_scope
+    from pool_portal.models import StaffRole, StaffUser, Tenant
+    from pool_portal.services.access import normalise_email
+    from pool_portal.services.i18n import t
+    from pool_portal.services.passwords import hash_password, password_problem
+
+    address = normalise_email(email)
+    if address is None:
+        _fail(f"{email!r} is not a valid email address", 2)
+    engine = _engine()
+    _migrate(engine)
+    with session_scope(engine) as db:
+        row = db.exec(select(Tenant).where(or_(Tenant.name == tenant, Tenant.slug == tenant))).first()
+        if row is None:
+            raise CliError(f"no tenant named {tenant!r}")
+        if db.exec(select(StaffUser).where(StaffUser.tenant_id == row.id, StaffUser.email == address)).first():
+            raise CliError(f"{address} is already a staff user of {row.name}")
+        password = _read_password(password_stdin)
+        problem = password_problem(password)
+        if problem:
+            raise CliError(t(problem))
+        db.add(
+            StaffUser(
+                tenant_id=row.id,
+                email=address,
+                name=name.strip() or address.split("@")[0],
+                role=StaffRole.ADMIN,
+                password_hash=hash_password(password),
+            )
+        )
+    typer.echo(f"created ADMIN {address} for {row.name}")
+
+
+@app.command()
+@command
+def check() -> None:
+    """Check settings, database, mail and storage; exit 1 when something is wrong."""
+    problems = 0
+
+    def line(ok: bool, what: str, detail: str) -> None:
+        nonlocal problems
+        problems += not ok
+        typer.echo(f"{'ok  ' if ok else 'FAIL'} {what}: {detail}")
+
+    from pool_portal.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        line(False, "settings", str(exc))
+        raise typer.Exit(1)
+    line(True, "settings", f"public URL {settings.public_url}")
+    try:
+        settings.ensure_data_dir()
+        line(True, "storage", f"private files in {settings.data_dir}"
+             + ("; photos on Cloudinary" if settings.cloudinary_url else "; photos stored locally"))
+    except SettingsError as exc:
+        line(False, "storage", str(exc))
+    try:
+        from pool_portal import migrations
+        from pool_portal.db import make_engine
+
+        current = migrations.current_revision(make_engine(settings.db_url))
+        head = migrations.head_revision()
+        line(current == head, "database", f"{_safe_url(settings.db_url)} at {current or 'no revision'}"
+             + ("" if current == head else f" (head is {head}: run `portal migrate`)"))
+    except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
+        line(False, "database", _one_line(exc))
+    if settings.smtp_url:
+        try:
+            import smtplib
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(settings.smtp_url)
+            cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+            with cls(parts.hostname, parts.port or (465 if parts.scheme == "smtps" else 25), timeout=5) as smtp:
+                smtp.noop()
+            line(True, "mail", f"SMTP server {parts.hostname}:{parts.port} answers")
+        except OSError as exc:
+            line(False, "mail", f"SMTP server does not answer ({exc})")
+    else:
+        line(True, "mail", f"no PORTAL_SMTP_URL: mail is written to {settings.outbox_dir}")
+    if problems:
+        raise typer.Exit(1)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    app()
