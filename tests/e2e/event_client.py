@@ -24,37 +24,59 @@ def sign_in(base: str, email: str, password: str, kind: str = "portal") -> str:
     return token
 
 
+NAMESPACE = "/_event"
+ROOT = "reflex___state____state"
+
+
 class EventClient:
     """One websocket connection (one browser tab) with an optional session cookie."""
 
     def __init__(self, base: str, session_cookie: str | None = None):
         self.updates: queue.Queue = queue.Queue()
+        self.raw: list[str] = []
         self.sio = socketio.Client(reconnection=False)
-        self.sio.on("event", self.updates.put)
+        self.sio.on("event", self._received, namespace=NAMESPACE)
         headers = {"Cookie": f"pp_session={session_cookie}"} if session_cookie else {}
         self.sio.connect(
             f"{base}?token={uuid.uuid4()}",
             socketio_path="_event",
             transports=["websocket"],
+            namespaces=[NAMESPACE],
             headers=headers,
             wait_timeout=30,
         )
 
-    def call(self, handler: str, payload: dict | None = None, path: str = "/", timeout: float = 30) -> dict:
-        """Send one event; return {"delta": merged delta, "events": [...]} once final."""
+    def _emit(self, handler: str, payload: dict, path: str) -> None:
         self.sio.emit(
             "event",
-            {"name": handler, "payload": payload or {}, "router_data": {"pathname": path, "asPath": path}},
+            {"name": handler, "payload": payload, "router_data": {"pathname": path, "asPath": path}},
+            namespace=NAMESPACE,
         )
+
+    def call(self, handler: str, payload: dict | None = None, path: str = "/", timeout: float = 30) -> dict:
+        """Send one event; return {"delta": merged delta, "events": [...]} of everything
+        it produced. Updates carry no end marker, so a sentinel event follows (a
+        client's events are processed in order): Reflex's own set_is_hydrated,
+        flipping the root state's is_hydrated; its echo means the call is complete."""
+        self._emit(handler, payload or {}, path)
+        self._hydrated = not getattr(self, "_hydrated", False)
+        self._emit(f"{ROOT}.set_is_hydrated", {"value": self._hydrated}, path)
         delta: dict = {}
         events: list = []
         while True:
             update = self.updates.get(timeout=timeout)
-            for state, values in (update.get("delta") or {}).items():
-                delta.setdefault(state, {}).update(values)
+            root = (update.get("delta") or {}).get(ROOT, {})
+            for state, vals in (update.get("delta") or {}).items():
+                delta.setdefault(state, {}).update(vals)
             events.extend(update.get("events") or [])
-            if update.get("final", True):
+            if root.get("is_hydrated_rx_state_") is self._hydrated:
                 return {"delta": delta, "events": events}
+
+    def _received(self, update) -> None:
+        import json
+
+        self.raw.append(json.dumps(update, default=str))
+        self.updates.put(update)
 
     def close(self) -> None:
         self.sio.disconnect()

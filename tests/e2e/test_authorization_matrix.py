@@ -72,7 +72,7 @@ def _our_states() -> list[type[rx.State]]:
     found, todo = [], [rx.State]
     while todo:
         cls = todo.pop()
-        for sub in cls.class_subclasses:
+        for sub in cls.__subclasses__():
             todo.append(sub)
             if sub.__module__.startswith("pool_portal."):
                 found.append(sub)
@@ -184,6 +184,9 @@ def test_matrix(app_server, cookies, actor):
                     for key in ("properties", "clients", "visits", "view_choices", "contacts"):
                         for suffix in ("", "_rx_state_"):
                             assert not state_delta.get(key + suffix), (actor, short, key)
+        # The session id never travels to the browser's state, whatever was called.
+        if cookies[actor]:
+            assert all(cookies[actor] not in raw for raw in client.raw)
     finally:
         client.close()
 
