@@ -52,8 +52,11 @@ demo: migrate
 run: demo
 	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
 
+# Hot reload: pages on 3000, backend on 8000 (the sign-in forms post to the backend).
 dev: demo
-	$(BIN)/reflex run --env dev
+	PORTAL_PUBLIC_URL=http://localhost:3000 PORTAL_BACKEND_URL=http://localhost:8000 \
+	REFLEX_API_URL=http://localhost:8000 \
+	$(BIN)/reflex run --env dev --frontend-port 3000 --backend-port 8000
 
 test: install-test
 	$(BIN)/python -m pytest

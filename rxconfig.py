@@ -12,10 +12,9 @@ config = rx.Config(
     redis_url=_settings.redis_url,
     telemetry_enabled=False,
     show_built_with_reflex=False,
+    # One port: `make run` serves pages and backend together (--single-port).
     frontend_port=_settings.port,
-    backend_port=_settings.port,
-    # One port: frontend and backend are served together (reflex run --env prod).
-    api_url=_settings.public_url,
+    api_url=_settings.backend_url or _settings.public_url,
     deploy_url=_settings.public_url,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="cyan", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, validation_alias=AliasChoices("REFLEX_REDIS_URL"))
     secret_key: str | None = Field(None, validation_alias=AliasChoices("PORTAL_SECRET_KEY"))
     public_url: str = Field("", validation_alias=AliasChoices("PORTAL_PUBLIC_URL"))
+    # Only when the backend is served apart from the pages (`make dev`: pages on 3000,
+    # backend on 8000): where the sign-in forms post to. Unset: the same origin.
+    backend_url: str | None = Field(None, validation_alias=AliasChoices("PORTAL_BACKEND_URL"))
     smtp_url: str | None = Field(None, validation_alias=AliasChoices("PORTAL_SMTP_URL"))
     mail_from: str = Field(
         "Pool Portal <no-reply@localhost>", validation_alias=AliasChoices("PORTAL_MAIL_FROM")
@@ -45,7 +48,7 @@ class Settings(BaseSettings):
         12, ge=1, le=24 * 30, validation_alias=AliasChoices("PORTAL_SESSION_MAX_HOURS")
     )
 
-    @field_validator("redis_url", "smtp_url", "cloudinary_url", "secret_key", mode="before")
+    @field_validator("redis_url", "smtp_url", "cloudinary_url", "secret_key", "backend_url", mode="before")
     @classmethod
     def _blank_is_none(cls, v):
         if isinstance(v, str) and not v.strip():
@@ -69,14 +72,14 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis:// or rediss:// URL")
         return v
 
-    @field_validator("public_url")
+    @field_validator("public_url", "backend_url")
     @classmethod
-    def _check_public_url(cls, v: str) -> str:
+    def _check_public_url(cls, v: str | None) -> str | None:
         if v:
             parts = urlsplit(v)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError("must be an http:// or https:// URL")
-        return v.rstrip("/")
+        return v.rstrip("/") if v else v
 
     @field_validator("smtp_url")
     @classmethod
@@ -120,6 +123,15 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
+
+    def form_action(self, path: str) -> str:
+        """Where a page's plain form posts: the same origin, or the split-off backend."""
+        return f"{self.backend_url}{path}" if self.backend_url else path
+
+    def page_url(self, path: str) -> str:
+        """Where a backend route redirects to: relative on one origin (the browser stays
+        on the host it used), the pages' origin when the backend is split off."""
+        return f"{self.public_url}{path}" if self.backend_url else path
 
     @property
     def secure_cookies(self) -> bool:

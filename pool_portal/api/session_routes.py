@@ -31,7 +31,7 @@ def _same_origin(request: Request) -> bool:
 def _redirect(path: str, **query: str) -> RedirectResponse:
     # Relative: the browser stays on the host it used (localhost vs 127.0.0.1 differ
     # for cookies). Both are served on one port by `reflex run --env prod`.
-    url = path
+    url = get_settings().page_url(path)
     if query:
         url += "?" + urlencode(query)
     return RedirectResponse(url, status_code=303)

@@ -7,6 +7,7 @@ import reflex as rx
 
 from pool_portal.components.i18n import T, language_switch
 from pool_portal.components.native_form import native_form
+from pool_portal.settings import get_settings
 from pool_portal.states.base import AppState
 
 
@@ -23,7 +24,7 @@ def sign_out_form(kind: str, everywhere: bool = False) -> rx.Component:
             size="1" if everywhere else "2",
             id="sign-out-everywhere" if everywhere else "sign-out",
         ),
-        action="/auth/logout",
+        action=get_settings().form_action("/auth/logout"),
         method="post",
     )
 

@@ -7,6 +7,7 @@ import reflex as rx
 from pool_portal.components.forms import alert, card_page, field
 from pool_portal.components.i18n import T
 from pool_portal.components.native_form import native_form
+from pool_portal.settings import get_settings
 from pool_portal.states.base import LinkState, PasswordState
 
 
@@ -32,7 +33,7 @@ def magic_page() -> rx.Component:
                     direction="column",
                     spacing="3",
                 ),
-                action="/auth/magic",
+                action=get_settings().form_action("/auth/magic"),
                 method="post",
             ),
             rx.cond(LinkState.checked, _expired(), rx.text(T("common.loading"))),
@@ -74,7 +75,7 @@ def set_password_page() -> rx.Component:
                     direction="column",
                     spacing="3",
                 ),
-                action="/auth/set-password",
+                action=get_settings().form_action("/auth/set-password"),
                 method="post",
             ),
             rx.cond(LinkState.checked, _expired(), rx.text(T("common.loading"))),
@@ -93,7 +94,7 @@ def change_password_page() -> rx.Component:
                 direction="column",
                 spacing="3",
             ),
-            action="/auth/change-password",
+            action=get_settings().form_action("/auth/change-password"),
             method="post",
         ),
     )

@@ -13,6 +13,7 @@ import reflex as rx
 from pool_portal.components.forms import alert, card_page, field
 from pool_portal.components.i18n import T
 from pool_portal.components.native_form import native_form
+from pool_portal.settings import get_settings
 from pool_portal.states.base import LoginState
 
 
@@ -84,7 +85,7 @@ def _password_form(kind: str) -> rx.Component:
             direction="column",
             spacing="3",
         ),
-        action="/auth/login",
+        action=get_settings().form_action("/auth/login"),
         method="post",
     )
 
