@@ -89,3 +89,52 @@ def test_sign_out_revokes_server_side_and_clears_cookie(client):
     with Session(client.engine) as s:
         assert auth.resolve_viewer(s, token) is None
         assert s.exec(select(m.UserSession)).one().revoked_at is not None
+
+
+def test_staff_set_password_must_be_changed_at_first_sign_in(client):
+    from pool_portal.services import access
+    from pool_portal.services.scope import Viewer
+    from pool_portal.states.guard import Rule, refuse_reason
+
+    with Session(client.engine) as s:
+        office = s.exec(select(m.StaffUser)).one()
+        user = s.exec(select(m.PortalUser)).one()
+        staff = Viewer(kind="staff", tenant_id=office.tenant_id, user_id=office.id, session_id=0,
+                       name=office.name, email=office.email, role=office.role)
+        assert access.set_initial_password(s, staff, user.id, "short") == "password.too_short"
+        assert access.set_initial_password(s, staff, user.id, "given by staff 1") is None
+        s.commit()
+    r = _login(client, password="given by staff 1")
+    assert r.headers["location"] == "/portal/password"
+    token = client.cookies.get(auth.SESSION_COOKIE)
+    with Session(client.engine) as s:
+        viewer = auth.resolve_viewer(s, token)
+    # Until it is changed, portal handlers send the user to the password page.
+    assert refuse_reason(viewer, Rule("portal")) == "password-change-required"
+    assert refuse_reason(viewer, Rule("portal", allow_password_change_pending=True)) is None
+    bad = client.post("/auth/change-password", data={"password": "new one 12", "confirm": "other one 12"})
+    assert bad.headers["location"] == "/portal/password?error=password.mismatch"
+    ok = client.post("/auth/change-password", data={"password": "my own password", "confirm": "my own password"})
+    assert ok.headers["location"] == "/portal"
+    with Session(client.engine) as s:
+        assert refuse_reason(auth.resolve_viewer(s, token), Rule("portal")) is None
+    assert _login(client, password="my own password").headers["location"] == "/portal"
+
+
+def test_change_password_needs_a_session(client):
+    r = client.post("/auth/change-password", data={"password": "my own password", "confirm": "my own password"})
+    assert r.headers["location"] == "/portal/login"
+
+
+def test_magic_link_route_signs_in_once(client):
+    from pool_portal.models import TokenPurpose
+    from pool_portal.services import tokens
+
+    with Session(client.engine) as s:
+        link = tokens.issue(s, TokenPurpose.MAGIC_LINK, s.exec(select(m.PortalUser)).one())
+        s.commit()
+    first = client.post("/auth/magic", data={"token": link})
+    assert first.status_code == 303 and first.headers["location"] == "/portal"
+    assert "HttpOnly" in first.headers["set-cookie"]
+    second = client.post("/auth/magic", data={"token": link})
+    assert second.headers["location"] == "/portal/magic?error=invalid" and "set-cookie" not in second.headers

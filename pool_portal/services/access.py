@@ -339,3 +339,25 @@ def set_contact_active(session: Session, staff: Viewer, portal_user_id: int, act
         actor_kind="staff", actor_id=staff.user_id, target_type="portal_user", target_id=user.id,
     )
     return True
+
+
+def set_initial_password(session: Session, staff: Viewer, portal_user_id: int, password: str) -> str | None:
+    """Staff set a contact's first password (for contacts without email access); the
+    contact must choose their own at the next sign-in. Returns a message key or None."""
+    if not staff.is_staff or staff.role not in INVITERS:
+        raise PermissionError("only ADMIN and OFFICE staff manage portal access")
+    user = session.get(PortalUser, portal_user_id)
+    if user is None or user.tenant_id != staff.tenant_id:
+        return "contacts.notice.not_found"
+    problem = password_problem(password)
+    if problem:
+        return problem
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    session.add(user)
+    end_all_sessions(session, user)
+    audit.record(
+        session, "password.set_by_staff", tenant_id=staff.tenant_id, actor_kind="staff",
+        actor_id=staff.user_id, target_type="portal_user", target_id=user.id,
+    )
+    return None

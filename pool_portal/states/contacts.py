@@ -73,6 +73,40 @@ class ContactsState(AppState):
         self.notice = ("enabled" if active else "disabled") if ok else "not_found"
         await self._reload()
 
+    password_for: str = ""
+    password_error: str = ""
+
+    @staff_event(*MANAGERS)
+    def open_password(self, contact_id: str):
+        self.password_for = str(contact_id) if str(contact_id).isdigit() else ""
+        self.password_error = ""
+
+    @staff_event(*MANAGERS)
+    def close_password(self):
+        self.password_for = ""
+        self.password_error = ""
+
+    @staff_event(*MANAGERS)
+    async def set_initial_password(self, form_data: dict):
+        """The password travels in the event only; it is never kept in the state."""
+        v = viewer()
+        contact_id = self.password_for
+        password = str((form_data or {}).get("password") or "")[:1024]
+        if not contact_id.isdigit():
+            return
+
+        def work():
+            with session_scope() as db:
+                return access.set_initial_password(db, v, int(contact_id), password)
+
+        error = await asyncio.to_thread(work)
+        if error:
+            self.password_error = error
+            return
+        self.password_for = ""
+        self.notice = "password_set"
+        await self._reload()
+
     @staff_event(*MANAGERS)
     async def invite_all_pending(self):
         """Invite every contact who has no password and no live invitation, in chunks,

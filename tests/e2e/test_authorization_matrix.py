@@ -40,6 +40,9 @@ CALLS: dict[str, dict] = {
     "ContactsState.invite": {"contact_id": "999999"},
     "ContactsState.set_active": {"contact_id": "999999", "active": True},
     "ContactsState.invite_all_pending": {},
+    "ContactsState.open_password": {"contact_id": "999999"},
+    "ContactsState.close_password": {},
+    "ContactsState.set_initial_password": {"form_data": {"password": "a password 123"}},
 }
 
 # Every page route and who may open it (its on_load handler must agree).

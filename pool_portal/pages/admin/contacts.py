@@ -24,6 +24,11 @@ def _actions(row) -> rx.Component:
                     ),
                 ),
                 rx.button(
+                    T("contacts.set_password"), size="1", variant="soft",
+                    on_click=ContactsState.open_password(row["id"]),
+                    aria_label=T("contacts.set_password") + " " + row["email"],
+                ),
+                rx.button(
                     T("contacts.disable"), size="1", color_scheme="red", variant="soft",
                     on_click=ContactsState.set_active(row["id"], False),
                     aria_label=T("contacts.disable") + " " + row["email"],
@@ -40,8 +45,42 @@ def _actions(row) -> rx.Component:
     )
 
 
+def _password_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(T("contacts.set_password")),
+            rx.dialog.description(T("contacts.set_password_intro"), size="2"),
+            rx.form(
+                rx.flex(
+                    rx.el.label(T("field.new_password"), html_for="initial-password"),
+                    rx.input(id="initial-password", name="password", type="password",
+                             auto_complete="new-password", required=True, min_length=8),
+                    rx.cond(
+                        ContactsState.password_error != "",
+                        rx.text(ContactsState.tr[ContactsState.password_error].to(str), color_scheme="red",
+                                role="alert", id="initial-password-error", size="2"),
+                    ),
+                    rx.flex(
+                        rx.button(T("common.cancel"), type="button", variant="soft", on_click=ContactsState.close_password),
+                        rx.button(T("password.save_only"), type="submit", id="initial-password-save"),
+                        spacing="3",
+                        justify="end",
+                    ),
+                    direction="column",
+                    spacing="3",
+                ),
+                on_submit=ContactsState.set_initial_password,
+                reset_on_submit=True,
+            ),
+        ),
+        open=ContactsState.password_for != "",
+        on_open_change=lambda _open: ContactsState.close_password(),
+    )
+
+
 def contacts_page() -> rx.Component:
     return admin_shell(
+        _password_dialog(),
         rx.flex(
             rx.heading(T("contacts.title"), size="6", as_="h1"),
             rx.spacer(),
