@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import string
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -452,7 +453,7 @@ def _aquademo(b: Builder) -> None:
     # Contacts not yet invited (for the admin's invitation screens).
     for i, cid in enumerate(list(sites_of)[11:21]):
         first, last = FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[(i * 5) % len(LAST_NAMES)]
-        uid = b.portal_user(tid, f"{first.lower().replace('á', 'a')}.{last.lower().replace('é', 'e').replace('í', 'i')}{i}@example.com",
+        uid = b.portal_user(tid, f"{_ascii(first)}.{_ascii(last)}{i}@example.com",
                             f"{first} {last}", password=False, language="es" if i % 2 else "en")
         b.membership(tid, uid, client_id=cid, role=m.MembershipRole.SITE)
 
@@ -461,6 +462,10 @@ def _aquademo(b: Builder) -> None:
     for cid, reporter, days_ago, solved, replied in plan:
         b.incident(tid, cid, b.rng.choice(sites_of[cid]), reporter, admin, days_ago=days_ago, solved=solved,
                    replied=replied, technician=techs[0])
+
+
+def _ascii(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
 
 
 def _bluewave(b: Builder) -> None:

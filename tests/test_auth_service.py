@@ -211,7 +211,8 @@ def test_group_user_switches_view_within_what_they_may_see(db, world):
     user, token = _sign_in(db, "portal", "group@a.test")
     from pool_portal.services.scope import view_options
     options = dict(view_options(db, world["a"].id, user.id))
-    assert f"group:{world['national'].id}" in options
+    # One membership: that group is the default view, listed first; no "all".
+    assert list(options)[0] == f"group:{world['national'].id}" and "all" not in options
     assert f"client:{world['c1'].id}" in options
     assert f"client:{world['lone'].id}" not in options
     assert auth.set_view(db, token, f"client:{world['c2'].id}") is True

@@ -164,3 +164,11 @@ def test_demo_loads_on_postgresql(pg_url):
         db.add(m.Tenant(name="After demo", slug="after-demo"))
         db.commit()
     engine.dispose()
+
+
+def test_every_demo_email_is_a_plain_valid_address(loaded):
+    from pool_portal.services.access import normalise_email
+
+    with Session(loaded) as db:
+        emails = db.exec(select(m.PortalUser.email)).scalars().all() + db.exec(select(m.StaffUser.email)).scalars().all()
+    assert emails and all(e.isascii() and normalise_email(e) == e for e in emails)

@@ -123,28 +123,38 @@ def _memberships(session: Session, tenant_id: int, portal_user_id: int) -> list[
 
 
 def view_options(session: Session, tenant_id: int, portal_user_id: int) -> list[tuple[str, str]]:
-    """The views a portal user may choose: each group they belong to (nested groups
-    included), each client they can see; "all" first when there is more than one
-    membership. Labels are names; "all" is labelled by the UI."""
+    """The views a portal user may choose, the default first: "all" when there is more
+    than one membership, else that one membership; then every group (nested ones
+    included) and every client they can see. Labels are names ("all" is labelled by
+    the UI)."""
     memberships = _memberships(session, tenant_id, portal_user_id)
     visible = portal_client_ids(session, tenant_id, portal_user_id)
     group_ids = group_descendants(
         session, tenant_id, {m.group_id for m in memberships if m.group_id is not None}
     )
+    groups = {
+        g.id: g.name
+        for g in session.exec(
+            select(ClientGroup).where(ClientGroup.tenant_id == tenant_id, col(ClientGroup.id).in_(group_ids))
+        ).all()
+    } if group_ids else {}
+    clients = {
+        c.id: c.name
+        for c in session.exec(
+            select(Client).where(Client.tenant_id == tenant_id, col(Client.id).in_(visible))
+        ).all()
+    } if visible else {}
     options: list[tuple[str, str]] = []
     if len(memberships) > 1:
         options.append(("all", ""))
-    if group_ids:
-        groups = session.exec(
-            select(ClientGroup).where(ClientGroup.tenant_id == tenant_id, col(ClientGroup.id).in_(group_ids))
-            .order_by(ClientGroup.name)
-        ).all()
-        options += [(f"group:{g.id}", g.name) for g in groups]
-    if visible:
-        clients = session.exec(
-            select(Client).where(Client.tenant_id == tenant_id, col(Client.id).in_(visible)).order_by(Client.name)
-        ).all()
-        options += [(f"client:{c.id}", c.name) for c in clients]
+    elif memberships:
+        only = memberships[0]
+        if only.group_id in groups:
+            options.append((f"group:{only.group_id}", groups.pop(only.group_id)))
+        elif only.client_id in clients:
+            options.append((f"client:{only.client_id}", clients.pop(only.client_id)))
+    options += [(f"group:{gid}", name) for gid, name in sorted(groups.items(), key=lambda x: x[1])]
+    options += [(f"client:{cid}", name) for cid, name in sorted(clients.items(), key=lambda x: x[1])]
     return options
 
 

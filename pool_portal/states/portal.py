@@ -28,8 +28,11 @@ class PortalState(AppState):
         v = viewer()
         tenant_name, colour = overview.tenant_branding(db, v)
         self._apply_identity(v, tenant_name, colour)
-        self.view = v.view
-        self.view_choices = [[k, label] for k, label in view_options(db, v.tenant_id, v.user_id)]
+        choices = [[k, label] for k, label in view_options(db, v.tenant_id, v.user_id)]
+        keys = [k for k, _ in choices]
+        # "all" for a user with one membership is that membership: show it selected.
+        self.view = v.view if v.view in keys or not keys else keys[0]
+        self.view_choices = choices
 
     @portal_event
     async def switch_view(self, view: str):
