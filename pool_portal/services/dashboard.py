@@ -1,0 +1,396 @@
+"""The portal dashboard's figures, for one viewer's current view.
+
+Visibility rules live here once: a remark counts only when published (directly, or by
+being on an approved report); draft and expired quotes, draft and void invoices and
+unapproved reports never count; "overdue" is an unpaid invoice whose due date has
+passed in the tenant's time zone. Each figure is a handful of SQL aggregates over the
+view's sites: never a query per property or per row. A hidden panel is not computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, extract, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from pool_portal.models import (
+    Asset,
+    ClientPortalSettings,
+    Invoice,
+    InvoiceStatus,
+    Job,
+    JobKind,
+    JobStage,
+    PortalSettings,
+    Quote,
+    QuoteKind,
+    QuoteStatus,
+    Remark,
+    RemarkStatus,
+    Report,
+    ReportStatus,
+    Severity,
+    Site,
+    Tenant,
+    utcnow,
+)
+from pool_portal.services.scope import Viewer
+
+PANELS = ("map", "activity_report", "defect_analytics", "routine_activities", "service_calls", "spend_tracking")
+SEVERITIES = list(Severity)  # most severe first
+COUNTED_SEVERITIES = [Severity.CRITICAL, Severity.NON_CONFORMANCE, Severity.NON_CRITICAL]
+ROUTINE_STATUSES = ("on_time", "within_tolerance", "late", "missed", "pending")
+
+
+# -- rules shared by every query -------------------------------------------------------------
+def tenant_today(session: Session, tenant_id: int, now: datetime | None = None) -> date:
+    """Today's date in the tenant's time zone (what "overdue" is measured against)."""
+    tz = session.execute(select(Tenant.timezone).where(Tenant.id == tenant_id)).scalar_one_or_none()
+    return (now or utcnow()).astimezone(ZoneInfo(tz or "UTC")).date()
+
+
+def visible_remark():
+    """Published directly, or on an approved report (needs the outer join on Report)."""
+    return or_(Remark.is_published == True, Report.status == ReportStatus.APPROVED)  # noqa: E712
+
+
+def severity_rank():
+    """0 for CRITICAL ... 4 for INFORMATION, so min() is the highest severity."""
+    return case({s.value: i for i, s in enumerate(SEVERITIES)}, value=Remark.severity)
+
+
+def open_quote(today: date):
+    """Awaiting acceptance and not past its expiry: what a client can act on."""
+    return and_(
+        Quote.status == QuoteStatus.AWAITING_ACCEPTANCE,
+        or_(Quote.expires_on.is_(None), Quote.expires_on >= today),
+    )
+
+
+def overdue_invoice(today: date):
+    return and_(Invoice.status == InvoiceStatus.AWAITING_PAYMENT, Invoice.due_on < today)
+
+
+def outstanding_invoice():
+    return Invoice.status == InvoiceStatus.AWAITING_PAYMENT
+
+
+def issued_invoice():
+    return Invoice.status.in_([InvoiceStatus.AWAITING_PAYMENT, InvoiceStatus.PAID])
+
+
+def month_key(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def last_months(today: date, count: int = 12) -> list[str]:
+    """The ``count`` months ending with ``today``'s, oldest first, as "YYYY-MM"."""
+    out = []
+    y, m = today.year, today.month
+    for _ in range(count):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out[::-1]
+
+
+def _months_start(months: list[str]) -> date:
+    y, m = months[0].split("-")
+    return date(int(y), int(m), 1)
+
+
+# -- the view's sites and settings -----------------------------------------------------------------
+def view_sites(session: Session, viewer: Viewer) -> list[Site]:
+    if not viewer.client_ids:
+        return []
+    return list(
+        session.execute(
+            select(Site)
+            .where(Site.tenant_id == viewer.tenant_id, Site.client_id.in_(viewer.client_ids), Site.is_active == True)  # noqa: E712
+            .order_by(Site.name, Site.id)
+        ).scalars()
+    )
+
+
+def panel_visibility(session: Session, viewer: Viewer) -> dict[str, bool]:
+    """Tenant defaults; a view of exactly one client applies that client's overrides."""
+    defaults = session.execute(
+        select(PortalSettings).where(PortalSettings.tenant_id == viewer.tenant_id)
+    ).scalar_one_or_none()
+    shown = {p: bool(getattr(defaults, f"show_{p}", True)) if defaults else True for p in PANELS}
+    if len(viewer.client_ids) == 1:
+        (client_id,) = viewer.client_ids
+        override = session.execute(
+            select(ClientPortalSettings).where(
+                ClientPortalSettings.tenant_id == viewer.tenant_id, ClientPortalSettings.client_id == client_id
+            )
+        ).scalar_one_or_none()
+        if override is not None:
+            for p in PANELS:
+                value = getattr(override, f"show_{p}", None)
+                if value is not None:
+                    shown[p] = bool(value)
+    return shown
+
+
+def document_switches(session: Session, tenant_id: int) -> dict[str, bool]:
+    s = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == tenant_id)).scalar_one_or_none()
+    return {k: bool(getattr(s, f"show_{k}", True)) if s else True for k in ("quotes", "invoices", "reports")}
+
+
+# -- panels ----------------------------------------------------------------------------------------------
+@dataclass
+class PropertyRow:
+    site_id: int
+    name: str
+    address: str
+    overdue_invoices: int = 0
+    open_quotes: int = 0
+    open_defects: int = 0
+    highest_severity: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def _site_ids(sites: list[Site]) -> list[int]:
+    return [s.id for s in sites]
+
+
+def properties(session: Session, viewer: Viewer, sites: list[Site], today: date, docs: dict[str, bool]) -> list[PropertyRow]:
+    """Per property: overdue invoices, quotes awaiting approval, open defects
+    (information and recommendations excluded), and the highest open severity."""
+    ids = _site_ids(sites)
+    if not ids:
+        return []
+    rows = {
+        s.id: PropertyRow(s.id, s.name, ", ".join(p for p in (s.address, s.city) if p), latitude=s.latitude, longitude=s.longitude)
+        for s in sites
+    }
+    t = viewer.tenant_id
+    if docs["invoices"]:
+        for site_id, n in session.execute(
+            select(Invoice.site_id, func.count()).where(Invoice.tenant_id == t, Invoice.site_id.in_(ids), overdue_invoice(today))
+            .group_by(Invoice.site_id)
+        ):
+            rows[site_id].overdue_invoices = n
+    if docs["quotes"]:
+        for site_id, n in session.execute(
+            select(Quote.site_id, func.count()).where(Quote.tenant_id == t, Quote.site_id.in_(ids), open_quote(today))
+            .group_by(Quote.site_id)
+        ):
+            rows[site_id].open_quotes = n
+    counted = [s.value for s in COUNTED_SEVERITIES]
+    for site_id, n, rank in session.execute(
+        select(
+            Remark.site_id,
+            func.sum(case((Remark.severity.in_(counted), 1), else_=0)),
+            func.min(severity_rank()),
+        )
+        .outerjoin(Report, Report.id == Remark.report_id)
+        .where(Remark.tenant_id == t, Remark.site_id.in_(ids), Remark.status == RemarkStatus.OPEN, visible_remark())
+        .group_by(Remark.site_id)
+    ):
+        rows[site_id].open_defects = int(n or 0)
+        rows[site_id].highest_severity = SEVERITIES[rank].value if rank is not None else None
+    return list(rows.values())
+
+
+@dataclass
+class Outstanding:
+    count: int = 0
+    total_cents: int = 0
+
+
+def activity_report(session: Session, viewer: Viewer, ids: list[int], today: date, docs: dict[str, bool]) -> dict[str, Outstanding]:
+    """Outstanding defect quotes, service quotes and invoices across the view."""
+    out = {"defect_quotes": Outstanding(), "service_quotes": Outstanding(), "invoices": Outstanding(), "overdue_invoices": Outstanding()}
+    if not ids:
+        return out
+    t = viewer.tenant_id
+    if docs["quotes"]:
+        for kind, n, total in session.execute(
+            select(Quote.kind, func.count(), func.coalesce(func.sum(Quote.total_cents), 0))
+            .where(Quote.tenant_id == t, Quote.site_id.in_(ids), open_quote(today))
+            .group_by(Quote.kind)
+        ):
+            out["defect_quotes" if kind == QuoteKind.DEFECT else "service_quotes"] = Outstanding(n, int(total))
+    if docs["invoices"]:
+        n, total, n_over, total_over = session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(Invoice.total_cents), 0),
+                func.coalesce(func.sum(case((Invoice.due_on < today, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((Invoice.due_on < today, Invoice.total_cents), else_=0)), 0),
+            ).where(Invoice.tenant_id == t, Invoice.site_id.in_(ids), outstanding_invoice())
+        ).one()
+        out["invoices"] = Outstanding(n, int(total))
+        out["overdue_invoices"] = Outstanding(int(n_over), int(total_over))
+    return out
+
+
+@dataclass
+class DefectAnalytics:
+    tally: dict[str, int] = field(default_factory=dict)  # open, visible, by severity
+    months: list[str] = field(default_factory=list)
+    # month -> {"RESOLVED": n, "CRITICAL": n, ...}: raised that month, now resolved or open by severity
+    per_month: dict[str, dict[str, int]] = field(default_factory=dict)
+    asset_types: dict[str, str] = field(default_factory=dict)  # type -> highest open severity
+
+
+def defect_analytics(session: Session, viewer: Viewer, ids: list[int], today: date) -> DefectAnalytics:
+    months = last_months(today)
+    result = DefectAnalytics(
+        tally={s.value: 0 for s in SEVERITIES}, months=months, per_month={m: {} for m in months}
+    )
+    if not ids:
+        return result
+    base = (
+        select()
+        .select_from(Remark)
+        .outerjoin(Report, Report.id == Remark.report_id)
+        .where(Remark.tenant_id == viewer.tenant_id, Remark.site_id.in_(ids), visible_remark())
+    )
+    for severity, n in session.execute(
+        base.add_columns(Remark.severity, func.count()).where(Remark.status == RemarkStatus.OPEN).group_by(Remark.severity)
+    ):
+        result.tally[_value(severity)] = n
+    year, month = extract("year", Remark.raised_on), extract("month", Remark.raised_on)
+    bucket = case((Remark.status == RemarkStatus.RESOLVED, literal("RESOLVED")), else_=Remark.severity)
+    for y, mo, b, n in session.execute(
+        base.add_columns(year, month, bucket, func.count())
+        .where(Remark.raised_on >= _months_start(months))
+        .group_by(year, month, bucket)
+    ):
+        key = f"{int(y):04d}-{int(mo):02d}"
+        if key in result.per_month:
+            result.per_month[key][_value(b)] = n
+    for asset_type, rank in session.execute(
+        base.add_columns(Asset.asset_type, func.min(severity_rank()))
+        .join(Asset, Asset.id == Remark.asset_id)
+        .where(Remark.status == RemarkStatus.OPEN)
+        .group_by(Asset.asset_type)
+        .order_by(Asset.asset_type)
+    ):
+        result.asset_types[asset_type] = SEVERITIES[rank].value
+    return result
+
+
+def routine_status(due: date, completed: date | None, tolerance: int, today: date) -> str:
+    """Done on time (by the due date), within tolerance (up to ``tolerance`` days
+    late), late, missed (not done and past the tolerance), or pending."""
+    if completed is not None:
+        if completed <= due:
+            return "on_time"
+        return "within_tolerance" if (completed - due).days <= tolerance else "late"
+    return "missed" if (today - due).days > tolerance else "pending"
+
+
+def routine_activities(session: Session, viewer: Viewer, ids: list[int], year: int, today: date) -> dict[str, dict[str, int]]:
+    """For each month of ``year`` ("YYYY-MM"), routine jobs due that month by status."""
+    out = {f"{year:04d}-{m:02d}": {s: 0 for s in ROUTINE_STATUSES} for m in range(1, 13)}
+    if not ids:
+        return out
+    for due, completed, tolerance in session.execute(
+        select(Job.due_date, Job.completed_on, Job.tolerance_days).where(
+            Job.tenant_id == viewer.tenant_id,
+            Job.site_id.in_(ids),
+            Job.kind == JobKind.ROUTINE,
+            Job.due_date >= date(year, 1, 1),
+            Job.due_date <= date(year, 12, 31),
+        )
+    ):
+        out[month_key(due)][routine_status(due, completed, tolerance or 0, today)] += 1
+    return out
+
+
+def service_calls(session: Session, viewer: Viewer, ids: list[int], today: date) -> dict[str, dict[str, int]]:
+    """Reactive jobs (service calls) of the last 12 months by created month and stage."""
+    months = last_months(today)
+    out = {m: {s.value: 0 for s in JobStage} for m in months}
+    if not ids:
+        return out
+    start = datetime.combine(_months_start(months), time.min, tzinfo=UTC)
+    year, month = extract("year", Job.created_at), extract("month", Job.created_at)
+    for y, mo, stage, n in session.execute(
+        select(year, month, Job.stage, func.count())
+        .where(Job.tenant_id == viewer.tenant_id, Job.site_id.in_(ids), Job.kind == JobKind.SERVICE_CALL, Job.created_at >= start)
+        .group_by(year, month, Job.stage)
+    ):
+        key = f"{int(y):04d}-{int(mo):02d}"
+        if key in out:
+            out[key][_value(stage)] += n
+    return out
+
+
+@dataclass
+class Spend:
+    months: list[str] = field(default_factory=list)
+    per_month: dict[str, int] = field(default_factory=dict)  # cents invoiced (issued) per month
+    per_property: list[tuple[str, int]] = field(default_factory=list)  # (site name, cents) last 12 months
+
+
+def spend(session: Session, viewer: Viewer, sites: list[Site], today: date) -> Spend:
+    months = last_months(today)
+    result = Spend(months=months, per_month={m: 0 for m in months})
+    ids = _site_ids(sites)
+    if not ids:
+        return result
+    start = _months_start(months)
+    where = (Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(ids), issued_invoice(), Invoice.issued_on >= start)
+    year, month = extract("year", Invoice.issued_on), extract("month", Invoice.issued_on)
+    for y, mo, total in session.execute(select(year, month, func.sum(Invoice.total_cents)).where(*where).group_by(year, month)):
+        key = f"{int(y):04d}-{int(mo):02d}"
+        if key in result.per_month:
+            result.per_month[key] = int(total)
+    names = {s.id: s.name for s in sites}
+    per_site = session.execute(
+        select(Invoice.site_id, func.sum(Invoice.total_cents)).where(*where).group_by(Invoice.site_id)
+    ).all()
+    result.per_property = sorted(((names[sid], int(total)) for sid, total in per_site), key=lambda x: (-x[1], x[0]))
+    return result
+
+
+# -- everything the dashboard shows ---------------------------------------------------------------------------
+@dataclass
+class Dashboard:
+    today: date
+    panels: dict[str, bool]
+    documents: dict[str, bool]
+    properties: list[PropertyRow]
+    activity: dict[str, Outstanding] | None = None
+    defects: DefectAnalytics | None = None
+    routine: dict[str, dict[str, int]] | None = None
+    routine_year: int | None = None
+    service_calls: dict[str, dict[str, int]] | None = None
+    spend: Spend | None = None
+
+
+def build(session: Session, viewer: Viewer, *, routine_year: int | None = None, now: datetime | None = None) -> Dashboard:
+    """Every shown panel's figures for the viewer's current view; hidden ones stay None."""
+    if not viewer.is_portal and not viewer.is_staff:
+        raise PermissionError("no viewer")
+    today = tenant_today(session, viewer.tenant_id, now)
+    panels = panel_visibility(session, viewer)
+    docs = document_switches(session, viewer.tenant_id)
+    sites = view_sites(session, viewer)
+    ids = _site_ids(sites)
+    board = Dashboard(today=today, panels=panels, documents=docs, properties=properties(session, viewer, sites, today, docs))
+    if panels["activity_report"]:
+        board.activity = activity_report(session, viewer, ids, today, docs)
+    if panels["defect_analytics"]:
+        board.defects = defect_analytics(session, viewer, ids, today)
+    if panels["routine_activities"]:
+        board.routine_year = routine_year or today.year
+        board.routine = routine_activities(session, viewer, ids, board.routine_year, today)
+    if panels["service_calls"]:
+        board.service_calls = service_calls(session, viewer, ids, today)
+    if panels["spend_tracking"]:
+        board.spend = spend(session, viewer, sites, today)
+    return board
+
+
+def _value(v) -> str:
+    return v.value if hasattr(v, "value") else str(v)
+
