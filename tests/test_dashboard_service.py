@@ -224,3 +224,17 @@ def test_routine_status_edges(due_offset, completed_offset, tol, today_offset, e
     due = date(2026, 5, 10) + timedelta(days=due_offset)
     completed = None if completed_offset is None else due + timedelta(days=completed_offset)
     assert dashboard.routine_status(due, completed, tol, due + timedelta(days=today_offset)) == expected
+
+
+def test_listings_match_the_numbers_and_stay_in_the_view(db, world):
+    v, a, c = world["viewer"], world["a"], world["c"]
+    assert [r["amount_cents"] for r in dashboard.listing(db, v, "overdue_invoices", a.id, now=NOW)] == ["100"]
+    assert sorted(r["amount_cents"] for r in dashboard.listing(db, v, "open_quotes", a.id, now=NOW)) == ["1000", "2000"]
+    assert [r["status"] for r in dashboard.listing(db, v, "open_defects", a.id, now=NOW)] == ["CRITICAL", "NON_CRITICAL"]
+    assert sorted(r["amount_cents"] for r in dashboard.listing(db, v, "defect_quotes", now=NOW)) == ["1000", "5000"]
+    assert len(dashboard.listing(db, v, "invoices", now=NOW)) == 3
+    only_c2 = Viewer(**{**v.__dict__, "client_ids": frozenset({world["c2"].id})})
+    assert dashboard.listing(db, only_c2, "open_quotes", a.id, now=NOW) is None  # not in this view
+    assert dashboard.listing(db, only_c2, "open_quotes", c.id, now=NOW) is not None
+    assert dashboard.listing(db, v, "nonsense", now=NOW) is None
+    assert dashboard.listing(db, v, "open_quotes", 999999, now=NOW) is None

@@ -394,3 +394,68 @@ def build(session: Session, viewer: Viewer, *, routine_year: int | None = None, 
 def _value(v) -> str:
     return v.value if hasattr(v, "value") else str(v)
 
+
+
+# -- the listings behind the numbers (overlays) -------------------------------------------------------------------
+LISTINGS = ("overdue_invoices", "open_quotes", "open_defects", "defect_quotes", "service_quotes", "invoices")
+LISTING_LIMIT = 200
+
+
+def listing(
+    session: Session, viewer: Viewer, kind: str, site_id: int | None = None, *, now: datetime | None = None
+) -> list[dict[str, str]] | None:
+    """The items behind a dashboard number, for the whole view or one of its sites.
+    None when the kind is unknown, its document type is switched off, or the site is
+    not in the viewer's view (so nothing of another client's is ever listed)."""
+    if kind not in LISTINGS:
+        return None
+    today = tenant_today(session, viewer.tenant_id, now)
+    docs = document_switches(session, viewer.tenant_id)
+    sites = {s.id: s.name for s in view_sites(session, viewer)}
+    if site_id is not None and site_id not in sites:
+        return None
+    ids = [site_id] if site_id is not None else list(sites)
+    if not ids:
+        return []
+    t = viewer.tenant_id
+    if kind in ("overdue_invoices", "invoices"):
+        if not docs["invoices"]:
+            return None
+        cond = overdue_invoice(today) if kind == "overdue_invoices" else outstanding_invoice()
+        rows = session.execute(
+            select(Invoice).where(Invoice.tenant_id == t, Invoice.site_id.in_(ids), cond)
+            .order_by(Invoice.due_on, Invoice.id).limit(LISTING_LIMIT)
+        ).scalars()
+        return [
+            {"id": str(i.id), "number": i.number, "site": sites[i.site_id], "date": i.due_on.isoformat() if i.due_on else "",
+             "status": "OVERDUE" if i.due_on and i.due_on < today else i.status.value if hasattr(i.status, "value") else str(i.status),
+             "amount_cents": str(i.total_cents)}
+            for i in rows
+        ]
+    if kind in ("open_quotes", "defect_quotes", "service_quotes"):
+        if not docs["quotes"]:
+            return None
+        query = select(Quote).where(Quote.tenant_id == t, Quote.site_id.in_(ids), open_quote(today))
+        if kind != "open_quotes":
+            query = query.where(Quote.kind == (QuoteKind.DEFECT if kind == "defect_quotes" else QuoteKind.SERVICE))
+        rows = session.execute(query.order_by(Quote.issued_on, Quote.id).limit(LISTING_LIMIT)).scalars()
+        return [
+            {"id": str(q.id), "number": q.number, "site": sites[q.site_id], "title": q.title,
+             "date": q.expires_on.isoformat() if q.expires_on else "", "status": _value(q.status),
+             "amount_cents": str(q.total_cents)}
+            for q in rows
+        ]
+    counted = [s.value for s in COUNTED_SEVERITIES]
+    rows = session.execute(
+        select(Remark)
+        .outerjoin(Report, Report.id == Remark.report_id)
+        .where(Remark.tenant_id == t, Remark.site_id.in_(ids), Remark.status == RemarkStatus.OPEN,
+               visible_remark(), Remark.severity.in_(counted))
+        .order_by(severity_rank(), Remark.raised_on.desc(), Remark.id)
+        .limit(LISTING_LIMIT)
+    ).scalars()
+    return [
+        {"id": str(r.id), "number": f"D-{r.id}", "site": sites[r.site_id], "title": r.title,
+         "date": r.raised_on.isoformat(), "status": _value(r.severity), "amount_cents": ""}
+        for r in rows
+    ]

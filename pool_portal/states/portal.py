@@ -1,13 +1,16 @@
-"""Portal (customer side) states: the shared view switcher, and the home page."""
+"""Portal (customer side) states: the shared view switcher, and the dashboard."""
 
 from __future__ import annotations
 
 import asyncio
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from pool_portal.db import session_scope
-from pool_portal.services import auth, overview
+from pool_portal.models import Tenant
+from pool_portal.services import auth, charts, dashboard, overview
+from pool_portal.services.i18n import catalogue, money, normalise_language
 from pool_portal.services.scope import view_options
 from pool_portal.states.base import AppState
 from pool_portal.states.guard import portal_event, viewer
@@ -47,23 +50,140 @@ class PortalState(AppState):
             return rx.redirect(self.router.url.path or "/portal")
 
 
+def _labels(lang: str) -> dict[str, str]:
+    """Chart labels in ``lang``, keyed as the charts service expects."""
+    cat = catalogue(lang)
+    out = {k.removeprefix("dash."): v for k, v in cat.items() if k.startswith("dash.")}
+    out.update({f"severity.{k.removeprefix('severity.')}": v for k, v in cat.items() if k.startswith("severity.")})
+    out.update({f"stage.{k.removeprefix('stage.')}": v for k, v in cat.items() if k.startswith("stage.")})
+    out.update({f"routine.{k.removeprefix('routine.')}": v for k, v in cat.items() if k.startswith("routine.")})
+    return out
+
+
 class PortalHomeState(PortalState):
-    properties: list[dict[str, str]] = []
+    """The dashboard. Hidden panels are neither computed nor sent."""
+
     loaded: bool = False
+    panels: dict[str, bool] = {}
+    documents: dict[str, bool] = {}
+    properties: list[dict[str, str]] = []
+    activity: dict[str, str] = {}
+    tally: list[list[str]] = []
+    asset_types: list[list[str]] = []
+    defects_table: list[list[str]] = []
+    routine_year: int = 0
+    routine_table: list[list[str]] = []
+    calls_table: list[list[str]] = []
+    spend_table: list[list[str]] = []
+    spend_by_property: list[list[str]] = []
+    map_figure: go.Figure = go.Figure()
+    defects_figure: go.Figure = go.Figure()
+    routine_figure: go.Figure = go.Figure()
+    calls_figure: go.Figure = go.Figure()
+    spend_figure: go.Figure = go.Figure()
+    # The overlay (its state lives in the URL: ?show=kind[&site=id]).
+    overlay: str = ""
+    overlay_site: str = ""
+    overlay_rows: list[dict[str, str]] = []
 
     def _on_refused(self) -> None:
         super()._on_refused()
-        self.properties = []
         self.loaded = False
+        self.properties = []
+        self.overlay_rows = []
+        self.activity = {}
 
     @portal_event
     async def load_home(self):
         v = viewer()
+        params = self.router.url.query_parameters
+        show = str(params.get("show", ""))
+        site = str(params.get("site", ""))
+        year = str(params.get("year", ""))
+        routine_year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+        lang = normalise_language(self.lang)
 
         def work():
             with session_scope() as db:
                 self._load_common(db)
-                return overview.portal_properties(db, v)
+                board = dashboard.build(db, v, routine_year=routine_year)
+                currency = db.get(Tenant, v.tenant_id).currency
+                rows = None
+                if show:
+                    rows = dashboard.listing(db, v, show, int(site) if site.isdigit() else None)
+                return board, currency, rows
 
-        self.properties = await asyncio.to_thread(work)
+        board, currency, rows = await asyncio.to_thread(work)
+        self._show_board(board, currency, lang)
+        self.overlay = show if rows is not None else ""
+        self.overlay_site = site if rows is not None else ""
+        self.overlay_rows = [
+            {**r, "amount": money(int(r["amount_cents"]), currency, lang) if r["amount_cents"] else ""}
+            for r in (rows or [])
+        ]
         self.loaded = True
+
+    def _show_board(self, board: dashboard.Dashboard, currency: str, lang: str) -> None:
+        labels = _labels(lang)
+        months = [catalogue(lang)[f"month.{i}"] for i in range(1, 13)]
+        self.panels = board.panels
+        self.documents = board.documents
+        self.properties = [
+            {"id": str(r.site_id), "name": r.name, "address": r.address,
+             "overdue_invoices": str(r.overdue_invoices), "open_quotes": str(r.open_quotes),
+             "open_defects": str(r.open_defects), "severity": r.highest_severity or "NONE"}
+            for r in board.properties
+        ]
+        self.map_figure = charts.properties_map(board.properties, labels) if board.panels["map"] else go.Figure()
+        # A panel hidden now sends nothing, and keeps nothing from an earlier view.
+        if board.activity is None:
+            self.activity = {}
+        if board.defects is None:
+            self.tally, self.asset_types, self.defects_table = [], [], []
+            self.defects_figure = go.Figure()
+        if board.routine is None:
+            self.routine_table, self.routine_figure = [], go.Figure()
+        if board.service_calls is None:
+            self.calls_table, self.calls_figure = [], go.Figure()
+        if board.spend is None:
+            self.spend_table, self.spend_by_property, self.spend_figure = [], [], go.Figure()
+        if board.activity is not None:
+            self.activity = {
+                f"{k}_{f}": (str(o.count) if f == "count" else money(o.total_cents, currency, lang))
+                for k, o in board.activity.items() for f in ("count", "total")
+            }
+        if board.defects is not None:
+            d = board.defects
+            self.tally = [[k, str(v)] for k, v in d.tally.items()]
+            self.asset_types = [[t, s] for t, s in d.asset_types.items()]
+            self.defects_figure = charts.defects_per_month(d, labels, months)
+            self.defects_table = [
+                [charts.short_month(m, months), str(d.per_month[m].get("RESOLVED", 0)),
+                 str(sum(n for k, n in d.per_month[m].items() if k != "RESOLVED"))]
+                for m in d.months
+            ]
+        if board.routine is not None:
+            self.routine_year = board.routine_year
+            self.routine_figure = charts.routine_chart(board.routine, labels, months)
+            self.routine_table = [
+                [charts.short_month(m, months), *[str(board.routine[m][s]) for s in dashboard.ROUTINE_STATUSES]]
+                for m in sorted(board.routine)
+            ]
+        if board.service_calls is not None:
+            self.calls_figure = charts.service_calls_chart(board.service_calls, labels, months)
+            self.calls_table = [
+                [charts.short_month(m, months), str(sum(board.service_calls[m].values()))]
+                for m in sorted(board.service_calls)
+            ]
+        if board.spend is not None:
+            self.spend_figure = charts.spend_chart(board.spend, labels, months, currency)
+            self.spend_table = [
+                [charts.short_month(m, months), money(board.spend.per_month[m], currency, lang)] for m in board.spend.months
+            ]
+            self.spend_by_property = [[name, money(c, currency, lang)] for name, c in board.spend.per_property]
+
+    @portal_event
+    def close_overlay(self, _open: bool = False):
+        self.overlay = ""
+        self.overlay_rows = []
+        return rx.redirect("/portal", replace=True)

@@ -1,33 +1,295 @@
-"""Portal home: the signed-in user's properties."""
+"""Portal home: the dashboard. Each panel shows only when the tenant's and the
+client's settings allow it (and then its data was computed); every chart has a table
+with the same figures for screen readers and small screens."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import data_table, portal_shell
-from pool_portal.states.portal import PortalHomeState
+from pool_portal.components.layout import portal_shell
+from pool_portal.states.portal import PortalHomeState as S
+
+SEVERITY_COLOURS = {
+    "CRITICAL": "#b91c1c", "NON_CONFORMANCE": "#ea580c", "NON_CRITICAL": "#ca8a04",
+    "RECOMMENDATION": "#2563eb", "INFORMATION": "#64748b", "NONE": "#16a34a",
+}
+
+
+def _tr(prefix: str, code) -> rx.Var:
+    return S.tr[f"{prefix}{code}"].to(str)
+
+
+def panel(title_key: str, panel_id: str, *children, **props) -> rx.Component:
+    return rx.card(
+        rx.heading(T(title_key), size="4", as_="h2", margin_bottom="0.5rem"),
+        *children,
+        id=panel_id,
+        width="100%",
+        **props,
+    )
+
+
+def chart_table(headers: list[str], rows, table_id: str) -> rx.Component:
+    """The chart's figures as a table, behind a disclosure (screen readers, phones)."""
+    return rx.el.details(
+        rx.el.summary(T("panel.chart_table"), style={"cursor": "pointer", "font_size": "0.85rem"}),
+        rx.box(
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in headers])),
+                rx.table.body(
+                    rx.foreach(rows, lambda r: rx.table.row(rx.foreach(r, lambda v: rx.table.cell(v))))
+                ),
+                size="1",
+                id=table_id,
+            ),
+            overflow_x="auto",
+        ),
+    )
+
+
+def _plot(component, figure) -> rx.Component:
+    return component(data=figure, config={"displayModeBar": False, "responsive": True,
+                                           "topojsonURL": "/topojson/"}, use_resize_handler=True,
+                     width="100%")
+
+
+def _count_link(row, field: str, kind: str) -> rx.Component:
+    return rx.cond(
+        row[field] != "0",
+        rx.link(row[field], href=f"/portal?show={kind}&site=" + row["id"], weight="bold",
+                aria_label=T(f"overlay.kind.{kind}") + ": " + row["name"]),
+        rx.text("0", color_scheme="gray"),
+    )
+
+
+def properties_panel() -> rx.Component:
+    return panel(
+        "panel.properties",
+        "panel-properties",
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell(T("portal.properties.name")),
+                        rx.cond(S.documents["invoices"], rx.table.column_header_cell(T("portal.properties.overdue"))),
+                        rx.cond(S.documents["quotes"], rx.table.column_header_cell(T("portal.properties.quotes"))),
+                        rx.table.column_header_cell(T("portal.properties.defects")),
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        S.properties,
+                        lambda row: rx.table.row(
+                            rx.table.cell(
+                                rx.flex(
+                                    rx.box(width="10px", height="10px", border_radius="50%", flex_shrink="0",
+                                           background=rx.match(row["severity"], *SEVERITY_COLOURS.items(), "#16a34a"),
+                                           title=_tr("severity.", row["severity"])),
+                                    rx.box(rx.text(row["name"], weight="medium"), rx.text(row["address"], size="1", color_scheme="gray")),
+                                    spacing="2",
+                                    align="center",
+                                )
+                            ),
+                            rx.cond(S.documents["invoices"], rx.table.cell(_count_link(row, "overdue_invoices", "overdue_invoices"))),
+                            rx.cond(S.documents["quotes"], rx.table.cell(_count_link(row, "open_quotes", "open_quotes"))),
+                            rx.table.cell(_count_link(row, "open_defects", "open_defects")),
+                        ),
+                    )
+                ),
+                id="properties-table",
+                width="100%",
+                size="2",
+            ),
+            overflow_x="auto",
+        ),
+        rx.cond(S.properties.length() == 0, rx.text(T("portal.properties.empty"), id="properties-empty")),
+    )
+
+
+def _activity_row(kind: str, doc: str) -> rx.Component:
+    return rx.cond(
+        S.documents[doc],
+        rx.el.details(
+            rx.el.summary(
+                rx.flex(
+                    rx.text(T(f"activity.{kind}"), weight="medium"),
+                    rx.spacer(),
+                    rx.link(S.activity[f"{kind}_count"].to(str), href=f"/portal?show={kind}", weight="bold",
+                            id=f"activity-{kind}-count"),
+                    rx.text(S.activity[f"{kind}_total"].to(str), color_scheme="gray"),
+                    spacing="3",
+                    align="center",
+                ),
+                style={"cursor": "pointer", "list_style": "none"},
+            ),
+            rx.cond(
+                kind == "invoices",
+                rx.text(T("activity.overdue"), ": ", S.activity["overdue_invoices_count"].to(str), " · ",
+                        S.activity["overdue_invoices_total"].to(str), size="2", color_scheme="red"),
+            ),
+            open=True,
+            style={"padding": "0.5rem 0", "border_bottom": "1px solid var(--gray-5)"},
+        ),
+    )
+
+
+def activity_panel() -> rx.Component:
+    return panel(
+        "panel.activity",
+        "panel-activity",
+        _activity_row("defect_quotes", "quotes"),
+        _activity_row("service_quotes", "quotes"),
+        _activity_row("invoices", "invoices"),
+    )
+
+
+def defects_panel() -> rx.Component:
+    return panel(
+        "panel.defects",
+        "panel-defects",
+        rx.heading(T("defects.open_by_severity"), size="2", as_="h3"),
+        rx.flex(
+            rx.foreach(
+                S.tally,
+                lambda t: rx.box(
+                    rx.text(t[1], size="6", weight="bold"),
+                    rx.text(_tr("severity.", t[0]), size="1"),
+                    border_left=rx.match(t[0], *[(k, f"4px solid {v}") for k, v in SEVERITY_COLOURS.items()], "4px solid gray"),
+                    padding_left="0.5rem",
+                    min_width="6.5rem",
+                ),
+            ),
+            spacing="3",
+            wrap="wrap",
+            id="defect-tally",
+        ),
+        rx.heading(T("defects.raised"), size="2", as_="h3", margin_top="1rem"),
+        _plot(rx.plotly.cartesian, S.defects_figure),
+        chart_table(["panel.month", "dash.resolved", "defects.open"], S.defects_table, "defects-table"),
+        rx.heading(T("defects.by_asset_type"), size="2", as_="h3", margin_top="1rem"),
+        rx.flex(
+            rx.foreach(
+                S.asset_types,
+                lambda a: rx.badge(a[0], " · ", _tr("severity.", a[1]), variant="soft",
+                                   color_scheme=rx.match(a[1], ("CRITICAL", "red"), ("NON_CONFORMANCE", "orange"),
+                                                         ("NON_CRITICAL", "amber"), ("RECOMMENDATION", "blue"), "gray")),
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+    )
+
+
+def routine_panel() -> rx.Component:
+    return panel(
+        "panel.routine",
+        "panel-routine",
+        rx.flex(
+            rx.link("‹ ", T("routine.previous"), href="/portal?year=" + (S.routine_year - 1).to_string()),
+            rx.text(T("routine.year"), " ", S.routine_year.to_string(), weight="bold", id="routine-year"),
+            rx.link(T("routine.next"), " ›", href="/portal?year=" + (S.routine_year + 1).to_string()),
+            spacing="4",
+            align="center",
+        ),
+        _plot(rx.plotly.cartesian, S.routine_figure),
+        chart_table(["panel.month", "routine.on_time", "routine.within_tolerance", "routine.late", "routine.missed",
+                     "routine.pending"], S.routine_table, "routine-table"),
+    )
+
+
+def calls_panel() -> rx.Component:
+    return panel(
+        "panel.calls",
+        "panel-calls",
+        _plot(rx.plotly.cartesian, S.calls_figure),
+        chart_table(["panel.month", "calls.count"], S.calls_table, "calls-table"),
+    )
+
+
+def spend_panel() -> rx.Component:
+    return panel(
+        "panel.spend",
+        "panel-spend",
+        _plot(rx.plotly.cartesian, S.spend_figure),
+        chart_table(["panel.month", "spend.total"], S.spend_table, "spend-table"),
+        rx.heading(T("spend.by_property"), size="2", as_="h3", margin_top="0.75rem"),
+        rx.foreach(
+            S.spend_by_property,
+            lambda p: rx.flex(rx.text(p[0], size="2"), rx.spacer(), rx.text(p[1], size="2", weight="medium"),
+                              border_bottom="1px solid var(--gray-4)", padding_y="0.25rem"),
+        ),
+    )
+
+
+def map_panel() -> rx.Component:
+    return panel("panel.map", "panel-map", _plot(rx.plotly.geo, S.map_figure))
+
+
+def overlay() -> rx.Component:
+    """The listing behind a number. Its state is the URL (?show=...), so Back closes it
+    and a copied link opens it again; X and Escape close it too."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.flex(
+                rx.dialog.title(_tr("overlay.kind.", S.overlay), margin="0"),
+                rx.spacer(),
+                rx.dialog.close(
+                    rx.icon_button(rx.icon("x"), variant="ghost", aria_label=T("overlay.close"), id="overlay-close",
+                                   on_click=S.close_overlay(False)),
+                ),
+                align="center",
+            ),
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(*[rx.table.column_header_cell(T(f"overlay.{h}"))
+                                       for h in ("number", "site", "date", "status", "amount")])
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            S.overlay_rows,
+                            lambda r: rx.table.row(
+                                rx.table.cell(r["number"]),
+                                rx.table.cell(r["site"]),
+                                rx.table.cell(r["date"]),
+                                rx.table.cell(_tr("status.", r["status"])),
+                                rx.table.cell(r["amount"]),
+                            ),
+                        )
+                    ),
+                    id="overlay-table",
+                    size="1",
+                ),
+                overflow_x="auto",
+                margin_top="0.75rem",
+            ),
+            rx.cond(S.overlay_rows.length() == 0, rx.text(T("overlay.empty"))),
+            max_width="900px",
+            id="overlay",
+        ),
+        open=S.overlay != "",
+        on_open_change=S.close_overlay,
+    )
 
 
 def portal_home() -> rx.Component:
     return portal_shell(
-        rx.heading(T("portal.properties.title"), size="6", as_="h1", margin_bottom="0.75rem"),
+        overlay(),
         rx.cond(
-            PortalHomeState.properties.length() > 0,
-            data_table(
-                [
-                    ("portal.properties.name", "name"),
-                    ("portal.properties.address", "address"),
-                    ("portal.properties.client", "client"),
-                    ("portal.properties.assets", "assets"),
-                ],
-                PortalHomeState.properties,
-                "properties-table",
+            S.loaded,
+            rx.grid(
+                rx.cond(S.panels["map"], map_panel()),
+                properties_panel(),
+                rx.cond(S.panels["activity_report"], activity_panel()),
+                rx.cond(S.panels["defect_analytics"], defects_panel()),
+                rx.cond(S.panels["routine_activities"], routine_panel()),
+                rx.cond(S.panels["service_calls"], calls_panel()),
+                rx.cond(S.panels["spend_tracking"], spend_panel()),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="4",
+                width="100%",
             ),
-            rx.cond(
-                PortalHomeState.loaded,
-                rx.text(T("portal.properties.empty"), id="properties-empty"),
-                rx.text(T("common.loading")),
-            ),
+            rx.text(T("common.loading")),
         ),
     )
