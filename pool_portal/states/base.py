@@ -76,8 +76,8 @@ class LoginState(AppState):
     def load_login(self):
         code = self.router.url.query_parameters.get("error", "")
         self.error = code if code in ("invalid", "missing", "throttled") else ""
-        self.link_status = self.reset_status = ""
-        self.show_reset = False
+        # link_status/reset_status are left alone: a quick click may be handled
+        # before this on_load, and its answer must not be wiped.
 
     @public_event
     def toggle_reset(self):

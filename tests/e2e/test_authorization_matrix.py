@@ -35,6 +35,7 @@ CALLS: dict[str, dict] = {
     "PasswordState.load_admin_password": {},
     "PortalState.switch_view": {"view": "all"},
     "PortalHomeState.load_home": {},
+    "PortalHomeState.close_overlay": {"_open": False},
     "AdminHomeState.load_admin": {},
     "ContactsState.load_contacts": {},
     "ContactsState.invite": {"contact_id": "999999"},
@@ -184,7 +185,7 @@ def test_matrix(app_server, cookies, actor):
                 assert after == before + 1, f"refusal of {short} for {actor} not audited"
                 # A refused call sends back nothing private.
                 for state_delta in result["delta"].values():
-                    for key in ("properties", "clients", "visits", "view_choices", "contacts"):
+                    for key in ("properties", "clients", "visits", "view_choices", "contacts", "overlay_rows", "activity", "tally", "spend_table"):
                         for suffix in ("", "_rx_state_"):
                             assert not state_delta.get(key + suffix), (actor, short, key)
         # The session id never travels to the browser's state, whatever was called.
@@ -214,6 +215,31 @@ def test_portal_user_cannot_switch_into_another_clients_view(app_server, cookies
         result = client.call(handlers["PortalHomeState.load_home"][0], {}, path="/portal")
         rows = next(d for d in result["delta"].values() if any(k.startswith("properties") for k in d))
         props = next(v for k, v in rows.items() if k.startswith("properties"))
-        assert len(props) == 3 and {p["client"] for p in props} == {"Costa Azul Residences"}
+        assert len(props) == 3 and all(p["name"].startswith("Costa Azul") for p in props)
+    finally:
+        client.close()
+
+
+def test_an_overlay_for_another_clients_site_shows_nothing(app_server, cookies):
+    """?show=...&site=<id> of a site outside the view: no rows, no overlay."""
+    from pool_portal.models import Site
+
+    with Session(app_server.engine()) as db:
+        foreign_sites = db.exec(select(Site.id).join(Tenant, Tenant.id == Site.tenant_id).where(Tenant.slug == "bluewave")).all()
+        own_tenant_other = db.exec(
+            select(Site.id).join(Tenant, Tenant.id == Site.tenant_id)
+            .where(Tenant.slug == "aquademo", ~Site.name.startswith("Costa Azul"))
+        ).first()
+    name = _handlers()["PortalHomeState.load_home"][0]
+    client = EventClient(app_server, cookies["portal_a"])
+    try:
+        for site_id in (foreign_sites[0], own_tenant_other):
+            path = f"/portal?show=open_defects&site={site_id}"
+            client.sio.emit("event", {"name": name, "payload": {}, "router_data": {
+                "pathname": "/portal", "asPath": path, "query": {"show": "open_defects", "site": str(site_id)}}},
+                namespace="/_event")
+            result = client.call(name, {}, path="/portal")  # the sentinel after it
+            for state in result["delta"].values():
+                assert not state.get("overlay_rows_rx_state_")
     finally:
         client.close()

@@ -276,6 +276,7 @@ def overlay() -> rx.Component:
 def portal_home() -> rx.Component:
     return portal_shell(
         overlay(),
+        rx.heading(T("portal.dashboard.title"), size="6", as_="h1", margin_bottom="0.75rem"),
         rx.cond(
             S.loaded,
             rx.grid(

@@ -1,0 +1,42 @@
+"""The group user's dashboard: every panel, the map, a count's overlay and Back."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.test_shell_journey import sign_in
+
+PANELS = ["panel-map", "panel-properties", "panel-activity", "panel-defects", "panel-routine", "panel-calls", "panel-spend"]
+
+
+def test_group_dashboard_panels_overlay_and_back(app_server, page):
+    sign_in(page, app_server, "/portal/login", "group@aquademo.example.com")
+    for panel in PANELS:
+        expect(page.locator(f"#{panel}")).to_be_visible()
+    # The map draws from the shipped outlines: pins and land, no CDN.
+    expect(page.locator("#panel-map .scattergeo .point").first).to_be_attached()
+    expect(page.locator("#panel-map .geo .layer.land path").first).to_be_attached()
+
+    link = page.locator("#properties-table a").first
+    count = int(link.inner_text())
+    link.click()
+    expect(page).to_have_url(re.compile(r"show="))
+    expect(page.locator("#overlay-table tbody tr")).to_have_count(count)
+    page.go_back()
+    expect(page.locator("#overlay")).to_have_count(0)
+
+    # A copied link opens the same overlay; Escape closes it.
+    page.goto(f"{app_server}/portal?show=invoices")
+    expect(page.locator("#overlay")).to_be_visible()
+    rows = page.locator("#overlay-table tbody tr")
+    total = int(page.locator("#activity-invoices-count").inner_text())
+    expect(rows).to_have_count(min(total, 200))
+    page.keyboard.press("Escape")
+    expect(page.locator("#overlay")).to_have_count(0)
+
+    # Routine activities: go back a year and forth.
+    year = int(re.search(r"\d{4}", page.locator("#routine-year").inner_text()).group(0))
+    page.get_by_role("link", name=re.compile("Previous year")).click()
+    expect(page.locator("#routine-year")).to_contain_text(str(year - 1))
