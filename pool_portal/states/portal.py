@@ -85,6 +85,7 @@ class PortalHomeState(PortalState):
     overlay: str = ""
     overlay_site: str = ""
     overlay_rows: list[dict[str, str]] = []
+    report_months: list[list[str]] = []  # [value "YYYY-MM", label]
 
     def _on_refused(self) -> None:
         super()._on_refused()
@@ -126,6 +127,10 @@ class PortalHomeState(PortalState):
     def _show_board(self, board: dashboard.Dashboard, currency: str, lang: str) -> None:
         labels = _labels(lang)
         months = [catalogue(lang)[f"month.{i}"] for i in range(1, 13)]
+        long_months = [catalogue(lang)[f"month.long.{i}"] for i in range(1, 13)]
+        self.report_months = [
+            [m, f"{long_months[int(m[5:]) - 1]} {m[:4]}"] for m in reversed(dashboard.last_months(board.today))
+        ]
         self.panels = board.panels
         self.documents = board.documents
         self.properties = [

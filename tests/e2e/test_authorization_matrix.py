@@ -60,13 +60,14 @@ PAGES: dict[str, str] = {
     "admin/contacts": "staff",
 }
 
-# Every backend route, and what an anonymous POST with no data gets (never a 5xx).
-ROUTES: dict[str, int] = {
-    "/auth/login": 303,
-    "/auth/logout": 303,
-    "/auth/magic": 303,
-    "/auth/set-password": 303,
-    "/auth/change-password": 303,
+# Every backend route, and what an anonymous request with no data gets (never a 5xx).
+ROUTES: dict[str, tuple[str, int]] = {
+    "/auth/login": ("POST", 303),
+    "/auth/logout": ("POST", 303),
+    "/auth/magic": ("POST", 303),
+    "/auth/set-password": ("POST", 303),
+    "/auth/change-password": ("POST", 303),
+    "/files/monthly-report?month=2026-01": ("GET", 401),
 }
 
 ACTORS = ["anonymous", "portal_a", "group_a", "admin_a", "office_a", "technician_a", "portal_b", "admin_b"]
@@ -118,11 +119,11 @@ def test_every_page_has_a_row_here_and_its_loader_agrees():
 
 
 def test_every_backend_route_has_a_row_here(app_server):
-    from pool_portal.api import session_routes
+    from pool_portal.api import files, session_routes
 
-    assert {r.path for r in session_routes.routes} == set(ROUTES)
-    for path, status in ROUTES.items():
-        r = requests.post(f"{app_server}{path}", data={}, allow_redirects=False, timeout=30)
+    assert {r.path for r in session_routes.routes + files.routes} == {p.split("?")[0] for p in ROUTES}
+    for path, (method, status) in ROUTES.items():
+        r = requests.request(method, f"{app_server}{path}", data={}, allow_redirects=False, timeout=30)
         assert r.status_code == status, path
         assert "pp_session=" not in r.headers.get("set-cookie", "").replace('pp_session=""', "")
 

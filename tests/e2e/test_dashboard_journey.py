@@ -36,6 +36,30 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     page.keyboard.press("Escape")
     expect(page.locator("#overlay")).to_have_count(0)
 
+    # The monthly report for the month shown in the selector downloads, and reads back.
+    with page.expect_download() as info:
+        page.locator("#monthly-pdf").click()
+    download = info.value
+    assert re.fullmatch(r"activity-report-\d{4}-\d{2}\.pdf", download.suggested_filename)
+    from pypdf import PdfReader
+
+    text = "\n".join(p.extract_text() for p in PdfReader(download.path()).pages)
+    year, month = map(int, download.suggested_filename[16:23].split("-"))
+    from sqlmodel import Session, select
+
+    import pool_portal.models as m
+    from pool_portal.services import pdf
+    from pool_portal.services.i18n import money
+    from pool_portal.services.scope import Viewer, portal_client_ids
+
+    with Session(app_server.engine()) as s:
+        u = s.exec(select(m.PortalUser).where(m.PortalUser.email == "group@aquademo.example.com")).one()
+        v = Viewer(kind="portal", tenant_id=u.tenant_id, user_id=u.id, session_id=0, name=u.name, email=u.email,
+                   client_ids=frozenset(portal_client_ids(s, u.tenant_id, u.id)))
+        lines = pdf.monthly_lines(s, v, year, month)
+    invoiced = sum(x.cents for d in lines.values() for x in d["invoices"])
+    assert f"Total invoiced: {money(invoiced, 'EUR', 'en')}" in text
+
     # Routine activities: go back a year and forth.
     year = int(re.search(r"\d{4}", page.locator("#routine-year").inner_text()).group(0))
     page.get_by_role("link", name=re.compile("Previous year")).click()

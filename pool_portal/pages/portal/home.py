@@ -8,6 +8,8 @@ import reflex as rx
 
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
+from pool_portal.components.native_form import native_form
+from pool_portal.settings import get_settings
 from pool_portal.states.portal import PortalHomeState as S
 
 SEVERITY_COLOURS = {
@@ -134,6 +136,29 @@ def _activity_row(kind: str, doc: str) -> rx.Component:
     )
 
 
+def _monthly_pdf_form() -> rx.Component:
+    """A plain GET form: the browser downloads the PDF from the authorising route."""
+    return native_form(
+        rx.flex(
+            rx.el.label(T("activity.month"), html_for="report-month", style={"font_size": "0.85rem"}),
+            rx.el.select(
+                rx.foreach(S.report_months, lambda mth: rx.el.option(mth[1], value=mth[0])),
+                name="month",
+                id="report-month",
+                style={"padding": "0.25rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
+            ),
+            rx.button(rx.icon("download", size=16), T("activity.download"), type="submit", variant="soft",
+                      id="monthly-pdf"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+            margin_top="0.75rem",
+        ),
+        action=get_settings().form_action("/files/monthly-report"),
+        method="get",
+    )
+
+
 def activity_panel() -> rx.Component:
     return panel(
         "panel.activity",
@@ -141,6 +166,7 @@ def activity_panel() -> rx.Component:
         _activity_row("defect_quotes", "quotes"),
         _activity_row("service_quotes", "quotes"),
         _activity_row("invoices", "invoices"),
+        _monthly_pdf_form(),
     )
 
 

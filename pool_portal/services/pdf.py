@@ -1,0 +1,164 @@
+"""PDFs made with reportlab: tenant branding, page numbers, totals that add up.
+
+The monthly activity report lists, per property of the viewer's view, the quotes and
+invoices issued in the month (drafts, expired quotes and void invoices never appear),
+with per-property and overall totals.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pool_portal.models import Invoice, InvoiceStatus, Quote, QuoteStatus, Tenant
+from pool_portal.services.dashboard import view_sites
+from pool_portal.services.i18n import catalogue, day, money, normalise_language
+from pool_portal.services.scope import Viewer
+
+REPORTABLE_QUOTES = (QuoteStatus.AWAITING_ACCEPTANCE, QuoteStatus.APPROVED, QuoteStatus.DECLINED)
+REPORTABLE_INVOICES = (InvoiceStatus.AWAITING_PAYMENT, InvoiceStatus.PAID)
+
+
+@dataclass
+class Line:
+    number: str
+    title: str
+    issued: date
+    status: str
+    cents: int
+
+
+def _month_bounds(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    return start, end
+
+
+def monthly_lines(session: Session, viewer: Viewer, year: int, month: int) -> dict[str, dict[str, list[Line]]]:
+    """{property name: {"quotes": [...], "invoices": [...]}} for the month, in the view."""
+    start, end = _month_bounds(year, month)
+    sites = {s.id: s.name for s in view_sites(session, viewer)}
+    out: dict[str, dict[str, list[Line]]] = {}
+    if not sites:
+        return out
+    quotes = session.execute(
+        select(Quote).where(
+            Quote.tenant_id == viewer.tenant_id, Quote.site_id.in_(sites), Quote.status.in_(REPORTABLE_QUOTES),
+            Quote.issued_on >= start, Quote.issued_on < end,
+        ).order_by(Quote.issued_on, Quote.number)
+    ).scalars()
+    for q in quotes:
+        out.setdefault(sites[q.site_id], {"quotes": [], "invoices": []})["quotes"].append(
+            Line(q.number, q.title, q.issued_on, q.status.value if hasattr(q.status, "value") else str(q.status), q.total_cents))
+    invoices = session.execute(
+        select(Invoice).where(
+            Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(sites), Invoice.status.in_(REPORTABLE_INVOICES),
+            Invoice.issued_on >= start, Invoice.issued_on < end,
+        ).order_by(Invoice.issued_on, Invoice.number)
+    ).scalars()
+    for i in invoices:
+        out.setdefault(sites[i.site_id], {"quotes": [], "invoices": []})["invoices"].append(
+            Line(i.number, "", i.issued_on, i.status.value if hasattr(i.status, "value") else str(i.status), i.total_cents))
+    return dict(sorted(out.items()))
+
+
+class _NumberedCanvas:
+    """'Page X of Y' on every page: draw after the whole document is laid out."""
+
+    @staticmethod
+    def make(label: str, brand: str, tenant: str):
+        from reportlab.pdfgen import canvas as rl_canvas
+
+        class NumberedCanvas(rl_canvas.Canvas):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self._saved = []
+
+            def showPage(self):  # noqa: N802 - reportlab's name
+                self._saved.append(dict(self.__dict__))
+                self._startPage()
+
+            def save(self):
+                total = len(self._saved)
+                for state in self._saved:
+                    self.__dict__.update(state)
+                    self.setFillColor(colors.HexColor(brand))
+                    self.rect(0, A4[1] - 8 * mm, A4[0], 8 * mm, stroke=0, fill=1)
+                    self.setFillColor(colors.grey)
+                    self.setFont("Helvetica", 8)
+                    self.drawString(15 * mm, 10 * mm, tenant)
+                    self.drawRightString(A4[0] - 15 * mm, 10 * mm, label.format(page=self._pageNumber, pages=total))
+                    super().showPage()
+                super().save()
+
+        return NumberedCanvas
+
+
+def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: int, lang: str = "en") -> bytes:
+    lang = normalise_language(lang)
+    tr = catalogue(lang)
+    tenant = session.get(Tenant, viewer.tenant_id)
+    currency = tenant.currency
+    lines = monthly_lines(session, viewer, year, month)
+    styles = getSampleStyleSheet()
+    h1 = ParagraphStyle("h1", parent=styles["Heading1"], textColor=colors.HexColor(tenant.brand_colour))
+    h2, body = styles["Heading2"], styles["BodyText"]
+    month_name = tr[f"month.long.{month}"]
+    story = [
+        Paragraph(f"{_esc(tenant.name)} · {_esc(tr['pdf.monthly.title'])}", h1),
+        Paragraph(f"{month_name} {year} · {_esc(viewer.name)}", body),
+        Spacer(1, 6 * mm),
+    ]
+    grand = {"quotes": 0, "invoices": 0}
+    if not lines:
+        story.append(Paragraph(_esc(tr["pdf.monthly.empty"]), body))
+    for site, docs in lines.items():
+        block = [Paragraph(_esc(site), h2)]
+        for kind in ("quotes", "invoices"):
+            rows = docs[kind]
+            if not rows:
+                continue
+            total = sum(r.cents for r in rows)
+            grand[kind] += total
+            data = [[tr["overlay.number"], tr["overlay.date"], tr["overlay.title"], tr["overlay.status"], tr["overlay.amount"]]]
+            data += [[r.number, day(r.issued, lang), Paragraph(_esc(r.title), body), tr.get(f"docstatus.{r.status}", r.status),
+                      money(r.cents, currency, lang)] for r in rows]
+            data.append(["", "", "", tr[f"pdf.monthly.total_{kind}"], money(total, currency, lang)])
+            table = Table(data, colWidths=[28 * mm, 26 * mm, 62 * mm, 32 * mm, 32 * mm], repeatRows=1)
+            table.setStyle(TableStyle([
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+                ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+                ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 9),
+                ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]))
+            block += [Paragraph(_esc(tr[f"pdf.monthly.{kind}"]), styles["Heading4"]), table, Spacer(1, 3 * mm)]
+        story.append(KeepTogether(block))
+    story += [
+        Spacer(1, 6 * mm),
+        Paragraph(f"{_esc(tr['pdf.monthly.total_quotes'])}: {money(grand['quotes'], currency, lang)}", styles["Heading3"]),
+        Paragraph(f"{_esc(tr['pdf.monthly.total_invoices'])}: {money(grand['invoices'], currency, lang)}", styles["Heading3"]),
+    ]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
+                            bottomMargin=18 * mm, title=f"{tr['pdf.monthly.title']} {year}-{month:02d}",
+                            author=tenant.name)
+    doc.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
+    return buffer.getvalue()
+
+
+def _esc(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text or "")

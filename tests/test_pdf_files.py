@@ -1,0 +1,136 @@
+"""The monthly activity report: its numbers, read back from the PDF, and the route
+that serves it only to a signed-in portal user of the view."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import Session, select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+import pool_portal.models as m
+from pool_portal import demo, migrations
+from pool_portal.api import files, session_routes
+from pool_portal.db import get_engine
+from pool_portal.services import pdf
+from pool_portal.services.i18n import money
+from pool_portal.services.scope import Viewer, portal_client_ids
+
+TODAY = date.today()
+
+
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory):
+    data = tmp_path_factory.mktemp("pdf")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PORTAL_DATA_DIR", str(data))
+    mp.delenv("REFLEX_DB_URL", raising=False)
+    from pool_portal import db, settings
+
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    migrations.upgrade()
+    demo.load_demo(get_engine(), today=TODAY)
+    yield get_engine()
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    mp.undo()
+
+
+def _viewer(engine, email):
+    with Session(engine) as s:
+        u = s.exec(select(m.PortalUser).where(m.PortalUser.email == email)).one()
+        return Viewer(kind="portal", tenant_id=u.tenant_id, user_id=u.id, session_id=0, name=u.name, email=u.email,
+                      client_ids=frozenset(portal_client_ids(s, u.tenant_id, u.id)))
+
+
+def _text(data: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def _busiest_month(engine, viewer):
+    with Session(engine) as s:
+        best = max(
+            ((y, mo) for y in (TODAY.year - 1, TODAY.year) for mo in range(1, 13)),
+            key=lambda ym: sum(len(d["invoices"]) + len(d["quotes"]) for d in pdf.monthly_lines(s, viewer, *ym).values()),
+        )
+    return best
+
+
+def test_pdf_totals_and_lines_are_the_months_visible_documents(demo_env):
+    viewer = _viewer(demo_env, "group@aquademo.example.com")
+    year, month = _busiest_month(demo_env, viewer)
+    with Session(demo_env) as s:
+        lines = pdf.monthly_lines(s, viewer, year, month)
+        data = pdf.monthly_activity_report(s, viewer, year, month, "en")
+    statuses = {l.status for d in lines.values() for kind in d.values() for l in kind}
+    assert statuses and statuses <= {"AWAITING_ACCEPTANCE", "APPROVED", "DECLINED", "AWAITING_PAYMENT", "PAID"}
+    text = _text(data)
+    assert "AquaDemo" in text and "Monthly activity report" in text
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    assert f"Page {pages} of {pages}" in text
+    invoiced = sum(l.cents for d in lines.values() for l in d["invoices"])
+    quoted = sum(l.cents for d in lines.values() for l in d["quotes"])
+    assert f"Total invoiced: {money(invoiced, 'EUR', 'en')}" in text
+    assert f"Total quoted: {money(quoted, 'EUR', 'en')}" in text
+    for site, docs in lines.items():
+        assert site in text
+        for line in docs["invoices"] + docs["quotes"]:
+            assert line.number in text
+    # Nothing of a client outside the view.
+    with Session(demo_env) as s:
+        costa_sites = s.exec(select(m.Site.name).join(m.Client).where(m.Client.name == "Costa Azul Residences")).all()
+    assert not any(name in text for name in costa_sites)
+
+
+def test_spanish_report(demo_env):
+    viewer = _viewer(demo_env, "client@aquademo.example.com")
+    with Session(demo_env) as s:
+        text = _text(pdf.monthly_activity_report(s, viewer, TODAY.year, TODAY.month, "es"))
+    assert "Informe mensual de actividad" in text and re.search(r"Página 1 de \d+", text)
+
+
+@pytest.fixture
+def http(demo_env):
+    app = Starlette(routes=session_routes.routes + files.routes)
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
+        yield c
+
+
+def _sign_in(http, email, kind="portal"):
+    r = http.post("/auth/login", data={"kind": kind, "email": email, "password": demo.DEMO_PASSWORD})
+    assert r.status_code == 303 and "pp_session" in r.headers["set-cookie"]
+
+
+def test_route_serves_the_pdf_to_the_signed_in_user_only(http, demo_env):
+    assert http.get("/files/monthly-report?month=2026-01").status_code == 401
+    _sign_in(http, "admin@aquademo.example.com", "staff")
+    assert http.get("/files/monthly-report?month=2026-01").status_code == 401  # portal users only
+    _sign_in(http, "client@aquademo.example.com")
+    month = f"{TODAY.year}-{TODAY.month:02d}"
+    r = http.get(f"/files/monthly-report?month={month}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"] == f'attachment; filename="activity-report-{month}.pdf"'
+    assert "private" in r.headers["cache-control"]
+    assert "AquaDemo" in _text(r.content)
+    for bad in ("2026-13", "26-01", "2026-01; rm -rf", "", "../../etc/passwd"):
+        assert http.get("/files/monthly-report", params={"month": bad}).status_code == 400
+
+
+def test_hidden_activity_report_has_no_pdf(http, demo_env):
+    with Session(demo_env) as s:
+        costa = s.exec(select(m.Client).where(m.Client.name == "Costa Azul Residences")).one()
+        s.add(m.ClientPortalSettings(tenant_id=costa.tenant_id, client_id=costa.id, show_activity_report=False))
+        s.commit()
+    try:
+        _sign_in(http, "client@aquademo.example.com")
+        assert http.get("/files/monthly-report?month=2026-01").status_code == 404
+    finally:
+        with Session(demo_env) as s:
+            s.delete(s.exec(select(m.ClientPortalSettings)).one())
+            s.commit()
