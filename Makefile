@@ -65,5 +65,9 @@ test: install-test
 test-fast: install-test
 	$(BIN)/python -m pytest -m "not e2e"
 
+# Benchmarks on the large demo (built in a temporary directory); figures in bench/results.json.
+bench: install-test
+	$(BIN)/python bench/dashboard.py
+
 clean:
 	rm -rf .web .states build *.egg-info

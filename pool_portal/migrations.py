@@ -39,6 +39,14 @@ def upgrade(target: Engine | str | None = None, revision: str = "head") -> None:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
+    if url.startswith("sqlite"):
+        # Keep the planner's statistics current (cheap; SQLite decides what to analyse).
+        engine = make_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
+        finally:
+            engine.dispose()
 
 
 def downgrade(target: Engine | str | None = None, revision: str = "base") -> None:

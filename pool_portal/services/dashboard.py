@@ -52,9 +52,17 @@ def tenant_today(session: Session, tenant_id: int, now: datetime | None = None) 
     return (now or utcnow()).astimezone(ZoneInfo(tz or "UTC")).date()
 
 
-def visible_remark():
-    """Published directly, or on an approved report (needs the outer join on Report)."""
-    return or_(Remark.is_published == True, Report.status == ReportStatus.APPROVED)  # noqa: E712
+def visible_remark(tenant_id: int):
+    """Published directly, or on an approved report."""
+    approved = select(Report.id).where(Report.tenant_id == tenant_id, Report.status == ReportStatus.APPROVED)
+    return or_(Remark.is_published == True, Remark.report_id.in_(approved))  # noqa: E712
+
+
+def site_scope(viewer: Viewer):
+    """The ids of the view's sites, as a subquery (no long lists of bound ids)."""
+    return select(Site.id).where(
+        Site.tenant_id == viewer.tenant_id, Site.client_id.in_(sorted(viewer.client_ids)), Site.is_active == True  # noqa: E712
+    )
 
 
 def severity_rank():
@@ -154,16 +162,13 @@ class PropertyRow:
     longitude: float | None = None
 
 
-def _site_ids(sites: list[Site]) -> list[int]:
-    return [s.id for s in sites]
-
 
 def properties(session: Session, viewer: Viewer, sites: list[Site], today: date, docs: dict[str, bool]) -> list[PropertyRow]:
     """Per property: overdue invoices, quotes awaiting approval, open defects
     (information and recommendations excluded), and the highest open severity."""
-    ids = _site_ids(sites)
-    if not ids:
+    if not sites:
         return []
+    scope = site_scope(viewer)
     rows = {
         s.id: PropertyRow(s.id, s.name, ", ".join(p for p in (s.address, s.city) if p), latitude=s.latitude, longitude=s.longitude)
         for s in sites
@@ -171,13 +176,13 @@ def properties(session: Session, viewer: Viewer, sites: list[Site], today: date,
     t = viewer.tenant_id
     if docs["invoices"]:
         for site_id, n in session.execute(
-            select(Invoice.site_id, func.count()).where(Invoice.tenant_id == t, Invoice.site_id.in_(ids), overdue_invoice(today))
+            select(Invoice.site_id, func.count()).where(Invoice.tenant_id == t, Invoice.site_id.in_(scope), overdue_invoice(today))
             .group_by(Invoice.site_id)
         ):
             rows[site_id].overdue_invoices = n
     if docs["quotes"]:
         for site_id, n in session.execute(
-            select(Quote.site_id, func.count()).where(Quote.tenant_id == t, Quote.site_id.in_(ids), open_quote(today))
+            select(Quote.site_id, func.count()).where(Quote.tenant_id == t, Quote.site_id.in_(scope), open_quote(today))
             .group_by(Quote.site_id)
         ):
             rows[site_id].open_quotes = n
@@ -188,8 +193,7 @@ def properties(session: Session, viewer: Viewer, sites: list[Site], today: date,
             func.sum(case((Remark.severity.in_(counted), 1), else_=0)),
             func.min(severity_rank()),
         )
-        .outerjoin(Report, Report.id == Remark.report_id)
-        .where(Remark.tenant_id == t, Remark.site_id.in_(ids), Remark.status == RemarkStatus.OPEN, visible_remark())
+        .where(Remark.tenant_id == t, Remark.site_id.in_(scope), Remark.status == RemarkStatus.OPEN, visible_remark(t))
         .group_by(Remark.site_id)
     ):
         rows[site_id].open_defects = int(n or 0)
@@ -203,16 +207,16 @@ class Outstanding:
     total_cents: int = 0
 
 
-def activity_report(session: Session, viewer: Viewer, ids: list[int], today: date, docs: dict[str, bool]) -> dict[str, Outstanding]:
+def activity_report(session: Session, viewer: Viewer, scope, today: date, docs: dict[str, bool]) -> dict[str, Outstanding]:
     """Outstanding defect quotes, service quotes and invoices across the view."""
     out = {"defect_quotes": Outstanding(), "service_quotes": Outstanding(), "invoices": Outstanding(), "overdue_invoices": Outstanding()}
-    if not ids:
+    if scope is None:
         return out
     t = viewer.tenant_id
     if docs["quotes"]:
         for kind, n, total in session.execute(
             select(Quote.kind, func.count(), func.coalesce(func.sum(Quote.total_cents), 0))
-            .where(Quote.tenant_id == t, Quote.site_id.in_(ids), open_quote(today))
+            .where(Quote.tenant_id == t, Quote.site_id.in_(scope), open_quote(today))
             .group_by(Quote.kind)
         ):
             out["defect_quotes" if kind == QuoteKind.DEFECT else "service_quotes"] = Outstanding(n, int(total))
@@ -223,7 +227,7 @@ def activity_report(session: Session, viewer: Viewer, ids: list[int], today: dat
                 func.coalesce(func.sum(Invoice.total_cents), 0),
                 func.coalesce(func.sum(case((Invoice.due_on < today, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((Invoice.due_on < today, Invoice.total_cents), else_=0)), 0),
-            ).where(Invoice.tenant_id == t, Invoice.site_id.in_(ids), outstanding_invoice())
+            ).where(Invoice.tenant_id == t, Invoice.site_id.in_(scope), outstanding_invoice())
         ).one()
         out["invoices"] = Outstanding(n, int(total))
         out["overdue_invoices"] = Outstanding(int(n_over), int(total_over))
@@ -239,18 +243,17 @@ class DefectAnalytics:
     asset_types: dict[str, str] = field(default_factory=dict)  # type -> highest open severity
 
 
-def defect_analytics(session: Session, viewer: Viewer, ids: list[int], today: date) -> DefectAnalytics:
+def defect_analytics(session: Session, viewer: Viewer, scope, today: date) -> DefectAnalytics:
     months = last_months(today)
     result = DefectAnalytics(
         tally={s.value: 0 for s in SEVERITIES}, months=months, per_month={m: {} for m in months}
     )
-    if not ids:
+    if scope is None:
         return result
     base = (
         select()
         .select_from(Remark)
-        .outerjoin(Report, Report.id == Remark.report_id)
-        .where(Remark.tenant_id == viewer.tenant_id, Remark.site_id.in_(ids), visible_remark())
+        .where(Remark.tenant_id == viewer.tenant_id, Remark.site_id.in_(scope), visible_remark(viewer.tenant_id))
     )
     for severity, n in session.execute(
         base.add_columns(Remark.severity, func.count()).where(Remark.status == RemarkStatus.OPEN).group_by(Remark.severity)
@@ -287,15 +290,15 @@ def routine_status(due: date, completed: date | None, tolerance: int, today: dat
     return "missed" if (today - due).days > tolerance else "pending"
 
 
-def routine_activities(session: Session, viewer: Viewer, ids: list[int], year: int, today: date) -> dict[str, dict[str, int]]:
+def routine_activities(session: Session, viewer: Viewer, scope, year: int, today: date) -> dict[str, dict[str, int]]:
     """For each month of ``year`` ("YYYY-MM"), routine jobs due that month by status."""
     out = {f"{year:04d}-{m:02d}": {s: 0 for s in ROUTINE_STATUSES} for m in range(1, 13)}
-    if not ids:
+    if scope is None:
         return out
     for due, completed, tolerance in session.execute(
         select(Job.due_date, Job.completed_on, Job.tolerance_days).where(
             Job.tenant_id == viewer.tenant_id,
-            Job.site_id.in_(ids),
+            Job.site_id.in_(scope),
             Job.kind == JobKind.ROUTINE,
             Job.due_date >= date(year, 1, 1),
             Job.due_date <= date(year, 12, 31),
@@ -305,17 +308,17 @@ def routine_activities(session: Session, viewer: Viewer, ids: list[int], year: i
     return out
 
 
-def service_calls(session: Session, viewer: Viewer, ids: list[int], today: date) -> dict[str, dict[str, int]]:
+def service_calls(session: Session, viewer: Viewer, scope, today: date) -> dict[str, dict[str, int]]:
     """Reactive jobs (service calls) of the last 12 months by created month and stage."""
     months = last_months(today)
     out = {m: {s.value: 0 for s in JobStage} for m in months}
-    if not ids:
+    if scope is None:
         return out
     start = datetime.combine(_months_start(months), time.min, tzinfo=UTC)
     year, month = extract("year", Job.created_at), extract("month", Job.created_at)
     for y, mo, stage, n in session.execute(
         select(year, month, Job.stage, func.count())
-        .where(Job.tenant_id == viewer.tenant_id, Job.site_id.in_(ids), Job.kind == JobKind.SERVICE_CALL, Job.created_at >= start)
+        .where(Job.tenant_id == viewer.tenant_id, Job.site_id.in_(scope), Job.kind == JobKind.SERVICE_CALL, Job.created_at >= start)
         .group_by(year, month, Job.stage)
     ):
         key = f"{int(y):04d}-{int(mo):02d}"
@@ -334,11 +337,11 @@ class Spend:
 def spend(session: Session, viewer: Viewer, sites: list[Site], today: date) -> Spend:
     months = last_months(today)
     result = Spend(months=months, per_month={m: 0 for m in months})
-    ids = _site_ids(sites)
-    if not ids:
+    if not sites:
         return result
     start = _months_start(months)
-    where = (Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(ids), issued_invoice(), Invoice.issued_on >= start)
+    where = (Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(site_scope(viewer)), issued_invoice(),
+             Invoice.issued_on >= start)
     year, month = extract("year", Invoice.issued_on), extract("month", Invoice.issued_on)
     for y, mo, total in session.execute(select(year, month, func.sum(Invoice.total_cents)).where(*where).group_by(year, month)):
         key = f"{int(y):04d}-{int(mo):02d}"
@@ -375,17 +378,17 @@ def build(session: Session, viewer: Viewer, *, routine_year: int | None = None, 
     panels = panel_visibility(session, viewer)
     docs = document_switches(session, viewer.tenant_id)
     sites = view_sites(session, viewer)
-    ids = _site_ids(sites)
+    scope = site_scope(viewer) if sites else None
     board = Dashboard(today=today, panels=panels, documents=docs, properties=properties(session, viewer, sites, today, docs))
     if panels["activity_report"]:
-        board.activity = activity_report(session, viewer, ids, today, docs)
+        board.activity = activity_report(session, viewer, scope, today, docs)
     if panels["defect_analytics"]:
-        board.defects = defect_analytics(session, viewer, ids, today)
+        board.defects = defect_analytics(session, viewer, scope, today)
     if panels["routine_activities"]:
         board.routine_year = routine_year or today.year
-        board.routine = routine_activities(session, viewer, ids, board.routine_year, today)
+        board.routine = routine_activities(session, viewer, scope, board.routine_year, today)
     if panels["service_calls"]:
-        board.service_calls = service_calls(session, viewer, ids, today)
+        board.service_calls = service_calls(session, viewer, scope, today)
     if panels["spend_tracking"]:
         board.spend = spend(session, viewer, sites, today)
     return board
@@ -448,9 +451,8 @@ def listing(
     counted = [s.value for s in COUNTED_SEVERITIES]
     rows = session.execute(
         select(Remark)
-        .outerjoin(Report, Report.id == Remark.report_id)
         .where(Remark.tenant_id == t, Remark.site_id.in_(ids), Remark.status == RemarkStatus.OPEN,
-               visible_remark(), Remark.severity.in_(counted))
+               visible_remark(t), Remark.severity.in_(counted))
         .order_by(severity_rank(), Remark.raised_on.desc(), Remark.id)
         .limit(LISTING_LIMIT)
     ).scalars()
