@@ -375,6 +375,19 @@ class Builder:
         assert row["id"] == row_id
         row["subtotal_cents"], row["tax_cents"], row["total_cents"] = totals
 
+    def document(self, tid: int, site_id: int, tenant_name: str, brand: str, title: str, *, published: bool) -> None:
+        from pool_portal.services import pdf, storage
+
+        site = self.rows[m.Site][site_id - self.rows[m.Site][0]["id"]]
+        data = pdf.simple_document(tenant_name, brand, title, [
+            f"Property: {site['name']}, {site['address']}, {site['city']}.",
+            "The installation was inspected and found to meet the applicable safety requirements.",
+        ])
+        self.add(m.Document, tenant_id=tid, external_id=None, site_id=site_id, title=title,
+                 filename=title.lower().replace(" ", "-") + ".pdf", content_type="application/pdf",
+                 size_bytes=len(data), storage_key=storage.save(data, "documents", "pdf"),
+                 is_published=published, uploaded_by_staff_id=None, created_at=self.at(30))
+
     # -- incidents ------------------------------------------------------------------
     def incident(self, tid: int, client_id: int, site_id: int, reporter: int | None, admin: int, *,
                  days_ago: int, solved: bool, replied: bool, technician: int | None) -> None:
@@ -456,6 +469,13 @@ def _aquademo(b: Builder) -> None:
         uid = b.portal_user(tid, f"{_ascii(first)}.{_ascii(last)}{i}@example.com",
                             f"{first} {last}", password=False, language="es" if i % 2 else "en")
         b.membership(tid, uid, client_id=cid, role=m.MembershipRole.SITE)
+
+    # Files shared on some properties (published), and one kept internal.
+    shared = sites_of[costa] + [sid for cid in hotels[:3] for sid in sites_of[cid]]
+    for i, site_id in enumerate(shared):
+        b.document(tid, site_id, "AquaDemo", "#0e7490", "Pool safety certificate", published=True)
+        if i == 0:
+            b.document(tid, site_id, "AquaDemo", "#0e7490", "Internal inspection notes", published=False)
 
     plan = [(costa, carla, 2, False, False), (costa, carla, 9, False, True), (costa, carla, 40, True, True),
             (hotels[0], hugo, 5, False, True), (hotels[7], hugo, 1, False, False)]

@@ -238,3 +238,20 @@ def test_listings_match_the_numbers_and_stay_in_the_view(db, world):
     assert dashboard.listing(db, only_c2, "open_quotes", c.id, now=NOW) is not None
     assert dashboard.listing(db, v, "nonsense", now=NOW) is None
     assert dashboard.listing(db, v, "open_quotes", 999999, now=NOW) is None
+
+
+def test_property_detail_only_inside_the_view(db, world):
+    v = world["viewer"]
+    db.add(m.Document(tenant_id=world["t"].id, site_id=world["a"].id, title="Certificate", filename="cert.pdf",
+                      content_type="application/pdf", size_bytes=2048, storage_key="k1", is_published=True))
+    db.add(m.Document(tenant_id=world["t"].id, site_id=world["a"].id, title="Internal memo", filename="memo.pdf",
+                      content_type="application/pdf", size_bytes=10, storage_key="k2", is_published=False))
+    db.commit()
+    detail = dashboard.property_detail(db, v, world["a"].id)
+    assert detail.name == "A pool"
+    assert {a["code"] for a in detail.assets} == {"P1", "H1"}
+    assert [d["title"] for d in detail.documents] == ["Certificate"]
+    assert len(detail.tasks) == 7 and {t["kind"] for t in detail.tasks} == {"ROUTINE", "SERVICE_CALL"}
+    only_c2 = Viewer(**{**v.__dict__, "client_ids": frozenset({world["c2"].id})})
+    assert dashboard.property_detail(db, only_c2, world["a"].id) is None
+    assert dashboard.property_detail(db, v, 999999) is None

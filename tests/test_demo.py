@@ -18,7 +18,7 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def engine(sqlite_url):
+def engine(sqlite_url, isolated_settings):
     migrations.upgrade(sqlite_url)
     eng = make_engine(sqlite_url)
     yield eng
@@ -107,8 +107,21 @@ def _dump(engine) -> dict:
         for model in demo.TABLES:
             table = model.__tablename__
             rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
-            out[table] = [tuple(v for k, v in zip(r._fields, r) if k != "password_hash") for r in rows]
+            out[table] = [tuple(v for k, v in zip(r._fields, r) if k not in ("password_hash", "storage_key", "size_bytes"))
+                          for r in rows]
     return out
+
+
+def test_shared_files_are_stored_privately_and_readable(loaded, isolated_settings):
+    from pool_portal.services import storage
+
+    with Session(loaded) as db:
+        docs = db.exec(select(m.Document)).scalars().all()
+    assert any(d.is_published for d in docs) and any(not d.is_published for d in docs)
+    for d in docs:
+        data = storage.read(d.storage_key)
+        assert data.startswith(b"%PDF") and len(data) == d.size_bytes
+        assert (isolated_settings / "files" / d.storage_key).exists()
 
 
 def test_two_loads_are_identical(loaded, tmp_path):
@@ -154,7 +167,7 @@ def test_incident_references_have_the_promised_shape(loaded):
     assert refs and all(re.fullmatch(r"INC-\d{4}-[A-Z0-9]{6}", r) for r in refs)
 
 
-def test_demo_loads_on_postgresql(pg_url):
+def test_demo_loads_on_postgresql(pg_url, isolated_settings):
     migrations.upgrade(pg_url)
     engine = make_engine(pg_url)
     counts = demo.load_demo(engine, today=TODAY)

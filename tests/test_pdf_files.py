@@ -134,3 +134,23 @@ def test_hidden_activity_report_has_no_pdf(http, demo_env):
         with Session(demo_env) as s:
             s.delete(s.exec(select(m.ClientPortalSettings)).one())
             s.commit()
+
+
+def test_shared_documents_only_reach_who_may_see_them(http, demo_env):
+    with Session(demo_env) as s:
+        docs = s.exec(select(m.Document, m.Site.name).join(m.Site)).all()
+    costa_pub = next(d for d, site in docs if site.startswith("Costa Azul") and d.is_published)
+    costa_internal = next(d for d, site in docs if not d.is_published)
+    hotel_pub = next(d for d, site in docs if site.startswith("Hotel") and d.is_published)
+    assert http.get(f"/files/document/{costa_pub.id}").status_code == 401
+    _sign_in(http, "client@aquademo.example.com")
+    r = http.get(f"/files/document/{costa_pub.id}")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert r.headers["content-disposition"] == f'attachment; filename="{costa_pub.filename}"'
+    assert "Pool safety certificate" in _text(r.content)
+    for other in (costa_internal.id, hotel_pub.id, 999999, "abc", "../1"):
+        assert http.get(f"/files/document/{other}").status_code == 404
+    _sign_in(http, "admin@bluewave.example.com", "staff")
+    assert http.get(f"/files/document/{costa_pub.id}").status_code == 404  # another tenant
+    _sign_in(http, "admin@aquademo.example.com", "staff")
+    assert http.get(f"/files/document/{costa_internal.id}").status_code == 200  # staff see internal files

@@ -13,7 +13,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from pool_portal.db import session_scope
-from pool_portal.services import auth, dashboard, pdf
+from pool_portal.services import auth, dashboard, pdf, storage
 from pool_portal.services.scope import Viewer
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -23,11 +23,19 @@ def _viewer(request: Request, db) -> Viewer | None:
     return auth.resolve_viewer(db, request.cookies.get(auth.SESSION_COOKIE))
 
 
+SERVABLE = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
+
+
 def pdf_response(data: bytes, filename: str) -> Response:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename)[:100] or "document.pdf"
+    return file_response(data, filename, "application/pdf")
+
+
+def file_response(data: bytes, filename: str, content_type: str) -> Response:
+    """A download with a safe file name; anything but PDFs and images goes as bytes."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip(".-")[:100] or "download"
     return Response(
         data,
-        media_type="application/pdf",
+        media_type=content_type if content_type in SERVABLE else "application/octet-stream",
         headers={
             "Content-Disposition": f'attachment; filename="{safe}"',
             "Cache-Control": "private, no-store",
@@ -59,4 +67,39 @@ async def monthly_report(request: Request) -> Response:
     return pdf_response(data, f"activity-report-{year}-{month:02d}.pdf")
 
 
-routes = [Route("/files/monthly-report", monthly_report, methods=["GET"])]
+async def document(request: Request) -> Response:
+    """GET /files/document/{id}: a file shared on a property. Portal users get it only
+    when it is published on a property of their view; staff, when it is their tenant's.
+    Anything else is a 404, whether or not the id exists."""
+    raw = request.path_params.get("document_id", "")
+
+    def work() -> tuple[int, bytes | None, str, str]:
+        from pool_portal.models import Document, Site
+
+        with session_scope() as db:
+            viewer = _viewer(request, db)
+            if viewer is None or viewer.must_change_password:
+                return 401, None, "", ""
+            doc = db.get(Document, int(raw)) if raw.isdigit() else None
+            site = db.get(Site, doc.site_id) if doc else None
+            allowed = bool(doc and site and doc.tenant_id == viewer.tenant_id and site.tenant_id == viewer.tenant_id) and (
+                viewer.is_staff or (doc.is_published and site.client_id in viewer.client_ids)
+            )
+            if not allowed:
+                return 404, None, "", ""
+            try:
+                data = storage.read(doc.storage_key)
+            except storage.StorageError:
+                return 404, None, "", ""
+            return 200, data, doc.filename, doc.content_type
+
+    status, data, filename, content_type = await asyncio.to_thread(work)
+    if data is None:
+        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+    return file_response(data, filename, content_type)
+
+
+routes = [
+    Route("/files/monthly-report", monthly_report, methods=["GET"]),
+    Route("/files/document/{document_id}", document, methods=["GET"]),
+]

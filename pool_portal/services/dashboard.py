@@ -461,3 +461,46 @@ def listing(
          "date": r.raised_on.isoformat(), "status": _value(r.severity), "amount_cents": ""}
         for r in rows
     ]
+
+
+@dataclass
+class PropertyDetail:
+    name: str
+    address: str
+    assets: list[dict[str, str]]
+    tasks: list[dict[str, str]]
+    documents: list[dict[str, str]]
+
+
+def property_detail(session: Session, viewer: Viewer, site_id: int, *, task_limit: int = 30) -> PropertyDetail | None:
+    """A property of the view: its assets, its tasks (latest first) and the files
+    shared on it (published only). None for a property outside the view."""
+    from pool_portal.models import Document
+
+    site = session.get(Site, site_id)
+    if site is None or site.tenant_id != viewer.tenant_id or site.client_id not in viewer.client_ids or not site.is_active:
+        return None
+    assets = session.execute(
+        select(Asset).where(Asset.tenant_id == viewer.tenant_id, Asset.site_id == site_id, Asset.is_active == True)  # noqa: E712
+        .order_by(Asset.asset_type, Asset.asset_code)
+    ).scalars()
+    jobs = session.execute(
+        select(Job).where(Job.tenant_id == viewer.tenant_id, Job.site_id == site_id)
+        .order_by(func.coalesce(Job.scheduled_date, Job.due_date).desc(), Job.id.desc()).limit(task_limit)
+    ).scalars()
+    docs = session.execute(
+        select(Document).where(Document.tenant_id == viewer.tenant_id, Document.site_id == site_id,
+                               Document.is_published == True)  # noqa: E712
+        .order_by(Document.created_at.desc())
+    ).scalars()
+    iso = lambda d: d.isoformat() if d else ""  # noqa: E731
+    return PropertyDetail(
+        name=site.name,
+        address=", ".join(p for p in (site.address, site.postcode, site.city) if p),
+        assets=[{"id": str(a.id), "code": a.asset_code, "type": a.asset_type, "model": a.model or "",
+                 "last_test": iso(a.last_test_date), "next_due": iso(a.next_service_due)} for a in assets],
+        tasks=[{"id": str(j.id), "number": j.number, "kind": _value(j.kind), "stage": _value(j.stage),
+                "date": iso(j.scheduled_date or j.due_date), "description": j.description} for j in jobs],
+        documents=[{"id": str(d.id), "title": d.title, "filename": d.filename, "size": f"{max(d.size_bytes // 1024, 1)} KB"}
+                   for d in docs],
+    )

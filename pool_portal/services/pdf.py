@@ -162,3 +162,15 @@ def _esc(text: str) -> str:
     from xml.sax.saxutils import escape
 
     return escape(text or "")
+
+
+def simple_document(tenant_name: str, brand: str, title: str, paragraphs: list[str]) -> bytes:
+    """A short branded document (used for the demo's shared certificates)."""
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, title=title, author=tenant_name)
+    story = [Paragraph(_esc(tenant_name), ParagraphStyle("t", parent=styles["Heading1"], textColor=colors.HexColor(brand))),
+             Paragraph(_esc(title), styles["Heading2"])]
+    story += [Paragraph(_esc(p), styles["BodyText"]) for p in paragraphs]
+    doc.build(story)
+    return buffer.getvalue()

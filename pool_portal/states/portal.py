@@ -86,6 +86,12 @@ class PortalHomeState(PortalState):
     overlay_site: str = ""
     overlay_rows: list[dict[str, str]] = []
     report_months: list[list[str]] = []  # [value "YYYY-MM", label]
+    detail_name: str = ""
+    detail_address: str = ""
+    detail_assets: list[dict[str, str]] = []
+    detail_tasks: list[dict[str, str]] = []
+    detail_documents: list[dict[str, str]] = []
+    _pins: list[tuple[float, float, int]] = []  # backend only: map pin -> site
 
     def _on_refused(self) -> None:
         super()._on_refused()
@@ -109,13 +115,21 @@ class PortalHomeState(PortalState):
                 self._load_common(db)
                 board = dashboard.build(db, v, routine_year=routine_year)
                 currency = db.get(Tenant, v.tenant_id).currency
-                rows = None
-                if show:
+                rows = detail = None
+                if show == "property" and site.isdigit():
+                    detail = dashboard.property_detail(db, v, int(site))
+                    rows = [] if detail else None
+                elif show:
                     rows = dashboard.listing(db, v, show, int(site) if site.isdigit() else None)
-                return board, currency, rows
+                return board, currency, rows, detail
 
-        board, currency, rows = await asyncio.to_thread(work)
+        board, currency, rows, detail = await asyncio.to_thread(work)
         self._show_board(board, currency, lang)
+        self.detail_name = detail.name if detail else ""
+        self.detail_address = detail.address if detail else ""
+        self.detail_assets = detail.assets if detail else []
+        self.detail_tasks = detail.tasks if detail else []
+        self.detail_documents = detail.documents if detail else []
         self.overlay = show if rows is not None else ""
         self.overlay_site = site if rows is not None else ""
         self.overlay_rows = [
@@ -140,6 +154,7 @@ class PortalHomeState(PortalState):
             for r in board.properties
         ]
         self.map_figure = charts.properties_map(board.properties, labels) if board.panels["map"] else go.Figure()
+        self._pins = [(r.latitude, r.longitude, r.site_id) for r in board.properties if r.latitude is not None]
         # A panel hidden now sends nothing, and keeps nothing from an earlier view.
         if board.activity is None:
             self.activity = {}
@@ -186,6 +201,16 @@ class PortalHomeState(PortalState):
                 [charts.short_month(m, months), money(board.spend.per_month[m], currency, lang)] for m in board.spend.months
             ]
             self.spend_by_property = [[name, money(c, currency, lang)] for name, c in board.spend.per_property]
+
+    @portal_event
+    def open_pin(self, points: list[dict]):
+        """A click on a map pin opens that property (the one nearest the click)."""
+        point = (points or [{}])[0] or {}
+        lat, lon = point.get("lat"), point.get("lon")
+        if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)) or not self._pins:
+            return
+        site_id = min(self._pins, key=lambda p: (p[0] - lat) ** 2 + (p[1] - lon) ** 2)[2]
+        return rx.redirect(f"/portal?show=property&site={site_id}")
 
     @portal_event
     def close_overlay(self, _open: bool = False):

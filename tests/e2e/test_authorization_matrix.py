@@ -8,6 +8,8 @@ websocket, as a hostile browser would send them, not through the UI.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 import reflex as rx
@@ -36,6 +38,7 @@ CALLS: dict[str, dict] = {
     "PortalState.switch_view": {"view": "all"},
     "PortalHomeState.load_home": {},
     "PortalHomeState.close_overlay": {"_open": False},
+    "PortalHomeState.open_pin": {"points": [{"lat": 38.35, "lon": -0.48}]},
     "AdminHomeState.load_admin": {},
     "ContactsState.load_contacts": {},
     "ContactsState.invite": {"contact_id": "999999"},
@@ -68,6 +71,7 @@ ROUTES: dict[str, tuple[str, int]] = {
     "/auth/set-password": ("POST", 303),
     "/auth/change-password": ("POST", 303),
     "/files/monthly-report?month=2026-01": ("GET", 401),
+    "/files/document/1": ("GET", 401),
 }
 
 ACTORS = ["anonymous", "portal_a", "group_a", "admin_a", "office_a", "technician_a", "portal_b", "admin_b"]
@@ -121,7 +125,9 @@ def test_every_page_has_a_row_here_and_its_loader_agrees():
 def test_every_backend_route_has_a_row_here(app_server):
     from pool_portal.api import files, session_routes
 
-    assert {r.path for r in session_routes.routes + files.routes} == {p.split("?")[0] for p in ROUTES}
+    assert {r.path for r in session_routes.routes + files.routes} == {
+        re.sub(r"/\d+$", "/{document_id}", p.split("?")[0]) for p in ROUTES
+    }
     for path, (method, status) in ROUTES.items():
         r = requests.request(method, f"{app_server}{path}", data={}, allow_redirects=False, timeout=30)
         assert r.status_code == status, path

@@ -19,7 +19,7 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     expect(page.locator("#panel-map .scattergeo .point").first).to_be_attached()
     expect(page.locator("#panel-map .geo .layer.land path").first).to_be_attached()
 
-    link = page.locator("#properties-table a").first
+    link = page.locator("#properties-table a[href*=\"show=open_\"]").first
     count = int(link.inner_text())
     link.click()
     expect(page).to_have_url(re.compile(r"show="))
@@ -64,3 +64,20 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     year = int(re.search(r"\d{4}", page.locator("#routine-year").inner_text()).group(0))
     page.get_by_role("link", name=re.compile("Previous year")).click()
     expect(page.locator("#routine-year")).to_contain_text(str(year - 1))
+
+
+def test_client_opens_a_property_and_downloads_its_certificate(app_server, page):
+    sign_in(page, app_server, "/portal/login", "client@aquademo.example.com")
+    page.locator("#properties-table").get_by_role("link", name=re.compile("Costa Azul")).first.click()
+    expect(page.locator("#overlay")).to_be_visible()
+    expect(page.locator("#detail-assets tbody tr").first).to_be_visible()
+    expect(page.locator("#detail-tasks tbody tr").first).to_be_visible()
+    files = page.locator("#detail-files a")
+    expect(files).to_have_count(1)  # the published certificate; the internal notes never show
+    with page.expect_download() as info:
+        files.first.click()
+    assert info.value.suggested_filename == "pool-safety-certificate.pdf"
+    with open(info.value.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"
+    page.keyboard.press("Escape")
+    expect(page.locator("#overlay")).to_have_count(0)

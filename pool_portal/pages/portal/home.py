@@ -88,7 +88,10 @@ def properties_panel() -> rx.Component:
                                     rx.box(width="10px", height="10px", border_radius="50%", flex_shrink="0",
                                            background=rx.match(row["severity"], *SEVERITY_COLOURS.items(), "#16a34a"),
                                            title=_tr("severity.", row["severity"])),
-                                    rx.box(rx.text(row["name"], weight="medium"), rx.text(row["address"], size="1", color_scheme="gray")),
+                                    rx.box(
+                                        rx.link(row["name"], href="/portal?show=property&site=" + row["id"], weight="medium"),
+                                        rx.text(row["address"], size="1", color_scheme="gray"),
+                                    ),
                                     spacing="2",
                                     align="center",
                                 )
@@ -249,7 +252,58 @@ def spend_panel() -> rx.Component:
 
 
 def map_panel() -> rx.Component:
-    return panel("panel.map", "panel-map", _plot(rx.plotly.geo, S.map_figure))
+    return panel(
+        "panel.map",
+        "panel-map",
+        rx.plotly.geo(data=S.map_figure, config={"displayModeBar": False, "responsive": True, "topojsonURL": "/topojson/"},
+                      use_resize_handler=True, width="100%", on_click=S.open_pin),
+    )
+
+
+def _mini_table(headers: list[str], rows, fields: list[str], table_id: str, prefixes: dict[str, str] | None = None) -> rx.Component:
+    prefixes = prefixes or {}
+
+    def cell(r, f):
+        return rx.table.cell(_tr(prefixes[f], r[f]) if f in prefixes else r[f])
+
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in headers])),
+            rx.table.body(rx.foreach(rows, lambda r: rx.table.row(*[cell(r, f) for f in fields]))),
+            size="1",
+            id=table_id,
+        ),
+        overflow_x="auto",
+    )
+
+
+def property_detail() -> rx.Component:
+    return rx.box(
+        rx.text(S.detail_address, color_scheme="gray", size="2"),
+        rx.heading(T("detail.assets"), size="3", as_="h3", margin_top="0.75rem"),
+        _mini_table(["detail.asset_id", "detail.type", "detail.model", "detail.last_test", "detail.next_due"],
+                    S.detail_assets, ["code", "type", "model", "last_test", "next_due"], "detail-assets"),
+        rx.heading(T("detail.tasks"), size="3", as_="h3", margin_top="0.75rem"),
+        _mini_table(["overlay.number", "detail.kind", "overlay.status", "overlay.date", "overlay.title"],
+                    S.detail_tasks, ["number", "kind", "stage", "date", "description"], "detail-tasks",
+                    {"kind": "kind.", "stage": "stage."}),
+        rx.heading(T("detail.files"), size="3", as_="h3", margin_top="0.75rem"),
+        rx.cond(
+            S.detail_documents.length() > 0,
+            rx.el.ul(
+                rx.foreach(
+                    S.detail_documents,
+                    lambda d: rx.el.li(
+                        rx.link(rx.icon("file-down", size=14), " ", d["title"], href="/files/document/" + d["id"],
+                                is_external=True),
+                        rx.text(" (", d["size"], ")", as_="span", size="1", color_scheme="gray"),
+                    ),
+                ),
+                id="detail-files",
+            ),
+            rx.text(T("detail.no_files"), size="2"),
+        ),
+    )
 
 
 def overlay() -> rx.Component:
@@ -258,7 +312,8 @@ def overlay() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.flex(
-                rx.dialog.title(_tr("overlay.kind.", S.overlay), margin="0"),
+                rx.dialog.title(rx.cond(S.overlay == "property", S.detail_name, _tr("overlay.kind.", S.overlay)),
+                                margin="0"),
                 rx.spacer(),
                 rx.dialog.close(
                     rx.icon_button(rx.icon("x"), variant="ghost", aria_label=T("overlay.close"), id="overlay-close",
@@ -266,6 +321,7 @@ def overlay() -> rx.Component:
                 ),
                 align="center",
             ),
+            rx.cond(S.overlay == "property", property_detail(), rx.fragment()),
             rx.box(
                 rx.table.root(
                     rx.table.header(
@@ -289,8 +345,9 @@ def overlay() -> rx.Component:
                 ),
                 overflow_x="auto",
                 margin_top="0.75rem",
+                display=rx.cond(S.overlay == "property", "none", "block"),
             ),
-            rx.cond(S.overlay_rows.length() == 0, rx.text(T("overlay.empty"))),
+            rx.cond((S.overlay_rows.length() == 0) & (S.overlay != "property"), rx.text(T("overlay.empty"))),
             max_width="900px",
             id="overlay",
         ),
