@@ -17,6 +17,8 @@ from pool_portal.states.contacts import ContactsState
 from pool_portal.states.portal import PortalHomeState
 
 STYLE = {
+    ".sr-only": {"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
+                 "clip": "rect(0 0 0 0)", "white_space": "nowrap"},
     ".skip-link": {"position": "absolute", "left": "-9999px"},
     ".skip-link:focus": {"left": "1rem", "top": "1rem", "z_index": "10", "background": "white", "padding": "0.5rem"},
 }

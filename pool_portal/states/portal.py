@@ -9,7 +9,7 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import Tenant
-from pool_portal.services import auth, charts, dashboard, overview
+from pool_portal.services import auth, charts, dashboard, overview, search
 from pool_portal.services.i18n import catalogue, money, normalise_language
 from pool_portal.services.scope import view_options
 from pool_portal.states.base import AppState
@@ -92,6 +92,8 @@ class PortalHomeState(PortalState):
     detail_tasks: list[dict[str, str]] = []
     detail_documents: list[dict[str, str]] = []
     _pins: list[tuple[float, float, int]] = []  # backend only: map pin -> site
+    search_text: str = ""
+    search_hits: list[dict[str, str]] = []
 
     def _on_refused(self) -> None:
         super()._on_refused()
@@ -107,6 +109,7 @@ class PortalHomeState(PortalState):
         show = str(params.get("show", ""))
         site = str(params.get("site", ""))
         year = str(params.get("year", ""))
+        query = str(params.get("q", ""))[:100]
         routine_year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
         lang = normalise_language(self.lang)
 
@@ -115,15 +118,20 @@ class PortalHomeState(PortalState):
                 self._load_common(db)
                 board = dashboard.build(db, v, routine_year=routine_year)
                 currency = db.get(Tenant, v.tenant_id).currency
-                rows = detail = None
-                if show == "property" and site.isdigit():
+                rows = detail = hits = None
+                if show == "search":
+                    hits = search.search(db, v, query)
+                    rows = []
+                elif show == "property" and site.isdigit():
                     detail = dashboard.property_detail(db, v, int(site))
                     rows = [] if detail else None
                 elif show:
                     rows = dashboard.listing(db, v, show, int(site) if site.isdigit() else None)
-                return board, currency, rows, detail
+                return board, currency, rows, detail, hits
 
-        board, currency, rows, detail = await asyncio.to_thread(work)
+        board, currency, rows, detail, hits = await asyncio.to_thread(work)
+        self.search_text = query if show == "search" else ""
+        self.search_hits = hits or []
         self._show_board(board, currency, lang)
         self.detail_name = detail.name if detail else ""
         self.detail_address = detail.address if detail else ""
@@ -201,6 +209,15 @@ class PortalHomeState(PortalState):
                 [charts.short_month(m, months), money(board.spend.per_month[m], currency, lang)] for m in board.spend.months
             ]
             self.spend_by_property = [[name, money(c, currency, lang)] for name, c in board.spend.per_property]
+
+    @portal_event
+    def run_search(self, form_data: dict):
+        """The search box: the query goes into the URL, so Back and copied links work."""
+        from urllib.parse import urlencode
+
+        text = " ".join(str((form_data or {}).get("q") or "").split())[:100]
+        if text:
+            return rx.redirect("/portal?" + urlencode({"show": "search", "q": text}))
 
     @portal_event
     def open_pin(self, points: list[dict]):

@@ -39,6 +39,7 @@ CALLS: dict[str, dict] = {
     "PortalHomeState.load_home": {},
     "PortalHomeState.close_overlay": {"_open": False},
     "PortalHomeState.open_pin": {"points": [{"lat": 38.35, "lon": -0.48}]},
+    "PortalHomeState.run_search": {"form_data": {"q": "pump"}},
     "AdminHomeState.load_admin": {},
     "ContactsState.load_contacts": {},
     "ContactsState.invite": {"contact_id": "999999"},
@@ -192,7 +193,7 @@ def test_matrix(app_server, cookies, actor):
                 assert after == before + 1, f"refusal of {short} for {actor} not audited"
                 # A refused call sends back nothing private.
                 for state_delta in result["delta"].values():
-                    for key in ("properties", "clients", "visits", "view_choices", "contacts", "overlay_rows", "activity", "tally", "spend_table"):
+                    for key in ("properties", "clients", "visits", "view_choices", "contacts", "overlay_rows", "activity", "tally", "spend_table", "search_hits"):
                         for suffix in ("", "_rx_state_"):
                             assert not state_delta.get(key + suffix), (actor, short, key)
         # The session id never travels to the browser's state, whatever was called.

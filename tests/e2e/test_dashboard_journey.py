@@ -81,3 +81,16 @@ def test_client_opens_a_property_and_downloads_its_certificate(app_server, page)
         assert fh.read(4) == b"%PDF"
     page.keyboard.press("Escape")
     expect(page.locator("#overlay")).to_have_count(0)
+
+
+def test_search_lists_only_the_users_own_things(app_server, page):
+    sign_in(page, app_server, "/portal/login", "client@aquademo.example.com")
+    page.locator("#search-q").fill("pool")
+    page.locator("#search-go").click()
+    expect(page).to_have_url(re.compile(r"show=search&q=pool"))
+    results = page.locator("#search-results tbody tr")
+    expect(results.first).to_be_visible()
+    for i in range(results.count()):
+        expect(results.nth(i)).to_contain_text("Costa Azul")
+    page.go_back()
+    expect(page.locator("#overlay")).to_have_count(0)

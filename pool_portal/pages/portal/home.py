@@ -277,6 +277,55 @@ def _mini_table(headers: list[str], rows, fields: list[str], table_id: str, pref
     )
 
 
+def search_box() -> rx.Component:
+    return rx.form(
+        rx.flex(
+            rx.el.label(T("search.label"), html_for="search-q", class_name="sr-only"),
+            rx.input(id="search-q", name="q", placeholder=T("search.placeholder"), type="search",
+                     min_length=2, max_length=100, width="100%"),
+            rx.button(rx.icon("search", size=16), T("search.go"), type="submit", id="search-go"),
+            spacing="2",
+            width="100%",
+            max_width="520px",
+        ),
+        on_submit=S.run_search,
+        reset_on_submit=False,
+        role="search",
+        margin_bottom="1rem",
+    )
+
+
+def search_results() -> rx.Component:
+    return rx.box(
+        rx.text(T("search.for"), " “", S.search_text, "”", color_scheme="gray", size="2"),
+        rx.cond(
+            S.search_hits.length() > 0,
+            rx.box(
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in
+                                                   ("search.kind", "overlay.title", "search.detail", "overlay.site")])),
+                    rx.table.body(
+                        rx.foreach(
+                            S.search_hits,
+                            lambda h: rx.table.row(
+                                rx.table.cell(_tr("search.kind.", h["kind"])),
+                                rx.table.cell(h["title"]),
+                                rx.table.cell(h["detail"]),
+                                rx.table.cell(rx.link(h["site"], href="/portal?show=property&site=" + h["site_id"])),
+                            ),
+                        )
+                    ),
+                    size="1",
+                    id="search-results",
+                ),
+                overflow_x="auto",
+                margin_top="0.5rem",
+            ),
+            rx.text(T("search.none"), id="search-none", margin_top="0.5rem"),
+        ),
+    )
+
+
 def property_detail() -> rx.Component:
     return rx.box(
         rx.text(S.detail_address, color_scheme="gray", size="2"),
@@ -322,6 +371,7 @@ def overlay() -> rx.Component:
                 align="center",
             ),
             rx.cond(S.overlay == "property", property_detail(), rx.fragment()),
+            rx.cond(S.overlay == "search", search_results(), rx.fragment()),
             rx.box(
                 rx.table.root(
                     rx.table.header(
@@ -345,9 +395,10 @@ def overlay() -> rx.Component:
                 ),
                 overflow_x="auto",
                 margin_top="0.75rem",
-                display=rx.cond(S.overlay == "property", "none", "block"),
+                display=rx.cond((S.overlay == "property") | (S.overlay == "search"), "none", "block"),
             ),
-            rx.cond((S.overlay_rows.length() == 0) & (S.overlay != "property"), rx.text(T("overlay.empty"))),
+            rx.cond((S.overlay_rows.length() == 0) & (S.overlay != "property") & (S.overlay != "search"),
+                    rx.text(T("overlay.empty"))),
             max_width="900px",
             id="overlay",
         ),
@@ -360,6 +411,7 @@ def portal_home() -> rx.Component:
     return portal_shell(
         overlay(),
         rx.heading(T("portal.dashboard.title"), size="6", as_="h1", margin_bottom="0.75rem"),
+        search_box(),
         rx.cond(
             S.loaded,
             rx.grid(
