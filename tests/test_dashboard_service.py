@@ -255,3 +255,21 @@ def test_property_detail_only_inside_the_view(db, world):
     only_c2 = Viewer(**{**v.__dict__, "client_ids": frozenset({world["c2"].id})})
     assert dashboard.property_detail(db, only_c2, world["a"].id) is None
     assert dashboard.property_detail(db, v, 999999) is None
+
+
+def test_chart_listings_match_the_bars(db, world):
+    v = world["viewer"]
+    crit = dashboard.listing(db, v, "defects", month="2026-03", bucket="CRITICAL", now=NOW)
+    assert [r["status"] for r in crit] == ["CRITICAL"]
+    assert [r["status"] for r in dashboard.listing(db, v, "defects", month="2026-02", bucket="RESOLVED", now=NOW)] == ["RESOLVED"]
+    assert len(dashboard.listing(db, v, "defects", now=NOW)) == 7  # every visible remark (B's via the report too)
+    assert dashboard.listing(db, v, "defects", month="2026-13", now=NOW) is None
+    assert dashboard.listing(db, v, "defects", bucket="DROP TABLE", now=NOW) is None
+    missed = dashboard.listing(db, v, "routine", month="2026-03", bucket="missed", now=NOW)
+    assert [r["date"] for r in missed] == ["2026-03-05"] and missed[0]["status"] == "routine.missed"
+    calls = dashboard.listing(db, v, "calls", month="2026-03", bucket="COMPLETE", now=NOW)
+    assert len(calls) == 1 and calls[0]["site"] == "C pool"
+    board = dashboard.build(db, v, now=NOW)
+    for m_key, buckets in board.defects.per_month.items():
+        for b, n in buckets.items():
+            assert len(dashboard.listing(db, v, "defects", month=m_key, bucket=b, now=NOW)) == n

@@ -400,18 +400,33 @@ def _value(v) -> str:
 
 
 # -- the listings behind the numbers (overlays) -------------------------------------------------------------------
-LISTINGS = ("overdue_invoices", "open_quotes", "open_defects", "defect_quotes", "service_quotes", "invoices")
+LISTINGS = ("overdue_invoices", "open_quotes", "open_defects", "defect_quotes", "service_quotes", "invoices",
+            "defects", "routine", "calls")
+
+
+def _month_range(month: str | None) -> tuple[date, date] | None:
+    if not month or len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+        return None
+    y, mo = int(month[:4]), int(month[5:])
+    if not 1 <= mo <= 12:
+        return None
+    return date(y, mo, 1), date(y + (mo == 12), mo % 12 + 1, 1)
 LISTING_LIMIT = 200
 
 
 def listing(
-    session: Session, viewer: Viewer, kind: str, site_id: int | None = None, *, now: datetime | None = None
+    session: Session, viewer: Viewer, kind: str, site_id: int | None = None, *, now: datetime | None = None,
+    month: str | None = None, bucket: str | None = None, text: str | None = None,
 ) -> list[dict[str, str]] | None:
-    """The items behind a dashboard number, for the whole view or one of its sites.
-    None when the kind is unknown, its document type is switched off, or the site is
-    not in the viewer's view (so nothing of another client's is ever listed)."""
+    """The items behind a dashboard number or bar, for the whole view or one of its
+    sites. None when the kind is unknown, its document type is switched off, or the
+    site is not in the viewer's view (so nothing of another client's is ever listed).
+    ``month`` ("YYYY-MM") and ``bucket`` (a severity or RESOLVED, a routine status, a
+    stage) narrow the chart listings; ``text`` searches the defects."""
     if kind not in LISTINGS:
         return None
+    if kind in ("defects", "routine", "calls"):
+        return _chart_listing(session, viewer, kind, site_id, now=now, month=month, bucket=bucket, text=text)
     today = tenant_today(session, viewer.tenant_id, now)
     docs = document_switches(session, viewer.tenant_id)
     sites = {s.id: s.name for s in view_sites(session, viewer)}
@@ -430,7 +445,8 @@ def listing(
             .order_by(Invoice.due_on, Invoice.id).limit(LISTING_LIMIT)
         ).scalars()
         return [
-            {"id": str(i.id), "number": i.number, "site": sites[i.site_id], "date": i.due_on.isoformat() if i.due_on else "",
+            {"id": str(i.id), "number": i.number, "site": sites[i.site_id], "title": "",
+             "date": i.due_on.isoformat() if i.due_on else "",
              "status": "OVERDUE" if i.due_on and i.due_on < today else i.status.value if hasattr(i.status, "value") else str(i.status),
              "amount_cents": str(i.total_cents)}
             for i in rows
@@ -504,3 +520,68 @@ def property_detail(session: Session, viewer: Viewer, site_id: int, *, task_limi
         documents=[{"id": str(d.id), "title": d.title, "filename": d.filename, "size": f"{max(d.size_bytes // 1024, 1)} KB"}
                    for d in docs],
     )
+
+
+def _chart_listing(session, viewer, kind, site_id, *, now, month, bucket, text) -> list[dict[str, str]] | None:
+    today = tenant_today(session, viewer.tenant_id, now)
+    sites = {s.id: s.name for s in view_sites(session, viewer)}
+    if site_id is not None and site_id not in sites:
+        return None
+    ids = [site_id] if site_id is not None else list(sites)
+    if not ids:
+        return []
+    t = viewer.tenant_id
+    span = _month_range(month)
+    if month and span is None:
+        return None
+    if kind == "defects":
+        query = select(Remark).where(Remark.tenant_id == t, Remark.site_id.in_(ids), visible_remark(t))
+        if span:
+            query = query.where(Remark.raised_on >= span[0], Remark.raised_on < span[1])
+        if bucket == "RESOLVED":
+            query = query.where(Remark.status == RemarkStatus.RESOLVED)
+        elif bucket in {s.value for s in SEVERITIES}:
+            query = query.where(Remark.status == RemarkStatus.OPEN, Remark.severity == bucket)
+        elif bucket:
+            return None
+        if text:
+            from pool_portal.services.search import _like, _pattern
+
+            query = query.where(_like(Remark.title, _pattern(" ".join(text.split())[:100])))
+        rows = session.execute(query.order_by(Remark.raised_on.desc(), Remark.id).limit(LISTING_LIMIT)).scalars()
+        return [
+            {"id": str(r.id), "number": f"D-{r.id}", "site": sites[r.site_id], "title": r.title,
+             "date": r.raised_on.isoformat(),
+             "status": "RESOLVED" if _value(r.status) == "RESOLVED" else _value(r.severity), "amount_cents": ""}
+            for r in rows
+        ]
+    if kind == "routine":
+        if bucket and bucket not in ROUTINE_STATUSES:
+            return None
+        query = select(Job).where(Job.tenant_id == t, Job.site_id.in_(ids), Job.kind == JobKind.ROUTINE)
+        if span:
+            query = query.where(Job.due_date >= span[0], Job.due_date < span[1])
+        out = []
+        for j in session.execute(query.order_by(Job.due_date, Job.id)).scalars():
+            status = routine_status(j.due_date, j.completed_on, j.tolerance_days or 0, today)
+            if bucket and status != bucket:
+                continue
+            out.append({"id": str(j.id), "number": j.number, "site": sites[j.site_id], "title": j.description,
+                        "date": j.due_date.isoformat(), "status": f"routine.{status}", "amount_cents": ""})
+            if len(out) >= LISTING_LIMIT:
+                break
+        return out
+    if bucket and bucket not in {s.value for s in JobStage}:
+        return None
+    query = select(Job).where(Job.tenant_id == t, Job.site_id.in_(ids), Job.kind == JobKind.SERVICE_CALL)
+    if span:
+        query = query.where(Job.created_at >= datetime.combine(span[0], time.min, tzinfo=UTC),
+                            Job.created_at < datetime.combine(span[1], time.min, tzinfo=UTC))
+    if bucket:
+        query = query.where(Job.stage == bucket)
+    rows = session.execute(query.order_by(Job.created_at.desc(), Job.id).limit(LISTING_LIMIT)).scalars()
+    return [
+        {"id": str(j.id), "number": j.number, "site": sites[j.site_id], "title": j.description,
+         "date": j.created_at.date().isoformat(), "status": f"stage.{_value(j.stage)}", "amount_cents": ""}
+        for j in rows
+    ]

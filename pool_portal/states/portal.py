@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import reflex as rx
 
 from pool_portal.db import session_scope
-from pool_portal.models import Tenant
+from pool_portal.models import JobStage, Tenant
 from pool_portal.services import auth, charts, dashboard, overview, search
 from pool_portal.services.i18n import catalogue, money, normalise_language
 from pool_portal.services.scope import view_options
@@ -93,6 +93,8 @@ class PortalHomeState(PortalState):
     detail_documents: list[dict[str, str]] = []
     _pins: list[tuple[float, float, int]] = []  # backend only: map pin -> site
     search_text: str = ""
+    overlay_filter: str = ""
+    _bars: dict[str, dict] = {}  # backend only: chart -> {"months": {label: key}, "buckets": [...]}
     search_hits: list[dict[str, str]] = []
 
     def _on_refused(self) -> None:
@@ -110,6 +112,8 @@ class PortalHomeState(PortalState):
         site = str(params.get("site", ""))
         year = str(params.get("year", ""))
         query = str(params.get("q", ""))[:100]
+        month = str(params.get("month", ""))[:7]
+        bucket = str(params.get("bucket", ""))[:20]
         routine_year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
         lang = normalise_language(self.lang)
 
@@ -126,7 +130,8 @@ class PortalHomeState(PortalState):
                     detail = dashboard.property_detail(db, v, int(site))
                     rows = [] if detail else None
                 elif show:
-                    rows = dashboard.listing(db, v, show, int(site) if site.isdigit() else None)
+                    rows = dashboard.listing(db, v, show, int(site) if site.isdigit() else None,
+                                             month=month or None, bucket=bucket or None, text=query or None)
                 return board, currency, rows, detail, hits
 
         board, currency, rows, detail, hits = await asyncio.to_thread(work)
@@ -141,9 +146,11 @@ class PortalHomeState(PortalState):
         self.overlay = show if rows is not None else ""
         self.overlay_site = site if rows is not None else ""
         self.overlay_rows = [
-            {**r, "amount": money(int(r["amount_cents"]), currency, lang) if r["amount_cents"] else ""}
+            {**r, "amount": money(int(r["amount_cents"]), currency, lang) if r["amount_cents"] else "",
+             "status_key": r["status"] if "." in r["status"] else f"status.{r['status']}"}
             for r in (rows or [])
         ]
+        self.overlay_filter = query if show == "defects" else ""
         self.loaded = True
 
     def _show_board(self, board: dashboard.Dashboard, currency: str, lang: str) -> None:
@@ -163,6 +170,15 @@ class PortalHomeState(PortalState):
         ]
         self.map_figure = charts.properties_map(board.properties, labels) if board.panels["map"] else go.Figure()
         self._pins = [(r.latitude, r.longitude, r.site_id) for r in board.properties if r.latitude is not None]
+        label_of = {m: charts.short_month(m, months) for m in dashboard.last_months(board.today, 24)}
+        if board.routine:
+            label_of.update({m: charts.short_month(m, months) for m in board.routine})
+        by_label = {label: key for key, label in label_of.items()}
+        self._bars = {
+            "defects": {"months": by_label, "buckets": ["RESOLVED", *[s.value for s in dashboard.SEVERITIES]]},
+            "routine": {"months": by_label, "buckets": list(dashboard.ROUTINE_STATUSES)},
+            "calls": {"months": by_label, "buckets": [s.value for s in JobStage]},
+        }
         # A panel hidden now sends nothing, and keeps nothing from an earlier view.
         if board.activity is None:
             self.activity = {}
@@ -209,6 +225,26 @@ class PortalHomeState(PortalState):
                 [charts.short_month(m, months), money(board.spend.per_month[m], currency, lang)] for m in board.spend.months
             ]
             self.spend_by_property = [[name, money(c, currency, lang)] for name, c in board.spend.per_property]
+
+    @portal_event
+    def open_bar(self, chart: str, points: list[dict]):
+        """A click on a bar opens the listing of what it counts."""
+        from urllib.parse import urlencode
+
+        spec = self._bars.get(str(chart))
+        point = (points or [{}])[0] or {}
+        curve = point.get("curveNumber")
+        month = spec["months"].get(str(point.get("x"))) if spec else None
+        if not spec or month is None or not isinstance(curve, int) or not 0 <= curve < len(spec["buckets"]):
+            return
+        return rx.redirect("/portal?" + urlencode({"show": chart, "month": month, "bucket": spec["buckets"][curve]}))
+
+    @portal_event
+    def filter_defects(self, form_data: dict):
+        from urllib.parse import urlencode
+
+        text = " ".join(str((form_data or {}).get("q") or "").split())[:100]
+        return rx.redirect("/portal?" + urlencode({"show": "defects", **({"q": text} if text else {})}), replace=True)
 
     @portal_event
     def run_search(self, form_data: dict):

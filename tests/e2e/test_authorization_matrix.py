@@ -40,6 +40,8 @@ CALLS: dict[str, dict] = {
     "PortalHomeState.close_overlay": {"_open": False},
     "PortalHomeState.open_pin": {"points": [{"lat": 38.35, "lon": -0.48}]},
     "PortalHomeState.run_search": {"form_data": {"q": "pump"}},
+    "PortalHomeState.open_bar": {"chart": "defects", "points": [{"x": "Jan 26", "curveNumber": 1}]},
+    "PortalHomeState.filter_defects": {"form_data": {"q": "drain"}},
     "AdminHomeState.load_admin": {},
     "ContactsState.load_contacts": {},
     "ContactsState.invite": {"contact_id": "999999"},

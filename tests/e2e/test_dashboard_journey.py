@@ -94,3 +94,26 @@ def test_search_lists_only_the_users_own_things(app_server, page):
         expect(results.nth(i)).to_contain_text("Costa Azul")
     page.go_back()
     expect(page.locator("#overlay")).to_have_count(0)
+
+
+def test_a_bar_opens_the_defects_it_counts_and_defects_can_be_searched(app_server, page):
+    sign_in(page, app_server, "/portal/login", "group@aquademo.example.com")
+    bar = page.locator("#panel-defects .barlayer .point path").last
+    expect(bar).to_be_attached()
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile(r"show=defects&month=\d{4}-\d{2}&bucket="))
+    expect(page.locator("#overlay-table tbody tr").first).to_be_visible()
+    page.go_back()
+    expect(page.locator("#overlay")).to_have_count(0)
+
+    page.locator("#search-defects").click()
+    rows = page.locator("#overlay-table tbody tr")
+    expect(rows.first).to_be_visible()
+    word = max(rows.first.locator("td").nth(2).inner_text().split(), key=len)
+    page.locator("#defects-filter").fill(word)
+    page.locator("#defects-filter").press("Enter")
+    expect(page).to_have_url(re.compile(rf"q={word}"))
+    expect(rows.first).to_contain_text(word)
+    expect(rows.filter(has_not_text=re.compile(word, re.I))).to_have_count(0)

@@ -50,10 +50,11 @@ def chart_table(headers: list[str], rows, table_id: str) -> rx.Component:
     )
 
 
-def _plot(component, figure) -> rx.Component:
+def _plot(component, figure, chart: str | None = None) -> rx.Component:
+    extra = {"on_click": lambda points: S.open_bar(chart, points)} if chart else {}
     return component(data=figure, config={"displayModeBar": False, "responsive": True,
                                            "topojsonURL": "/topojson/"}, use_resize_handler=True,
-                     width="100%")
+                     width="100%", **extra)
 
 
 def _count_link(row, field: str, kind: str) -> rx.Component:
@@ -177,7 +178,12 @@ def defects_panel() -> rx.Component:
     return panel(
         "panel.defects",
         "panel-defects",
-        rx.heading(T("defects.open_by_severity"), size="2", as_="h3"),
+        rx.flex(
+            rx.heading(T("defects.open_by_severity"), size="2", as_="h3"),
+            rx.spacer(),
+            rx.link(rx.icon("search", size=14), " ", T("defects.search"), href="/portal?show=defects", id="search-defects"),
+            align="center",
+        ),
         rx.flex(
             rx.foreach(
                 S.tally,
@@ -194,7 +200,7 @@ def defects_panel() -> rx.Component:
             id="defect-tally",
         ),
         rx.heading(T("defects.raised"), size="2", as_="h3", margin_top="1rem"),
-        _plot(rx.plotly.cartesian, S.defects_figure),
+        _plot(rx.plotly.cartesian, S.defects_figure, "defects"),
         chart_table(["panel.month", "dash.resolved", "defects.open"], S.defects_table, "defects-table"),
         rx.heading(T("defects.by_asset_type"), size="2", as_="h3", margin_top="1rem"),
         rx.flex(
@@ -221,7 +227,7 @@ def routine_panel() -> rx.Component:
             spacing="4",
             align="center",
         ),
-        _plot(rx.plotly.cartesian, S.routine_figure),
+        _plot(rx.plotly.cartesian, S.routine_figure, "routine"),
         chart_table(["panel.month", "routine.on_time", "routine.within_tolerance", "routine.late", "routine.missed",
                      "routine.pending"], S.routine_table, "routine-table"),
     )
@@ -231,7 +237,7 @@ def calls_panel() -> rx.Component:
     return panel(
         "panel.calls",
         "panel-calls",
-        _plot(rx.plotly.cartesian, S.calls_figure),
+        _plot(rx.plotly.cartesian, S.calls_figure, "calls"),
         chart_table(["panel.month", "calls.count"], S.calls_table, "calls-table"),
     )
 
@@ -372,11 +378,26 @@ def overlay() -> rx.Component:
             ),
             rx.cond(S.overlay == "property", property_detail(), rx.fragment()),
             rx.cond(S.overlay == "search", search_results(), rx.fragment()),
+            rx.cond(
+                S.overlay == "defects",
+                rx.form(
+                    rx.flex(
+                        rx.input(name="q", default_value=S.overlay_filter, placeholder=T("defects.filter"),
+                                 aria_label=T("defects.filter"), id="defects-filter", width="100%"),
+                        rx.button(T("search.go"), type="submit"),
+                        spacing="2",
+                        margin_top="0.5rem",
+                    ),
+                    on_submit=S.filter_defects,
+                    reset_on_submit=False,
+                ),
+                rx.fragment(),
+            ),
             rx.box(
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(*[rx.table.column_header_cell(T(f"overlay.{h}"))
-                                       for h in ("number", "site", "date", "status", "amount")])
+                                       for h in ("number", "site", "title", "date", "status", "amount")])
                     ),
                     rx.table.body(
                         rx.foreach(
@@ -384,8 +405,9 @@ def overlay() -> rx.Component:
                             lambda r: rx.table.row(
                                 rx.table.cell(r["number"]),
                                 rx.table.cell(r["site"]),
+                                rx.table.cell(r["title"]),
                                 rx.table.cell(r["date"]),
-                                rx.table.cell(_tr("status.", r["status"])),
+                                rx.table.cell(S.tr[r["status_key"]].to(str)),
                                 rx.table.cell(r["amount"]),
                             ),
                         )
