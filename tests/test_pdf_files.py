@@ -154,3 +154,26 @@ def test_shared_documents_only_reach_who_may_see_them(http, demo_env):
     assert http.get(f"/files/document/{costa_pub.id}").status_code == 404  # another tenant
     _sign_in(http, "admin@aquademo.example.com", "staff")
     assert http.get(f"/files/document/{costa_internal.id}").status_code == 200  # staff see internal files
+
+
+def test_routine_report_counts_match_the_dashboard(http, demo_env):
+    from pool_portal.services import dashboard
+
+    viewer = _viewer(demo_env, "client@aquademo.example.com")
+    year = TODAY.year
+    with Session(demo_env) as s:
+        routine = dashboard.build(s, viewer).routine
+        data = pdf.routine_activity_report(s, viewer, date(year, 1, 1), date(year, 12, 31), "en")
+    text = _text(data)
+    assert "Routine Activity Report" in text
+    totals = {k: sum(month[k] for month in routine.values()) for k in dashboard.ROUTINE_STATUSES}
+    header = "Done on time Within tolerance Late Missed Pending Total"
+    assert header in text.replace("\n", " ")
+    expected = " ".join(str(totals[k]) for k in dashboard.ROUTINE_STATUSES) + f" {sum(totals.values())}"
+    assert expected in text.replace("\n", " ")
+    _sign_in(http, "client@aquademo.example.com")
+    r = http.get("/files/routine-report", params={"from": f"{year}-01-01", "to": f"{year}-12-31"})
+    assert r.status_code == 200 and r.headers["content-disposition"].startswith('attachment; filename="routine-activities-')
+    for bad in ({"from": "2026-02-01", "to": "2026-01-01"}, {"from": "x", "to": "2026-01-01"},
+                {"from": "2020-01-01", "to": "2026-01-01"}, {}):
+        assert http.get("/files/routine-report", params=bad).status_code == 400

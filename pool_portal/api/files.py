@@ -99,7 +99,35 @@ async def document(request: Request) -> Response:
     return file_response(data, filename, content_type)
 
 
+async def routine_report(request: Request) -> Response:
+    """GET /files/routine-report?from=YYYY-MM-DD&to=YYYY-MM-DD: the Routine Activity Report."""
+    from datetime import date
+
+    try:
+        start = date.fromisoformat(request.query_params.get("from", ""))
+        end = date.fromisoformat(request.query_params.get("to", ""))
+    except ValueError:
+        return PlainTextResponse("from and to must be dates like 2026-01-31", status_code=400)
+    if end < start or (end - start).days > pdf.MAX_RANGE_DAYS:
+        return PlainTextResponse("the range must run forwards and span at most two years", status_code=400)
+
+    def work() -> tuple[int, bytes | None]:
+        with session_scope() as db:
+            viewer = _viewer(request, db)
+            if viewer is None or not viewer.is_portal or viewer.must_change_password:
+                return 401, None
+            if not dashboard.panel_visibility(db, viewer)["routine_activities"]:
+                return 404, None
+            return 200, pdf.routine_activity_report(db, viewer, start, end, viewer.language)
+
+    status, data = await asyncio.to_thread(work)
+    if data is None:
+        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+    return pdf_response(data, f"routine-activities-{start.isoformat()}-{end.isoformat()}.pdf")
+
+
 routes = [
     Route("/files/monthly-report", monthly_report, methods=["GET"]),
+    Route("/files/routine-report", routine_report, methods=["GET"]),
     Route("/files/document/{document_id}", document, methods=["GET"]),
 ]

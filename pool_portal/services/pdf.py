@@ -174,3 +174,58 @@ def simple_document(tenant_name: str, brand: str, title: str, paragraphs: list[s
     story += [Paragraph(_esc(p), styles["BodyText"]) for p in paragraphs]
     doc.build(story)
     return buffer.getvalue()
+
+
+MAX_RANGE_DAYS = 731
+
+
+def routine_activity_report(session: Session, viewer: Viewer, start: date, end: date, lang: str = "en") -> bytes:
+    """Routine jobs due between ``start`` and ``end`` (inclusive), per property, with
+    their status (on time, within tolerance, late, missed, pending) and a summary."""
+    from pool_portal.models import Job, JobKind
+    from pool_portal.services.dashboard import ROUTINE_STATUSES, routine_status, tenant_today
+
+    lang = normalise_language(lang)
+    tr = catalogue(lang)
+    tenant = session.get(Tenant, viewer.tenant_id)
+    today = tenant_today(session, viewer.tenant_id)
+    sites = {s.id: s.name for s in view_sites(session, viewer)}
+    jobs = session.execute(
+        select(Job).where(Job.tenant_id == viewer.tenant_id, Job.site_id.in_(list(sites) or [-1]),
+                          Job.kind == JobKind.ROUTINE, Job.due_date >= start, Job.due_date <= end)
+        .order_by(Job.due_date, Job.number)
+    ).scalars().all() if sites else []
+    per_site: dict[str, list] = {}
+    totals = {s: 0 for s in ROUTINE_STATUSES}
+    for j in jobs:
+        status = routine_status(j.due_date, j.completed_on, j.tolerance_days or 0, today)
+        totals[status] += 1
+        per_site.setdefault(sites[j.site_id], []).append((j, status))
+    styles = getSampleStyleSheet()
+    h1 = ParagraphStyle("h1", parent=styles["Heading1"], textColor=colors.HexColor(tenant.brand_colour))
+    body = styles["BodyText"]
+    story = [
+        Paragraph(f"{_esc(tenant.name)} · {_esc(tr['pdf.routine.title'])}", h1),
+        Paragraph(f"{day(start, lang)} – {day(end, lang)} · {_esc(viewer.name)}", body),
+        Spacer(1, 4 * mm),
+    ]
+    summary = [[tr[f"routine.{s}"] for s in ROUTINE_STATUSES] + [tr["pdf.routine.total"]],
+               [str(totals[s]) for s in ROUTINE_STATUSES] + [str(len(jobs))]]
+    table = Table(summary)
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8), ("FONT", (0, 1), (-1, 1), "Helvetica", 10),
+                               ("GRID", (0, 0), (-1, -1), 0.25, colors.lightgrey)]))
+    story += [table, Spacer(1, 6 * mm)]
+    if not jobs:
+        story.append(Paragraph(_esc(tr["pdf.routine.empty"]), body))
+    for site, rows in sorted(per_site.items()):
+        data = [[tr["overlay.number"], tr["pdf.routine.due"], tr["pdf.routine.done"], tr["overlay.status"]]]
+        data += [[j.number, day(j.due_date, lang), day(j.completed_on, lang), tr[f"routine.{status}"]] for j, status in rows]
+        t = Table(data, colWidths=[35 * mm, 35 * mm, 35 * mm, 45 * mm], repeatRows=1)
+        t.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9), ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+                               ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey)]))
+        story.append(KeepTogether([Paragraph(_esc(site), styles["Heading3"]), t, Spacer(1, 3 * mm)]))
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
+                            bottomMargin=18 * mm, title=tr["pdf.routine.title"], author=tenant.name)
+    doc.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
+    return buffer.getvalue()

@@ -75,6 +75,7 @@ ROUTES: dict[str, tuple[str, int]] = {
     "/auth/change-password": ("POST", 303),
     "/files/monthly-report?month=2026-01": ("GET", 401),
     "/files/document/1": ("GET", 401),
+    "/files/routine-report?from=2026-01-01&to=2026-12-31": ("GET", 401),
 }
 
 ACTORS = ["anonymous", "portal_a", "group_a", "admin_a", "office_a", "technician_a", "portal_b", "admin_b"]

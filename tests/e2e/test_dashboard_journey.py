@@ -60,6 +60,13 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     invoiced = sum(x.cents for d in lines.values() for x in d["invoices"])
     assert f"Total invoiced: {money(invoiced, 'EUR', 'en')}" in text
 
+    # The Routine Activity Report for the year shown.
+    with page.expect_download() as info:
+        page.locator("#routine-pdf").click()
+    assert info.value.suggested_filename.startswith("routine-activities-")
+    routine_text = "\n".join(p.extract_text() for p in PdfReader(info.value.path()).pages)
+    assert "Routine Activity Report" in routine_text
+
     # Routine activities: go back a year and forth.
     year = int(re.search(r"\d{4}", page.locator("#routine-year").inner_text()).group(0))
     page.get_by_role("link", name=re.compile("Previous year")).click()

@@ -230,6 +230,24 @@ def routine_panel() -> rx.Component:
         _plot(rx.plotly.cartesian, S.routine_figure, "routine"),
         chart_table(["panel.month", "routine.on_time", "routine.within_tolerance", "routine.late", "routine.missed",
                      "routine.pending"], S.routine_table, "routine-table"),
+        native_form(
+            rx.flex(
+                rx.el.label(T("routine.from"), html_for="routine-from", style={"font_size": "0.85rem"}),
+                rx.input(type="date", name="from", id="routine-from", required=True,
+                         default_value=S.routine_year.to_string() + "-01-01", size="1"),
+                rx.el.label(T("routine.to"), html_for="routine-to", style={"font_size": "0.85rem"}),
+                rx.input(type="date", name="to", id="routine-to", required=True,
+                         default_value=S.routine_year.to_string() + "-12-31", size="1"),
+                rx.button(rx.icon("download", size=16), T("routine.report"), type="submit", variant="soft",
+                          id="routine-pdf"),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+                margin_top="0.75rem",
+            ),
+            action=get_settings().form_action("/files/routine-report"),
+            method="get",
+        ),
     )
 
 
