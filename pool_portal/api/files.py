@@ -44,6 +44,25 @@ def file_response(data: bytes, filename: str, content_type: str) -> Response:
     )
 
 
+async def _panel_pdf(request: Request, panel: str, build, filename: str) -> Response:
+    """A dashboard panel's PDF for the signed-in portal user's view: 401 without a
+    portal session, 404 when the panel is hidden for them."""
+
+    def work() -> tuple[int, bytes | None]:
+        with session_scope() as db:
+            viewer = _viewer(request, db)
+            if viewer is None or not viewer.is_portal or viewer.must_change_password:
+                return 401, None
+            if not dashboard.panel_visibility(db, viewer)[panel]:
+                return 404, None
+            return 200, build(db, viewer)
+
+    status, data = await asyncio.to_thread(work)
+    if data is None:
+        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+    return pdf_response(data, filename)
+
+
 async def monthly_report(request: Request) -> Response:
     """GET /files/monthly-report?month=YYYY-MM: the view's monthly activity report."""
     raw = request.query_params.get("month", "")
@@ -52,19 +71,11 @@ async def monthly_report(request: Request) -> Response:
         return PlainTextResponse("month must look like 2026-11", status_code=400)
     year, month = int(match.group(1)), int(match.group(2))
 
-    def work() -> tuple[int, bytes | None]:
-        with session_scope() as db:
-            viewer = _viewer(request, db)
-            if viewer is None or not viewer.is_portal or viewer.must_change_password:
-                return 401, None
-            if not dashboard.panel_visibility(db, viewer)["activity_report"]:
-                return 404, None
-            return 200, pdf.monthly_activity_report(db, viewer, year, month, viewer.language)
-
-    status, data = await asyncio.to_thread(work)
-    if data is None:
-        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
-    return pdf_response(data, f"activity-report-{year}-{month:02d}.pdf")
+    return await _panel_pdf(
+        request, "activity_report",
+        lambda db, viewer: pdf.monthly_activity_report(db, viewer, year, month, viewer.language),
+        f"activity-report-{year}-{month:02d}.pdf",
+    )
 
 
 async def document(request: Request) -> Response:
@@ -111,19 +122,11 @@ async def routine_report(request: Request) -> Response:
     if end < start or (end - start).days > pdf.MAX_RANGE_DAYS:
         return PlainTextResponse("the range must run forwards and span at most two years", status_code=400)
 
-    def work() -> tuple[int, bytes | None]:
-        with session_scope() as db:
-            viewer = _viewer(request, db)
-            if viewer is None or not viewer.is_portal or viewer.must_change_password:
-                return 401, None
-            if not dashboard.panel_visibility(db, viewer)["routine_activities"]:
-                return 404, None
-            return 200, pdf.routine_activity_report(db, viewer, start, end, viewer.language)
-
-    status, data = await asyncio.to_thread(work)
-    if data is None:
-        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
-    return pdf_response(data, f"routine-activities-{start.isoformat()}-{end.isoformat()}.pdf")
+    return await _panel_pdf(
+        request, "routine_activities",
+        lambda db, viewer: pdf.routine_activity_report(db, viewer, start, end, viewer.language),
+        f"routine-activities-{start.isoformat()}-{end.isoformat()}.pdf",
+    )
 
 
 routes = [

@@ -425,16 +425,14 @@ def listing(
     stage) narrow the chart listings; ``text`` searches the defects."""
     if kind not in LISTINGS:
         return None
+    scope = _listing_scope(session, viewer, site_id)
+    if scope is None or not scope[1]:
+        return None if scope is None else []
+    sites, ids = scope
     if kind in ("defects", "routine", "calls"):
-        return _chart_listing(session, viewer, kind, site_id, now=now, month=month, bucket=bucket, text=text)
+        return _chart_listing(session, viewer, kind, sites, ids, now=now, month=month, bucket=bucket, text=text)
     today = tenant_today(session, viewer.tenant_id, now)
     docs = document_switches(session, viewer.tenant_id)
-    sites = {s.id: s.name for s in view_sites(session, viewer)}
-    if site_id is not None and site_id not in sites:
-        return None
-    ids = [site_id] if site_id is not None else list(sites)
-    if not ids:
-        return []
     t = viewer.tenant_id
     if kind in ("overdue_invoices", "invoices"):
         if not docs["invoices"]:
@@ -522,14 +520,17 @@ def property_detail(session: Session, viewer: Viewer, site_id: int, *, task_limi
     )
 
 
-def _chart_listing(session, viewer, kind, site_id, *, now, month, bucket, text) -> list[dict[str, str]] | None:
-    today = tenant_today(session, viewer.tenant_id, now)
+def _listing_scope(session, viewer, site_id) -> tuple[dict[int, str], list[int]] | None:
+    """(site names, the ids to list) for the view or one of its sites; None when the
+    site is not in the view."""
     sites = {s.id: s.name for s in view_sites(session, viewer)}
     if site_id is not None and site_id not in sites:
         return None
-    ids = [site_id] if site_id is not None else list(sites)
-    if not ids:
-        return []
+    return sites, ([site_id] if site_id is not None else list(sites))
+
+
+def _chart_listing(session, viewer, kind, sites, ids, *, now, month, bucket, text) -> list[dict[str, str]] | None:
+    today = tenant_today(session, viewer.tenant_id, now)
     t = viewer.tenant_id
     span = _month_range(month)
     if month and span is None:
