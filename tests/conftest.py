@@ -142,3 +142,19 @@ def isolated_settings(tmp_path, monkeypatch):
     yield tmp_path / "var"
     settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
+
+
+@pytest.fixture
+def db(any_db_url):
+    """A session on a freshly migrated database, once on SQLite and once on PostgreSQL:
+    the services' SQL must work on both."""
+    from sqlmodel import Session
+
+    from pool_portal import migrations
+    from pool_portal.db import make_engine
+
+    migrations.upgrade(any_db_url)
+    engine = make_engine(any_db_url)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, SQLModel, select
 
 import pool_portal.models as m
-from pool_portal import db as dbmod
 from pool_portal import settings as settingsmod
 from pool_portal.models import TokenPurpose, utcnow
 from pool_portal.services import access, auth, tokens
@@ -16,16 +14,13 @@ from pool_portal.services.passwords import hash_password, verify_password
 from pool_portal.services.scope import Viewer
 
 
-@pytest.fixture
-def db(tmp_path, monkeypatch):
+@pytest.fixture(autouse=True)
+def link_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://portal.example.com")
     monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
     settingsmod.get_settings.cache_clear()
-    engine = dbmod.make_engine(f"sqlite:///{tmp_path / 't.db'}")
-    SQLModel.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
+    yield
     settingsmod.get_settings.cache_clear()
 
 

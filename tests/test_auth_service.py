@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import select
 
 import pool_portal.models  # noqa: F401  (registers the tables)
-from pool_portal.db import make_engine
 from pool_portal.models import (
     AuditEvent,
     Client,
@@ -28,14 +27,6 @@ from pool_portal.services.passwords import hash_password, password_problem
 from pool_portal.services.scope import sites_for
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def db(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
-    SQLModel.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
 
 
 @pytest.fixture

@@ -5,24 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import Session, SQLModel
 
 import pool_portal.models as m
-from pool_portal.db import make_engine
 from pool_portal.services import dashboard
 from pool_portal.services.scope import Viewer
 
 # 23:30 UTC on 14 March is already 15 March in Madrid (UTC+1 in winter).
 NOW = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 15)
-
-
-@pytest.fixture
-def db(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
-    SQLModel.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
 
 
 def _at(d: date) -> datetime:

@@ -5,20 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import Session, SQLModel
 
 import pool_portal.models as m
-from pool_portal.db import make_engine
 from pool_portal.services.scope import Viewer
 from pool_portal.services.search import search
-
-
-@pytest.fixture
-def db(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
-    SQLModel.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
 
 
 @pytest.fixture

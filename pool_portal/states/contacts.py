@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
