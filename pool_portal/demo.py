@@ -183,7 +183,7 @@ class Builder:
         return tid
 
     def staff(self, tid: int, email: str, name: str, role: m.StaffRole) -> int:
-        return self.add(m.StaffUser, tenant_id=tid, email=email, name=name, role=role,
+        return self.add(m.StaffUser, tenant_id=tid, external_id=None, email=email, name=name, role=role,
                         password_hash=self.password_hash, must_change_password=False, is_active=True,
                         language="en", phone=None, last_login_at=None, created_at=self.at(600))
 

@@ -225,3 +225,18 @@ def test_sign_out_everywhere(db, world):
     assert auth.end_all_sessions(db, user) == 2
     db.commit()
     assert auth.resolve_viewer(db, t1) is None and auth.resolve_viewer(db, t2) is None
+
+
+def test_deep_link_widens_the_view_only_to_what_the_user_may_see(db, world):
+    user, token = _sign_in(db, "portal", "group@a.test")
+    assert auth.set_view(db, token, f"client:{world['c1'].id}")
+    db.commit()
+    c2_site = db.exec(select(Site).where(Site.client_id == world["c2"].id)).one()
+    lone_site = db.exec(select(Site).where(Site.client_id == world["lone"].id)).one()
+    other_site = db.exec(select(Site).where(Site.client_id == world["other"].id)).one()
+    assert auth.widen_view_for_site(db, token, lone_site.id) is False  # not theirs
+    assert auth.widen_view_for_site(db, token, other_site.id) is False  # another tenant
+    assert auth.resolve_viewer(db, token).client_ids == {world["c1"].id}
+    assert auth.widen_view_for_site(db, token, c2_site.id) is True
+    db.commit()
+    assert world["c2"].id in auth.resolve_viewer(db, token).client_ids

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 04:59:26.811634
+Create Date: 2026-11-23 05:45:27.519848
 """
 from typing import Sequence, Union
 
@@ -137,6 +137,7 @@ def upgrade() -> None:
     op.create_table('staff_user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('role', sa.Enum('ADMIN', 'OFFICE', 'TECHNICIAN', name='staffrole', native_enum=False, length=18), nullable=False),
@@ -149,7 +150,8 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('tenant_id', 'email', name='uq_staff_user_tenant_email')
+    sa.UniqueConstraint('tenant_id', 'email', name='uq_staff_user_tenant_email'),
+    sa.UniqueConstraint('tenant_id', 'external_id', name='uq_staff_user_tenant_external_id')
     )
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_user_tenant_id'), ['tenant_id'], unique=False)

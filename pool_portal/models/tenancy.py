@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import now_field, enum_col
+from pool_portal.models.base import enum_col, ext_unique, external_id, now_field
 
 
 class StaffRole(str, enum.Enum):
@@ -32,10 +32,14 @@ class Tenant(SQLModel, table=True):
 
 class StaffUser(SQLModel, table=True):
     __tablename__ = "staff_user"
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "email", name="uq_staff_user_tenant_email"),)
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "email", name="uq_staff_user_tenant_email"),
+        ext_unique("staff_user"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True, ondelete="CASCADE")
+    external_id: str | None = external_id()
     email: str = Field(max_length=254)
     name: str = Field(max_length=120)
     role: StaffRole = Field(sa_type=enum_col(StaffRole))

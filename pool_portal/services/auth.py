@@ -216,6 +216,28 @@ def set_view(session: Session, token: str | None, view: str) -> bool:
     return True
 
 
+def widen_view_for_site(session: Session, token: str | None, site_id: int) -> bool:
+    """A deep link to a property outside the current view: when the user may see it,
+    switch to their default view (which covers everything they may see). True when
+    the view changed."""
+    from pool_portal.models import Site
+    from pool_portal.services.scope import portal_client_ids
+
+    record = _live_session(session, token, utcnow())
+    if record is None or record.portal_user_id is None:
+        return False
+    site = session.get(Site, site_id)
+    if site is None or site.tenant_id != record.tenant_id:
+        return False
+    if site.client_id not in portal_client_ids(session, record.tenant_id, record.portal_user_id):
+        return False
+    options = view_options(session, record.tenant_id, record.portal_user_id)
+    default = options[0][0] if options else "all"
+    if _view_key(record) == default:
+        return False
+    return set_view(session, token, default)
+
+
 def end_all_sessions(session: Session, user: PortalUser | StaffUser, now: datetime | None = None) -> int:
     """Revoke every live session of ``user`` (sign out everywhere, disable)."""
     owner = UserSession.portal_user_id if isinstance(user, PortalUser) else UserSession.staff_user_id

@@ -27,8 +27,8 @@ class PortalState(AppState):
         super()._on_refused()
         self.view_choices = []
 
-    def _load_common(self, db) -> None:
-        v = viewer()
+    def _load_common(self, db, v=None) -> None:
+        v = v or viewer()
         tenant_name, colour = overview.tenant_branding(db, v)
         self._apply_identity(v, tenant_name, colour)
         choices = [[k, label] for k, label in view_options(db, v.tenant_id, v.user_id)]
@@ -117,9 +117,17 @@ class PortalHomeState(PortalState):
         routine_year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
         lang = normalise_language(self.lang)
 
+        token = auth.token_from_cookie_header(self.router.headers.raw_headers.get("cookie"))
+
         def work():
+            nonlocal v
             with session_scope() as db:
-                self._load_common(db)
+                if show == "property" and site.isdigit() and dashboard.property_detail(db, v, int(site)) is None:
+                    # A deep link to a property of another of the user's views: switch to it.
+                    if auth.widen_view_for_site(db, token, int(site)):
+                        db.flush()
+                        v = auth.resolve_viewer(db, token) or v
+                self._load_common(db, v)
                 board = dashboard.build(db, v, routine_year=routine_year)
                 currency = db.get(Tenant, v.tenant_id).currency
                 rows = detail = hits = None

@@ -74,3 +74,21 @@ def test_unknown_email_gets_the_same_answer_and_no_mail(app_server, mailbox, pag
     before = len(mailbox.messages)
     _request_link(page, app_server, "nobody-here@example.com")
     assert all(m["To"] != "nobody-here@example.com" for m in mailbox.messages[before:])
+
+
+def test_deep_link_to_another_view_switches_to_it(app_server, page):
+    from sqlmodel import Session, select
+
+    import pool_portal.models as m
+    from tests.e2e.test_shell_journey import sign_in
+
+    sign_in(page, app_server, "/portal/login", "group@aquademo.example.com")
+    switch = page.locator("#view-switch")
+    expect(switch).to_be_visible()
+    switch.select_option(label="Hotel Altamar")
+    expect(page.locator("#properties-table tbody tr").first).to_contain_text("Hotel Altamar")
+    with Session(app_server.engine()) as db:
+        site = db.exec(select(m.Site).join(m.Client).where(m.Client.name == "Hotel Marina Sol")).first()
+    page.goto(f"{app_server}/portal?show=property&site={site.id}")
+    expect(page.locator("#overlay")).to_contain_text(site.name)
+    expect(switch).to_have_value(re.compile(r"^group:"))
