@@ -39,22 +39,30 @@ def command(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+        from alembic.util import CommandError
+        from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
         from pool_portal.settings import SettingsError
 
         try:
             return fn(*args, **kwargs)
-        except typer.Exit:
+        except (typer.Exit, typer.Abort):
             raise
         except (CliError, SettingsError) as exc:
             _fail(str(exc))
-        except ArgumentError as exc:
+        except ArgumentError as exc:  # a URL SQLAlchemy cannot parse, or an unknown dialect
             _fail(f"REFLEX_DB_URL: {_one_line(exc)}")
+        except IntegrityError as exc:
+            _fail(f"database refused the change: {_one_line(exc)}")
         except SQLAlchemyError as exc:
             _fail(f"database: {_one_line(exc)}")
+        except CommandError as exc:
+            _fail(f"migrations: {_one_line(exc)}")
         except OSError as exc:
             _fail(f"{exc.filename or 'file'}: {exc.strerror or exc}")
+        finally:
+            while _open_engines:
+                _open_engines.pop().dispose()
 
     return wrapper
 
@@ -67,10 +75,26 @@ def _settings():
     return settings
 
 
-def _engine():
+def _make_engine(url: str):
+    """make_engine, with a connect timeout on PostgreSQL: an unreachable host fails in
+    seconds instead of hanging for the TCP timeout."""
+    from sqlalchemy.engine import make_url
+
     from pool_portal.db import make_engine
 
-    return make_engine(_settings().db_url)
+    if make_url(url).get_backend_name() == "postgresql":
+        return make_engine(url, connect_args={"connect_timeout": 10})
+    return make_engine(url)
+
+
+_open_engines: list = []
+
+
+def _engine():
+    """The settings' database; disposed of when the command ends (see ``command``)."""
+    engine = _make_engine(_settings().db_url)
+    _open_engines.append(engine)
+    return engine
 
 
 def _migrate(engine) -> None:
@@ -135,8 +159,9 @@ def create_tenant(name: Annotated[str, typer.Argument(help="the service company'
     engine = _engine()
     _migrate(engine)
     with session_scope(engine) as db:
-        if db.exec(select(Tenant).where(or_(Tenant.name == name, Tenant.slug == slug))).first():
-            raise CliError(f"a tenant named {name!r} already exists")
+        existing = db.exec(select(Tenant).where(or_(Tenant.name == name, Tenant.slug == slug))).first()
+        if existing is not None:
+            raise CliError(f"a tenant named {existing.name!r} (slug {existing.slug}) already exists")
         tenant = Tenant(name=name, slug=slug)
         db.add(tenant)
         db.flush()
@@ -144,13 +169,17 @@ def create_tenant(name: Annotated[str, typer.Argument(help="the service company'
     typer.echo(f"created tenant {name} (slug {slug})")
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
-        return sys.stdin.readline().rstrip("\n")
+        return sys.stdin.readline().rstrip("\r\n")
     if os.environ.get("PORTAL_ADMIN_PASSWORD"):
         return os.environ["PORTAL_ADMIN_PASSWORD"]
-    if not sys.stdin.isatty():
-        raise CliError("no password: use --password-stdin or PORTAL_ADMIN_PASSWORD")
+    if not _interactive():
+        raise CliError("no password: type it at a terminal, or use --password-stdin or PORTAL_ADMIN_PASSWORD")
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
@@ -162,12 +191,13 @@ def create_admin(
     name: Annotated[str, typer.Option(help="display name")] = "",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
 ) -> None:
-    """Create a staff ADMIN for a tenant (asks for the password)."""
-    from sqlmodel import or_, select
+    """Create a staff ADMIN for a tenant. The password is asked twice at a terminal;
+    scripts use --password-stdin or PORTAL_ADMIN_PASSWORD."""
+    from sqlmodel import Session, or_, select
 
     from pool_portal.db import session_scope
     from pool_portal.models import StaffRole, StaffUser, Tenant
-    from pool_portal.services.access import normalise_email
+    from pool_portal.services.access import normalise_email  # email-validator, no DNS
     from pool_portal.services.i18n import t
     from pool_portal.services.passwords import hash_password, password_problem
 
@@ -176,32 +206,43 @@ def create_admin(
         _fail(f"{email!r} is not a valid email address", 2)
     engine = _engine()
     _migrate(engine)
-    with session_scope(engine) as db:
+
+    def find_tenant(db: Session) -> Tenant:
         row = db.exec(select(Tenant).where(or_(Tenant.name == tenant, Tenant.slug == tenant))).first()
         if row is None:
             raise CliError(f"no tenant named {tenant!r}")
-        if db.exec(select(StaffUser).where(StaffUser.tenant_id == row.id, StaffUser.email == address)).first():
+        if db.exec(select(StaffUser.id).where(StaffUser.tenant_id == row.id, StaffUser.email == address)).first():
             raise CliError(f"{address} is already a staff user of {row.name}")
-        password = _read_password(password_stdin)
-        problem = password_problem(password)
-        if problem:
-            raise CliError(t(problem))
+        return row
+
+    # Check before asking for the password, and ask with no transaction open.
+    with Session(engine) as db:
+        find_tenant(db)
+    password = _read_password(password_stdin)
+    problem = password_problem(password)
+    if problem:
+        raise CliError(t(problem))
+    password_hash = hash_password(password)
+    with session_scope(engine) as db:
+        row = find_tenant(db)  # again, in the writing transaction
         db.add(
             StaffUser(
                 tenant_id=row.id,
                 email=address,
                 name=name.strip() or address.split("@")[0],
                 role=StaffRole.ADMIN,
-                password_hash=hash_password(password),
+                password_hash=password_hash,
             )
         )
-    typer.echo(f"created ADMIN {address} for {row.name}")
+        tenant_name = row.name
+    typer.echo(f"created ADMIN {address} for {tenant_name}")
 
 
 @app.command()
 @command
 def check() -> None:
-    """Check settings, database, mail and storage; exit 1 when something is wrong."""
+    """Check settings, storage, database and mail, one line each; exit 1 when
+    something is wrong."""
     problems = 0
 
     def line(ok: bool, what: str, detail: str) -> None:
@@ -217,36 +258,46 @@ def check() -> None:
         line(False, "settings", str(exc))
         raise typer.Exit(1)
     line(True, "settings", f"public URL {settings.public_url}")
+
     try:
         settings.ensure_data_dir()
-        line(True, "storage", f"private files in {settings.data_dir}"
-             + ("; photos on Cloudinary" if settings.cloudinary_url else "; photos stored locally"))
+        where = "photos on Cloudinary" if settings.cloudinary_url else "photos stored locally"
+        line(True, "storage", f"data dir {settings.data_dir} writable; {where}")
     except SettingsError as exc:
         line(False, "storage", str(exc))
+
     try:
         from pool_portal import migrations
-        from pool_portal.db import make_engine
 
-        current = migrations.current_revision(make_engine(settings.db_url))
-        head = migrations.head_revision()
-        line(current == head, "database", f"{_safe_url(settings.db_url)} at {current or 'no revision'}"
-             + ("" if current == head else f" (head is {head}: run `portal migrate`)"))
-    except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
-        line(False, "database", _one_line(exc))
-    if settings.smtp_url:
+        engine = _make_engine(settings.db_url)
         try:
-            import smtplib
-            from urllib.parse import urlsplit
+            current = migrations.current_revision(engine)
+        finally:
+            engine.dispose()
+        head = migrations.head_revision()
+        if current == head:
+            line(True, "database", f"{_safe_url(settings.db_url)} reachable, migrations at head ({head})")
+        else:
+            line(False, "database", f"{_safe_url(settings.db_url)} reachable, at {current or 'no revision'}"
+                 f" but head is {head}: run `portal migrate`")
+    except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
+        line(False, "database", f"{_safe_url(settings.db_url)}: {_one_line(exc)}")
 
-            parts = urlsplit(settings.smtp_url)
+    if settings.smtp_url:
+        import smtplib
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(settings.smtp_url)
+        port = parts.port or (465 if parts.scheme == "smtps" else 587 if parts.scheme == "smtp+starttls" else 25)
+        try:
             cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-            with cls(parts.hostname, parts.port or (465 if parts.scheme == "smtps" else 25), timeout=5) as smtp:
+            with cls(parts.hostname, port, timeout=5) as smtp:
                 smtp.noop()
-            line(True, "mail", f"SMTP server {parts.hostname}:{parts.port} answers")
+            line(True, "mail", f"SMTP server {parts.hostname}:{port} answers")
         except OSError as exc:
-            line(False, "mail", f"SMTP server does not answer ({exc})")
+            line(False, "mail", f"SMTP server {parts.hostname}:{port} does not answer ({_one_line(exc)})")
     else:
-        line(True, "mail", f"no PORTAL_SMTP_URL: mail is written to {settings.outbox_dir}")
+        line(True, "mail", f"no PORTAL_SMTP_URL: outbox at {settings.outbox_dir}")
     if problems:
         raise typer.Exit(1)
 

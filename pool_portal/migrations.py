@@ -1,8 +1,10 @@
-"""Programmatic alembic: upgrade to head, current and head revisions."""
+"""Programmatic alembic: upgrade to head, current and head revisions.
+
+Works from any working directory: ``alembic.ini`` and ``alembic/`` are found next to
+the package (the project root). Used by ``portal migrate``, the tests and the bench.
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -14,54 +16,80 @@ from pool_portal.db import make_engine
 from pool_portal.settings import PROJECT_ROOT, get_settings
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+SCRIPT_LOCATION = PROJECT_ROOT / "alembic"
+
+# Any constant: PostgreSQL advisory lock held while migrating, so two processes
+# started together (two containers, `portal migrate` twice) run one after the other.
+_PG_MIGRATION_LOCK = 7_305_120_260
 
 
 def alembic_config(url: str | None = None) -> Config:
+    """The project's alembic Config; ``url`` (optional) overrides the settings' URL."""
     cfg = Config(str(ALEMBIC_INI))
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
     cfg.attributes["configure_logging"] = False
     if url:
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
-def _url_of(target: Engine | str | None) -> str:
-    if target is None:
-        return get_settings().db_url
-    if isinstance(target, Engine):
-        return target.url.render_as_string(hide_password=False)
-    return target
+def _engine_of(engine_or_url: Engine | str | None) -> tuple[Engine, bool]:
+    """(engine, whether we made it and must dispose of it)."""
+    if isinstance(engine_or_url, Engine):
+        return engine_or_url, False
+    return make_engine(engine_or_url or get_settings().db_url), True
 
 
-def upgrade(target: Engine | str | None = None, revision: str = "head") -> None:
-    """Apply the migrations up to ``revision`` on the database (default: settings)."""
-    url = _url_of(target)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), revision)
-    if url.startswith("sqlite"):
-        # Keep the planner's statistics current (cheap; SQLite decides what to analyse).
-        engine = make_engine(url)
-        try:
+def _run(engine_or_url: Engine | str | None, fn) -> None:
+    engine, owned = _engine_of(engine_or_url)
+    try:
+        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            with engine.connect() as conn:  # make_engine does this too; any engine gets it
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+            cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+            cfg.attributes["connection"] = conn
+            fn(cfg)
+        if engine.dialect.name == "sqlite":
+            # Keep the planner's statistics current (cheap; SQLite decides what to analyse).
             with engine.begin() as conn:
                 conn.exec_driver_sql("PRAGMA optimize")
-        finally:
+    finally:
+        if owned:
             engine.dispose()
 
 
-def downgrade(target: Engine | str | None = None, revision: str = "base") -> None:
-    command.downgrade(alembic_config(_url_of(target)), revision)
+def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision`` (default: head) on the database given
+    by an engine, a URL, or (None) the settings."""
+    _run(engine_or_url, lambda cfg: command.upgrade(cfg, revision))
 
 
-def head_revision() -> str:
+def downgrade(engine_or_url: Engine | str | None = None, revision: str = "base") -> None:
+    """Undo migrations down to ``revision`` (default: base, an empty database)."""
+    _run(engine_or_url, lambda cfg: command.downgrade(cfg, revision))
+
+
+def head_revision() -> str | None:
+    """The newest revision in alembic/versions."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def current_revision(target: Engine | str | None = None) -> str | None:
-    engine = target if isinstance(target, Engine) else make_engine(_url_of(target))
+def current_revision(engine_or_url: Engine | str | None = None) -> str | None:
+    """The database's revision (None when it was never migrated)."""
+    engine, owned = _engine_of(engine_or_url)
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
-        if not isinstance(target, Engine):
+        if owned:
             engine.dispose()
+
+
+def is_at_head(engine_or_url: Engine | str | None = None) -> bool:
+    return current_revision(engine_or_url) == head_revision()
+
+
+__all__ = ["alembic_config", "current_revision", "downgrade", "head_revision", "is_at_head", "upgrade"]

@@ -11,10 +11,12 @@ from pool_portal.pages.admin.contacts import contacts_page
 from pool_portal.pages.admin.home import admin_home
 from pool_portal.pages.login import admin_login, portal_login
 from pool_portal.pages.portal.home import portal_home
+from pool_portal.pages.portal.records import invoices_page, quotes_page
 from pool_portal.states.admin import AdminHomeState
 from pool_portal.states.base import LinkState, LoginState, PasswordState
 from pool_portal.states.contacts import ContactsState
 from pool_portal.states.portal import PortalHomeState
+from pool_portal.states.records import InvoicesState, QuotesState
 
 STYLE = {
     ".sr-only": {"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
@@ -47,3 +49,5 @@ app.add_page(set_password_page, route="/portal/set-password", on_load=LinkState.
 app.add_page(change_password_page, route="/portal/password", on_load=PasswordState.load_portal_password, title="New password | Pool Portal")
 app.add_page(change_password_page, route="/admin/password", on_load=PasswordState.load_admin_password, title="New password | Pool Portal")
 app.add_page(contacts_page, route="/admin/contacts", on_load=ContactsState.load_contacts, title="Contacts | Pool Portal")
+app.add_page(quotes_page, route="/portal/quotes", on_load=QuotesState.load_quotes, title="Quotes | Pool Portal")
+app.add_page(invoices_page, route="/portal/invoices", on_load=InvoicesState.load_invoices, title="Invoices | Pool Portal")

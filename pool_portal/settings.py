@@ -6,8 +6,10 @@ URLs keep Reflex's names; everything that is ours is ``PORTAL_``-prefixed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +22,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class SettingsError(ValueError):
     """A configuration problem, with a one-line message naming the variable."""
+
+
+# The database URL schemes we accept, and the driver each one uses.
+_DB_SCHEMES = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+}
 
 
 class Settings(BaseSettings):
@@ -58,12 +70,16 @@ class Settings(BaseSettings):
     @field_validator("db_url")
     @classmethod
     def _check_db_url(cls, v: str) -> str:
+        v = v.strip()
         if not v:
             return v
-        scheme = urlsplit(v).scheme
-        if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
-            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
-        return v
+        scheme, sep, rest = v.partition("://")
+        scheme = scheme.lower()
+        if not sep or scheme not in _DB_SCHEMES:
+            raise ValueError("must look like sqlite:////path/portal.db or postgresql://user:password@host/db")
+        # postgres:// and postgresql:// would make SQLAlchemy look for psycopg2, which is
+        # not installed: psycopg (3) is.
+        return f"{_DB_SCHEMES[scheme]}://{rest}"
 
     @field_validator("redis_url")
     @classmethod
@@ -149,9 +165,9 @@ class Settings(BaseSettings):
     def ensure_data_dir(self) -> None:
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            probe = self.data_dir / ".write-test"
-            probe.write_text("ok")
-            probe.unlink()
+            # A probe of its own: two processes starting together must not collide.
+            with tempfile.NamedTemporaryFile(dir=self.data_dir, prefix=".write-test-"):
+                pass
         except OSError as exc:
             raise SettingsError(
                 f"PORTAL_DATA_DIR: {self.data_dir} is not writable ({exc.strerror or exc})"
@@ -162,13 +178,29 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.ensure_data_dir()
-        key = secrets.token_urlsafe(48)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key)
+        if not path.exists():
+            self.ensure_data_dir()
+            # Written whole under a private name, then linked into place: another process
+            # never reads a half-written key, and when two start together one key wins.
+            key = secrets.token_urlsafe(48)
+            tmp = self.data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(key)
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    pass
+                except OSError:  # a filesystem without hard links
+                    with contextlib.suppress(FileExistsError):
+                        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+                            fh.write(key)
+            finally:
+                tmp.unlink(missing_ok=True)
+        key = path.read_text().strip()
+        if len(key) < 32:
+            raise SettingsError(f"PORTAL_DATA_DIR: {path} holds no usable key (delete it to make a new one)")
         return key
 
 

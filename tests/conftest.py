@@ -1,9 +1,24 @@
-"""Shared fixtures: a migrated SQLite database, and a throw-away PostgreSQL 15 cluster
-started on a free loopback port for the tests that need the second backend."""
+"""Shared fixtures: migrated and empty SQLite databases, and PostgreSQL 15.
+
+PostgreSQL comes from one of two places:
+
+- ``PORTAL_TEST_DB_URL=postgresql://user:pw@host:port/db`` (a server you run, e.g. a CI
+  service container; the user needs CREATEDB): each test gets a fresh database on it.
+- otherwise a throw-away cluster the session starts itself: ``initdb`` into a temporary
+  directory, ``pg_ctl start`` on a free loopback port (trust auth, no fsync), stopped
+  and deleted at the end. PostgreSQL refuses to run as root, so when the tests run as
+  root the server runs as the ``postgres`` OS user, which is created
+  (``useradd --system``) on a fresh machine that lacks it.
+
+Without ``initdb`` the PostgreSQL tests are skipped, except under ``CI=true``, where
+they fail: CI must really test the second backend. Tests that use PostgreSQL get the
+``postgres`` marker (``-m "not postgres"`` leaves them out).
+"""
 
 from __future__ import annotations
 
 import glob
+import grp
 import os
 import pwd
 import shutil
@@ -17,12 +32,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PG_OS_USER = "postgres"
+PG_START_TIMEOUT_S = 60
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def _external_pg_url() -> str | None:
+    url = os.environ.get("PORTAL_TEST_DB_URL", "").strip()
+    return url if url.startswith(("postgresql", "postgres:")) else None
 
 
 def _pg_bin(name: str) -> str | None:
@@ -33,66 +59,150 @@ def _pg_bin(name: str) -> str | None:
     return candidates[-1] if candidates else None
 
 
-def _as_postgres_user() -> list[str]:
-    """PostgreSQL refuses to run as root: as root, run it as the 'postgres' user
-    (created by Debian's postgresql package; made here if missing)."""
-    if os.geteuid() != 0:
-        return []
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
-    return ["runuser", "-u", "postgres", "--"]
+# -- PostgreSQL -------------------------------------------------------------------
 
 
 class PgServer:
+    """A PostgreSQL server the tests may create and drop databases on."""
+
+    def __init__(self, host: str, port: int, user: str, password: str | None = None, admin_db: str = "postgres"):
+        self.host, self.port, self.user, self.password, self.admin_db = host, port, user, password, admin_db
+
+    def url(self, database: str | None = None) -> str:
+        """A SQLAlchemy URL (psycopg 3) for ``database`` (default: the admin database)."""
+        from sqlalchemy.engine import URL
+
+        return URL.create(
+            "postgresql+psycopg", username=self.user, password=self.password, host=self.host,
+            port=self.port, database=database or self.admin_db,
+        ).render_as_string(hide_password=False)
+
+    def admin_connect(self):
+        import psycopg
+
+        return psycopg.connect(host=self.host, port=self.port, user=self.user, password=self.password,
+                               dbname=self.admin_db, autocommit=True, connect_timeout=10)
+
+    def create_database(self) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with self.admin_connect() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return name
+
+    def drop_database(self, name: str) -> None:
+        with self.admin_connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        """Nothing to stop for a server someone else runs."""
+
+
+class ThrowAwayPgServer(PgServer):
+    """initdb + pg_ctl in a temporary directory; as root, run as the postgres OS user."""
+
     def __init__(self, base: Path):
+        super().__init__("127.0.0.1", 0, "postgres")
         self.base = base
-        self.port = free_port()
         self.datadir = base / "data"
         self.sockdir = base / "sock"
-        self.log = base / "pg.log"
-        self.prefix = _as_postgres_user()
+        self.log = base / "server.log"
+        self.initdb, self.pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+        self.as_user = _server_os_user()
 
-    def _run(self, *args: str) -> None:
-        subprocess.run([*self.prefix, *args], check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        kwargs = {}
+        if self.as_user is not None:
+            uid, gid = self.as_user
+            kwargs = {"user": uid, "group": gid, "extra_groups": []}
+        proc = subprocess.run(
+            list(args), cwd=self.base, env={**os.environ, "LC_ALL": "C", "LANG": "C"},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=PG_START_TIMEOUT_S * 2, **kwargs,
+        )
+        if check and proc.returncode != 0:
+            log = self.log.read_text()[-3000:] if self.log.exists() else ""
+            raise RuntimeError(f"{Path(args[0]).name} failed ({proc.returncode}):\n{proc.stdout}\n{log}")
+        return proc
 
     def start(self) -> None:
         self.sockdir.mkdir(parents=True)
-        if self.prefix:
-            shutil.chown(self.base, "postgres")
-            shutil.chown(self.sockdir, "postgres")
-        self._run(_pg_bin("initdb"), "-D", str(self.datadir), "-U", "postgres", "-A", "trust",
-                  "--no-sync", "-E", "UTF8", "--locale=C")
-        self._run(_pg_bin("pg_ctl"), "-D", str(self.datadir), "-l", str(self.log), "-w", "-t", "60", "start",
-                  "-o", f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                        f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        deadline = time.monotonic() + 60
-        while True:  # pg_ctl -w already waited; make sure TCP answers too
+        if self.as_user is not None:
+            uid, gid = self.as_user
+            for path in (self.base, self.sockdir):
+                os.chown(path, uid, gid)
+        self._run(self.initdb, "-D", str(self.datadir), "-U", self.user, "-A", "trust", "--no-sync",
+                  "-E", "UTF8", "--locale=C")
+        for attempt in range(3):  # the free port may be taken between choosing and binding it
+            self.port = free_port()
+            proc = self._run(
+                self.pg_ctl, "-D", str(self.datadir), "-l", str(self.log), "-w", "-t", str(PG_START_TIMEOUT_S),
+                "start", "-o",
+                f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 -c fsync=off"
+                " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                check=attempt == 2,
+            )
+            if proc.returncode == 0:
+                break
+        self._wait_until_ready()
+
+    def _wait_until_ready(self) -> None:
+        """pg_ctl -w waited for the server; poll a real connection too, with a deadline."""
+        import psycopg
+
+        deadline = time.monotonic() + PG_START_TIMEOUT_S
+        while True:
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
+                with self.admin_connect() as conn:
+                    conn.execute("SELECT 1")
+                return
+            except psycopg.OperationalError as exc:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(self.log.read_text())
-                time.sleep(0.1)
+                    raise RuntimeError(f"PostgreSQL did not accept connections: {exc}\n{self.log.read_text()}")
+                time.sleep(0.1)  # polling interval, bounded by the deadline
 
     def stop(self) -> None:
-        subprocess.run([*self.prefix, _pg_bin("pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self.datadir.exists():
+            self._run(self.pg_ctl, "-D", str(self.datadir), "-m", "fast", "-w", "-t", "30", "stop", check=False)
 
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+def _server_os_user() -> tuple[int, int] | None:
+    """None when not root. As root: (uid, gid) of the postgres OS user, created as a
+    system user (no home, no login) when this machine has none."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(PG_OS_USER)
+    except KeyError:
+        cmd = ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+               "--comment", "PostgreSQL for the Pool Portal tests"]
+        try:
+            grp.getgrnam(PG_OS_USER)
+            cmd += ["--gid", PG_OS_USER]  # the group exists (a package made it): join it
+        except KeyError:
+            cmd += ["--user-group"]
+        subprocess.run([*cmd, PG_OS_USER], check=True, capture_output=True, text=True)
+        entry = pwd.getpwnam(PG_OS_USER)
+    return entry.pw_uid, entry.pw_gid
 
 
 @pytest.fixture(scope="session")
 def pg_server():
-    if _pg_bin("initdb") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL's initdb is missing: `make test` installs it")
-        pytest.skip("PostgreSQL server binaries are not installed (make test installs them)")
-    base = Path(tempfile.mkdtemp(prefix="pool-portal-pg-"))
-    server = PgServer(base)
+    """A PostgreSQL 15 server for the session: PORTAL_TEST_DB_URL's, or a throw-away one."""
+    external = _external_pg_url()
+    if external:
+        from sqlalchemy.engine import make_url
+
+        u = make_url(external)
+        yield PgServer(u.host or "127.0.0.1", u.port or 5432, u.username or "postgres", u.password,
+                       u.database or "postgres")
+        return
+    if _pg_bin("initdb") is None or _pg_bin("pg_ctl") is None:
+        reason = "PostgreSQL server binaries (initdb, pg_ctl) are not installed: `make test` installs them"
+        if _in_ci():
+            pytest.fail(f"CI=true and {reason}", pytrace=False)
+        pytest.skip(reason)
+    # Under /tmp: short enough for the socket path, and reachable by the postgres user.
+    base = Path(tempfile.mkdtemp(prefix="pool-portal-pg-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    server = ThrowAwayPgServer(base)
     try:
         server.start()
         yield server
@@ -103,39 +213,65 @@ def pg_server():
 
 @pytest.fixture
 def pg_url(pg_server):
-    """A fresh, empty database on the throw-away cluster, dropped afterwards."""
-    import psycopg
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = f"host=127.0.0.1 port={pg_server.port} user=postgres dbname=postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    """A fresh, empty database on the PostgreSQL server, dropped afterwards."""
+    name = pg_server.create_database()
     yield pg_server.url(name)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg_server.drop_database(name)
+
+
+def pytest_collection_modifyitems(items):
+    external = _external_pg_url() is not None
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        callspec = getattr(item, "callspec", None)
+        param = callspec.params.get("any_db_url") if callspec else None
+        if "pg_server" in names or param == "postgresql" or ("db_url" in names and external):
+            item.add_marker(pytest.mark.postgres)
+
+
+# -- SQLite and "either" ------------------------------------------------------------
 
 
 @pytest.fixture
 def sqlite_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'portal.db'}"
+    """A SQLite file database, migrated to head."""
+    from pool_portal import migrations
+
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    migrations.upgrade(url)
+    return url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_db_url(request, tmp_path):
-    """An empty database of each backend, by URL."""
+    """An empty (not migrated) database of each backend, by URL."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'portal.db'}"
+        return f"sqlite:///{tmp_path / 'empty.db'}"
     return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture
+def db_url(request, tmp_path):
+    """An empty database: a fresh one on PORTAL_TEST_DB_URL's PostgreSQL server when
+    that is set, else a SQLite file."""
+    if _external_pg_url():
+        return request.getfixturevalue("pg_url")
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+# -- settings ------------------------------------------------------------------------
+
+_SETTINGS_VARS = ("PORT", "REFLEX_DB_URL", "REFLEX_REDIS_URL", "CLOUDINARY_URL")
+
+
+@pytest.fixture
 def isolated_settings(tmp_path, monkeypatch):
-    """Settings from a clean environment with a private data dir."""
+    """Settings from a clean environment with a private data dir (returned)."""
     from pool_portal import db, settings
 
-    for var in ("REFLEX_DB_URL", "REFLEX_REDIS_URL", "PORTAL_SECRET_KEY", "PORTAL_PUBLIC_URL",
-                "PORTAL_SMTP_URL", "CLOUDINARY_URL", "PORT"):
-        monkeypatch.delenv(var, raising=False)
+    for var in list(os.environ):
+        if var in _SETTINGS_VARS or (var.startswith("PORTAL_") and not var.startswith("PORTAL_TEST_")):
+            monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "var"))
     settings.get_settings.cache_clear()
     db.get_engine.cache_clear()

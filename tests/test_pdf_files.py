@@ -177,3 +177,32 @@ def test_routine_report_counts_match_the_dashboard(http, demo_env):
     for bad in ({"from": "2026-02-01", "to": "2026-01-01"}, {"from": "x", "to": "2026-01-01"},
                 {"from": "2020-01-01", "to": "2026-01-01"}, {}):
         assert http.get("/files/routine-report", params=bad).status_code == 400
+
+
+def test_quote_and_invoice_pdfs_add_up_and_stay_private(http, demo_env):
+    from pool_portal.services import records
+
+    viewer = _viewer(demo_env, "client@aquademo.example.com")
+    with Session(demo_env) as s:
+        quote = records.list_quotes(s, viewer).rows[0]
+        invoice = records.list_invoices(s, viewer).rows[0]
+        q = s.get(m.Quote, int(quote["id"]))
+        lines = records.lines_of(s, q)
+        text = _text(pdf.quote_or_invoice(s, q, "en"))
+        other = s.exec(select(m.Quote).join(m.Site).join(m.Client).where(m.Client.name != "Costa Azul Residences",
+                                                                          m.Quote.status == m.QuoteStatus.APPROVED)).first()
+        draft = s.exec(select(m.Invoice).join(m.Site).join(m.Client).where(m.Client.name == "Costa Azul Residences",
+                                                                           m.Invoice.status == m.InvoiceStatus.DRAFT)).first()
+    assert sum(l.total_cents for l in lines) == q.subtotal_cents and q.subtotal_cents + q.tax_cents == q.total_cents
+    assert f"Quote {q.number}" in text and f"Total\n{money(q.total_cents, 'EUR', 'en')}" in text
+    for line in lines:
+        assert money(line.total_cents, "EUR", "en") in text
+    _sign_in(http, "client@aquademo.example.com")
+    r = http.get(f"/files/quote/{quote['id']}")
+    assert r.status_code == 200 and r.headers["content-disposition"] == f'attachment; filename="quote-{quote["number"]}.pdf"'
+    r = http.get(f"/files/invoice/{invoice['id']}")
+    assert r.status_code == 200 and "How to pay" in _text(r.content)
+    assert http.get(f"/files/quote/{other.id}").status_code == 404
+    if draft is not None:
+        assert http.get(f"/files/invoice/{draft.id}").status_code == 404
+    assert http.get("/files/invoice/abc").status_code == 404

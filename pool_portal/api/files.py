@@ -129,7 +129,38 @@ async def routine_report(request: Request) -> Response:
     )
 
 
+def _record_route(kind: str):
+    """GET /files/quote/{id} and /files/invoice/{id}: the PDF of a record the signed-in
+    portal user may see (in their view, not a draft, its document type switched on);
+    anything else is a 404 whether or not the id exists."""
+
+    async def route(request: Request) -> Response:
+        from pool_portal.services import records
+
+        raw = request.path_params.get("record_id", "")
+
+        def work() -> tuple[int, bytes | None, str]:
+            with session_scope() as db:
+                viewer = _viewer(request, db)
+                if viewer is None or not viewer.is_portal or viewer.must_change_password:
+                    return 401, None, ""
+                get = records.get_quote if kind == "quote" else records.get_invoice
+                doc = get(db, viewer, int(raw)) if raw.isdigit() else None
+                if doc is None:
+                    return 404, None, ""
+                return 200, pdf.quote_or_invoice(db, doc, viewer.language), doc.number
+
+        status, data, number = await asyncio.to_thread(work)
+        if data is None:
+            return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+        return pdf_response(data, f"{kind}-{number}.pdf")
+
+    return route
+
+
 routes = [
+    Route("/files/quote/{record_id}", _record_route("quote"), methods=["GET"]),
+    Route("/files/invoice/{record_id}", _record_route("invoice"), methods=["GET"]),
     Route("/files/monthly-report", monthly_report, methods=["GET"]),
     Route("/files/routine-report", routine_report, methods=["GET"]),
     Route("/files/document/{document_id}", document, methods=["GET"]),

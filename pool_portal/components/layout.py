@@ -49,11 +49,12 @@ def view_switcher() -> rx.Component:
     )
 
 
-def _nav_link(label_key: str, href: str) -> rx.Component:
-    return rx.link(T(label_key), href=href, weight="medium", size="3")
+def _nav_link(label_key: str, href: str, show=None) -> rx.Component:
+    link = rx.link(T(label_key), href=href, weight="medium", size="3")
+    return link if show is None else rx.cond(show, link)
 
 
-def shell(kind: str, nav: list[tuple[str, str]], *content: rx.Component, extra: rx.Component | None = None) -> rx.Component:
+def shell(kind: str, nav: list[tuple], *content: rx.Component, extra: rx.Component | None = None) -> rx.Component:
     return rx.box(
         rx.el.a(T("nav.skip"), href="#main", class_name="skip-link"),
         rx.el.header(
@@ -64,7 +65,7 @@ def shell(kind: str, nav: list[tuple[str, str]], *content: rx.Component, extra: 
                     id="tenant-name",
                 ),
                 rx.el.nav(
-                    rx.flex(*[_nav_link(k, h) for k, h in nav], spacing="4", wrap="wrap"),
+                    rx.flex(*[_nav_link(*item) for item in nav], spacing="4", wrap="wrap"),
                     aria_label=T("nav.main"),
                 ),
                 rx.spacer(),
@@ -102,7 +103,14 @@ def shell(kind: str, nav: list[tuple[str, str]], *content: rx.Component, extra: 
 
 
 def portal_shell(*content: rx.Component) -> rx.Component:
-    return shell("portal", [("nav.home", "/portal")], *content, extra=view_switcher())
+    from pool_portal.states.portal import PortalState
+
+    nav = [
+        ("nav.home", "/portal"),
+        ("nav.quotes", "/portal/quotes", PortalState.docs["quotes"]),
+        ("nav.invoices", "/portal/invoices", PortalState.docs["invoices"]),
+    ]
+    return shell("portal", nav, *content, extra=view_switcher())
 
 
 def admin_shell(*content: rx.Component) -> rx.Component:

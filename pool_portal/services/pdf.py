@@ -229,3 +229,58 @@ def routine_activity_report(session: Session, viewer: Viewer, start: date, end: 
                             bottomMargin=18 * mm, title=tr["pdf.routine.title"], author=tenant.name)
     doc.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
     return buffer.getvalue()
+
+
+def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
+    """A quote or an invoice: branding, its lines, subtotal, tax and total (the lines
+    add up to the subtotal shown), payment instructions on invoices."""
+    from pool_portal.models import Invoice, PortalSettings, Site
+    from pool_portal.services.records import lines_of
+
+    lang = normalise_language(lang)
+    tr = catalogue(lang)
+    tenant = session.get(Tenant, doc.tenant_id)
+    site = session.get(Site, doc.site_id)
+    is_invoice = isinstance(doc, Invoice)
+    kind = "invoice" if is_invoice else "quote"
+    styles = getSampleStyleSheet()
+    h1 = ParagraphStyle("h1", parent=styles["Heading1"], textColor=colors.HexColor(tenant.brand_colour))
+    body = styles["BodyText"]
+    cur = tenant.currency
+    status = doc.status.value if hasattr(doc.status, "value") else str(doc.status)
+    story = [
+        Paragraph(_esc(tenant.name), h1),
+        Paragraph(f"{_esc(tr[f'pdf.{kind}.title'])} {_esc(doc.number)}", styles["Heading2"]),
+        Paragraph(f"{_esc(site.name)} · {_esc(', '.join(p for p in (site.address, site.city) if p))}", body),
+    ]
+    if not is_invoice:
+        story.append(Paragraph(_esc(doc.title), body))
+    dates = [(tr["pdf.issued"], day(doc.issued_on, lang))]
+    dates.append((tr["pdf.due"], day(doc.due_on, lang)) if is_invoice else (tr["pdf.expires"], day(doc.expires_on, lang)))
+    dates.append((tr["overlay.status"], tr.get(f"docstatus.{status}", status)))
+    story += [Paragraph(" · ".join(f"{_esc(k)}: {_esc(v)}" for k, v in dates if v), body), Spacer(1, 5 * mm)]
+    lines = lines_of(session, doc)
+    data = [[tr["pdf.line.description"], tr["pdf.line.quantity"], tr["pdf.line.unit"], tr["overlay.amount"]]]
+    data += [[Paragraph(_esc(line.description), body), f"{line.quantity.normalize():f}",
+              money(line.unit_price_cents, cur, lang), money(line.total_cents, cur, lang)] for line in lines]
+    data += [["", "", tr["pdf.subtotal"], money(doc.subtotal_cents, cur, lang)],
+             ["", "", tr["pdf.tax"], money(doc.tax_cents, cur, lang)],
+             ["", "", tr["pdf.total"], money(doc.total_cents, cur, lang)]]
+    table = Table(data, colWidths=[85 * mm, 20 * mm, 35 * mm, 35 * mm], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9), ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+        ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 10), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("LINEABOVE", (0, -3), (-1, -3), 0.5, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    story.append(table)
+    if is_invoice:
+        settings = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == tenant.id)).scalar_one_or_none()
+        if settings and settings.payment_instructions:
+            story += [Spacer(1, 6 * mm), Paragraph(_esc(tr["invoices.payment"]), styles["Heading4"]),
+                      Paragraph(_esc(settings.payment_instructions), body)]
+    buffer = io.BytesIO()
+    doc_template = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
+                                     bottomMargin=18 * mm, title=f"{tr[f'pdf.{kind}.title']} {doc.number}", author=tenant.name)
+    doc_template.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
+    return buffer.getvalue()

@@ -22,6 +22,7 @@ class PortalState(AppState):
 
     view: str = "all"
     view_choices: list[list[str]] = []
+    docs: dict[str, bool] = {"quotes": True, "invoices": True, "reports": True}
 
     def _on_refused(self) -> None:
         super()._on_refused()
@@ -36,6 +37,7 @@ class PortalState(AppState):
         # "all" for a user with one membership is that membership: show it selected.
         self.view = v.view if v.view in keys or not keys else keys[0]
         self.view_choices = choices
+        self.docs = dashboard.document_switches(db, v.tenant_id)
 
     @portal_event
     async def switch_view(self, view: str):

@@ -43,6 +43,11 @@ CALLS: dict[str, dict] = {
     "PortalHomeState.open_bar": {"chart": "defects", "points": [{"x": "Jan 26", "curveNumber": 1}]},
     "PortalHomeState.filter_defects": {"form_data": {"q": "drain"}},
     "AdminHomeState.load_admin": {},
+    "QuotesState.load_quotes": {},
+    "QuotesState.open_action": {"quote_id": "999999", "action": "approve"},
+    "QuotesState.close_action": {"_open": False},
+    "QuotesState.submit_action": {"form_data": {"name": "Mallory"}},
+    "InvoicesState.load_invoices": {},
     "ContactsState.load_contacts": {},
     "ContactsState.invite": {"contact_id": "999999"},
     "ContactsState.set_active": {"contact_id": "999999", "active": True},
@@ -61,6 +66,8 @@ PAGES: dict[str, str] = {
     "portal/set-password": "public",
     "portal": "portal",
     "portal/password": "portal",
+    "portal/quotes": "portal",
+    "portal/invoices": "portal",
     "admin": "staff",
     "admin/password": "staff",
     "admin/contacts": "staff",
@@ -75,6 +82,8 @@ ROUTES: dict[str, tuple[str, int]] = {
     "/auth/change-password": ("POST", 303),
     "/files/monthly-report?month=2026-01": ("GET", 401),
     "/files/document/1": ("GET", 401),
+    "/files/quote/1": ("GET", 401),
+    "/files/invoice/1": ("GET", 401),
     "/files/routine-report?from=2026-01-01&to=2026-12-31": ("GET", 401),
 }
 
@@ -130,7 +139,7 @@ def test_every_backend_route_has_a_row_here(app_server):
     from pool_portal.api import files, session_routes
 
     assert {r.path for r in session_routes.routes + files.routes} == {
-        re.sub(r"/\d+$", "/{document_id}", p.split("?")[0]) for p in ROUTES
+        re.sub(r"/\d+$", "/{document_id}" if "document" in p else "/{record_id}", p.split("?")[0]) for p in ROUTES
     }
     for path, (method, status) in ROUTES.items():
         r = requests.request(method, f"{app_server}{path}", data={}, allow_redirects=False, timeout=30)
@@ -196,7 +205,7 @@ def test_matrix(app_server, cookies, actor):
                 assert after == before + 1, f"refusal of {short} for {actor} not audited"
                 # A refused call sends back nothing private.
                 for state_delta in result["delta"].values():
-                    for key in ("properties", "clients", "visits", "view_choices", "contacts", "overlay_rows", "activity", "tally", "spend_table", "search_hits"):
+                    for key in ("properties", "clients", "visits", "view_choices", "contacts", "overlay_rows", "activity", "tally", "spend_table", "search_hits", "rows"):
                         for suffix in ("", "_rx_state_"):
                             assert not state_delta.get(key + suffix), (actor, short, key)
         # The session id never travels to the browser's state, whatever was called.

@@ -1,0 +1,137 @@
+"""Quotes and invoices in the portal: what shows, approving and declining safely."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+import pool_portal.models as m
+from pool_portal.services import records
+from pool_portal.services.scope import Viewer
+
+NOW = datetime(2026, 3, 15, 10, tzinfo=UTC)
+TODAY = date(2026, 3, 15)
+
+
+@pytest.fixture
+def world(db):
+    t, o = m.Tenant(name="T", slug="t"), m.Tenant(name="O", slug="o")
+    db.add_all([t, o])
+    db.flush()
+    db.add(m.PortalSettings(tenant_id=t.id))
+    db.add(m.StaffUser(tenant_id=t.id, email="a@t.test", name="Admin", role=m.StaffRole.ADMIN))
+    mine, other = m.Client(tenant_id=t.id, name="Mine"), m.Client(tenant_id=t.id, name="Other")
+    db.add_all([mine, other])
+    db.flush()
+    s1, s2 = m.Site(tenant_id=t.id, client_id=mine.id, name="My pool"), m.Site(tenant_id=t.id, client_id=other.id, name="Their pool")
+    db.add_all([s1, s2])
+    db.flush()
+    Q = m.QuoteStatus
+
+    def quote(site, number, status, expires=None):
+        q = m.Quote(tenant_id=t.id, number=number, site_id=site.id, kind=m.QuoteKind.DEFECT, status=status,
+                    title=f"Work {number}", issued_on=TODAY - timedelta(days=int(number[1:])), expires_on=expires,
+                    total_cents=1210, subtotal_cents=1000, tax_cents=210)
+        db.add(q)
+        return q
+
+    qs = {
+        "open": quote(s1, "Q1", Q.AWAITING_ACCEPTANCE, TODAY + timedelta(days=5)),
+        "open2": quote(s1, "Q2", Q.AWAITING_ACCEPTANCE),
+        "expired": quote(s1, "Q3", Q.AWAITING_ACCEPTANCE, TODAY - timedelta(days=1)),
+        "draft": quote(s1, "Q4", Q.DRAFT),
+        "approved": quote(s1, "Q5", Q.APPROVED),
+        "theirs": quote(s2, "Q6", Q.AWAITING_ACCEPTANCE),
+    }
+    I = m.InvoiceStatus
+    for n, (status, due) in enumerate([(I.AWAITING_PAYMENT, TODAY - timedelta(days=1)), (I.AWAITING_PAYMENT, TODAY),
+                                       (I.PAID, TODAY - timedelta(days=30)), (I.DRAFT, None)]):
+        db.add(m.Invoice(tenant_id=t.id, number=f"I{n}", site_id=s1.id, status=status, issued_on=TODAY - timedelta(days=40),
+                         due_on=due, total_cents=100 * (n + 1)))
+    pat = m.PortalUser(tenant_id=t.id, email="p@x.test", name="Pat")
+    db.add(pat)
+    db.commit()
+    v = Viewer(kind="portal", tenant_id=t.id, user_id=pat.id, session_id=1, name="Pat", email="p@x", client_ids=frozenset({mine.id}))
+    return dict(t=t, v=v, q=qs)
+
+
+def test_quote_list_hides_drafts_expired_and_other_clients(db, world):
+    page = records.list_quotes(db, world["v"], now=NOW)
+    assert [r["number"] for r in page.rows] == ["Q1", "Q2", "Q5"] and page.total == 3
+    assert [r["number"] for r in records.list_quotes(db, world["v"], status="awaiting", now=NOW).rows] == ["Q1", "Q2"]
+    assert [r["number"] for r in records.list_quotes(db, world["v"], text="Work Q5", now=NOW).rows] == ["Q5"]
+    for key in ("draft", "expired", "theirs"):
+        assert records.get_quote(db, world["v"], world["q"][key].id, NOW) is None
+
+
+def test_approve_needs_a_name_and_works_once(db, world):
+    v, q = world["v"], world["q"]["open"]
+    assert records.decide_quote(db, v, q.id, approve=True, name="  ", now=NOW) == "quote.error.name_required"
+    assert records.decide_quote(db, v, q.id, approve=True, name="Pat Smith", reference="PO-9", now=NOW) is None
+    db.commit()
+    db.refresh(q)
+    assert (q.status, q.approver_name, q.approver_reference, q.decided_by_portal_user_id) == (
+        m.QuoteStatus.APPROVED, "Pat Smith", "PO-9", v.user_id)
+    assert records.decide_quote(db, v, q.id, approve=False, comment="changed my mind", now=NOW) == "quote.error.already_decided"
+    note = db.exec(select(m.Notification)).one()
+    assert note.kind == m.NotificationKind.QUOTE_DECIDED and "Q1" in note.title
+    assert db.exec(select(m.AuditEvent).where(m.AuditEvent.action == "quote.approved")).one().target_id == str(q.id)
+
+
+def test_decline_needs_a_comment(db, world):
+    v, q = world["v"], world["q"]["open2"]
+    assert records.decide_quote(db, v, q.id, approve=False, comment="", now=NOW) == "quote.error.comment_required"
+    db.refresh(q)
+    assert q.status == m.QuoteStatus.AWAITING_ACCEPTANCE
+    assert records.decide_quote(db, v, q.id, approve=False, comment="Too dear", now=NOW) is None
+    db.commit()
+    db.refresh(q)
+    assert q.status == m.QuoteStatus.DECLINED and q.decline_comment == "Too dear"
+
+
+def test_cannot_act_on_hidden_or_foreign_quotes(db, world):
+    for key in ("draft", "expired", "theirs", "approved"):
+        error = records.decide_quote(db, world["v"], world["q"][key].id, approve=True, name="X", now=NOW)
+        assert error in ("quote.error.not_found", "quote.error.already_decided")
+    read_only = Viewer(**{**world["v"].__dict__, "read_only": True})
+    assert records.decide_quote(db, read_only, world["q"]["open"].id, approve=True, name="X", now=NOW) == "quote.error.not_allowed"
+
+
+def test_two_people_approving_at_once_one_wins(db, world, any_db_url):
+    from pool_portal.db import make_engine
+
+    engine = make_engine(any_db_url)
+    qid, results = world["q"]["open"].id, []
+    barrier = threading.Barrier(2)
+
+    def approve(name):
+        with Session(engine) as s:
+            barrier.wait()
+            error = records.decide_quote(s, world["v"], qid, approve=True, name=name, now=NOW)
+            s.commit()
+            results.append(error)
+
+    threads = [threading.Thread(target=approve, args=(n,)) for n in ("A", "B")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    assert sorted(results, key=str) == sorted([None, "quote.error.already_decided"], key=str)
+    engine.dispose()
+
+
+def test_invoices_overdue_and_no_drafts(db, world):
+    page = records.list_invoices(db, world["v"], now=NOW)
+    assert sorted(r["status"] for r in page.rows) == ["AWAITING_PAYMENT", "OVERDUE", "PAID"]
+    assert [r["status"] for r in records.list_invoices(db, world["v"], status="overdue", now=NOW).rows] == ["OVERDUE"]
+
+
+def test_document_switches_turn_lists_off(db, world):
+    db.execute(m.PortalSettings.__table__.update().values(show_quotes=False, show_invoices=False))
+    db.commit()
+    assert records.list_quotes(db, world["v"], now=NOW) is None
+    assert records.list_invoices(db, world["v"], now=NOW) is None
+    assert records.decide_quote(db, world["v"], world["q"]["open"].id, approve=True, name="X", now=NOW) == "quote.error.not_found"
