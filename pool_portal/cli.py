@@ -191,8 +191,10 @@ def create_admin(
     name: Annotated[str, typer.Option(help="display name")] = "",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
 ) -> None:
-    """Create a staff ADMIN for a tenant. The password is asked twice at a terminal;
-    scripts use --password-stdin or PORTAL_ADMIN_PASSWORD."""
+    """Create a staff ADMIN for a tenant.
+
+    The password is asked twice at a terminal; scripts use --password-stdin or
+    PORTAL_ADMIN_PASSWORD."""
     from sqlmodel import Session, or_, select
 
     from pool_portal.db import session_scope
@@ -241,8 +243,7 @@ def create_admin(
 @app.command()
 @command
 def check() -> None:
-    """Check settings, storage, database and mail, one line each; exit 1 when
-    something is wrong."""
+    """Check settings, storage, database and mail (exit 1 when something is wrong)."""
     problems = 0
 
     def line(ok: bool, what: str, detail: str) -> None:

@@ -135,3 +135,16 @@ def test_document_switches_turn_lists_off(db, world):
     assert records.list_quotes(db, world["v"], now=NOW) is None
     assert records.list_invoices(db, world["v"], now=NOW) is None
     assert records.decide_quote(db, world["v"], world["q"]["open"].id, approve=True, name="X", now=NOW) == "quote.error.not_found"
+
+
+def test_paging_is_stable_and_clamped(db, world):
+    site_id = world["q"]["open"].site_id
+    for n in range(25):
+        db.add(m.Quote(tenant_id=world["t"].id, number=f"P{n:02d}", site_id=site_id, kind=m.QuoteKind.SERVICE,
+                       status=m.QuoteStatus.APPROVED, title="p", issued_on=TODAY))
+    db.commit()
+    first = records.list_quotes(db, world["v"], page=1, now=NOW)
+    last = records.list_quotes(db, world["v"], page=99, now=NOW)
+    assert (first.total, first.pages, len(first.rows)) == (28, 2, 25)
+    assert (last.page, len(last.rows)) == (2, 3)
+    assert not {r["id"] for r in first.rows} & {r["id"] for r in last.rows}

@@ -49,10 +49,13 @@ def _visible_quote(today):
     return or_(Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]), open_quote(today))
 
 
-def _page(total: int, page: int) -> tuple[int, int]:
+def _paged(session: Session, query, page: int) -> tuple[list, int, int, int]:
+    """(rows of the page, total, page, pages) for an ordered query; the page is clamped."""
+    total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(page, 1), pages)
-    return page, pages
+    rows = session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    return rows, total, page, pages
 
 
 def list_quotes(session: Session, viewer: Viewer, *, status: str = "all", text: str = "", page: int = 1,
@@ -71,11 +74,7 @@ def list_quotes(session: Session, viewer: Viewer, *, status: str = "all", text: 
         p = _pattern(text)
         where.append(or_(_like(Quote.number, p), _like(Quote.title, p), _like(Site.name, p)))
     base = select(Quote, Site.name).join(Site, Site.id == Quote.site_id).where(*where)
-    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    page, pages = _page(total, page)
-    rows = session.execute(
-        base.order_by(Quote.issued_on.desc(), Quote.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
-    ).all()
+    rows, total, page, pages = _paged(session, base.order_by(Quote.issued_on.desc(), Quote.id.desc()), page)
     return Page([_quote_row(q, site) for q, site in rows], total, page, pages)
 
 
@@ -161,11 +160,7 @@ def list_invoices(session: Session, viewer: Viewer, *, status: str = "all", text
         p = _pattern(text)
         where.append(or_(_like(Invoice.number, p), _like(Site.name, p), _like(Invoice.customer_po, p)))
     base = select(Invoice, Site.name).join(Site, Site.id == Invoice.site_id).where(*where)
-    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    page, pages = _page(total, page)
-    rows = session.execute(
-        base.order_by(Invoice.issued_on.desc(), Invoice.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
-    ).all()
+    rows, total, page, pages = _paged(session, base.order_by(Invoice.issued_on.desc(), Invoice.id.desc()), page)
     return Page(
         [{"id": str(i.id), "number": i.number, "site": site, "issued": i.issued_on.isoformat() if i.issued_on else "",
           "due": i.due_on.isoformat() if i.due_on else "", "total_cents": str(i.total_cents),
