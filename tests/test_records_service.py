@@ -148,3 +148,22 @@ def test_paging_is_stable_and_clamped(db, world):
     assert (first.total, first.pages, len(first.rows)) == (28, 2, 25)
     assert (last.page, len(last.rows)) == (2, 3)
     assert not {r["id"] for r in first.rows} & {r["id"] for r in last.rows}
+
+
+def test_request_a_job(db, world):
+    v = world["v"]
+    site_id = world["q"]["open"].site_id
+    other_site = world["q"]["theirs"].site_id
+    number, errors = records.request_job(db, v, other_site, "BANANA", "short")
+    assert number is None and errors == {"site": "job.error.site", "kind": "job.error.kind", "description": "job.error.too_short"}
+    assert db.exec(select(m.Job)).all() == []
+    number, errors = records.request_job(db, v, site_id, "SERVICE_CALL", "  The pump is leaking water  ")
+    db.commit()
+    assert errors == {} and number.startswith("REQ-")
+    job = db.exec(select(m.Job)).one()
+    assert (job.stage, job.scheduled_date, job.description, job.requested_by_portal_user_id) == (
+        m.JobStage.ON_HOLD, None, "The pump is leaking water", v.user_id)
+    note = db.exec(select(m.Notification).where(m.Notification.kind == m.NotificationKind.JOB_REQUESTED)).one()
+    assert number in note.title
+    number2, _ = records.request_job(db, v, site_id, "DEFECT_REPAIR", "Another request here")
+    assert number2 != number

@@ -109,6 +109,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
         ("nav.home", "/portal"),
         ("nav.quotes", "/portal/quotes", PortalState.docs["quotes"]),
         ("nav.invoices", "/portal/invoices", PortalState.docs["invoices"]),
+        ("nav.request_job", "/portal/request-job"),
     ]
     return shell("portal", nav, *content, extra=view_switcher())
 

@@ -98,13 +98,15 @@ def get_quote(session: Session, viewer: Viewer, quote_id: int, now: datetime | N
     ).scalar_one_or_none()
 
 
-def _notify_staff(session: Session, tenant_id: int, title: str, body: str, link: str) -> None:
+def _notify_staff(session: Session, tenant_id: int, title: str, body: str, link: str,
+                  kind: NotificationKind = NotificationKind.QUOTE_DECIDED) -> None:
+    """A notification for the tenant's first active ADMIN."""
     admin = session.execute(
         select(StaffUser.id).where(StaffUser.tenant_id == tenant_id, StaffUser.role == StaffRole.ADMIN,
                                    StaffUser.is_active == True).order_by(StaffUser.id)  # noqa: E712
     ).scalars().first()
     if admin is not None:
-        session.add(Notification(tenant_id=tenant_id, kind=NotificationKind.QUOTE_DECIDED, staff_user_id=admin,
+        session.add(Notification(tenant_id=tenant_id, kind=kind, staff_user_id=admin,
                                  title=title, body=body[:2000], link=link))
 
 
@@ -189,3 +191,47 @@ def lines_of(session: Session, doc: Quote | Invoice) -> list:
 
 def _v(value) -> str:
     return value.value if hasattr(value, "value") else str(value)
+
+
+REQUESTABLE_KINDS = ("SERVICE_CALL", "DEFECT_REPAIR", "FIXED_PRICE", "ROUTINE")
+MIN_DESCRIPTION = 10
+MAX_DESCRIPTION = 4000
+
+
+def request_job(session: Session, viewer: Viewer, site_id: int, kind: str, description: str) -> tuple[str | None, dict[str, str]]:
+    """A job request from the portal: an unscheduled job on a site of the view, in the
+    tenant's default stage; staff are notified. Returns (job number, {}) or
+    (None, {field: message key}); nothing is written when a field is wrong."""
+    from pool_portal.models import Job, JobKind, PortalSettings
+
+    errors: dict[str, str] = {}
+    if not viewer.is_portal or viewer.read_only:
+        return None, {"form": "quote.error.not_allowed"}
+    site = session.get(Site, site_id) if isinstance(site_id, int) else None
+    if site is None or site.tenant_id != viewer.tenant_id or site.client_id not in viewer.client_ids or not site.is_active:
+        errors["site"] = "job.error.site"
+    if kind not in REQUESTABLE_KINDS:
+        errors["kind"] = "job.error.kind"
+    description = description.strip()
+    if len(description) < MIN_DESCRIPTION:
+        errors["description"] = "job.error.too_short"
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = "job.error.too_long"
+    if errors:
+        return None, errors
+    settings = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == viewer.tenant_id)).scalar_one_or_none()
+    count = session.execute(select(func.count()).select_from(Job).where(Job.tenant_id == viewer.tenant_id)).scalar_one()
+    number = f"REQ-{viewer.tenant_id:02d}{count + 1:06d}"
+    while session.execute(select(Job.id).where(Job.tenant_id == viewer.tenant_id, Job.number == number)).first():
+        count += 1
+        number = f"REQ-{viewer.tenant_id:02d}{count + 1:06d}"
+    job = Job(tenant_id=viewer.tenant_id, number=number, site_id=site.id, kind=JobKind(kind),
+              stage=settings.default_job_stage if settings else "ON_HOLD", description=description,
+              requested_by_portal_user_id=viewer.user_id)
+    session.add(job)
+    session.flush()
+    _notify_staff(session, viewer.tenant_id, f"Job requested: {number}", f"{site.name}: {description[:500]}",
+                  f"/admin/jobs/{job.id}", NotificationKind.JOB_REQUESTED)
+    audit.record(session, "job.requested", tenant_id=viewer.tenant_id, actor_kind="portal", actor_id=viewer.user_id,
+                 target_type="job", target_id=job.id)
+    return number, {}

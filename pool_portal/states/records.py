@@ -127,3 +127,46 @@ class InvoicesState(RecordsState):
         result, currency, instructions = await asyncio.to_thread(work)
         self._apply(result, currency, lang, status, text)
         self.payment_instructions = instructions
+
+
+class RequestJobState(PortalState):
+    """Request a job: a site of the view, a job type, a description; errors next to
+    the fields; a confirmation with the new job's number."""
+
+    sites: list[list[str]] = []
+    errors: dict[str, str] = {}
+    created: str = ""
+
+    def _on_refused(self) -> None:
+        super()._on_refused()
+        self.sites = []
+
+    @portal_event
+    async def load_request(self):
+        from pool_portal.services.dashboard import view_sites
+
+        v = viewer()
+
+        def work():
+            with session_scope() as db:
+                self._load_common(db, v)
+                return [[str(s.id), s.name] for s in view_sites(db, v)]
+
+        self.sites = await asyncio.to_thread(work)
+        self.errors = {}
+        self.created = ""
+
+    @portal_event(write=True)
+    async def submit_request(self, form_data: dict):
+        v = viewer()
+        form = form_data or {}
+        raw_site = str(form.get("site") or "")
+
+        def work():
+            with session_scope() as db:
+                return records.request_job(db, v, int(raw_site) if raw_site.isdigit() else -1,
+                                           str(form.get("kind") or ""), str(form.get("description") or "")[:5000])
+
+        number, errors = await asyncio.to_thread(work)
+        self.errors = errors
+        self.created = number or ""

@@ -48,6 +48,8 @@ CALLS: dict[str, dict] = {
     "QuotesState.close_action": {"_open": False},
     "QuotesState.submit_action": {"form_data": {"name": "Mallory"}},
     "InvoicesState.load_invoices": {},
+    "RequestJobState.load_request": {},
+    "RequestJobState.submit_request": {"form_data": {"site": "1", "kind": "SERVICE_CALL", "description": "x"}},
     "ContactsState.load_contacts": {},
     "ContactsState.invite": {"contact_id": "999999"},
     "ContactsState.set_active": {"contact_id": "999999", "active": True},
@@ -68,6 +70,7 @@ PAGES: dict[str, str] = {
     "portal/password": "portal",
     "portal/quotes": "portal",
     "portal/invoices": "portal",
+    "portal/request-job": "portal",
     "admin": "staff",
     "admin/password": "staff",
     "admin/contacts": "staff",
@@ -205,7 +208,7 @@ def test_matrix(app_server, cookies, actor):
                 assert after == before + 1, f"refusal of {short} for {actor} not audited"
                 # A refused call sends back nothing private.
                 for state_delta in result["delta"].values():
-                    for key in ("properties", "clients", "visits", "view_choices", "contacts", "overlay_rows", "activity", "tally", "spend_table", "search_hits", "rows"):
+                    for key in ("properties", "clients", "visits", "view_choices", "contacts", "overlay_rows", "activity", "tally", "spend_table", "search_hits", "rows", "sites"):
                         for suffix in ("", "_rx_state_"):
                             assert not state_delta.get(key + suffix), (actor, short, key)
         # The session id never travels to the browser's state, whatever was called.

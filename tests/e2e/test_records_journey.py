@@ -62,3 +62,31 @@ def test_approve_decline_and_invoice_pdf(app_server, page):
     assert info.value.suggested_filename == f"invoice-{number}.pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(info.value.path()).pages)
     assert f"Invoice {number}" in text and "How to pay" in text
+
+
+def test_request_a_job(app_server, page):
+    sign_in(page, app_server, "/portal/login", "client@aquademo.example.com")
+    page.get_by_role("link", name="Request a job").click()
+    options = page.locator("#job-site option")
+    expect(options).to_have_count(3)
+    for i in range(3):
+        expect(options.nth(i)).to_contain_text("Costa Azul")
+    page.locator("#job-description").fill("Too short")
+    page.locator("#job-submit").click()
+    expect(page.locator("#error-description")).to_contain_text("at least 10 characters")
+    expect(page.locator("#job-created")).to_have_count(0)
+    page.locator("#job-kind").select_option("SERVICE_CALL")
+    page.locator("#job-description").fill("The spa pool heater does not reach 30 degrees.")
+    page.locator("#job-submit").click()
+    expect(page.locator("#job-created")).to_contain_text("REQ-")
+    number = page.locator("#job-created").inner_text().split()[-1]
+
+    from sqlmodel import Session, select
+
+    import pool_portal.models as m
+
+    with Session(app_server.engine()) as db:
+        job = db.exec(select(m.Job).where(m.Job.number == number)).one()
+        assert job.kind == m.JobKind.SERVICE_CALL and job.scheduled_date is None
+        assert db.exec(select(m.Notification).where(m.Notification.kind == m.NotificationKind.JOB_REQUESTED,
+                                                    m.Notification.title.contains(number))).one()

@@ -8,7 +8,8 @@ import reflex as rx
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.components.native_form import native_form
-from pool_portal.states.records import InvoicesState, QuotesState, RecordsState
+from pool_portal.services import records
+from pool_portal.states.records import InvoicesState, QuotesState, RecordsState, RequestJobState
 
 
 def _filters(state, path: str, options: list[str], prefix: str) -> rx.Component:
@@ -188,5 +189,47 @@ def invoices_page() -> rx.Component:
                 rx.cond(S.loaded & (S.total == 0), rx.text(T("list.empty"), id="list-empty", margin_top="0.5rem")),
                 _pager(S, "/portal/invoices"),
             ),
+        ),
+    )
+
+
+def _field_error(field: str) -> rx.Component:
+    S = RequestJobState
+    return rx.cond(S.errors.contains(field),
+                   rx.text(S.tr[S.errors[field].to(str)].to(str), color_scheme="red", size="2", role="alert",
+                           id=f"error-{field}"))
+
+
+def request_job_page() -> rx.Component:
+    S = RequestJobState
+    select_style = {"padding": "0.4rem", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%"}
+    return portal_shell(
+        rx.heading(T("job.request_title"), size="6", as_="h1", margin_bottom="0.75rem"),
+        rx.cond(
+            S.created != "",
+            rx.callout(T("job.requested") + " " + S.created, id="job-created", role="status", color_scheme="green",
+                       margin_bottom="0.75rem"),
+        ),
+        rx.form(
+            rx.flex(
+                rx.el.label(T("job.site"), html_for="job-site"),
+                rx.el.select(rx.foreach(S.sites, lambda s: rx.el.option(s[1], value=s[0])), name="site",
+                             id="job-site", style=select_style),
+                _field_error("site"),
+                rx.el.label(T("job.kind"), html_for="job-kind"),
+                rx.el.select(*[rx.el.option(T(f"kind.{k}"), value=k) for k in records.REQUESTABLE_KINDS],
+                             name="kind", id="job-kind", style=select_style),
+                _field_error("kind"),
+                rx.el.label(T("job.description"), html_for="job-description"),
+                rx.text_area(name="description", id="job-description", max_length=4000, rows="5"),
+                rx.text(T("job.description_hint"), size="1", color_scheme="gray"),
+                _field_error("description"),
+                rx.button(T("job.submit"), type="submit", id="job-submit", size="3"),
+                direction="column",
+                spacing="2",
+                max_width="560px",
+            ),
+            on_submit=S.submit_request,
+            reset_on_submit=False,
         ),
     )
