@@ -11,12 +11,12 @@ from pool_portal.pages.admin.contacts import contacts_page
 from pool_portal.pages.admin.home import admin_home
 from pool_portal.pages.login import admin_login, portal_login
 from pool_portal.pages.portal.home import portal_home
-from pool_portal.pages.portal.records import invoices_page, quotes_page, request_job_page
+from pool_portal.pages.portal.records import invoices_page, jobs_page, quotes_page, request_job_page
 from pool_portal.states.admin import AdminHomeState
 from pool_portal.states.base import LinkState, LoginState, PasswordState
 from pool_portal.states.contacts import ContactsState
 from pool_portal.states.portal import PortalHomeState
-from pool_portal.states.records import InvoicesState, QuotesState, RequestJobState
+from pool_portal.states.records import InvoicesState, JobsState, QuotesState, RequestJobState
 
 STYLE = {
     ".sr-only": {"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
@@ -52,3 +52,4 @@ app.add_page(contacts_page, route="/admin/contacts", on_load=ContactsState.load_
 app.add_page(quotes_page, route="/portal/quotes", on_load=QuotesState.load_quotes, title="Quotes | Pool Portal")
 app.add_page(invoices_page, route="/portal/invoices", on_load=InvoicesState.load_invoices, title="Invoices | Pool Portal")
 app.add_page(request_job_page, route="/portal/request-job", on_load=RequestJobState.load_request, title="Request a job | Pool Portal")
+app.add_page(jobs_page, route="/portal/jobs", on_load=JobsState.load_jobs, title="Jobs | Pool Portal")

@@ -193,9 +193,9 @@ class Settings(BaseSettings):
                 except FileExistsError:
                     pass
                 except OSError:  # a filesystem without hard links
-                    with contextlib.suppress(FileExistsError):
-                        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
-                            fh.write(key)
+                    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                    with contextlib.suppress(FileExistsError), os.fdopen(os.open(path, flags, 0o600), "w") as fh:
+                        fh.write(key)
             finally:
                 tmp.unlink(missing_ok=True)
         key = path.read_text().strip()

@@ -114,7 +114,7 @@ class ThrowAwayPgServer(PgServer):
         if self.as_user is not None:
             uid, gid = self.as_user
             kwargs = {"user": uid, "group": gid, "extra_groups": []}
-        proc = subprocess.run(
+        proc = subprocess.run(  # noqa: PLW1510 - the return code is checked below
             list(args), cwd=self.base, env={**os.environ, "LC_ALL": "C", "LANG": "C"},
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=PG_START_TIMEOUT_S * 2, **kwargs,
         )

@@ -281,7 +281,7 @@ def test_demo_loads_once_and_refuses_a_second_time(cli):
 
 
 def _run(args, env, input=None, cwd=None):
-    return subprocess.run(args, env=env, input=input, capture_output=True, text=True, timeout=180, cwd=cwd)
+    return subprocess.run(args, check=False, env=env, input=input, capture_output=True, text=True, timeout=180, cwd=cwd)
 
 
 def test_real_console_script_from_another_directory(isolated_settings, tmp_path):
@@ -338,3 +338,12 @@ def test_cli_on_postgresql_with_a_plain_url(cli, pg_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == migrations.head_revision()
     engine.dispose()
+
+
+def test_migrate_and_create_on_the_test_database(cli, db_url):
+    """db_url: SQLite, or a fresh database on PORTAL_TEST_DB_URL's server when set."""
+    env = {"REFLEX_DB_URL": db_url}
+    assert cli("migrate", env=env).exit_code == 0
+    assert migrations.is_at_head(db_url)
+    assert cli("create-tenant", "Acme Pools", env=env).exit_code == 0
+    assert counts(make_engine(db_url)) == {"Tenant": 1, "PortalSettings": 1, "StaffUser": 0}

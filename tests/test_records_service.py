@@ -167,3 +167,27 @@ def test_request_a_job(db, world):
     assert number in note.title
     number2, _ = records.request_job(db, v, site_id, "DEFECT_REPAIR", "Another request here")
     assert number2 != number
+
+
+def test_jobs_by_when_site_dates_and_text(db, world):
+    v = world["v"]
+    site_id = world["q"]["open"].site_id
+    other = world["q"]["theirs"].site_id
+
+    def job(number, site, when, **kw):
+        db.add(m.Job(tenant_id=world["t"].id, number=number, site_id=site, kind=m.JobKind.SERVICE_CALL,
+                     description=kw.pop("description", "Check pump"), scheduled_date=when, **kw))
+
+    job("J1", site_id, TODAY - timedelta(days=10), customer_po="PO-55")
+    job("J2", site_id, TODAY + timedelta(days=3), description="Replace filter sand")
+    job("J3", site_id, None, due_date=TODAY + timedelta(days=40))
+    job("J4", other, TODAY)  # another client's
+    db.commit()
+    numbers = lambda page: [r["number"] for r in page.rows]  # noqa: E731
+    assert numbers(records.list_jobs(db, v, now=NOW)) == ["J3", "J2", "J1"]
+    assert numbers(records.list_jobs(db, v, when="future", now=NOW)) == ["J2", "J3"]
+    assert numbers(records.list_jobs(db, v, when="past", now=NOW)) == ["J1"]
+    assert numbers(records.list_jobs(db, v, date_from=TODAY, date_to=TODAY + timedelta(days=7), now=NOW)) == ["J2"]
+    assert numbers(records.list_jobs(db, v, text="PO-55", now=NOW)) == ["J1"]
+    assert numbers(records.list_jobs(db, v, text="filter sand", now=NOW)) == ["J2"]
+    assert numbers(records.list_jobs(db, v, site_id=other, now=NOW)) == []  # not in the view: nothing

@@ -107,6 +107,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
 
     nav = [
         ("nav.home", "/portal"),
+        ("nav.jobs", "/portal/jobs"),
         ("nav.quotes", "/portal/quotes", PortalState.docs["quotes"]),
         ("nav.invoices", "/portal/invoices", PortalState.docs["invoices"]),
         ("nav.request_job", "/portal/request-job"),

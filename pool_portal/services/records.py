@@ -235,3 +235,42 @@ def request_job(session: Session, viewer: Viewer, site_id: int, kind: str, descr
     audit.record(session, "job.requested", tenant_id=viewer.tenant_id, actor_kind="portal", actor_id=viewer.user_id,
                  target_type="job", target_id=job.id)
     return number, {}
+
+
+JOB_FILTERS = ("all", "future", "past")
+
+
+def list_jobs(session: Session, viewer: Viewer, *, when: str = "all", site_id: int | None = None,
+              date_from=None, date_to=None, text: str = "", page: int = 1, now: datetime | None = None) -> Page:
+    """A page of the view's jobs: past or future by date (scheduled, else due), a site,
+    a date range, and a search over number, description, notes and PO number."""
+    from pool_portal.models import Job
+
+    today = tenant_today(session, viewer.tenant_id, now)
+    when_date = func.coalesce(Job.scheduled_date, Job.due_date)
+    where = [Job.tenant_id == viewer.tenant_id, Job.site_id.in_(site_scope(viewer))]
+    if when == "future":
+        where.append(when_date >= today)
+    elif when == "past":
+        where.append(when_date < today)
+    if site_id is not None:
+        where.append(Job.site_id == site_id)
+    if date_from is not None:
+        where.append(when_date >= date_from)
+    if date_to is not None:
+        where.append(when_date <= date_to)
+    text = " ".join(text.split())[:100]
+    if len(text) >= 2:
+        p = _pattern(text)
+        where.append(or_(_like(Job.number, p), _like(Job.description, p), _like(Job.notes, p), _like(Job.customer_po, p),
+                         _like(Site.address, p)))
+    base = select(Job, Site.name, Site.address).join(Site, Site.id == Job.site_id).where(*where)
+    order = (when_date.asc(), Job.id) if when == "future" else (when_date.desc(), Job.id.desc())
+    rows, total, page, pages = _paged(session, base.order_by(*order), page)
+    return Page(
+        [{"id": str(j.id), "number": j.number, "site": name, "address": address or "", "kind": _v(j.kind),
+          "stage": _v(j.stage), "date": (j.scheduled_date or j.due_date).isoformat() if (j.scheduled_date or j.due_date) else "",
+          "description": j.description, "po": j.customer_po or "", "total_cents": "0"}
+         for j, name, address in rows],
+        total, page, pages,
+    )

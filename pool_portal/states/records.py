@@ -170,3 +170,45 @@ class RequestJobState(PortalState):
         number, errors = await asyncio.to_thread(work)
         self.errors = errors
         self.created = number or ""
+
+
+class JobsState(RecordsState):
+    """Jobs: past or future, by property and date range, with a search; all in the URL."""
+
+    sites: list[list[str]] = []
+    site: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    @portal_event
+    async def load_jobs(self):
+        from datetime import date
+
+        from pool_portal.services.dashboard import view_sites
+
+        v = viewer()
+        when, text, page = self._params(records.JOB_FILTERS)
+        params = self.router.url.query_parameters
+        site = str(params.get("site", ""))
+
+        def day(raw: str):
+            try:
+                return date.fromisoformat(raw) if raw else None
+            except ValueError:
+                return None
+
+        start, end = day(str(params.get("from", ""))), day(str(params.get("to", "")))
+
+        def work():
+            with session_scope() as db:
+                self._load_common(db, v)
+                sites = [[str(s.id), s.name] for s in view_sites(db, v)]
+                page_ = records.list_jobs(db, v, when=when, site_id=int(site) if site.isdigit() else None,
+                                          date_from=start, date_to=end, text=text, page=page)
+                return sites, page_
+
+        self.sites, result = await asyncio.to_thread(work)
+        self.site = site if any(s[0] == site for s in self.sites) else ""
+        self.date_from = start.isoformat() if start else ""
+        self.date_to = end.isoformat() if end else ""
+        self._apply(result, "EUR", normalise_language(self.lang), when, text)

@@ -90,3 +90,23 @@ def test_request_a_job(app_server, page):
         assert job.kind == m.JobKind.SERVICE_CALL and job.scheduled_date is None
         assert db.exec(select(m.Notification).where(m.Notification.kind == m.NotificationKind.JOB_REQUESTED,
                                                     m.Notification.title.contains(number))).one()
+
+
+def test_jobs_by_property_and_date_range(app_server, page):
+    sign_in(page, app_server, "/portal/login", "client@aquademo.example.com")
+    page.get_by_role("link", name="Jobs", exact=True).click()
+    rows = page.locator("#jobs-table tbody tr")
+    expect(rows.first).to_be_visible()
+    site_option = page.locator("#jobs-site option").nth(1)
+    site_name = site_option.inner_text()
+    page.locator("#jobs-site").select_option(site_option.get_attribute("value"))
+    expect(page).to_have_url(re.compile(r"site=\d+"))
+    expect(rows.filter(has_not_text=site_name)).to_have_count(0)
+    expect(rows.first).to_contain_text(site_name)
+    page.locator("#jobs-from").fill("2026-01-01")
+    page.locator("#jobs-to").fill("2026-03-31")
+    page.locator("#list-go").click()
+    expect(page).to_have_url(re.compile(r"from=2026-01-01&to=2026-03-31"))
+    expect(rows.filter(has_not_text=re.compile(r"2026-0[123]-"))).to_have_count(0)
+    page.locator("#jobs-when").select_option("future")
+    expect(page).to_have_url(re.compile(r"status=future"))

@@ -9,7 +9,7 @@ from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.components.native_form import native_form
 from pool_portal.services import records
-from pool_portal.states.records import InvoicesState, QuotesState, RecordsState, RequestJobState
+from pool_portal.states.records import InvoicesState, JobsState, QuotesState, RecordsState, RequestJobState
 
 
 def _filters(state, path: str, options: list[str], prefix: str) -> rx.Component:
@@ -231,5 +231,64 @@ def request_job_page() -> rx.Component:
             ),
             on_submit=S.submit_request,
             reset_on_submit=False,
+        ),
+    )
+
+
+def jobs_page() -> rx.Component:
+    S = JobsState
+    style = {"padding": "0.3rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"}
+    filters = native_form(
+        rx.flex(
+            rx.el.label(T("jobs.when"), html_for="jobs-when", class_name="sr-only"),
+            rx.el.select(*[rx.el.option(T(f"jobs.filter.{o}"), value=o) for o in records.JOB_FILTERS],
+                         name="status", id="jobs-when", value=S.status, style=style,
+                         on_change=rx.call_script("document.getElementById('jobs-when').form.requestSubmit()")),
+            rx.el.label(T("job.site"), html_for="jobs-site", class_name="sr-only"),
+            rx.el.select(rx.el.option(T("jobs.all_sites"), value=""),
+                         rx.foreach(S.sites, lambda s: rx.el.option(s[1], value=s[0])),
+                         name="site", id="jobs-site", value=S.site, style=style,
+                         on_change=rx.call_script("document.getElementById('jobs-site').form.requestSubmit()")),
+            rx.el.label(T("routine.from"), html_for="jobs-from"),
+            rx.input(type="date", name="from", id="jobs-from", default_value=S.date_from, key="from-" + S.date_from, size="1"),
+            rx.el.label(T("routine.to"), html_for="jobs-to"),
+            rx.input(type="date", name="to", id="jobs-to", default_value=S.date_to, key="to-" + S.date_to, size="1"),
+            rx.input(name="q", id="list-q", default_value=S.text, placeholder=T("jobs.search"), type="search",
+                     max_length=100, key="jobs-q-" + S.text),
+            rx.button(rx.icon("search", size=16), T("search.go"), type="submit", id="list-go"),
+            spacing="2",
+            wrap="wrap",
+            align="center",
+            margin_bottom="0.75rem",
+        ),
+        action="/portal/jobs",
+        method="get",
+    )
+
+    def pager_href(page):
+        return ("/portal/jobs?status=" + S.status + "&site=" + S.site + "&from=" + S.date_from + "&to=" + S.date_to
+                + "&q=" + S.text + "&page=" + page.to_string())
+
+    return portal_shell(
+        rx.heading(T("nav.jobs"), size="6", as_="h1", margin_bottom="0.75rem"),
+        filters,
+        _table(
+            ["overlay.number", "overlay.date", "overlay.site", "detail.kind", "overlay.status", "overlay.title", "jobs.po"],
+            S.rows,
+            lambda r: [rx.table.cell(r["number"]), rx.table.cell(r["date"]),
+                       rx.table.cell(rx.box(rx.text(r["site"]), rx.text(r["address"], size="1", color_scheme="gray"))),
+                       rx.table.cell(S.tr["kind." + r["kind"]].to(str)), rx.table.cell(S.tr["stage." + r["stage"]].to(str)),
+                       rx.table.cell(r["description"]), rx.table.cell(r["po"])],
+            "jobs-table",
+        ),
+        rx.cond(S.loaded & (S.total == 0), rx.text(T("list.empty"), id="list-empty", margin_top="0.5rem")),
+        rx.flex(
+            rx.cond(S.page > 1, rx.link("‹ ", T("list.previous"), href=pager_href(S.page - 1), id="page-prev")),
+            rx.text(T("list.page"), " ", S.page.to_string(), " / ", S.pages.to_string(), " · ", S.total.to_string(), " ",
+                    T("list.items"), size="2", id="page-info"),
+            rx.cond(S.page < S.pages, rx.link(T("list.next"), " ›", href=pager_href(S.page + 1), id="page-next")),
+            spacing="4",
+            align="center",
+            margin_top="0.75rem",
         ),
     )
