@@ -20,6 +20,12 @@ BIN = Path(sys.executable).parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 START_TIMEOUT_S = 600  # the first build installs the frontend packages
 
+# Assertions wait for what they expect to see; on a loaded 2-core CI machine a page
+# round trip can take a few seconds, so allow 15 s before calling it a failure.
+from playwright.sync_api import expect  # noqa: E402
+
+expect.set_options(timeout=15_000)
+
 
 def pytest_collection_modifyitems(items):
     for item in items:
