@@ -185,3 +185,13 @@ def test_every_demo_email_is_a_plain_valid_address(loaded):
     with Session(loaded) as db:
         emails = db.exec(select(m.PortalUser.email)).scalars().all() + db.exec(select(m.StaffUser.email)).scalars().all()
     assert emails and all(e.isascii() and normalise_email(e) == e for e in emails)
+
+
+def test_a_membership_cannot_be_given_twice(loaded):
+    from sqlalchemy.exc import IntegrityError
+
+    with Session(loaded) as db:
+        existing = db.exec(select(m.Membership).where(m.Membership.client_id.is_not(None))).scalars().first()
+        db.add(m.Membership(tenant_id=existing.tenant_id, portal_user_id=existing.portal_user_id, client_id=existing.client_id))
+        with pytest.raises(IntegrityError):
+            db.commit()

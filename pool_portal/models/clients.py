@@ -95,7 +95,12 @@ class Membership(SQLModel, table=True):
         sa.CheckConstraint(
             "(client_id IS NULL) <> (group_id IS NULL)", name="ck_membership_client_xor_group"
         ),
-        sa.UniqueConstraint("portal_user_id", "client_id", "group_id", name="uq_membership"),
+        # One membership per user and client, and per user and group. Partial indexes:
+        # a unique over all three columns never fires, one of them is always NULL.
+        sa.Index("uq_membership_user_client", "portal_user_id", "client_id", unique=True,
+                 sqlite_where=sa.text("client_id IS NOT NULL"), postgresql_where=sa.text("client_id IS NOT NULL")),
+        sa.Index("uq_membership_user_group", "portal_user_id", "group_id", unique=True,
+                 sqlite_where=sa.text("group_id IS NOT NULL"), postgresql_where=sa.text("group_id IS NOT NULL")),
         ext_unique("membership"),
     )
 

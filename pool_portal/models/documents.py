@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from pool_portal.models.base import now_field, enum_col, ext_unique, external_id, tenant_fk
@@ -16,7 +17,10 @@ class ReportStatus(str, enum.Enum):
 
 
 class Report(SQLModel, table=True):
-    __table_args__ = (ext_unique("report"),)
+    __table_args__ = (
+        ext_unique("report"),
+        sa.UniqueConstraint("tenant_id", "number", name="uq_report_tenant_number"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = tenant_fk()
