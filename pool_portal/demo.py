@@ -85,6 +85,7 @@ ASSET_TYPES = {
     "Sand filter": ["AstralPool Aster 750", "Hayward Pro Series 600", "Pentair Triton II"],
     "Heat pump": ["Zodiac Z550", "Fairland InverX 28", "Hayward EnergyLine Pro"],
     "Chlorinator": ["Zodiac TRi 22", "Hayward AquaRite", "AstralPool Elite Connect"],
+    "Salt cell": ["Zodiac TRi cell 22", "Hayward T-Cell-15", "AstralPool Elite cell 25"],
     "Dosing controller": ["Bayrol PoolManager", "Seko Kontrol 800", "Zodiac pH Expert"],
     "Pool cover": ["AquaCover Auto", "Abriblue Lamas", "Coverstar Eclipse"],
     "Underwater lighting": ["AstralPool LumiPlus 2.0", "Hayward ColorLogic", "Pentair IntelliBrite"],
@@ -146,6 +147,7 @@ class Builder:
     next_id: dict[type, int] = field(default_factory=dict)
     seq: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     password_hash: str = ""
+    references: set[str] = field(default_factory=set)
 
     # -- basics ------------------------------------------------------------------
     def add(self, model: type[SQLModel], /, **values) -> int:
@@ -335,13 +337,15 @@ class Builder:
             self.add(model, tenant_id=tid, external_id=None, **{parent: parent_id}, position=pos,
                      description=self.rng.choice(["Labour (hours)", "Replacement part", "Chemicals", "Call-out fee", "Equipment"]),
                      quantity=qty, unit_price_cents=unit, total_cents=total)
-        tax = int((Decimal(subtotal) * TAX_RATE).quantize(Decimal("1")))
+        tax = int((Decimal(subtotal) * TAX_RATE).quantize(Decimal(1)))
         return subtotal, tax, subtotal + tax
 
     def _quote(self, tid: int, site_id: int, lines: tuple[int, int]) -> None:
         kind = self.rng.choice(list(m.QuoteKind))
         status = self.rng.choices(list(m.QuoteStatus), weights=[10, 30, 30, 15, 15])[0]
         days_ago = self.rng.randint(0, 330)
+        if status == m.QuoteStatus.EXPIRED:
+            days_ago = max(days_ago, 31)  # its 30 days are over
         issued = None if status == m.QuoteStatus.DRAFT else self.today - timedelta(days=days_ago)
         expires = issued + timedelta(days=30) if issued else None
         if status == m.QuoteStatus.AWAITING_ACCEPTANCE and expires and expires < self.today:
@@ -393,7 +397,7 @@ class Builder:
                  days_ago: int, solved: bool, replied: bool, technician: int | None) -> None:
         category, text_ = self.rng.choice(INCIDENTS)
         created = self.at(days_ago, 10)
-        ref = "INC-{}-{}".format(created.year, "".join(self.rng.choices(string.ascii_uppercase + string.digits, k=6)))
+        ref = self._reference(created.year)
         iid = self.add(
             m.Incident, tenant_id=tid, external_id=None, reference=ref, client_id=client_id, site_id=site_id,
             category=category, priority=m.Priority.HIGH, description=text_,
@@ -420,6 +424,14 @@ class Builder:
             if reporter:
                 self._message(tid, iid, m.MessageAuthor.CLIENT, reporter, "Thank you, we will leave the plant room open.",
                               self.at(max(days_ago - 1, 0), 12))
+
+    def _reference(self, year: int) -> str:
+        """``INC-<year>-<6 upper-case letters/digits>``, unique (references are unique)."""
+        while True:
+            ref = f"INC-{year}-{''.join(self.rng.choices(string.ascii_uppercase + string.digits, k=6))}"
+            if ref not in self.references:
+                self.references.add(ref)
+                return ref
 
     def _message(self, tid: int, incident_id: int, author: m.MessageAuthor, who: int, body: str, at: datetime,
                  internal: bool = False) -> None:
