@@ -192,8 +192,17 @@ def test_loading_twice_refuses_and_changes_nothing_reset_reloads(loaded):
         demo.load_demo(loaded, today=TODAY)
     assert _dump(loaded) == before
     assert not demo.database_is_empty(loaded)
+    _add_after_demo(loaded)  # reset empties every table, not only the demo's rows
     demo.load_demo(loaded, reset=True, today=TODAY)
     assert _dump(loaded) == before
+
+
+def _add_after_demo(engine) -> None:
+    """Rows written after the demo, with ids from the database: the sequences must be past the demo's ids."""
+    with Session(engine) as db:
+        db.add(m.Tenant(name="After demo", slug="after-demo"))
+        db.add(m.AuditEvent(actor_kind="system", action="test"))
+        db.commit()
 
 
 def test_nothing_crosses_tenants(loaded):
@@ -241,10 +250,11 @@ def test_demo_loads_on_postgresql(pg_url, isolated_settings):
     engine = make_engine(pg_url)
     counts = demo.load_demo(engine, today=TODAY)
     assert counts["site"] > 50
-    # Sequences moved past the explicit ids: a normal insert works.
+    _add_after_demo(engine)
+    assert demo.load_demo(engine, reset=True, today=TODAY) == counts
     with Session(engine) as db:
-        db.add(m.Tenant(name="After demo", slug="after-demo"))
-        db.commit()
+        assert db.exec(select(m.Tenant.slug).order_by(m.Tenant.id)).scalars().all() == ["aquademo", "bluewave"]
+    _add_after_demo(engine)
     engine.dispose()
 
 
