@@ -11,12 +11,28 @@ from pool_portal.pages.admin.contacts import contacts_page
 from pool_portal.pages.admin.home import admin_home
 from pool_portal.pages.login import admin_login, portal_login
 from pool_portal.pages.portal.home import portal_home
-from pool_portal.pages.portal.records import invoices_page, jobs_page, quotes_page, request_job_page
+from pool_portal.pages.portal.records import (
+    assets_page,
+    defects_page,
+    invoices_page,
+    jobs_page,
+    quotes_page,
+    reports_page,
+    request_job_page,
+)
 from pool_portal.states.admin import AdminHomeState
 from pool_portal.states.base import LinkState, LoginState, PasswordState
 from pool_portal.states.contacts import ContactsState
 from pool_portal.states.portal import PortalHomeState
-from pool_portal.states.records import InvoicesState, JobsState, QuotesState, RequestJobState
+from pool_portal.states.records import (
+    AssetsState,
+    DefectsState,
+    InvoicesState,
+    JobsState,
+    QuotesState,
+    ReportsState,
+    RequestJobState,
+)
 
 STYLE = {
     ".sr-only": {"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
@@ -53,3 +69,6 @@ app.add_page(quotes_page, route="/portal/quotes", on_load=QuotesState.load_quote
 app.add_page(invoices_page, route="/portal/invoices", on_load=InvoicesState.load_invoices, title="Invoices | Pool Portal")
 app.add_page(request_job_page, route="/portal/request-job", on_load=RequestJobState.load_request, title="Request a job | Pool Portal")
 app.add_page(jobs_page, route="/portal/jobs", on_load=JobsState.load_jobs, title="Jobs | Pool Portal")
+app.add_page(reports_page, route="/portal/reports", on_load=ReportsState.load_reports, title="Reports | Pool Portal")
+app.add_page(assets_page, route="/portal/assets", on_load=AssetsState.load_assets, title="Assets | Pool Portal")
+app.add_page(defects_page, route="/portal/defects", on_load=DefectsState.load_defects, title="Defects | Pool Portal")

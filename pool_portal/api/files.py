@@ -158,9 +158,69 @@ def _record_route(kind: str):
     return route
 
 
+async def export_list(request: Request) -> Response:
+    """GET /files/export/{kind}.csv?<the list's query>: the whole filtered list (as the
+    page shows it, in its order) as CSV for the signed-in portal user's view; 404 for
+    an unknown list or one switched off for the tenant."""
+    from datetime import date
+
+    from starlette.responses import StreamingResponse
+
+    from pool_portal.services import lists
+    from pool_portal.services.i18n import catalogue
+
+    kind = request.path_params.get("kind", "")
+    if kind not in lists.LISTS:
+        return PlainTextResponse("Not found", status_code=404)
+    query = lists.parse_query(kind, request.query_params)
+
+    def work():
+        with session_scope() as db:
+            viewer = _viewer(request, db)
+            if viewer is None or not viewer.is_portal or viewer.must_change_password:
+                return 401, None
+            tr = catalogue(viewer.language)
+            chunks = lists.export_csv(db, viewer, kind, query, lambda key: tr.get(key, key))
+            return (404, None) if chunks is None else (200, list(chunks))
+
+    status, chunks = await asyncio.to_thread(work)
+    if chunks is None:
+        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+    name = f"{kind}-{date.today().isoformat()}.csv"
+    return StreamingResponse(
+        iter(["\ufeff", *chunks]), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store",
+                 "X-Content-Type-Options": "nosniff"},
+    )
+
+
+async def report_pdf(request: Request) -> Response:
+    """GET /files/report/{id}: an approved report of the view as a PDF; 404 otherwise."""
+    from pool_portal.services import records
+
+    raw = request.path_params.get("record_id", "")
+
+    def work() -> tuple[int, bytes | None, str]:
+        with session_scope() as db:
+            viewer = _viewer(request, db)
+            if viewer is None or not viewer.is_portal or viewer.must_change_password:
+                return 401, None, ""
+            report = records.get_report(db, viewer, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+            if report is None:
+                return 404, None, ""
+            return 200, pdf.service_report(db, report, viewer.language), report.number
+
+    status, data, number = await asyncio.to_thread(work)
+    if data is None:
+        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+    return pdf_response(data, f"report-{number}.pdf")
+
+
 routes = [
     Route("/files/quote/{record_id}", _record_route("quote"), methods=["GET"]),
     Route("/files/invoice/{record_id}", _record_route("invoice"), methods=["GET"]),
+    Route("/files/report/{record_id}", report_pdf, methods=["GET"]),
+    Route("/files/export/{kind}.csv", export_list, methods=["GET"]),
     Route("/files/monthly-report", monthly_report, methods=["GET"]),
     Route("/files/routine-report", routine_report, methods=["GET"]),
     Route("/files/document/{document_id}", document, methods=["GET"]),

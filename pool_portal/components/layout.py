@@ -110,6 +110,9 @@ def portal_shell(*content: rx.Component) -> rx.Component:
         ("nav.jobs", "/portal/jobs"),
         ("nav.quotes", "/portal/quotes", PortalState.docs["quotes"]),
         ("nav.invoices", "/portal/invoices", PortalState.docs["invoices"]),
+        ("nav.reports", "/portal/reports", PortalState.docs["reports"]),
+        ("nav.assets", "/portal/assets"),
+        ("nav.defects", "/portal/defects"),
         ("nav.request_job", "/portal/request-job"),
     ]
     return shell("portal", nav, *content, extra=view_switcher())

@@ -284,3 +284,56 @@ def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
                                      bottomMargin=18 * mm, title=f"{tr[f'pdf.{kind}.title']} {doc.number}", author=tenant.name)
     doc_template.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
     return buffer.getvalue()
+
+
+def service_report(session: Session, report, lang: str = "en") -> bytes:
+    """An approved service report: branding, the property, its summary, and the
+    defects recorded on it (published or carried by the approved report) by severity."""
+    from pool_portal.models import Asset, Remark, Site
+    from pool_portal.services.dashboard import severity_rank
+
+    lang = normalise_language(lang)
+    tr = catalogue(lang)
+    tenant = session.get(Tenant, report.tenant_id)
+    site = session.get(Site, report.site_id)
+    styles = getSampleStyleSheet()
+    h1 = ParagraphStyle("h1", parent=styles["Heading1"], textColor=colors.HexColor(tenant.brand_colour))
+    body = styles["BodyText"]
+    story = [
+        Paragraph(_esc(tenant.name), h1),
+        Paragraph(f"{_esc(tr['pdf.report.title'])} {_esc(report.number)}", styles["Heading2"]),
+        Paragraph(f"{_esc(site.name)} · {_esc(', '.join(p for p in (site.address, site.city) if p))}", body),
+        Paragraph(f"{_esc(report.title)} · {_esc(tr['overlay.date'])}: {_esc(day(report.report_date, lang))}", body),
+        Spacer(1, 4 * mm),
+    ]
+    if report.summary:
+        story += [Paragraph(_esc(tr["reports.summary"]), styles["Heading4"]), Paragraph(_esc(report.summary), body)]
+    remarks = session.execute(
+        select(Remark, Asset.asset_code).outerjoin(Asset, Asset.id == Remark.asset_id)
+        .where(Remark.report_id == report.id, Remark.tenant_id == report.tenant_id)
+        .order_by(severity_rank(), Remark.id)
+    ).all()
+    story += [Spacer(1, 4 * mm), Paragraph(_esc(tr["pdf.report.defects"]), styles["Heading4"])]
+    if remarks:
+        data = [[tr["overlay.number"], tr["defects.severity"], tr["assets.asset_code"], tr["overlay.title"],
+                 tr["overlay.status"]]]
+        for r, code in remarks:
+            sev = r.severity.value if hasattr(r.severity, "value") else str(r.severity)
+            st = r.status.value if hasattr(r.status, "value") else str(r.status)
+            data.append([f"D-{r.id}", tr.get(f"severity.{sev}", sev), code or "", Paragraph(_esc(r.title), body),
+                         tr.get(f"remark.{st}", st)])
+        table = Table(data, colWidths=[18 * mm, 30 * mm, 25 * mm, 80 * mm, 25 * mm], repeatRows=1)
+        table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9), ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        story.append(table)
+    else:
+        story.append(Paragraph(_esc(tr["pdf.report.no_defects"]), body))
+    story.append(Paragraph(f"{_esc(tr['pdf.report.count'])}: {len(remarks)}", body))
+    buffer = io.BytesIO()
+    doc_template = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
+                                     bottomMargin=18 * mm, title=f"{tr['pdf.report.title']} {report.number}",
+                                     author=tenant.name)
+    doc_template.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
+    return buffer.getvalue()

@@ -7,7 +7,6 @@ two people acting at once cannot both succeed: the second is told the new status
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
@@ -27,64 +26,27 @@ from pool_portal.models import (
     StaffUser,
     utcnow,
 )
-from pool_portal.services import audit
+from pool_portal.services import audit, lists
 from pool_portal.services.dashboard import document_switches, open_quote, site_scope, tenant_today
 from pool_portal.services.scope import Viewer
-from pool_portal.services.search import _like, _pattern
-
-PER_PAGE = 25
-QUOTE_FILTERS = ("all", "awaiting", "approved", "declined")
-INVOICE_FILTERS = ("all", "awaiting", "overdue", "paid")
 
 
-@dataclass
-class Page:
-    rows: list[dict[str, str]]
-    total: int
-    page: int
-    pages: int
+
+Page = lists.Page
 
 
 def _visible_quote(today):
     return or_(Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]), open_quote(today))
 
 
-def _paged(session: Session, query, page: int) -> tuple[list, int, int, int]:
-    """(rows of the page, total, page, pages) for an ordered query; the page is clamped."""
-    total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    page = min(max(page, 1), pages)
-    rows = session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-    return rows, total, page, pages
-
-
 def list_quotes(session: Session, viewer: Viewer, *, status: str = "all", text: str = "", page: int = 1,
                 now: datetime | None = None) -> Page | None:
     """A page of the view's quotes, newest first. None when quotes are switched off."""
-    if not document_switches(session, viewer.tenant_id)["quotes"]:
-        return None
-    today = tenant_today(session, viewer.tenant_id, now)
-    where = [Quote.tenant_id == viewer.tenant_id, Quote.site_id.in_(site_scope(viewer)), _visible_quote(today)]
-    if status == "awaiting":
-        where.append(open_quote(today))
-    elif status in ("approved", "declined"):
-        where.append(Quote.status == (QuoteStatus.APPROVED if status == "approved" else QuoteStatus.DECLINED))
-    text = " ".join(text.split())[:100]
-    if len(text) >= 2:
-        p = _pattern(text)
-        where.append(or_(_like(Quote.number, p), _like(Quote.title, p), _like(Site.name, p)))
-    base = select(Quote, Site.name).join(Site, Site.id == Quote.site_id).where(*where)
-    rows, total, page, pages = _paged(session, base.order_by(Quote.issued_on.desc(), Quote.id.desc()), page)
-    return Page([_quote_row(q, site) for q, site in rows], total, page, pages)
+    return lists.fetch(session, viewer, "quotes", _query(status, text, page), now=now)
 
 
-def _quote_row(q: Quote, site: str) -> dict[str, str]:
-    return {
-        "id": str(q.id), "number": q.number, "title": q.title, "site": site, "kind": _v(q.kind),
-        "status": _v(q.status), "issued": q.issued_on.isoformat() if q.issued_on else "",
-        "expires": q.expires_on.isoformat() if q.expires_on else "", "total_cents": str(q.total_cents),
-        "approver": q.approver_name or "", "comment": q.decline_comment or "",
-    }
+def _query(status: str, text: str, page: int, **extra) -> lists.ListQuery:
+    return lists.ListQuery(status=status, text=" ".join(text.split())[:lists.MAX_TEXT], page=page, **extra)
 
 
 def get_quote(session: Session, viewer: Viewer, quote_id: int, now: datetime | None = None) -> Quote | None:
@@ -146,30 +108,7 @@ def decide_quote(session: Session, viewer: Viewer, quote_id: int, *, approve: bo
 def list_invoices(session: Session, viewer: Viewer, *, status: str = "all", text: str = "", page: int = 1,
                   now: datetime | None = None) -> Page | None:
     """A page of the view's invoices (never drafts), newest first; "OVERDUE" derived."""
-    if not document_switches(session, viewer.tenant_id)["invoices"]:
-        return None
-    today = tenant_today(session, viewer.tenant_id, now)
-    where = [Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(site_scope(viewer)),
-             Invoice.status.in_([InvoiceStatus.AWAITING_PAYMENT, InvoiceStatus.PAID, InvoiceStatus.VOID])]
-    if status == "awaiting":
-        where.append(Invoice.status == InvoiceStatus.AWAITING_PAYMENT)
-    elif status == "overdue":
-        where += [Invoice.status == InvoiceStatus.AWAITING_PAYMENT, Invoice.due_on < today]
-    elif status == "paid":
-        where.append(Invoice.status == InvoiceStatus.PAID)
-    text = " ".join(text.split())[:100]
-    if len(text) >= 2:
-        p = _pattern(text)
-        where.append(or_(_like(Invoice.number, p), _like(Site.name, p), _like(Invoice.customer_po, p)))
-    base = select(Invoice, Site.name).join(Site, Site.id == Invoice.site_id).where(*where)
-    rows, total, page, pages = _paged(session, base.order_by(Invoice.issued_on.desc(), Invoice.id.desc()), page)
-    return Page(
-        [{"id": str(i.id), "number": i.number, "site": site, "issued": i.issued_on.isoformat() if i.issued_on else "",
-          "due": i.due_on.isoformat() if i.due_on else "", "total_cents": str(i.total_cents),
-          "status": "OVERDUE" if _v(i.status) == "AWAITING_PAYMENT" and i.due_on and i.due_on < today else _v(i.status)}
-         for i, site in rows],
-        total, page, pages,
-    )
+    return lists.fetch(session, viewer, "invoices", _query(status, text, page), now=now)
 
 
 def get_invoice(session: Session, viewer: Viewer, invoice_id: int) -> Invoice | None:
@@ -237,40 +176,63 @@ def request_job(session: Session, viewer: Viewer, site_id: int, kind: str, descr
     return number, {}
 
 
-JOB_FILTERS = ("all", "future", "past")
-
-
 def list_jobs(session: Session, viewer: Viewer, *, when: str = "all", site_id: int | None = None,
               date_from=None, date_to=None, text: str = "", page: int = 1, now: datetime | None = None) -> Page:
     """A page of the view's jobs: past or future by date (scheduled, else due), a site,
-    a date range, and a search over number, description, notes and PO number."""
-    from pool_portal.models import Job
+    a date range, and a search over number, description, notes, PO number and address."""
+    return lists.fetch(session, viewer, "jobs", _query(when, text, page, site_id=site_id, date_from=date_from,
+                                                       date_to=date_to), now=now)
 
-    today = tenant_today(session, viewer.tenant_id, now)
-    when_date = func.coalesce(Job.scheduled_date, Job.due_date)
-    where = [Job.tenant_id == viewer.tenant_id, Job.site_id.in_(site_scope(viewer))]
-    if when == "future":
-        where.append(when_date >= today)
-    elif when == "past":
-        where.append(when_date < today)
-    if site_id is not None:
-        where.append(Job.site_id == site_id)
-    if date_from is not None:
-        where.append(when_date >= date_from)
-    if date_to is not None:
-        where.append(when_date <= date_to)
-    text = " ".join(text.split())[:100]
-    if len(text) >= 2:
-        p = _pattern(text)
-        where.append(or_(_like(Job.number, p), _like(Job.description, p), _like(Job.notes, p), _like(Job.customer_po, p),
-                         _like(Site.address, p)))
-    base = select(Job, Site.name, Site.address).join(Site, Site.id == Job.site_id).where(*where)
-    order = (when_date.asc(), Job.id) if when == "future" else (when_date.desc(), Job.id.desc())
-    rows, total, page, pages = _paged(session, base.order_by(*order), page)
-    return Page(
-        [{"id": str(j.id), "number": j.number, "site": name, "address": address or "", "kind": _v(j.kind),
-          "stage": _v(j.stage), "date": (j.scheduled_date or j.due_date).isoformat() if (j.scheduled_date or j.due_date) else "",
-          "description": j.description, "po": j.customer_po or "", "total_cents": "0"}
-         for j, name, address in rows],
-        total, page, pages,
-    )
+
+def get_report(session: Session, viewer: Viewer, report_id: int):
+    """An approved report on a site of the view (reports switched on), or None."""
+    from pool_portal.models import Report, ReportStatus
+
+    if not document_switches(session, viewer.tenant_id)["reports"]:
+        return None
+    return session.execute(
+        select(Report).where(Report.id == report_id, Report.tenant_id == viewer.tenant_id,
+                             Report.site_id.in_(site_scope(viewer)), Report.status == ReportStatus.APPROVED)
+    ).scalar_one_or_none()
+
+
+HISTORY_LIMIT = 50
+
+
+def asset_detail(session: Session, viewer: Viewer, asset_id: int) -> dict | None:
+    """An active asset on a site of the view: its fields, its published defects (most
+    severe first), its service history (jobs on it, latest first) and when its next
+    service is due. None for anything outside the view."""
+    from pool_portal.models import Asset, Job, Remark
+    from pool_portal.services.dashboard import severity_rank, visible_remark
+
+    row = session.execute(
+        select(Asset, Site.name).join(Site, Site.id == Asset.site_id)
+        .where(Asset.id == asset_id, Asset.tenant_id == viewer.tenant_id, Asset.site_id.in_(site_scope(viewer)),
+               Asset.is_active == True)  # noqa: E712
+    ).first()
+    if row is None:
+        return None
+    asset, site = row
+    remarks = session.execute(
+        select(Remark).where(Remark.asset_id == asset.id, Remark.tenant_id == viewer.tenant_id,
+                             visible_remark(viewer.tenant_id))
+        .order_by(Remark.status, severity_rank(), Remark.raised_on.desc()).limit(HISTORY_LIMIT)
+    ).scalars()
+    when = func.coalesce(Job.completed_on, Job.scheduled_date, Job.due_date)
+    jobs = session.execute(
+        select(Job).where(Job.asset_id == asset.id, Job.tenant_id == viewer.tenant_id)
+        .order_by(when.desc().nulls_last(), Job.id.desc()).limit(HISTORY_LIMIT)
+    ).scalars()
+    fields = {k: _v(getattr(asset, k)) if getattr(asset, k) is not None else "" for k in lists.ASSET_COLUMN_KEYS if k != "site"}
+    for k in ("last_test_date", "next_service_due"):
+        fields[k] = getattr(asset, k).isoformat() if getattr(asset, k) else ""
+    return {
+        "id": str(asset.id), "site": site, "site_id": str(asset.site_id), "description": asset.description or "",
+        **fields,
+        "defects": [{"id": str(r.id), "number": f"D-{r.id}", "severity": _v(r.severity), "status": _v(r.status),
+                     "title": r.title, "raised": r.raised_on.isoformat()} for r in remarks],
+        "jobs": [{"id": str(j.id), "number": j.number, "kind": _v(j.kind), "stage": _v(j.stage),
+                  "date": (j.completed_on or j.scheduled_date or j.due_date or j.created_at).isoformat()[:10],
+                  "description": j.description} for j in jobs],
+    }

@@ -1,31 +1,49 @@
-"""Portal lists: quotes (approve, decline) and invoices. Filters and the page number
-live in the URL (a plain GET form), so Back and copied links work."""
+"""Portal lists (jobs, quotes, invoices, reports, assets, defects) and the acts on them
+(approve or decline a quote, request a job). The query of a list (status, search,
+per-column filters, sort, page) lives in the URL, read by plain GET forms and links,
+so Back and copied links work; the rules live in services.lists and services.records."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
+from urllib.parse import urlencode
 
 import reflex as rx
 
+
 from pool_portal.db import session_scope
 from pool_portal.models import PortalSettings, Tenant
-from pool_portal.services import records
+from pool_portal.services import lists, records
 from pool_portal.services.i18n import money, normalise_language
 from pool_portal.states.guard import portal_event, viewer
 from pool_portal.states.portal import PortalState
 
 
-def _int(raw: str, default: int = 1) -> int:
-    return int(raw) if raw.isdigit() and len(raw) < 7 else default
+class ListState(rx.State, mixin=True):
+    """What every list page has (a mixin: each list page gets its own copy of these
+    vars, so one list never flashes another's rows): a page of rows for the query in the URL (status,
+    search, per-column filters, sort, page) and the links that change it (sort by a
+    column, previous/next page, CSV export of the filtered list). Subclasses set
+    ``_kind`` and an on_load handler that calls ``_load_list``."""
 
-
-class RecordsState(PortalState):
+    _kind: ClassVar[str] = ""
     rows: list[dict[str, str]] = []
     total: int = 0
     page: int = 1
     pages: int = 1
     status: str = "all"
     text: str = ""
+    sort: str = ""
+    desc: bool = False
+    filters: dict[str, str] = {}
+    columns: list[str] = []
+    sort_links: dict[str, str] = {}
+    prev_href: str = ""
+    next_href: str = ""
+    csv_href: str = ""
+    hidden: list[list[str]] = []
+    filtered: bool = False
     enabled: bool = True
     loaded: bool = False
 
@@ -34,23 +52,59 @@ class RecordsState(PortalState):
         self.rows = []
         self.loaded = False
 
-    def _params(self, allowed: tuple[str, ...]) -> tuple[str, str, int]:
-        params = self.router.url.query_parameters
-        status = str(params.get("status", "all"))
-        return (status if status in allowed else "all"), str(params.get("q", ""))[:100], _int(str(params.get("page", "1")))
+    async def _load_list(self, extra=None):
+        """Read the query from the URL, fetch its page (and, through ``extra(db, v)``,
+        whatever else the page shows) off the event loop, and set the links."""
+        v = viewer()
+        kind = self._kind
+        query = lists.parse_query(kind, {k: str(val) for k, val in self.router.url.query_parameters.items()})
+        lang = normalise_language(self.lang)
 
-    def _apply(self, page: records.Page | None, currency: str, lang: str, status: str, text: str) -> None:
+        def work():
+            with session_scope() as db:
+                self._load_common(db, v)
+                page = lists.fetch(db, v, kind, query)
+                cols = [c.key for c in lists.shown_columns(db, v, kind)]
+                more = extra(db, v) if extra else None
+                return page, cols, db.get(Tenant, v.tenant_id).currency, more
+
+        page, cols, currency, more = await asyncio.to_thread(work)
+        path = "/portal/" + kind
         self.enabled = page is not None
-        self.status, self.text = status, text
+        self.status, self.text, self.filters, self.columns = query.status, query.text, dict(query.filters), cols
         if page is None:
-            self.rows, self.total, self.page, self.pages = [], 0, 1, 1
+            self.rows, self.total, self.page, self.pages, self.sort, self.desc = [], 0, 1, 1, "", False
         else:
-            self.rows = [{**r, "amount": money(int(r["total_cents"]), currency, lang)} for r in page.rows]
+            self.rows = [{**r, "amount": money(int(r["total_cents"]), currency, lang)} if r.get("total_cents") else r
+                         for r in page.rows]
             self.total, self.page, self.pages = page.total, page.page, page.pages
+            self.sort, self.desc = page.sort, page.desc
+        query.page = self.page
+
+        def href(base: str = path, **changes) -> str:
+            params = lists.query_params(query, **changes)
+            return base + ("?" + urlencode(params) if params else "")
+
+        def next_dir(col: lists.Column) -> str:
+            if self.sort == col.key:
+                return "asc" if self.desc else "desc"
+            return "desc" if col.kind in ("date", "money") else "asc"
+
+        self.sort_links = {c.key: href(sort=c.key, dir=next_dir(c), page=None)
+                           for c in lists.COLUMNS[kind] if c.sortable}
+        self.prev_href = href(page=self.page - 1) if self.page > 1 else ""
+        self.next_href = href(page=self.page + 1) if self.page < self.pages else ""
+        self.csv_href = href(f"/files/export/{kind}.csv", page=None)
+        # The filter form carries the sort along as hidden fields.
+        self.hidden = [[k, val] for k, val in lists.query_params(query).items() if k in ("sort", "dir")]
+        self.filtered = bool(query.filters or query.text or query.status != "all" or query.site_id is not None
+                             or query.date_from or query.date_to)
         self.loaded = True
+        return more
 
 
-class QuotesState(RecordsState):
+class QuotesState(ListState, PortalState):
+    _kind: ClassVar[str] = "quotes"
     acting_id: str = ""
     acting: str = ""  # "approve" | "decline"
     act_error: str = ""
@@ -58,17 +112,7 @@ class QuotesState(RecordsState):
 
     @portal_event
     async def load_quotes(self):
-        v = viewer()
-        status, text, page = self._params(records.QUOTE_FILTERS)
-        lang = normalise_language(self.lang)
-
-        def work():
-            with session_scope() as db:
-                self._load_common(db, v)
-                return records.list_quotes(db, v, status=status, text=text, page=page), db.get(Tenant, v.tenant_id).currency
-
-        result, currency = await asyncio.to_thread(work)
-        self._apply(result, currency, lang, status, text)
+        await self._load_list()
 
     @portal_event
     def open_action(self, quote_id: str, action: str):
@@ -106,28 +150,90 @@ class QuotesState(RecordsState):
         return QuotesState.load_quotes
 
 
-class InvoicesState(RecordsState):
+class InvoicesState(ListState, PortalState):
+    _kind: ClassVar[str] = "invoices"
     payment_instructions: str = ""
 
     @portal_event
     async def load_invoices(self):
-        v = viewer()
-        status, text, page = self._params(records.INVOICE_FILTERS)
-        lang = normalise_language(self.lang)
-
-        def work():
+        def instructions(db, v) -> str:
             from sqlalchemy import select
 
-            with session_scope() as db:
-                self._load_common(db, v)
-                settings = db.execute(select(PortalSettings).where(PortalSettings.tenant_id == v.tenant_id)).scalar_one_or_none()
-                return (records.list_invoices(db, v, status=status, text=text, page=page),
-                        db.get(Tenant, v.tenant_id).currency, (settings.payment_instructions or "") if settings else "")
+            settings = db.execute(select(PortalSettings).where(PortalSettings.tenant_id == v.tenant_id)).scalar_one_or_none()
+            return (settings.payment_instructions or "") if settings else ""
 
-        result, currency, instructions = await asyncio.to_thread(work)
-        self._apply(result, currency, lang, status, text)
-        self.payment_instructions = instructions
+        self.payment_instructions = await self._load_list(instructions)
 
+
+class JobsState(ListState, PortalState):
+    """Jobs: past or future, by property and date range, with a search; all in the URL."""
+
+    _kind: ClassVar[str] = "jobs"
+    sites: list[list[str]] = []
+    site: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    @portal_event
+    async def load_jobs(self):
+        from pool_portal.services.dashboard import view_sites
+
+        self.sites = await self._load_list(lambda db, v: [[str(s.id), s.name] for s in view_sites(db, v)])
+        query = lists.parse_query("jobs", {k: str(val) for k, val in self.router.url.query_parameters.items()})
+        site = str(query.site_id) if query.site_id is not None else ""
+        self.site = site if any(s[0] == site for s in self.sites) else ""
+        self.date_from = query.date_from.isoformat() if query.date_from else ""
+        self.date_to = query.date_to.isoformat() if query.date_to else ""
+
+
+class ReportsState(ListState, PortalState):
+    """Approved service reports, each with its PDF."""
+
+    _kind: ClassVar[str] = "reports"
+
+    @portal_event
+    async def load_reports(self):
+        await self._load_list()
+
+
+class DefectsState(ListState, PortalState):
+    """Published defects of the view, most recent first; by severity and status."""
+
+    _kind: ClassVar[str] = "defects"
+
+    @portal_event
+    async def load_defects(self):
+        await self._load_list()
+
+
+class AssetsState(ListState, PortalState):
+    """Assets with the columns the tenant chose (and its name for "Asset ID"); with
+    ``?id=`` in the URL, one asset's detail: published defects, service history and
+    next service due."""
+
+    _kind: ClassVar[str] = "assets"
+    asset_label: str = ""
+    detail: dict[str, str] = {}
+    detail_defects: list[dict[str, str]] = []
+    detail_jobs: list[dict[str, str]] = []
+    detail_missing: bool = False
+
+    @portal_event
+    async def load_assets(self):
+        raw = str(self.router.url.query_parameters.get("id", ""))
+        asset_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+        def more(db, v):
+            label = lists.asset_columns(db, v.tenant_id)[1]
+            return label, (records.asset_detail(db, v, asset_id) if asset_id is not None else None)
+
+        label, detail = await self._load_list(more)
+        self.asset_label = label
+        self.detail_missing = bool(raw) and detail is None
+        detail = dict(detail or {})
+        self.detail_defects = detail.pop("defects", [])
+        self.detail_jobs = detail.pop("jobs", [])
+        self.detail = {k: str(val) for k, val in detail.items()}
 
 class RequestJobState(PortalState):
     """Request a job: a site of the view, a job type, a description; errors next to
@@ -170,45 +276,3 @@ class RequestJobState(PortalState):
         number, errors = await asyncio.to_thread(work)
         self.errors = errors
         self.created = number or ""
-
-
-class JobsState(RecordsState):
-    """Jobs: past or future, by property and date range, with a search; all in the URL."""
-
-    sites: list[list[str]] = []
-    site: str = ""
-    date_from: str = ""
-    date_to: str = ""
-
-    @portal_event
-    async def load_jobs(self):
-        from datetime import date
-
-        from pool_portal.services.dashboard import view_sites
-
-        v = viewer()
-        when, text, page = self._params(records.JOB_FILTERS)
-        params = self.router.url.query_parameters
-        site = str(params.get("site", ""))
-
-        def day(raw: str):
-            try:
-                return date.fromisoformat(raw) if raw else None
-            except ValueError:
-                return None
-
-        start, end = day(str(params.get("from", ""))), day(str(params.get("to", "")))
-
-        def work():
-            with session_scope() as db:
-                self._load_common(db, v)
-                sites = [[str(s.id), s.name] for s in view_sites(db, v)]
-                page_ = records.list_jobs(db, v, when=when, site_id=int(site) if site.isdigit() else None,
-                                          date_from=start, date_to=end, text=text, page=page)
-                return sites, page_
-
-        self.sites, result = await asyncio.to_thread(work)
-        self.site = site if any(s[0] == site for s in self.sites) else ""
-        self.date_from = start.isoformat() if start else ""
-        self.date_to = end.isoformat() if end else ""
-        self._apply(result, "EUR", normalise_language(self.lang), when, text)

@@ -50,6 +50,9 @@ CALLS: dict[str, dict] = {
     "InvoicesState.load_invoices": {},
     "RequestJobState.load_request": {},
     "JobsState.load_jobs": {},
+    "ReportsState.load_reports": {},
+    "AssetsState.load_assets": {},
+    "DefectsState.load_defects": {},
     "RequestJobState.submit_request": {"form_data": {"site": "1", "kind": "SERVICE_CALL", "description": "x"}},
     "ContactsState.load_contacts": {},
     "ContactsState.invite": {"contact_id": "999999"},
@@ -73,6 +76,9 @@ PAGES: dict[str, str] = {
     "portal/invoices": "portal",
     "portal/request-job": "portal",
     "portal/jobs": "portal",
+    "portal/reports": "portal",
+    "portal/assets": "portal",
+    "portal/defects": "portal",
     "admin": "staff",
     "admin/password": "staff",
     "admin/contacts": "staff",
@@ -89,6 +95,8 @@ ROUTES: dict[str, tuple[str, int]] = {
     "/files/document/1": ("GET", 401),
     "/files/quote/1": ("GET", 401),
     "/files/invoice/1": ("GET", 401),
+    "/files/report/1": ("GET", 401),
+    "/files/export/quotes.csv?f_site=x&sort=number": ("GET", 401),
     "/files/routine-report?from=2026-01-01&to=2026-12-31": ("GET", 401),
 }
 
@@ -143,9 +151,11 @@ def test_every_page_has_a_row_here_and_its_loader_agrees():
 def test_every_backend_route_has_a_row_here(app_server):
     from pool_portal.api import files, session_routes
 
-    assert {r.path for r in session_routes.routes + files.routes} == {
-        re.sub(r"/\d+$", "/{document_id}" if "document" in p else "/{record_id}", p.split("?")[0]) for p in ROUTES
-    }
+    def pattern(path: str) -> str:
+        path = re.sub(r"/export/[a-z]+\.csv$", "/export/{kind}.csv", path.split("?")[0])
+        return re.sub(r"/\d+$", "/{document_id}" if "document" in path else "/{record_id}", path)
+
+    assert {r.path for r in session_routes.routes + files.routes} == {pattern(p) for p in ROUTES}
     for path, (method, status) in ROUTES.items():
         r = requests.request(method, f"{app_server}{path}", data={}, allow_redirects=False, timeout=30)
         assert r.status_code == status, path

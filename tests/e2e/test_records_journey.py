@@ -108,5 +108,64 @@ def test_jobs_by_property_and_date_range(app_server, page):
     page.locator("#list-go").click()
     expect(page).to_have_url(re.compile(r"from=2026-01-01&to=2026-03-31"))
     expect(rows.filter(has_not_text=re.compile(r"2026-0[123]-"))).to_have_count(0)
-    page.locator("#jobs-when").select_option("future")
+    page.locator("#list-status").select_option("future")
     expect(page).to_have_url(re.compile(r"status=future"))
+
+
+def test_defects_sort_filter_export_and_asset_detail(app_server, page):
+    """Sort by a header, narrow with a column filter, export exactly that as CSV, and
+    open an asset's detail; an approved report downloads as a PDF."""
+    import csv
+    import io
+
+    from sqlmodel import Session, select
+
+    import pool_portal.models as m
+
+    sign_in(page, app_server, "/portal/login", "group@aquademo.example.com")
+    page.get_by_role("link", name="Defects", exact=True).click()
+    rows = page.locator("#defects-table tbody tr")
+    expect(rows.first).to_be_visible()
+    page.locator("#sort-severity").click()
+    expect(page).to_have_url(re.compile(r"sort=severity"))
+    header = page.locator("th[aria-sort='ascending'], th[aria-sort='descending']")
+    expect(header).to_have_count(1)
+    page.locator("#filter-severity").select_option("CRITICAL")
+    expect(page).to_have_url(re.compile(r"f_severity=CRITICAL"))
+    expect(rows.first).to_contain_text("Critical")
+    expect(rows.filter(has_not_text="Critical")).to_have_count(0)
+    expect(page.locator("#page-info")).to_have_text(re.compile(r" [1-9]\d* items"))
+    total = int(re.search(r"(\d+) items", page.locator("#page-info").inner_text()).group(1))
+    assert total > 0
+    with page.expect_download() as info:
+        page.locator("#list-export").click()
+    text = open(info.value.path(), encoding="utf-8-sig").read()
+    lines = list(csv.reader(io.StringIO(text)))
+    assert lines[0][:3] == ["Number", "Raised", "Property"] and len(lines) - 1 == total
+    assert {line[lines[0].index("Severity")] for line in lines[1:]} == {"Critical"}
+    page.locator("#list-clear").click()
+    expect(page).not_to_have_url(re.compile(r"f_severity"))
+
+    # Assets: the tenant's columns; an asset's detail with its history.
+    page.get_by_role("link", name="Assets", exact=True).click()
+    asset_rows = page.locator("#assets-table tbody tr")
+    expect(asset_rows.first).to_be_visible()
+    code = asset_rows.first.locator("a").first.inner_text()
+    asset_rows.first.locator("a").first.click()
+    expect(page.locator("#asset-title")).to_contain_text(code)
+    expect(page.locator("#asset-next-due")).to_be_visible()
+    page.go_back()
+    expect(page.locator("#assets-table")).to_be_visible()
+
+    # Reports: approved ones only, each with its PDF.
+    with Session(app_server.engine()) as db:
+        approved = {r.number for r in db.exec(select(m.Report).where(m.Report.status == m.ReportStatus.APPROVED))}
+    page.get_by_role("link", name="Reports", exact=True).click()
+    report_rows = page.locator("#reports-table tbody tr")
+    expect(report_rows.first).to_be_visible()
+    number = report_rows.first.locator("td").first.inner_text()
+    assert number in approved
+    with page.expect_download() as info:
+        report_rows.first.get_by_role("link", name=re.compile("PDF")).click()
+    reader = PdfReader(info.value.path())
+    assert number in reader.pages[0].extract_text()
