@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import unicodedata
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -238,6 +239,48 @@ def create_admin(
         )
         tenant_name = row.name
     typer.echo(f"created ADMIN {address} for {tenant_name}")
+
+
+@app.command()
+@command
+def backup(
+    path: Annotated[Path, typer.Argument(help="the backup file to write, e.g. portal-2026-11-23.tar")],
+    force: Annotated[bool, typer.Option("--force", help="overwrite PATH if it exists")] = False,
+) -> None:
+    """Back up the database and the private files into one tar file (safe while the app runs)."""
+    from pool_portal.services import backup as backups
+
+    settings = _settings()
+    try:
+        manifest = backups.backup(_engine(), settings.files_dir, path, overwrite=force)
+    except backups.BackupError as exc:
+        raise CliError(str(exc)) from None
+    rows = sum(manifest.row_counts.values())
+    typer.echo(f"backed up {manifest.database} database (revision {manifest.schema_revision}, {rows} rows)"
+               f" and {manifest.files} files to {path}")
+
+
+@app.command()
+@command
+def restore(
+    path: Annotated[Path, typer.Argument(help="a file written by `portal backup`")],
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask: replace the current data")] = False,
+) -> None:
+    """Replace the database and the private files with a backup (stop the app first)."""
+    from pool_portal.services import backup as backups
+
+    settings = _settings()
+    if not yes:
+        if not _interactive():
+            _fail("restore replaces ALL current data: pass --yes to confirm", 2)
+        typer.confirm(f"Replace ALL data in {_safe_url(settings.db_url)} and {settings.files_dir}?", abort=True)
+    try:
+        manifest = backups.restore(_engine(), settings.files_dir, path)
+    except backups.BackupError as exc:
+        raise CliError(str(exc)) from None
+    rows = sum(manifest.row_counts.values())
+    typer.echo(f"restored {manifest.database} database from {manifest.created_at} ({rows} rows)"
+               f" and {manifest.files} files")
 
 
 @app.command()
