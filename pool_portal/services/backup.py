@@ -16,11 +16,12 @@ Files written during the backup may or may not be in it (a file is only ever add
 after its row; a row whose file is missing shows as "not found", never as a crash).
 
 Restoring checks the whole backup first and then replaces, each in one step: the
-SQLite file is written next to the database and moved over it with ``os.replace``;
+SQLite file is written and checked next to the database, then copied into it with the
+backup API in one transaction (``os.replace`` only when there is no database yet);
 PostgreSQL is restored with ``pg_restore --clean --if-exists --single-transaction``;
 the files folder is swapped by renames. A backup of an older schema is migrated to head
-after restoring; one from a newer schema (unknown revision) is refused. Stop the app
-while restoring a SQLite database: running processes keep the replaced file open.
+after restoring; one from a newer schema (unknown revision) is refused. Stopping the
+app while restoring is still wise: sign-ins and pages open during it see a mix.
 """
 
 from __future__ import annotations
@@ -340,19 +341,28 @@ def _check_pg_dump(db_file: Path) -> None:
 
 
 def _replace_sqlite(db_file: Path, live: Path) -> None:
-    """Move ``db_file`` over ``live`` atomically. The live WAL is checkpointed and emptied
-    first, so no frames of the old database are replayed into the new one."""
+    """Put the checked ``db_file`` in place of ``live``, all or nothing.
+
+    Normally SQLite's backup API copies it INTO the live database in one write
+    transaction: processes that have it open (a running app, pooled connections) see
+    the restored data at once, and a crash half-way rolls back. Only when there is no
+    live database, or its page size differs (WAL cannot change it), is the file moved
+    over it with ``os.replace`` after emptying the live WAL: then the app must be stopped."""
     if live.exists():
-        conn = sqlite3.connect(live, timeout=30)
+        src = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+        dst = sqlite3.connect(live, timeout=30)
         try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if src.execute("PRAGMA page_size").fetchone() == dst.execute("PRAGMA page_size").fetchone():
+                src.backup(dst)
+                dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                return
+            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
-            conn.close()
-    # Closing the last connection removed the WAL; an empty one left by a running
-    # process goes too. (Stop the app while restoring: see the module docstring.)
-    wal = live.with_name(live.name + "-wal")
-    if wal.exists() and wal.stat().st_size == 0:
-        wal.unlink(missing_ok=True)
+            src.close()
+            dst.close()
+        wal = live.with_name(live.name + "-wal")
+        if wal.exists() and wal.stat().st_size == 0:
+            wal.unlink(missing_ok=True)
     os.chmod(db_file, 0o600)
     os.replace(db_file, live)
 
