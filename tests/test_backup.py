@@ -109,7 +109,7 @@ def test_round_trip(portal, tmp_path):
         conn.execute(text("DELETE FROM invoice_line"))
         conn.execute(text("UPDATE tenant SET name = name || ' changed'"))
         conn.execute(text("DELETE FROM notification"))
-    victim = sorted(portal.files.rglob("*.pdf"))[0]
+    victim = min(portal.files.rglob("*.pdf"))
     victim.unlink()
     (portal.files / "documents" / "extra.pdf").write_bytes(b"%PDF new")
     assert snapshot(portal.engine) != before

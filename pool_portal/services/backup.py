@@ -267,7 +267,7 @@ def restore(engine: Engine, files_dir: Path, path: Path) -> Manifest:
     if not path.is_file():
         raise BackupError(f"{path}: no such file")
     try:
-        tar = tarfile.open(path, "r:")
+        tar = tarfile.open(path, "r:")  # noqa: SIM115 - closed by `with tar` below
     except (tarfile.TarError, OSError) as exc:
         raise BackupError(f"{path} is not a Pool Portal backup (not a tar file)") from exc
     with tar:
