@@ -90,6 +90,7 @@ ROUTES: dict[str, tuple[str, int]] = {
     "/files/quote/1": ("GET", 401),
     "/files/invoice/1": ("GET", 401),
     "/files/routine-report?from=2026-01-01&to=2026-12-31": ("GET", 401),
+    "/_health": ("GET", 200),  # public: the same answer for everyone, nothing secret in it
 }
 
 ACTORS = ["anonymous", "portal_a", "group_a", "admin_a", "office_a", "technician_a", "portal_b", "admin_b"]
@@ -141,9 +142,9 @@ def test_every_page_has_a_row_here_and_its_loader_agrees():
 
 
 def test_every_backend_route_has_a_row_here(app_server):
-    from pool_portal.api import files, session_routes
+    from pool_portal.api import files, health, session_routes
 
-    assert {r.path for r in session_routes.routes + files.routes} == {
+    assert {r.path for r in session_routes.routes + files.routes + health.routes} == {
         re.sub(r"/\d+$", "/{document_id}" if "document" in p else "/{record_id}", p.split("?")[0]) for p in ROUTES
     }
     for path, (method, status) in ROUTES.items():
