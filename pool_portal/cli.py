@@ -286,7 +286,7 @@ def restore(
 @app.command()
 @command
 def check() -> None:
-    """Check settings, storage, database and mail (exit 1 when something is wrong)."""
+    """Check settings, storage, database, Redis and mail (exit 1 when something is wrong)."""
     problems = 0
 
     def line(ok: bool, what: str, detail: str) -> None:
@@ -327,6 +327,18 @@ def check() -> None:
     except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
         line(False, "database", f"{_safe_url(settings.db_url)}: {_one_line(exc)}")
 
+    from pool_portal.services.health import probe_redis
+
+    if settings.redis_url:
+        where = _safe_redis_url(settings.redis_url)
+        probe = probe_redis(settings.redis_url)
+        if probe.ok:
+            line(True, "redis", f"{where} answers ({probe.ms:.0f} ms): several backend workers can share state")
+        else:
+            line(False, "redis", f"{where} does not answer ({probe.error})")
+    else:
+        line(True, "redis", "not configured (single process)")
+
     if settings.smtp_url:
         import smtplib
         from urllib.parse import urlsplit
@@ -344,6 +356,17 @@ def check() -> None:
         line(True, "mail", f"no PORTAL_SMTP_URL: outbox at {settings.outbox_dir}")
     if problems:
         raise typer.Exit(1)
+
+
+def _safe_redis_url(url: str) -> str:
+    """The Redis URL without its password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username or ''}:***@{parts.hostname}{f':{parts.port}' if parts.port else ''}"
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts)
 
 
 def _safe_url(url: str) -> str:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
@@ -12,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from pool_portal.api import health
-from tests.conftest import _in_ci, free_port
+from tests.conftest import free_port
 
 
 @pytest.fixture
@@ -70,33 +67,6 @@ def test_redis_configured_but_unreachable_is_503(client):
     body = r.json()
     assert body["status"] == "degraded" and body["database"]["ok"] is True and body["redis"]["ok"] is False
     _no_secrets(body, "topsecret", str(port))
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    """A throw-away redis-server (no persistence) on a free port."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if _in_ci():
-            pytest.fail("CI=true and redis-server is not installed: `make test` installs it", pytrace=False)
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)  # polling interval, bounded by the deadline
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_redis_reachable_is_ok(client, redis_url):
