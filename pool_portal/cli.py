@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import unicodedata
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -242,8 +243,50 @@ def create_admin(
 
 @app.command()
 @command
+def backup(
+    path: Annotated[Path, typer.Argument(help="the backup file to write, e.g. portal-2026-11-23.tar")],
+    force: Annotated[bool, typer.Option("--force", help="overwrite PATH if it exists")] = False,
+) -> None:
+    """Back up the database and the private files into one tar file (safe while the app runs)."""
+    from pool_portal.services import backup as backups
+
+    settings = _settings()
+    try:
+        manifest = backups.backup(_engine(), settings.files_dir, path, overwrite=force)
+    except backups.BackupError as exc:
+        raise CliError(str(exc)) from None
+    rows = sum(manifest.row_counts.values())
+    typer.echo(f"backed up {manifest.database} database (revision {manifest.schema_revision}, {rows} rows)"
+               f" and {manifest.files} files to {path}")
+
+
+@app.command()
+@command
+def restore(
+    path: Annotated[Path, typer.Argument(help="a file written by `portal backup`")],
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask: replace the current data")] = False,
+) -> None:
+    """Replace the database and the private files with a backup (stop the app first)."""
+    from pool_portal.services import backup as backups
+
+    settings = _settings()
+    if not yes:
+        if not _interactive():
+            _fail("restore replaces ALL current data: pass --yes to confirm", 2)
+        typer.confirm(f"Replace ALL data in {_safe_url(settings.db_url)} and {settings.files_dir}?", abort=True)
+    try:
+        manifest = backups.restore(_engine(), settings.files_dir, path)
+    except backups.BackupError as exc:
+        raise CliError(str(exc)) from None
+    rows = sum(manifest.row_counts.values())
+    typer.echo(f"restored {manifest.database} database from {manifest.created_at} ({rows} rows)"
+               f" and {manifest.files} files")
+
+
+@app.command()
+@command
 def check() -> None:
-    """Check settings, storage, database and mail (exit 1 when something is wrong)."""
+    """Check settings, storage, database, Redis and mail (exit 1 when something is wrong)."""
     problems = 0
 
     def line(ok: bool, what: str, detail: str) -> None:
@@ -284,6 +327,18 @@ def check() -> None:
     except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
         line(False, "database", f"{_safe_url(settings.db_url)}: {_one_line(exc)}")
 
+    from pool_portal.services.health import probe_redis
+
+    if settings.redis_url:
+        where = _safe_redis_url(settings.redis_url)
+        probe = probe_redis(settings.redis_url)
+        if probe.ok:
+            line(True, "redis", f"{where} answers ({probe.ms:.0f} ms): several backend workers can share state")
+        else:
+            line(False, "redis", f"{where} does not answer ({probe.error})")
+    else:
+        line(True, "redis", "not configured (single process)")
+
     if settings.smtp_url:
         import smtplib
         from urllib.parse import urlsplit
@@ -301,6 +356,17 @@ def check() -> None:
         line(True, "mail", f"no PORTAL_SMTP_URL: outbox at {settings.outbox_dir}")
     if problems:
         raise typer.Exit(1)
+
+
+def _safe_redis_url(url: str) -> str:
+    """The Redis URL without its password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username or ''}:***@{parts.hostname}{f':{parts.port}' if parts.port else ''}"
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts)
 
 
 def _safe_url(url: str) -> str:

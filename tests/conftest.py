@@ -259,6 +259,37 @@ def db_url(request, tmp_path):
     return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
+# -- Redis ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A throw-away redis-server (no persistence) on a free port; skipped without
+    redis-server, except under CI=true, where that fails."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if _in_ci():
+            pytest.fail("CI=true and redis-server is not installed: `make test` installs it", pytrace=False)
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)  # polling interval, bounded by the deadline
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 # -- settings ------------------------------------------------------------------------
 
 _SETTINGS_VARS = ("PORT", "REFLEX_DB_URL", "REFLEX_REDIS_URL", "CLOUDINARY_URL")

@@ -209,8 +209,10 @@ def test_check_on_a_good_setup(cli):
     r = cli("check")
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["ok   settings", "ok   storage", "ok   database", "ok   mail"]
-    assert "migrations at head" in lines[2] and "outbox at" in lines[3] and "stored locally" in lines[1]
+    assert [line.split(":")[0] for line in lines] == [
+        "ok   settings", "ok   storage", "ok   database", "ok   redis", "ok   mail"]
+    assert "migrations at head" in lines[2] and "outbox at" in lines[4] and "stored locally" in lines[1]
+    assert lines[3] == "ok   redis: not configured (single process)"
 
 
 def test_check_with_cloudinary_and_a_listening_smtp_server(cli):
@@ -242,20 +244,31 @@ def test_check_with_cloudinary_and_a_listening_smtp_server(cli):
         ("migrated", {"REFLEX_DB_URL": "postgresql://u:p@127.0.0.1:1/x"}, "FAIL database"),
         ("migrated", {"PORTAL_DATA_DIR": "/proc/nonexistent/x", "REFLEX_DB_URL": "{db}"}, "FAIL storage"),
         ("migrated", {"PORT": "abc"}, "FAIL settings: PORT: "),
+        ("migrated", {"REFLEX_REDIS_URL": "redis://:s3cret@127.0.0.1:{free}/0"}, "FAIL redis"),
+        ("migrated", {"REFLEX_REDIS_URL": "http://127.0.0.1/"}, "FAIL settings: REFLEX_REDIS_URL: "),
     ],
 )
 def test_check_says_what_is_wrong(cli, setup, env, failing):
     if setup == "migrated":
         cli("migrate")
-    env = {k: v.replace("{db}", f"sqlite:///{cli.db_path}") for k, v in env.items()}
+    from tests.conftest import free_port
+
+    env = {k: v.replace("{db}", f"sqlite:///{cli.db_path}").replace("{free}", str(free_port())) for k, v in env.items()}
     r = cli("check", env=env)
     assert r.exit_code == 1, r.output
-    assert "Traceback" not in r.output
+    assert "Traceback" not in r.output and "s3cret" not in r.output
     assert [line for line in r.output.splitlines() if line.startswith("FAIL")] == [
         next(line for line in r.output.splitlines() if line.startswith(failing))
     ]
     if setup == "empty":
         assert "run `portal migrate`" in r.output
+
+
+def test_check_with_a_reachable_redis(cli, redis_url):
+    cli("migrate")
+    r = cli("check", env={"REFLEX_REDIS_URL": redis_url})
+    assert r.exit_code == 0, r.output
+    assert any(line.startswith("ok   redis: ") and "answers" in line for line in r.output.splitlines())
 
 
 # -- demo data ------------------------------------------------------------------------
@@ -297,7 +310,7 @@ def test_real_console_script_from_another_directory(isolated_settings, tmp_path)
         assert verify_password(db.exec(select(m.StaffUser)).scalar_one().password_hash, PASSWORD)
     engine.dispose()
     proc = _run([str(PORTAL), "check"], env, cwd=tmp_path)
-    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 4, proc.stdout + proc.stderr
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 5, proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize(

@@ -98,6 +98,7 @@ ROUTES: dict[str, tuple[str, int]] = {
     "/files/report/1": ("GET", 401),
     "/files/export/quotes.csv?f_site=x&sort=number": ("GET", 401),
     "/files/routine-report?from=2026-01-01&to=2026-12-31": ("GET", 401),
+    "/_health": ("GET", 200),  # public: the same answer for everyone, nothing secret in it
 }
 
 ACTORS = ["anonymous", "portal_a", "group_a", "admin_a", "office_a", "technician_a", "portal_b", "admin_b"]
@@ -149,13 +150,13 @@ def test_every_page_has_a_row_here_and_its_loader_agrees():
 
 
 def test_every_backend_route_has_a_row_here(app_server):
-    from pool_portal.api import files, session_routes
+    from pool_portal.api import files, health, session_routes
 
     def pattern(path: str) -> str:
         path = re.sub(r"/export/[a-z]+\.csv$", "/export/{kind}.csv", path.split("?")[0])
         return re.sub(r"/\d+$", "/{document_id}" if "document" in path else "/{record_id}", path)
 
-    assert {r.path for r in session_routes.routes + files.routes} == {pattern(p) for p in ROUTES}
+    assert {r.path for r in session_routes.routes + files.routes + health.routes} == {pattern(p) for p in ROUTES}
     for path, (method, status) in ROUTES.items():
         r = requests.request(method, f"{app_server}{path}", data={}, allow_redirects=False, timeout=30)
         assert r.status_code == status, path
