@@ -24,6 +24,18 @@ from pool_portal.states.admin import AdminHomeState
 from pool_portal.states.base import LinkState, LoginState, PasswordState
 from pool_portal.states.contacts import ContactsState
 from pool_portal.states.portal import PortalHomeState
+from pool_portal.pages.admin.incidents import detail_page as admin_incident_page
+from pool_portal.pages.admin.incidents import history_page as admin_incidents_page
+from pool_portal.pages.portal.incidents import detail_page as incident_page
+from pool_portal.pages.portal.incidents import list_page as incidents_list_page
+from pool_portal.pages.portal.incidents import report_page as report_fault_page
+from pool_portal.states.incidents import (
+    AdminIncidentState,
+    AdminIncidentsState,
+    IncidentListState,
+    IncidentState,
+    ReportFaultState,
+)
 from pool_portal.states.records import (
     AssetsState,
     DefectsState,
@@ -71,4 +83,13 @@ app.add_page(request_job_page, route="/portal/request-job", on_load=RequestJobSt
 app.add_page(jobs_page, route="/portal/jobs", on_load=JobsState.load_jobs, title="Jobs | Pool Portal")
 app.add_page(reports_page, route="/portal/reports", on_load=ReportsState.load_reports, title="Reports | Pool Portal")
 app.add_page(assets_page, route="/portal/assets", on_load=AssetsState.load_assets, title="Assets | Pool Portal")
+app.add_page(incidents_list_page, route="/portal/incidents", on_load=IncidentListState.load_incidents,
+             title="Incidents | Pool Portal")
+app.add_page(report_fault_page, route="/portal/incidents/new", on_load=ReportFaultState.load_report_form,
+             title="Report a fault | Pool Portal")
+app.add_page(incident_page, route="/portal/incident", on_load=IncidentState.load_incident, title="Incident | Pool Portal")
+app.add_page(admin_incidents_page, route="/admin/incidents", on_load=AdminIncidentsState.load_admin_incidents,
+             title="Incidents | Pool Portal")
+app.add_page(admin_incident_page, route="/admin/incident", on_load=AdminIncidentState.load_admin_incident,
+             title="Incident | Pool Portal")
 app.add_page(defects_page, route="/portal/defects", on_load=DefectsState.load_defects, title="Defects | Pool Portal")

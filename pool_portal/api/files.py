@@ -216,7 +216,40 @@ async def report_pdf(request: Request) -> Response:
     return pdf_response(data, f"report-{number}.pdf")
 
 
+async def incident_photo(request: Request) -> Response:
+    """GET /files/incident-photo/{id}: a photo on an incident's thread. Portal users get
+    it only on a public message of an incident in their view; staff, their tenant's.
+    Cloudinary photos answer with a short-lived signed URL (a redirect)."""
+    from starlette.responses import RedirectResponse
+
+    from pool_portal.services import incidents
+
+    raw = request.path_params.get("record_id", "")
+
+    def work():
+        with session_scope() as db:
+            viewer = _viewer(request, db)
+            if viewer is None or viewer.must_change_password:
+                return 401, None
+            if not raw.isdigit() or len(raw) >= 10:
+                return 404, None
+            found = (incidents.attachment_for_staff(db, viewer.tenant_id, int(raw)) if viewer.is_staff
+                     else incidents.attachment_for_portal(db, viewer, int(raw)))
+            return (404, None) if found is None else (200, found)
+
+    status, found = await asyncio.to_thread(work)
+    if found is None:
+        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+    attachment, content = found
+    if isinstance(content, str):
+        return RedirectResponse(content, status_code=302, headers={"Cache-Control": "private, no-store"})
+    response = file_response(content, attachment.original_name or f"photo-{attachment.id}", attachment.content_type)
+    response.headers["Content-Disposition"] = response.headers["Content-Disposition"].replace("attachment", "inline")
+    return response
+
+
 routes = [
+    Route("/files/incident-photo/{record_id}", incident_photo, methods=["GET"]),
     Route("/files/quote/{record_id}", _record_route("quote"), methods=["GET"]),
     Route("/files/invoice/{record_id}", _record_route("invoice"), methods=["GET"]),
     Route("/files/report/{record_id}", report_pdf, methods=["GET"]),

@@ -113,13 +113,42 @@ def portal_shell(*content: rx.Component) -> rx.Component:
         ("nav.reports", "/portal/reports", PortalState.docs["reports"]),
         ("nav.assets", "/portal/assets"),
         ("nav.defects", "/portal/defects"),
+        ("nav.incidents", "/portal/incidents", PortalState.incidents_on),
         ("nav.request_job", "/portal/request-job"),
     ]
-    return shell("portal", nav, *content, extra=view_switcher())
+    report_fault = rx.cond(
+        PortalState.incidents_on,
+        rx.box(
+            rx.link(rx.button(rx.icon("triangle-alert", size=18), T("incident.report_fault"), size="3",
+                              radius="full", style={"box_shadow": "0 2px 8px rgba(0,0,0,0.3)"}),
+                    href="/portal/incidents/new", id="report-fault-fab"),
+            position="fixed", bottom="1rem", right="1rem", z_index="50",
+            display=["block", "block", "none"],
+        ),
+    )
+    return shell("portal", nav, *content, report_fault, extra=view_switcher())
+
+
+def bell() -> rx.Component:
+    """Unread notifications; kept current while the page is open (see BellState)."""
+    from pool_portal.states.incidents import BellState
+
+    return rx.link(
+        rx.icon("bell", size=18),
+        rx.cond(BellState.unread > 0, rx.badge(BellState.unread.to_string(), color_scheme="red", id="bell-count")),
+        href="/admin/incidents?status=OPEN",
+        aria_label=T("nav.notifications"),
+        id="bell",
+        on_mount=BellState.start_bell,
+        display="flex",
+        align_items="center",
+        gap="0.2rem",
+    )
 
 
 def admin_shell(*content: rx.Component) -> rx.Component:
-    return shell("staff", [("nav.home", "/admin"), ("nav.contacts", "/admin/contacts")], *content)
+    nav = [("nav.home", "/admin"), ("nav.contacts", "/admin/contacts"), ("nav.incidents", "/admin/incidents")]
+    return shell("staff", nav, *content, extra=bell())
 
 
 def _cell(row, column: tuple) -> rx.Component:

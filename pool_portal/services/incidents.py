@@ -45,7 +45,8 @@ from pool_portal.models import (
     utcnow,
 )
 from pool_portal.services import audit, storage, uploads
-from pool_portal.services.records import Page, _paged
+from pool_portal.services.lists import Page
+from pool_portal.services.lists import paged as _paged
 from pool_portal.services.scope import Viewer
 from pool_portal.services.search import _like, _pattern
 
@@ -790,3 +791,32 @@ def mark_read(session: Session, staff_user_id: int, *, notification_id: int | No
     result = session.execute(update(Notification).where(*where).values(is_read=True))
     session.commit()
     return result.rowcount or 0
+
+
+# -- live updates -----------------------------------------------------------------------------------
+def portal_version(session: Session, viewer: Viewer, incident_id: int) -> str | None:
+    """What a client's open incident page depends on, as a short string that changes
+    when the page should refresh: the newest public message, the state, the derived
+    status. Internal notes and tasks are left out, so nothing hidden is hinted at."""
+    incident = get_for_portal(session, viewer, incident_id)
+    if incident is None:
+        return None
+    last = session.execute(select(func.max(IncidentMessage.id)).where(
+        IncidentMessage.incident_id == incident.id, IncidentMessage.is_internal == False)).scalar()  # noqa: E712
+    status = session.execute(select(_status_sql()).where(Incident.id == incident.id)).scalar()
+    return f"{last}:{_v(incident.state)}:{status}"
+
+
+def staff_version(session: Session, tenant_id: int, incident_id: int) -> str | None:
+    """The staff page's twin of portal_version: every message, task and visit counts."""
+    incident = get_for_staff(session, tenant_id, incident_id)
+    if incident is None:
+        return None
+    last = session.execute(select(func.max(IncidentMessage.id)).where(IncidentMessage.incident_id == incident.id)).scalar()
+    tasks = session.execute(select(func.count(), func.sum(case((IncidentTask.is_done == True, 1), else_=0)))  # noqa: E712
+                            .where(IncidentTask.incident_id == incident.id)).one()
+    visits = session.execute(select(func.max(Visit.id), func.count(), func.max(Visit.scheduled_for),
+                                    func.sum(case((Visit.status == VisitStatus.SCHEDULED, 1), else_=0)))
+                             .where(Visit.incident_id == incident.id)).one()
+    return f"{last}:{_v(incident.state)}:{_v(incident.category)}:{_v(incident.priority)}:{tuple(tasks)}:{tuple(visits)}:" \
+           f"{incident.updated_at}"

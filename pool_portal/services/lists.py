@@ -180,6 +180,15 @@ class Page:
     desc: bool = False
 
 
+def paged(session: Session, query, page: int, per_page: int = PER_PAGE) -> tuple[list, int, int, int]:
+    """(rows of the page, total, page, pages) for an ordered query; the page is clamped."""
+    total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    rows = session.execute(query.offset((page - 1) * per_page).limit(per_page)).all()
+    return rows, total, page, pages
+
+
 def _day(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw) if raw else None

@@ -130,3 +130,13 @@ def technician_visits(session: Session, viewer: Viewer, limit: int = 100) -> lis
         }
         for v, site_name in rows
     ]
+
+
+def incidents_enabled(session, tenant_id: int) -> bool:
+    """Whether the tenant has the portal's incidents (report a fault) switched on."""
+    from sqlalchemy import select
+
+    from pool_portal.models import PortalSettings
+
+    settings = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == tenant_id)).scalar_one_or_none()
+    return settings is None or bool(settings.incidents_enabled)

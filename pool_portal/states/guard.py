@@ -93,7 +93,7 @@ def _login_page(rule: Rule) -> str:
     return "/admin/login" if rule.kind == "staff" else "/portal/login"
 
 
-def _guard(rule: Rule):
+def _guard(rule: Rule, background: bool = False):
     def decorate(fn):
         name = fn.__qualname__
 
@@ -105,7 +105,7 @@ def _guard(rule: Rule):
                 return v, None
             await asyncio.to_thread(_record_refusal, self, v, name, reason)
             on_refused = getattr(self, "_on_refused", None)
-            if on_refused is not None:
+            if on_refused is not None and not background:  # a background task may not touch state unlocked
                 on_refused()
             if reason == "password-change-required":
                 return None, rx.redirect("/portal/password" if v and v.is_portal else "/admin/password")
@@ -150,7 +150,7 @@ def _guard(rule: Rule):
         wrapper.__signature__ = inspect.signature(fn)
         RULES[wrapper] = rule
         wrapper._guard_rule = rule
-        return rx.event(wrapper)
+        return rx.event(wrapper, background=True) if background else rx.event(wrapper)
 
     return decorate
 
@@ -159,13 +159,13 @@ def public_event(fn):
     return _guard(Rule("public"))(fn)
 
 
-def portal_event(fn=None, *, write: bool = False, password_change: bool = False):
+def portal_event(fn=None, *, write: bool = False, password_change: bool = False, background: bool = False):
     rule = Rule("portal", allow_read_only=not write, allow_password_change_pending=password_change)
-    return _guard(rule)(fn) if fn is not None else _guard(rule)
+    return _guard(rule, background)(fn) if fn is not None else _guard(rule, background)
 
 
-def staff_event(*roles: StaffRole, password_change: bool = False):
-    return _guard(Rule("staff", frozenset(roles), allow_password_change_pending=password_change))
+def staff_event(*roles: StaffRole, password_change: bool = False, background: bool = False):
+    return _guard(Rule("staff", frozenset(roles), allow_password_change_pending=password_change), background)
 
 
 ALL_STAFF = (StaffRole.ADMIN, StaffRole.OFFICE, StaffRole.TECHNICIAN)

@@ -23,6 +23,7 @@ class PortalState(AppState):
     view: str = "all"
     view_choices: list[list[str]] = []
     docs: dict[str, bool] = {"quotes": True, "invoices": True, "reports": True}
+    incidents_on: bool = True
 
     def _on_refused(self) -> None:
         super()._on_refused()
@@ -38,6 +39,7 @@ class PortalState(AppState):
         self.view = v.view if v.view in keys or not keys else keys[0]
         self.view_choices = choices
         self.docs = dashboard.document_switches(db, v.tenant_id)
+        self.incidents_on = overview.incidents_enabled(db, v.tenant_id)
 
     @portal_event
     async def switch_view(self, view: str):

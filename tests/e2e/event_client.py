@@ -72,6 +72,27 @@ class EventClient:
             if root.get("is_hydrated_rx_state_") is self._hydrated:
                 return {"delta": delta, "events": events}
 
+    def collect(self, until, timeout: float = 30) -> dict:
+        """Updates arriving later (a background task's), merged, until ``until(result)``
+        holds; the result so far when the deadline passes."""
+        import time
+
+        delta: dict = {}
+        events: list = []
+        deadline = time.monotonic() + timeout
+        while not until({"delta": delta, "events": events}):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                update = self.updates.get(timeout=left)
+            except queue.Empty:
+                break
+            for state, vals in (update.get("delta") or {}).items():
+                delta.setdefault(state, {}).update(vals)
+            events.extend(update.get("events") or [])
+        return {"delta": delta, "events": events}
+
     def _received(self, update) -> None:
         import json
 
