@@ -191,3 +191,26 @@ def test_jobs_by_when_site_dates_and_text(db, world):
     assert numbers(records.list_jobs(db, v, text="PO-55", now=NOW)) == ["J1"]
     assert numbers(records.list_jobs(db, v, text="filter sand", now=NOW)) == ["J2"]
     assert numbers(records.list_jobs(db, v, site_id=other, now=NOW)) == []  # not in the view: nothing
+
+
+def test_approval_with_an_authorisation_document(db, world, isolated_settings):
+    """The document is checked by content, kept unpublished with the quote's property,
+    and linked from the audit event; a disguised file changes nothing."""
+    from pool_portal.services import storage
+
+    v, quote = world["v"], world["q"]["open"]
+    html = ("order.pdf", b"<html><script>alert(1)</script></html>")
+    assert records.decide_quote(db, v, quote.id, approve=True, name="Ana", document=html, now=NOW) == "quote.error.document_type"
+    db.rollback()
+    assert db.get(m.Quote, quote.id).status == m.QuoteStatus.AWAITING_ACCEPTANCE
+    assert db.exec(select(m.Document)).all() == []
+    pdf_bytes = b"%PDF-1.4\n% signed order\n"
+    assert records.decide_quote(db, v, quote.id, approve=True, name="Ana", reference="PO-9",
+                                document=("signed order.pdf", pdf_bytes), now=NOW) is None
+    db.commit()
+    doc = db.exec(select(m.Document)).one()
+    assert (doc.site_id, doc.is_published, doc.content_type, doc.filename) == (
+        quote.site_id, False, "application/pdf", "signed order.pdf")
+    assert storage.read(doc.storage_key) == pdf_bytes
+    event = db.exec(select(m.AuditEvent).where(m.AuditEvent.action == "quote.approved")).one()
+    assert str(doc.id) in str(event.detail)

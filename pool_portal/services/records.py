@@ -72,11 +72,27 @@ def _notify_staff(session: Session, tenant_id: int, title: str, body: str, link:
                                  title=title, body=body[:2000], link=link))
 
 
+MAX_AUTHORISATION_BYTES = 10 * 1024 * 1024
+AUTHORISATION_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def _document_kind(data: bytes) -> str | None:
+    """"pdf", "jpg", "png" or "webp" from the content (never from the file name)."""
+    from pool_portal.services.uploads import sniff
+
+    return "pdf" if data[:5] == b"%PDF-" else sniff(data)
+
+
 def decide_quote(session: Session, viewer: Viewer, quote_id: int, *, approve: bool, name: str = "",
-                 reference: str = "", comment: str = "", now: datetime | None = None) -> str | None:
-    """Approve (a name is required, a PO/reference optional) or decline (a comment is
-    required) a quote awaiting acceptance. Returns None, or a message key; a refusal
-    changes nothing."""
+                 reference: str = "", comment: str = "", document: tuple[str, bytes] | None = None,
+                 now: datetime | None = None) -> str | None:
+    """Approve (a name is required; a PO/reference and an authorisation document, a PDF
+    or an image, optional) or decline (a comment is required) a quote awaiting
+    acceptance. Returns None, or a message key; a refusal changes and stores nothing.
+    The authorisation document is kept with the quote's property, not published."""
+    from pool_portal.models import Document
+    from pool_portal.services import storage
+
     if not viewer.is_portal or viewer.read_only:
         return "quote.error.not_allowed"
     name, reference, comment = name.strip()[:120], reference.strip()[:60], comment.strip()[:2000]
@@ -84,9 +100,17 @@ def decide_quote(session: Session, viewer: Viewer, quote_id: int, *, approve: bo
         return "quote.error.name_required"
     if not approve and not comment:
         return "quote.error.comment_required"
+    kind = None
+    if approve and document is not None:
+        if len(document[1]) > MAX_AUTHORISATION_BYTES:
+            return "quote.error.document_size"
+        kind = _document_kind(document[1])
+        if kind is None:
+            return "quote.error.document_type"
     quote = get_quote(session, viewer, quote_id, now)
     if quote is None:
         return "quote.error.not_found"
+    stored = storage.save(document[1], "authorisations", kind) if kind else None
     today = tenant_today(session, viewer.tenant_id, now)
     values = {"status": QuoteStatus.APPROVED if approve else QuoteStatus.DECLINED, "decided_at": now or utcnow(),
               "decided_by_portal_user_id": viewer.user_id}
@@ -95,12 +119,25 @@ def decide_quote(session: Session, viewer: Viewer, quote_id: int, *, approve: bo
         update(Quote).where(Quote.id == quote.id, Quote.tenant_id == viewer.tenant_id, open_quote(today)).values(**values)
     )
     if result.rowcount != 1:
+        if stored:
+            storage.delete_local(stored)
         return "quote.error.already_decided"
+    document_id = None
+    if stored:
+        safe_name = "".join(c for c in str(document[0] or "") if c.isalnum() or c in "._- ")[:200] or f"authorisation.{kind}"
+        doc = Document(tenant_id=viewer.tenant_id, site_id=quote.site_id, title=f"Authorisation for quote {quote.number}",
+                       filename=safe_name, content_type=AUTHORISATION_TYPES[kind], size_bytes=len(document[1]),
+                       storage_key=stored, is_published=False)
+        session.add(doc)
+        session.flush()
+        document_id = doc.id
     action = "quote.approved" if approve else "quote.declined"
     audit.record(session, action, tenant_id=viewer.tenant_id, actor_kind="portal", actor_id=viewer.user_id,
-                 target_type="quote", target_id=quote.id, name=name or None, reference=reference or None)
+                 target_type="quote", target_id=quote.id, name=name or None, reference=reference or None,
+                 authorisation_document_id=document_id)
     _notify_staff(session, viewer.tenant_id, f"Quote {quote.number} {'approved' if approve else 'declined'}",
-                  (f"By {name}" + (f", reference {reference}" if reference else "")) if approve else comment,
+                  (f"By {name}" + (f", reference {reference}" if reference else "")
+                   + (f", authorisation document /files/document/{document_id}" if document_id else "")) if approve else comment,
                   f"/admin/quotes/{quote.id}")
     return None
 

@@ -125,20 +125,24 @@ class QuotesState(ListState, PortalState):
         self.acting_id = self.acting = self.act_error = ""
 
     @portal_event(write=True)
-    async def submit_action(self, form_data: dict):
-        """Approve or decline; refused (nothing changes) when viewing as a client."""
+    async def submit_action(self, files: list[rx.UploadFile], name: str = "", reference: str = "", comment: str = ""):
+        """Approve (with an optional authorisation document) or decline; refused
+        (nothing changes) when viewing as a client."""
         v = viewer()
-        form = form_data or {}
         quote_id, approve = self.acting_id, self.acting == "approve"
         if not quote_id or not self.acting:
             return
+        document = None
+        if approve and files:
+            f = files[0]
+            data = await asyncio.to_thread(f.file.read, records.MAX_AUTHORISATION_BYTES + 1)
+            document = (f.name or "authorisation", data)
 
         def work():
             with session_scope() as db:
-                return records.decide_quote(
-                    db, v, int(quote_id), approve=approve, name=str(form.get("name") or ""),
-                    reference=str(form.get("reference") or ""), comment=str(form.get("comment") or ""),
-                )
+                return records.decide_quote(db, v, int(quote_id), approve=approve, name=str(name or ""),
+                                            reference=str(reference or ""), comment=str(comment or ""),
+                                            document=document)
 
         error = await asyncio.to_thread(work)
         if error and error not in ("quote.error.already_decided", "quote.error.not_found"):

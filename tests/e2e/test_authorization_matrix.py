@@ -46,7 +46,7 @@ CALLS: dict[str, dict] = {
     "QuotesState.load_quotes": {},
     "QuotesState.open_action": {"quote_id": "999999", "action": "approve"},
     "QuotesState.close_action": {"_open": False},
-    "QuotesState.submit_action": {"form_data": {"name": "Mallory"}},
+    "QuotesState.submit_action": {"files": [], "name": "Mallory"},
     "InvoicesState.load_invoices": {},
     "RequestJobState.load_request": {},
     "JobsState.load_jobs": {},

@@ -22,6 +22,11 @@ from pool_portal.states.records import (
     RequestJobState,
 )
 
+def dom_value(element_id: str) -> rx.Var:
+    """A form field's value, read in the browser when the event fires."""
+    return rx.Var(f"(document.getElementById('{element_id}')?.value ?? '')", _var_type=str)
+
+
 SELECT_STYLE = {"padding": "0.3rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"}
 FORM_ID = "list-form"
 STATUS_PREFIX = {"jobs": "jobs.filter.", "quotes": "quotes.filter.", "invoices": "invoices.filter.",
@@ -213,36 +218,46 @@ def _action_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(rx.cond(S.acting == "approve", T("quote.approve_title"), T("quote.decline_title"))),
-            rx.form(
-                rx.flex(
-                    rx.cond(
-                        S.acting == "approve",
-                        rx.flex(
-                            rx.el.label(T("quote.name"), html_for="approve-name"),
-                            rx.input(name="name", id="approve-name", max_length=120, auto_complete="name"),
-                            rx.el.label(T("quote.reference"), html_for="approve-reference"),
-                            rx.input(name="reference", id="approve-reference", max_length=60),
-                            direction="column", spacing="2",
-                        ),
-                        rx.flex(
-                            rx.el.label(T("quote.comment"), html_for="decline-comment"),
-                            rx.text_area(name="comment", id="decline-comment", max_length=2000),
-                            direction="column", spacing="2",
-                        ),
-                    ),
-                    error,
+            rx.flex(
+                rx.cond(
+                    S.acting == "approve",
                     rx.flex(
-                        rx.button(T("common.cancel"), type="button", variant="soft", on_click=S.close_action(False)),
-                        rx.button(rx.cond(S.acting == "approve", T("quote.approve"), T("quote.decline")),
-                                  type="submit", id="action-submit"),
-                        spacing="3",
-                        justify="end",
+                        rx.el.label(T("quote.name"), html_for="approve-name"),
+                        rx.input(id="approve-name", max_length=120, auto_complete="name"),
+                        rx.el.label(T("quote.reference"), html_for="approve-reference"),
+                        rx.input(id="approve-reference", max_length=60),
+                        rx.text(T("quote.document"), size="2"),
+                        rx.upload(
+                            rx.flex(rx.icon("paperclip", size=16), rx.text(T("quote.document_hint"), size="2"),
+                                    spacing="2", align="center"),
+                            id="approve-document", multiple=False, max_files=1,
+                            accept={"application/pdf": [".pdf"], "image/jpeg": [".jpg", ".jpeg"],
+                                    "image/png": [".png"], "image/webp": [".webp"]},
+                            border="1px dashed var(--gray-8)", padding="0.5rem", border_radius="8px",
+                        ),
+                        rx.flex(rx.foreach(rx.selected_files("approve-document"),
+                                           lambda f: rx.badge(f, variant="outline")), id="approve-document-selected"),
+                        direction="column", spacing="2",
                     ),
-                    direction="column",
-                    spacing="3",
+                    rx.flex(
+                        rx.el.label(T("quote.comment"), html_for="decline-comment"),
+                        rx.text_area(id="decline-comment", max_length=2000),
+                        direction="column", spacing="2",
+                    ),
                 ),
-                on_submit=S.submit_action,
-                reset_on_submit=False,
+                error,
+                rx.flex(
+                    rx.button(T("common.cancel"), type="button", variant="soft", on_click=S.close_action(False)),
+                    rx.button(rx.cond(S.acting == "approve", T("quote.approve"), T("quote.decline")),
+                              type="button", id="action-submit",
+                              on_click=S.submit_action(rx.upload_files(upload_id="approve-document"),
+                                                       dom_value("approve-name"), dom_value("approve-reference"),
+                                                       dom_value("decline-comment"))),
+                    spacing="3",
+                    justify="end",
+                ),
+                direction="column",
+                spacing="3",
             ),
         ),
         open=S.acting != "",
