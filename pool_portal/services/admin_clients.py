@@ -90,7 +90,7 @@ def list_clients(session: Session, tenant_id: int, staff_user_id: int, text: str
         access_filter = "all"
     query = select(Client).where(Client.tenant_id == tenant_id)
     if text.strip():
-        pattern = _pattern(text)
+        pattern = _pattern(" ".join(text.split())[:100])
         query = query.where(or_(_like(Client.name, pattern), _like(Client.email, pattern),
                                 _like(Client.external_id, pattern)))
     if group_id is not None:
