@@ -29,7 +29,7 @@ from pool_portal.models import (
     PortalUser,
     Site,
 )
-from pool_portal.services import access
+from pool_portal.services import access as access_service
 from pool_portal.services.admin import NOT_FOUND, OFFICE, acting_staff, record, staff_viewer, tenant_client
 from pool_portal.services.scope import clients_of_groups, group_descendants
 from pool_portal.services.search import _like, _pattern
@@ -72,22 +72,21 @@ def _contacts_by_client(session: Session, tenant_id: int) -> dict[int, dict[int,
 
 
 def _statuses(session: Session, staff, now: datetime | None) -> dict[int, dict[str, str]]:
-    return {int(r["id"]): r for r in access.contact_rows(session, staff, now)}
+    return {int(r["id"]): r for r in access_service.contact_rows(session, staff, now)}
 
 
 # -- clients ---------------------------------------------------------------------------------------------
 def list_clients(session: Session, tenant_id: int, staff_user_id: int, text: str = "", group_id: int | None = None,
-                 access_filter: str = "all", page: int = 1, *, now: datetime | None = None) -> dict:
+                 access: str = "all", page: int = 1, *, now: datetime | None = None) -> dict:
     """A page (PAGE_SIZE, by name) of the tenant's clients: {"rows", "total", "page",
     "pages"}. ``text`` matches name, email or external id; ``group_id`` keeps the
-    members of that group and of its nested groups; ``access_filter``: "with_portal"
+    members of that group and of its nested groups; ``access``: "with_portal"
     (a contact has accepted and may sign in), "pending_invite" (a contact has a live
     invitation and nobody has accepted yet), "without_portal" (neither). Each row:
     id, name, email, is_active, sites (active properties), contacts (portal users with
     access, directly or through a group), accepted, last_sign_in (datetime or None)."""
     staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
-    if access_filter not in ACCESS_FILTERS:
-        access_filter = "all"
+    access_filter = access if access in ACCESS_FILTERS else "all"
     query = select(Client).where(Client.tenant_id == tenant_id)
     if text.strip():
         pattern = _pattern(" ".join(text.split())[:100])
@@ -190,9 +189,9 @@ def bulk_invite(session_factory: Callable[[], Session], tenant_id: int, staff_us
             wanted = session.exec(select(PortalUser.id).where(
                 PortalUser.tenant_id == tenant_id, col(PortalUser.id).in_(batch),
                 PortalUser.password_hash.is_(None))).all()
-            mails = access.invite_contacts(session, staff_viewer(staff), list(wanted)) if wanted else []
+            mails = access_service.invite_contacts(session, staff_viewer(staff), list(wanted)) if wanted else []
             session.commit()
-        access.send(mails)
+        access_service.send(mails)
         invited += len(mails)
         if progress is not None:
             try:
