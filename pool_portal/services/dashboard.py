@@ -18,13 +18,11 @@ from sqlalchemy.orm import Session
 
 from pool_portal.models import (
     Asset,
-    ClientPortalSettings,
     Invoice,
     InvoiceStatus,
     Job,
     JobKind,
     JobStage,
-    PortalSettings,
     Quote,
     QuoteKind,
     QuoteStatus,
@@ -37,9 +35,10 @@ from pool_portal.models import (
     Tenant,
     utcnow,
 )
+from pool_portal.services import admin
 from pool_portal.services.scope import Viewer
 
-PANELS = ("map", "activity_report", "defect_analytics", "routine_activities", "service_calls", "spend_tracking")
+PANELS = admin.PANELS
 SEVERITIES = list(Severity)  # most severe first
 COUNTED_SEVERITIES = [Severity.CRITICAL, Severity.NON_CONFORMANCE, Severity.NON_CRITICAL]
 ROUTINE_STATUSES = ("on_time", "within_tolerance", "late", "missed", "pending")
@@ -123,29 +122,14 @@ def view_sites(session: Session, viewer: Viewer) -> list[Site]:
 
 
 def panel_visibility(session: Session, viewer: Viewer) -> dict[str, bool]:
-    """Tenant defaults; a view of exactly one client applies that client's overrides."""
-    defaults = session.execute(
-        select(PortalSettings).where(PortalSettings.tenant_id == viewer.tenant_id)
-    ).scalar_one_or_none()
-    shown = {p: bool(getattr(defaults, f"show_{p}", True)) if defaults else True for p in PANELS}
-    if len(viewer.client_ids) == 1:
-        (client_id,) = viewer.client_ids
-        override = session.execute(
-            select(ClientPortalSettings).where(
-                ClientPortalSettings.tenant_id == viewer.tenant_id, ClientPortalSettings.client_id == client_id
-            )
-        ).scalar_one_or_none()
-        if override is not None:
-            for p in PANELS:
-                value = getattr(override, f"show_{p}", None)
-                if value is not None:
-                    shown[p] = bool(value)
-    return shown
+    """The view's panels, resolved in one place: services.admin.resolve_panels (tenant
+    default, then each client's override; a multi-client view shows a panel only when
+    every client of the view shows it)."""
+    return admin.resolve_panels(session, viewer.tenant_id, viewer.client_ids)
 
 
 def document_switches(session: Session, tenant_id: int) -> dict[str, bool]:
-    s = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == tenant_id)).scalar_one_or_none()
-    return {k: bool(getattr(s, f"show_{k}", True)) if s else True for k in ("quotes", "invoices", "reports")}
+    return admin.document_switches(session, tenant_id)
 
 
 # -- panels ----------------------------------------------------------------------------------------------

@@ -87,6 +87,7 @@ def parse_smtp_url(url: str) -> SmtpTarget:
 KINDS: dict[str, tuple[str, ...]] = {
     "magic_link": ("tenant_name", "link", "minutes"),
     "invitation": ("tenant_name", "link", "days", "inviter_name"),
+    "staff_invitation": ("tenant_name", "link", "days", "inviter_name"),
     "password_reset": ("tenant_name", "link", "days"),
     "incident_reply": ("tenant_name", "reference", "link", "excerpt"),
     "incident_solved": ("tenant_name", "reference", "link", "resolution"),

@@ -37,6 +37,7 @@ class Viewer:
     view: str = "all"  # "all", "group:<id>" or "client:<id>"
     must_change_password: bool = False
     read_only: bool = False  # staff viewing the portal as a client
+    acting_staff_id: int | None = None  # read_only: the staff user viewing as the client
 
     @property
     def is_staff(self) -> bool:
