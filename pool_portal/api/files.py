@@ -130,9 +130,10 @@ async def routine_report(request: Request) -> Response:
 
 
 def _record_route(kind: str):
-    """GET /files/quote/{id} and /files/invoice/{id}: the PDF of a record the signed-in
-    portal user may see (in their view, not a draft, its document type switched on);
-    anything else is a 404 whether or not the id exists."""
+    """GET /files/quote/{id}, /files/invoice/{id} and /files/report/{id}: the PDF of a
+    record the signed-in portal user may see (in their view, not a draft, reports
+    approved, its document type switched on); anything else is a 404 whether or not
+    the id exists."""
 
     async def route(request: Request) -> Response:
         from pool_portal.services import records
@@ -144,11 +145,12 @@ def _record_route(kind: str):
                 viewer = _viewer(request, db)
                 if viewer is None or not viewer.is_portal or viewer.must_change_password:
                     return 401, None, ""
-                get = records.get_quote if kind == "quote" else records.get_invoice
-                doc = get(db, viewer, int(raw)) if raw.isdigit() else None
+                get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[kind]
+                doc = get(db, viewer, int(raw)) if raw.isdigit() and len(raw) < 10 else None
                 if doc is None:
                     return 404, None, ""
-                return 200, pdf.quote_or_invoice(db, doc, viewer.language), doc.number
+                render = pdf.service_report if kind == "report" else pdf.quote_or_invoice
+                return 200, render(db, doc, viewer.language), doc.number
 
         status, data, number = await asyncio.to_thread(work)
         if data is None:
@@ -194,28 +196,6 @@ async def export_list(request: Request) -> Response:
     )
 
 
-async def report_pdf(request: Request) -> Response:
-    """GET /files/report/{id}: an approved report of the view as a PDF; 404 otherwise."""
-    from pool_portal.services import records
-
-    raw = request.path_params.get("record_id", "")
-
-    def work() -> tuple[int, bytes | None, str]:
-        with session_scope() as db:
-            viewer = _viewer(request, db)
-            if viewer is None or not viewer.is_portal or viewer.must_change_password:
-                return 401, None, ""
-            report = records.get_report(db, viewer, int(raw)) if raw.isdigit() and len(raw) < 10 else None
-            if report is None:
-                return 404, None, ""
-            return 200, pdf.service_report(db, report, viewer.language), report.number
-
-    status, data, number = await asyncio.to_thread(work)
-    if data is None:
-        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
-    return pdf_response(data, f"report-{number}.pdf")
-
-
 async def incident_photo(request: Request) -> Response:
     """GET /files/incident-photo/{id}: a photo on an incident's thread. Portal users get
     it only on a public message of an incident in their view; staff, their tenant's.
@@ -252,7 +232,7 @@ routes = [
     Route("/files/incident-photo/{record_id}", incident_photo, methods=["GET"]),
     Route("/files/quote/{record_id}", _record_route("quote"), methods=["GET"]),
     Route("/files/invoice/{record_id}", _record_route("invoice"), methods=["GET"]),
-    Route("/files/report/{record_id}", report_pdf, methods=["GET"]),
+    Route("/files/report/{record_id}", _record_route("report"), methods=["GET"]),
     Route("/files/export/{kind}.csv", export_list, methods=["GET"]),
     Route("/files/monthly-report", monthly_report, methods=["GET"]),
     Route("/files/routine-report", routine_report, methods=["GET"]),

@@ -208,6 +208,21 @@ def _store_photos(images: list[uploads.CheckedImage]) -> list[tuple[uploads.Chec
     return stored
 
 
+def _checked_and_stored(photos, errors: dict[str, str]) -> tuple[list | None, dict[str, str]]:
+    """Check the photos (adding their error to ``errors``); when nothing at all is
+    wrong, store them. (stored, {}) or (None, errors): nothing stored on any error."""
+    images, photo_errors = uploads.check_images(photos or [])
+    if photo_errors:
+        errors["photos"] = photo_errors[0]
+    if errors:
+        return None, errors
+    try:
+        return _store_photos(images), {}
+    except Exception:
+        log.exception("storing incident photos failed")
+        return None, {"photos": E_STORAGE}
+
+
 def _delete_files(stored: list[tuple[uploads.CheckedImage, str, str]]) -> None:
     for _, backend, key in stored:
         try:
@@ -326,17 +341,9 @@ def report_incident(session: Session, viewer: Viewer, site_id: int, category: st
         errors["description"] = E_SHORT
     elif len(description) > MAX_DESCRIPTION:
         errors["description"] = E_LONG
-    images, photo_errors = uploads.check_images(photos or [])
-    if photo_errors:
-        errors["photos"] = photo_errors[0]
-    if errors:
+    stored, errors = _checked_and_stored(photos, errors)
+    if stored is None:
         return None, errors
-
-    try:
-        stored = _store_photos(images)
-    except Exception:
-        log.exception("storing incident photos failed")
-        return None, {"photos": E_STORAGE}
 
     now = now or utcnow()
     admin = first_active_admin(session, viewer.tenant_id)
@@ -486,16 +493,9 @@ def post_client_message(session: Session, viewer: Viewer, incident_id: int, body
     if _v(incident.state) == IncidentState.SOLVED.value:
         return None, {"form": E_SOLVED}
     body, errors = _check_body(body)
-    images, photo_errors = uploads.check_images(photos or [])
-    if photo_errors:
-        errors["photos"] = photo_errors[0]
-    if errors:
+    stored, errors = _checked_and_stored(photos, errors)
+    if stored is None:
         return None, errors
-    try:
-        stored = _store_photos(images)
-    except Exception:
-        log.exception("storing incident photos failed")
-        return None, {"photos": E_STORAGE}
     now = now or utcnow()
     admin = _responsible_admin(session, incident)
 

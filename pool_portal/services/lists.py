@@ -433,11 +433,8 @@ def fetch(session: Session, viewer: Viewer, kind: str, query: ListQuery, *, now:
     stmt, order, key, desc = built
     if not viewer.client_ids:
         return Page([], 0, 1, 1, key, desc)
-    total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(query.page, 1), pages)
-    result = session.execute(stmt.order_by(*order).offset((page - 1) * per_page).limit(per_page)).mappings()
-    return Page([_row(kind, m) for m in result], total, page, pages, key, desc)
+    rows, total, page, pages = paged(session, stmt.order_by(*order), query.page, per_page)
+    return Page([_row(kind, r._mapping) for r in rows], total, page, pages, key, desc)
 
 
 def asset_columns(session: Session, tenant_id: int) -> tuple[list[str], str]:
@@ -469,9 +466,9 @@ def export_csv(session: Session, viewer: Viewer, kind: str, query: ListQuery, tr
     if built is None:
         return None
     stmt, order, _key, _desc = built
-    cols = [c for c in COLUMNS[kind] if c.shown or kind != "assets"]
-    if kind == "assets":
-        cols = shown_columns(session, viewer, kind)
+    # Every column (hidden ones too: the CSV carries more than the table), but for
+    # assets only the ones the tenant shows.
+    cols = shown_columns(session, viewer, kind) if kind == "assets" else list(COLUMNS[kind])
     label = asset_columns(session, viewer.tenant_id)[1] if kind == "assets" else ""
     header = [(label if c.key == "asset_code" and label else tr(c.label)) for c in cols]
     rows = [] if not viewer.client_ids else session.execute(stmt.order_by(*order).limit(limit)).mappings().all()

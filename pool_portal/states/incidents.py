@@ -53,6 +53,31 @@ async def _read_photos(files) -> list[tuple[str, bytes]]:
     return out
 
 
+async def _watch(state, version, read) -> None:
+    """The live refresh of an open incident page (``state`` has ``_watch_gen``,
+    ``_stamp`` and ``_apply``): every few seconds ask ``version()``; when it differs
+    from the page's stamp, ``read()`` and apply. Ends when the tab disconnects, the
+    page is loaded again (a newer watcher takes over) or after WATCH_MAX_S."""
+    async with state:
+        gen, token = state._watch_gen, state.router.session.client_token
+    deadline = time.monotonic() + WATCH_MAX_S
+    while time.monotonic() < deadline:
+        await asyncio.sleep(WATCH_INTERVAL_S)
+        if not _connected(token):
+            return
+        async with state:
+            if state._watch_gen != gen:
+                return
+            stamp, lang = state._stamp, normalise_language(state.lang)
+        if await asyncio.to_thread(version) == stamp:
+            continue
+        data = await asyncio.to_thread(read)
+        async with state:
+            if state._watch_gen != gen:
+                return
+            state._apply(data, lang)
+
+
 def _timeline(entries: list[dict], lang: str) -> list[dict]:
     """The thread as the page shows it: plain strings only (text is never HTML)."""
     out = []
@@ -114,22 +139,18 @@ class ReportFaultState(PortalState):
     sites: list[list[str]] = []
     errors: dict[str, str] = {}
     enabled: bool = True
-    busy: bool = False
 
     @portal_event
     async def load_report_form(self):
-        from pool_portal.services.dashboard import view_sites
-
         v = viewer()
 
         def work():
             with session_scope() as db:
                 self._load_common(db, v)
-                return _incidents_on(db, v.tenant_id), [[str(s.id), s.name] for s in view_sites(db, v)]
+                return _incidents_on(db, v.tenant_id), self._site_choices(db, v)
 
         self.enabled, self.sites = await asyncio.to_thread(work)
         self.errors = {}
-        self.busy = False
 
     @portal_event(write=True)
     async def submit_report(self, files: list[rx.UploadFile], site: str = "", category: str = "", description: str = ""):
@@ -211,36 +232,19 @@ class IncidentState(PortalState):
     async def watch_incident(self):
         v = viewer()
         async with self:
-            gen, incident_id = self._watch_gen, _int(self.incident.get("id"))
-            token = self.router.session.client_token
+            incident_id = _int(self.incident.get("id"))
         if incident_id is None:
             return
-        deadline = time.monotonic() + WATCH_MAX_S
-        while time.monotonic() < deadline:
-            await asyncio.sleep(WATCH_INTERVAL_S)
-            if not _connected(token):
-                return
-            async with self:
-                if self._watch_gen != gen:
-                    return
-                stamp, lang = self._stamp, normalise_language(self.lang)
 
-            def version():
-                with session_scope() as db:
-                    return incidents.portal_version(db, v, incident_id)
+        def version():
+            with session_scope() as db:
+                return incidents.portal_version(db, v, incident_id)
 
-            if await asyncio.to_thread(version) == stamp:
-                continue
+        def read():
+            with session_scope() as db:
+                return self._read(db, v, incident_id)
 
-            def work():
-                with session_scope() as db:
-                    return self._read(db, v, incident_id)
-
-            data = await asyncio.to_thread(work)
-            async with self:
-                if self._watch_gen != gen:
-                    return
-                self._apply(data, lang)
+        await _watch(self, version, read)
 
     @portal_event(write=True)
     async def post_message(self, files: list[rx.UploadFile], body: str = ""):
@@ -439,44 +443,27 @@ class AdminIncidentState(AppState):
         self.errors, self.notice = {}, ""
         self._watch_gen += 1
         if not self.missing:
-            return [AdminIncidentState.watch_admin_incident, BellState.start_bell]
+            return AdminIncidentState.watch_admin_incident
 
     @staff_event(*MANAGERS, background=True)
     async def watch_admin_incident(self):
         v = viewer()
         async with self:
-            gen, incident_id = self._watch_gen, _int(self.incident.get("id"))
-            token = self.router.session.client_token
+            incident_id = _int(self.incident.get("id"))
         if incident_id is None:
             return
-        deadline = time.monotonic() + WATCH_MAX_S
-        while time.monotonic() < deadline:
-            await asyncio.sleep(WATCH_INTERVAL_S)
-            if not _connected(token):
-                return
-            async with self:
-                if self._watch_gen != gen:
-                    return
-                stamp, lang = self._stamp, normalise_language(self.lang)
 
-            def version():
-                with session_scope() as db:
-                    return incidents.staff_version(db, v.tenant_id, incident_id)
+        def version():
+            with session_scope() as db:
+                return incidents.staff_version(db, v.tenant_id, incident_id)
 
-            if await asyncio.to_thread(version) == stamp:
-                continue
+        def read():
+            with session_scope() as db:
+                incidents.mark_read(db, v.user_id, incident_id=incident_id)
+                db.commit()
+                return self._read(db, v.tenant_id, incident_id)
 
-            def work():
-                with session_scope() as db:
-                    incidents.mark_read(db, v.user_id, incident_id=incident_id)
-                    db.commit()
-                    return self._read(db, v.tenant_id, incident_id)
-
-            data = await asyncio.to_thread(work)
-            async with self:
-                if self._watch_gen != gen:
-                    return
-                self._apply(data, lang)
+        await _watch(self, version, read)
 
     async def _act(self, action, notice: str) -> None:
         """Run a staff action (a service call returning (result, errors)) and reload."""

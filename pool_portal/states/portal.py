@@ -41,6 +41,11 @@ class PortalState(AppState):
         self.docs = dashboard.document_switches(db, v.tenant_id)
         self.incidents_on = overview.incidents_enabled(db, v.tenant_id)
 
+    @staticmethod
+    def _site_choices(db, v) -> list[list[str]]:
+        """[id, name] of the view's properties, for a site selector."""
+        return [[str(s.id), s.name] for s in dashboard.view_sites(db, v)]
+
     @portal_event
     async def switch_view(self, view: str):
         token = auth.token_from_cookie_header(self.router.headers.raw_headers.get("cookie"))

@@ -180,9 +180,7 @@ class JobsState(ListState, PortalState):
 
     @portal_event
     async def load_jobs(self):
-        from pool_portal.services.dashboard import view_sites
-
-        self.sites = await self._load_list(lambda db, v: [[str(s.id), s.name] for s in view_sites(db, v)])
+        self.sites = await self._load_list(self._site_choices)
         query = lists.parse_query("jobs", {k: str(val) for k, val in self.router.url.query_parameters.items()})
         site = str(query.site_id) if query.site_id is not None else ""
         self.site = site if any(s[0] == site for s in self.sites) else ""
@@ -253,14 +251,12 @@ class RequestJobState(PortalState):
 
     @portal_event
     async def load_request(self):
-        from pool_portal.services.dashboard import view_sites
-
         v = viewer()
 
         def work():
             with session_scope() as db:
                 self._load_common(db, v)
-                return [[str(s.id), s.name] for s in view_sites(db, v)]
+                return self._site_choices(db, v)
 
         self.sites = await asyncio.to_thread(work)
         self.errors = {}
