@@ -1,6 +1,7 @@
 # Pool Portal: two commands on a fresh machine.
 #   make run    the demo (SQLite, AquaDemo data, one process) on http://localhost:$(PORT)
-#   make test   installs what the tests need (system packages too) and runs the suite
+#   make test   installs what the tests need (system packages too) and runs the suite twice
+#               (SQLite pass, then PostgreSQL + Redis pass)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +15,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_CHECK_LATEST_VERSION := false
 export PORT
 
-.PHONY: run dev test test-fast install install-test system-test-deps build migrate demo clean bench
+.PHONY: run dev test test-sqlite test-postgres test-fast install install-test system-test-deps build migrate demo clean bench
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,8 +59,20 @@ dev: demo
 	REFLEX_API_URL=http://localhost:8000 \
 	$(BIN)/reflex run --env dev --frontend-port 3000 --backend-port 8000
 
+# Two passes, both must pass: the app on SQLite (one process, as `make run`), then on
+# PostgreSQL + Redis with two workers (PORTAL_TEST_BACKEND=postgres). Both always run.
 test: install-test
+	@rc=0; \
+	$(BIN)/python -m pytest || rc=1; \
+	PORTAL_TEST_BACKEND=postgres $(BIN)/python -m pytest || rc=1; \
+	exit $$rc
+
+# One pass only.
+test-sqlite: install-test
 	$(BIN)/python -m pytest
+
+test-postgres: install-test
+	PORTAL_TEST_BACKEND=postgres $(BIN)/python -m pytest
 
 # The suite without the browser journeys (quick feedback while coding).
 test-fast: install-test

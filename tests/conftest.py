@@ -13,10 +13,19 @@ PostgreSQL comes from one of two places:
 Without ``initdb`` the PostgreSQL tests are skipped, except under ``CI=true``, where
 they fail: CI must really test the second backend. Tests that use PostgreSQL get the
 ``postgres`` marker (``-m "not postgres"`` leaves them out).
+
+``PORTAL_TEST_BACKEND`` picks the pass (``make test`` runs both):
+
+- ``sqlite`` (the default): the app the e2e tests start runs as ``make run`` does, on
+  SQLite with one worker and Reflex's in-memory state.
+- ``postgres``: the app runs on a fresh database of the PostgreSQL server above, with
+  its state in a throw-away ``redis-server`` on loopback and two Granian workers (the
+  scaled-out deployment of the README); ``db_url`` is a PostgreSQL database too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import grp
 import os
@@ -40,6 +49,34 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+BACKENDS = ("sqlite", "postgres")
+
+
+def selected_backend() -> str:
+    """The pass being run: PORTAL_TEST_BACKEND, "sqlite" (default) or "postgres"."""
+    value = os.environ.get("PORTAL_TEST_BACKEND", "").strip().lower() or "sqlite"
+    if value in ("postgresql", "pg"):
+        value = "postgres"
+    if value not in BACKENDS:
+        raise pytest.UsageError(f"PORTAL_TEST_BACKEND must be one of {', '.join(BACKENDS)}, not {value!r}")
+    return value
+
+
+def _backend_line() -> str:
+    if selected_backend() == "postgres":
+        return ("Pool Portal test backend: postgres (app on PostgreSQL 15 + Redis, 2 workers; "
+                "PORTAL_TEST_BACKEND=postgres)")
+    return "Pool Portal test backend: sqlite (app on SQLite, 1 worker, in-memory state; the default)"
+
+
+def pytest_report_header(config):
+    return _backend_line()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    terminalreporter.write_sep("-", _backend_line())
 
 
 def _in_ci() -> bool:
@@ -225,7 +262,8 @@ def pytest_collection_modifyitems(items):
         names = getattr(item, "fixturenames", ())
         callspec = getattr(item, "callspec", None)
         param = callspec.params.get("any_db_url") if callspec else None
-        if "pg_server" in names or param == "postgresql" or ("db_url" in names and external):
+        on_pg = external or selected_backend() == "postgres"
+        if "pg_server" in names or param == "postgresql" or ("db_url" in names and on_pg):
             item.add_marker(pytest.mark.postgres)
 
 
@@ -252,9 +290,9 @@ def any_db_url(request, tmp_path):
 
 @pytest.fixture
 def db_url(request, tmp_path):
-    """An empty database: a fresh one on PORTAL_TEST_DB_URL's PostgreSQL server when
-    that is set, else a SQLite file."""
-    if _external_pg_url():
+    """An empty database: a fresh one on the PostgreSQL server in the postgres pass or
+    when PORTAL_TEST_DB_URL is set, else a SQLite file."""
+    if _external_pg_url() or selected_backend() == "postgres":
         return request.getfixturevalue("pg_url")
     return f"sqlite:///{tmp_path / 'empty.db'}"
 
@@ -262,10 +300,10 @@ def db_url(request, tmp_path):
 # -- Redis ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def redis_url(tmp_path):
-    """A throw-away redis-server (no persistence) on a free port; skipped without
-    redis-server, except under CI=true, where that fails."""
+@contextlib.contextmanager
+def start_redis(directory: Path):
+    """A throw-away redis-server (no persistence) on a free loopback port, yielding its
+    URL; skipped without redis-server, except under CI=true, where that fails."""
     binary = shutil.which("redis-server")
     if binary is None:
         if _in_ci():
@@ -273,7 +311,7 @@ def redis_url(tmp_path):
         pytest.skip("redis-server is not installed")
     port = free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--dir", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
         while True:
@@ -288,6 +326,20 @@ def redis_url(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A throw-away redis-server for one test."""
+    with start_redis(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A throw-away redis-server for the session (the apps the e2e tests start)."""
+    with start_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 # -- settings ------------------------------------------------------------------------

@@ -3,22 +3,17 @@ port, with its own data dir and demo data, driven by Playwright in Debian's Chro
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from tests.conftest import selected_backend
+from tests.e2e.apps import START_TIMEOUT_S, AppProcess, app_env, load_demo
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-START_TIMEOUT_S = 600  # the first build installs the frontend packages
 
 # Assertions wait for what they expect to see; on a loaded 2-core CI machine a page
 # round trip can take a few seconds, so allow 15 s before calling it a failure.
@@ -37,21 +32,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _wait_for(url: str, proc: subprocess.Popen, log: Path, deadline_s: float) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)  # polling interval while waiting for the server to answer
-    raise RuntimeError(f"app did not answer {url} in {deadline_s}s:\n{log.read_text()[-4000:]}")
 
 
 class AppServer(str):
@@ -118,46 +98,27 @@ def mailbox():
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory, mailbox):
+def app_server(request, tmp_path_factory, mailbox):
     """Start the real app (migrated, AquaDemo loaded, mail to the test's SMTP server)
-    and yield its base URL."""
+    and yield its base URL. In the sqlite pass it runs as `make run` does (SQLite, one
+    worker); with PORTAL_TEST_BACKEND=postgres on a fresh PostgreSQL database, with
+    its state in Redis and two Granian workers."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
     port = _free_port()
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_CHECK_LATEST_VERSION": "false",
-        "PORTAL_DATA_DIR": str(data_dir),
-        "REFLEX_DB_URL": f"sqlite:///{data_dir / 'portal.db'}",
-        "PORT": str(port),
-        "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "PORTAL_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
-    }
-    env.pop("REFLEX_REDIS_URL", None)
-    subprocess.run([str(BIN / "portal"), "demo", "--if-empty"], env=env, cwd=ROOT, check=True)
-    log = data_dir / "app.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "reflex"), "run", "--env", "prod", "--single-port",
-             "--frontend-port", str(port), "--backend-port", str(port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
+    if selected_backend() == "postgres":
+        pg = request.getfixturevalue("pg_server")
+        env = app_env(port=port, data_dir=data_dir, db_url=pg.url(pg.create_database()),
+                      redis_url=request.getfixturevalue("redis_server"), workers=2, smtp_port=mailbox.port)
+    else:
+        env = app_env(port=port, data_dir=data_dir, db_url=f"sqlite:///{data_dir / 'portal.db'}",
+                      smtp_port=mailbox.port)
+    load_demo(env)
+    app = AppProcess(env, data_dir / "app.log")
+    app.start(START_TIMEOUT_S)
     try:
-        _wait_for(f"{base}/ping", proc, log, START_TIMEOUT_S)
-        _wait_for(f"{base}/portal/login", proc, log, 60)
-        yield AppServer(base, env["REFLEX_DB_URL"], data_dir, log)
+        yield AppServer(app.base, env["REFLEX_DB_URL"], data_dir, app.log)
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        app.stop()
 
 
 @pytest.fixture(scope="session")
@@ -193,3 +154,54 @@ def phone_page(browser):
     pg.set_default_timeout(30_000)
     yield pg
     context.close()
+
+
+class TwoWorkers:
+    """Two backend processes sharing one PostgreSQL database, one Redis and one data
+    dir: ``a`` and ``b`` are their base URLs (``bases`` both)."""
+
+    def __init__(self, a: AppProcess, b: AppProcess, db_url: str, redis_url: str, data_dir: Path):
+        self.apps = (a, b)
+        self.a, self.b = a.base, b.base
+        self.bases = (a.base, b.base)
+        self.db_url, self.redis_url, self.data_dir = db_url, redis_url, data_dir
+
+    def engine(self):
+        from pool_portal.db import make_engine
+
+        if not hasattr(self, "_engine"):
+            self._engine = make_engine(self.db_url)
+        return self._engine
+
+
+@pytest.fixture(scope="session")
+def two_workers(pg_server, redis_server, tmp_path_factory, mailbox):
+    """Two `reflex run --env prod --backend-only` processes (one Granian worker each) on
+    two free ports, sharing a fresh PostgreSQL database with the AquaDemo data, one
+    Redis (Reflex's state manager: any process can serve any tab) and one data dir
+    (the shared storage of the README's "Scaling out"), mail to the test's SMTP server.
+
+    Backend-only because what is shared between workers (tab state, database,
+    sessions, files) lives behind the websocket and the /auth and /files routes; the
+    pages are the same static files on every host. Two --single-port processes would
+    both build the frontend into this checkout's one .web directory at the same time.
+    """
+    data_dir = tmp_path_factory.mktemp("two-workers")
+    db_url = pg_server.url(pg_server.create_database())
+    apps = []
+    try:
+        for name in ("a", "b"):
+            env = app_env(port=_free_port(), data_dir=data_dir, db_url=db_url, redis_url=redis_server,
+                          workers=1, smtp_port=mailbox.port)
+            if not apps:
+                load_demo(env)
+            apps.append(AppProcess(env, data_dir / f"worker-{name}.log", backend_only=True))
+        for app in apps:
+            app.start(120)
+        workers = TwoWorkers(apps[0], apps[1], db_url, redis_server, data_dir)
+        yield workers
+        if hasattr(workers, "_engine"):
+            workers._engine.dispose()
+    finally:
+        for app in apps:
+            app.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import queue
 import uuid
+from urllib.parse import parse_qsl
 
 import requests
 import socketio
@@ -25,20 +26,25 @@ def sign_in(base: str, email: str, password: str, kind: str = "portal") -> str:
 
 
 NAMESPACE = "/_event"
+_DISCONNECTED = {"disconnected": True}  # put on the queue when the socket drops
 ROOT = "reflex___state____state"
 
 
 class EventClient:
     """One websocket connection (one browser tab) with an optional session cookie."""
 
-    def __init__(self, base: str, session_cookie: str | None = None):
+    def __init__(self, base: str, session_cookie: str | None = None, token: str | None = None):
+        """``token`` is the tab's client token (its state's key): pass the token of an
+        earlier connection to come back as the same tab, e.g. through another worker."""
+        self.token = token or str(uuid.uuid4())
         self.updates: queue.Queue = queue.Queue()
         self.raw: list[str] = []
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("event", self._received, namespace=NAMESPACE)
+        self.sio.on("disconnect", self._disconnected, namespace=NAMESPACE)
         headers = {"Cookie": f"pp_session={session_cookie}"} if session_cookie else {}
         self.sio.connect(
-            f"{base}?token={uuid.uuid4()}",
+            f"{base}?token={self.token}",
             socketio_path="_event",
             transports=["websocket"],
             namespaces=[NAMESPACE],
@@ -47,11 +53,12 @@ class EventClient:
         )
 
     def _emit(self, handler: str, payload: dict, path: str) -> None:
-        self.sio.emit(
-            "event",
-            {"name": handler, "payload": payload, "router_data": {"pathname": path, "asPath": path}},
-            namespace=NAMESPACE,
-        )
+        """``path`` may carry a query (``/portal/quotes?status=awaiting``), as a page's URL does."""
+        pathname, _, query = path.partition("?")
+        router_data = {"pathname": pathname, "asPath": path}
+        if query:
+            router_data["query"] = dict(parse_qsl(query))
+        self.sio.emit("event", {"name": handler, "payload": payload, "router_data": router_data}, namespace=NAMESPACE)
 
     def call(self, handler: str, payload: dict | None = None, path: str = "/", timeout: float = 30) -> dict:
         """Send one event; return {"delta": merged delta, "events": [...]} of everything
@@ -65,6 +72,8 @@ class EventClient:
         events: list = []
         while True:
             update = self.updates.get(timeout=timeout)
+            if update is _DISCONNECTED:
+                raise ConnectionError("the server closed the websocket before the call completed")
             root = (update.get("delta") or {}).get(ROOT, {})
             for state, vals in (update.get("delta") or {}).items():
                 delta.setdefault(state, {}).update(vals)
@@ -98,6 +107,9 @@ class EventClient:
 
         self.raw.append(json.dumps(update, default=str))
         self.updates.put(update)
+
+    def _disconnected(self, *_reason) -> None:
+        self.updates.put(_DISCONNECTED)
 
     def close(self) -> None:
         self.sio.disconnect()
