@@ -169,6 +169,42 @@ def test_request_a_job(db, world):
     assert number2 != number
 
 
+def test_job_requests_at_the_same_moment_get_distinct_numbers(db, world, any_db_url):
+    """Four contacts requesting at once: four jobs, four numbers, no error; a number an
+    imported job already holds is not taken again."""
+    from pool_portal.db import make_engine
+
+    site_id = world["q"]["open"].site_id
+    imported = m.Job(tenant_id=world["t"].id, number="X", site_id=site_id, kind=m.JobKind.SERVICE_CALL,
+                     description="From the ERP")
+    db.add(imported)
+    db.flush()
+    imported.number = taken = f"REQ-{world['t'].id:02d}{imported.id + 1:06d}"  # the next request's number
+    db.commit()
+    engine = make_engine(any_db_url)
+    barrier, results = threading.Barrier(4), []
+
+    def request(n):
+        with Session(engine) as s:
+            barrier.wait()
+            number, errors = records.request_job(s, world["v"], site_id, "SERVICE_CALL", f"Request number {n} here")
+            s.commit()
+            results.append((number, errors))
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    assert [e for _, e in results] == [{}] * 4
+    numbers = {n for n, _ in results}
+    assert len(numbers) == 4 and all(n.startswith("REQ-") and "PENDING" not in n for n in numbers)
+    db.expire_all()
+    stored = db.exec(select(m.Job.number).where(m.Job.tenant_id == world["t"].id)).all()
+    assert taken not in numbers and sorted(stored) == sorted(numbers | {taken})
+    engine.dispose()
+
+
 def test_jobs_by_when_site_dates_and_text(db, world):
     v = world["v"]
     site_id = world["q"]["open"].site_id

@@ -7,6 +7,8 @@ two people acting at once cannot both succeed: the second is told the new status
 
 from __future__ import annotations
 
+import secrets
+
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
@@ -196,15 +198,18 @@ def request_job(session: Session, viewer: Viewer, site_id: int, kind: str, descr
     if errors:
         return None, errors
     settings = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == viewer.tenant_id)).scalar_one_or_none()
-    count = session.execute(select(func.count()).select_from(Job).where(Job.tenant_id == viewer.tenant_id)).scalar_one()
-    number = f"REQ-{viewer.tenant_id:02d}{count + 1:06d}"
-    while session.execute(select(Job.id).where(Job.tenant_id == viewer.tenant_id, Job.number == number)).first():
-        count += 1
-        number = f"REQ-{viewer.tenant_id:02d}{count + 1:06d}"
-    job = Job(tenant_id=viewer.tenant_id, number=number, site_id=site.id, kind=JobKind(kind),
-              stage=settings.default_job_stage if settings else "ON_HOLD", description=description,
-              requested_by_portal_user_id=viewer.user_id)
+    # The number comes from the new row's id, which no concurrent request can share
+    # (counting the tenant's jobs let two requests at once pick the same number).
+    job = Job(tenant_id=viewer.tenant_id, number=f"REQ-PENDING-{secrets.token_hex(6)}", site_id=site.id,
+              kind=JobKind(kind), stage=settings.default_job_stage if settings else "ON_HOLD",
+              description=description, requested_by_portal_user_id=viewer.user_id)
     session.add(job)
+    session.flush()
+    number, suffix = f"REQ-{viewer.tenant_id:02d}{job.id:06d}", 1
+    while session.execute(select(Job.id).where(Job.tenant_id == viewer.tenant_id, Job.number == number)).first():
+        suffix += 1  # a number an imported job already has
+        number = f"REQ-{viewer.tenant_id:02d}{job.id:06d}-{suffix}"
+    job.number = number
     session.flush()
     _notify_staff(session, viewer.tenant_id, f"Job requested: {number}", f"{site.name}: {description[:500]}",
                   f"/admin/jobs/{job.id}", NotificationKind.JOB_REQUESTED)

@@ -1,5 +1,5 @@
 """Crash test: the app is SIGKILLed (its whole process group) while clients are
-approving quotes and requesting jobs over the websocket, then started again on the
+approving quotes, requesting jobs and posting incident messages over the websocket, then started again on the
 same data. Every write a client saw acknowledged (the handler's delta arrived) is
 there exactly once; nothing is half-written (a job without its staff notification or
 audit event, a quote approved without its decision time, approver or notification);
@@ -34,6 +34,7 @@ DEMO_PASSWORD = "demo-portal-2026"
 JOB_THREADS = 3
 KILL_AFTER_JOBS = 12  # acknowledged job requests before the kill
 KILL_AFTER_QUOTES = 2  # acknowledged approvals before the kill (fewer if fewer are open)
+KILL_AFTER_MESSAGES = 6  # acknowledged incident messages before the kill
 DEADLINE_S = 180
 PREFIX = "crash test job"
 
@@ -58,6 +59,8 @@ class Load:
         self.jobs_refused = 0  # answered, but without a job (e.g. a number taken meanwhile)
         self.quotes_acked: set[int] = set()
         self.quotes_done = False  # no more quotes to approve
+        self.messages_acked: set[str] = set()  # bodies the client saw in its thread
+        self.unacked: list[str] = []  # the first messages answered without being in the thread, and why
 
     def note(self, **kw) -> None:
         with self.progress:
@@ -69,13 +72,17 @@ class Load:
                     self.jobs_refused += 1
             if "quote" in kw:
                 self.quotes_acked.add(kw["quote"])
+            if "unacked" in kw and len(self.unacked) < 5:
+                self.unacked.append(kw["unacked"][:300])
+            if "message" in kw:
+                self.messages_acked.add(kw["message"])
             if kw.get("quotes_done"):
                 self.quotes_done = True
             self.progress.notify_all()
 
     def enough(self) -> bool:
-        return len(self.jobs_acked) >= KILL_AFTER_JOBS and (
-            len(self.quotes_acked) >= KILL_AFTER_QUOTES or self.quotes_done)
+        return (len(self.jobs_acked) >= KILL_AFTER_JOBS and len(self.messages_acked) >= KILL_AFTER_MESSAGES
+                and (len(self.quotes_acked) >= KILL_AFTER_QUOTES or self.quotes_done))
 
 
 def _request_jobs(base: str, cookie: str, site: str, worker: int, load: Load) -> None:
@@ -117,12 +124,42 @@ def _approve_quotes(base: str, cookie: str, quote_ids: list[str], load: Load) ->
             client.call(_full(QuotesState, "open_action"), {"quote_id": quote_id, "action": "approve"},
                         path="/portal/quotes", timeout=60)
             result = client.call(_full(QuotesState, "submit_action"),
-                                 {"form_data": {"name": f"Crash {quote_id}", "reference": "CRASH"}},
+                                 {"files": [], "name": f"Crash {quote_id}", "reference": "CRASH"},
                                  path="/portal/quotes", timeout=60)
             if _vars(result, QuotesState).get("notice") == "quote.approved":
                 load.note(quote=int(quote_id))
         load.note(quotes_done=True)
     except Exception:  # noqa: BLE001
+        return
+    finally:
+        try:
+            client.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _post_messages(base: str, cookie: str, incident_id: int, load: Load) -> None:
+    from pool_portal.states.incidents import IncidentState  # imported by the test before the threads start
+
+    try:
+        client = EventClient(base, cookie)
+    except Exception as exc:  # noqa: BLE001
+        load.note(unacked=f"connect: {exc!r}")
+        return
+    try:
+        client.call(_full(IncidentState, "load_incident"), {}, path=f"/portal/incident?id={incident_id}", timeout=60)
+        n = 0
+        while not load.stop.is_set():
+            body = f"{PREFIX} message {n:03d}"
+            n += 1
+            result = client.call(_full(IncidentState, "post_message"), {"files": [], "body": body},
+                                 path=f"/portal/incident?id={incident_id}", timeout=60)
+            if any(e.get("body") == body for e in _vars(result, IncidentState).get("thread") or []):
+                load.note(message=body)
+            else:
+                load.note(unacked=f"{body}: {_vars(result, IncidentState)}")
+    except Exception as exc:  # noqa: BLE001
+        load.note(unacked=repr(exc))
         return
     finally:
         try:
@@ -147,7 +184,9 @@ def crash_env(request, tmp_path):
 
 def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
     from pool_portal.db import make_engine
-    from pool_portal.models import AuditEvent, Job, Notification, Quote, QuoteStatus
+    from pool_portal.models import (AuditEvent, Client, Incident, IncidentMessage, IncidentState as Stage, Job,
+                                    Notification, Quote, QuoteStatus)
+    from pool_portal.states.incidents import IncidentState  # noqa: F401 - imported once, before the threads
     from pool_portal.states.records import QuotesState, RequestJobState
 
     data_dir = tmp_path / "data"
@@ -167,14 +206,20 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
             setup.close()
         quote_ids = [r["id"] for r in rows]
         assert sites and quote_ids, "the demo client needs a site and quotes awaiting acceptance"
+        with Session(make_engine(crash_env["REFLEX_DB_URL"])) as db:
+            incident_id = db.exec(select(Incident.id).join(Client, Client.id == Incident.client_id).where(
+                Client.name == "Costa Azul Residences", Incident.state != Stage.SOLVED)).first()
+        assert incident_id, "the demo client needs an open incident"
         threads = [threading.Thread(target=_request_jobs, args=(app.base, cookie, sites[i % len(sites)][0], i, load),
                                     daemon=True) for i in range(JOB_THREADS)]
         threads.append(threading.Thread(target=_approve_quotes, args=(app.base, cookie, quote_ids, load), daemon=True))
+        threads.append(threading.Thread(target=_post_messages, args=(app.base, cookie, incident_id, load), daemon=True))
         for t in threads:
             t.start()
         with load.progress:
             assert load.progress.wait_for(load.enough, timeout=DEADLINE_S), (
-                f"only {len(load.jobs_acked)} jobs and {len(load.quotes_acked)} quotes acknowledged in {DEADLINE_S}s")
+                f"only {len(load.jobs_acked)} jobs, {len(load.quotes_acked)} quotes and {len(load.messages_acked)} "
+                f"messages acknowledged in {DEADLINE_S}s; {load.unacked}")
         # Mid-way: the client threads are still sending.
         app.kill()
     finally:
@@ -220,6 +265,16 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
                     AuditEvent.action == "quote.approved", AuditEvent.target_id == quote.id)).one()
                 assert (notes, audits) == (1, 1), f"{quote.number} half-written: {notes} notifications, {audits} audits"
             assert {q.id for q in crashed} >= load.quotes_acked
+            assert load.quotes_acked, "no approval was acknowledged: the test proved nothing about quotes"
+
+            messages = db.exec(select(IncidentMessage).where(IncidentMessage.body.startswith(PREFIX))).all()
+            by_body = Counter(m.body for m in messages)
+            assert [b for b, n in by_body.items() if n > 1] == [], "a message was written twice"
+            assert load.messages_acked <= set(by_body), "an acknowledged message is missing"
+            # Whole or absent: each message's audit event went with it (the demo writes none).
+            audits = db.exec(select(func.count(AuditEvent.id)).where(
+                AuditEvent.action == "incident.client_message", AuditEvent.target_id == incident_id)).one()
+            assert audits == len(messages), f"{len(messages)} messages but {audits} audit events"
 
         # The restarted app serves the session signed in before the crash, and shows
         # an approval acknowledged before it.
@@ -236,6 +291,7 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
     finally:
         engine.dispose()
         restarted.stop()
-    print(f"crash test ({selected_backend()}): {len(load.jobs_acked)} job requests and {len(load.quotes_acked)} "
-          f"approvals acknowledged before the kill, {len(jobs)} jobs in the database, "
+    print(f"crash test ({selected_backend()}): {len(load.jobs_acked)} job requests, {len(load.quotes_acked)} "
+          f"approvals and {len(load.messages_acked)} messages acknowledged before the kill, {len(jobs)} jobs in the "
+          f"database, "
           f"{load.jobs_refused} requests answered without a job")

@@ -73,7 +73,7 @@ def test_a_tab_moving_to_the_other_worker_keeps_its_state(two_workers):
         hydrated = on_b.call(f"{ROOT}.hydrate", {}, path="/portal/quotes")
         state = _vars(hydrated, QuotesState)
         assert (state["acting_id"], state["acting"]) == (quote_id, "approve")
-        done = on_b.call(_handler(QuotesState, "submit_action"), {"form_data": {"name": "Moved Tab"}},
+        done = on_b.call(_handler(QuotesState, "submit_action"), {"files": [], "name": "Moved Tab"},
                          path="/portal/quotes")
         assert _vars(done, QuotesState).get("notice") == "quote.approved"
     finally:
@@ -98,7 +98,7 @@ def test_what_one_worker_writes_the_other_shows(two_workers):
     try:
         on_a.call(_handler(QuotesState, "open_action"), {"quote_id": quote_id, "action": "approve"},
                   path="/portal/quotes")
-        done = on_a.call(_handler(QuotesState, "submit_action"), {"form_data": {"name": "Worker A"}},
+        done = on_a.call(_handler(QuotesState, "submit_action"), {"files": [], "name": "Worker A"},
                          path="/portal/quotes")
         assert _vars(done, QuotesState).get("notice") == "quote.approved"
         sites = _vars(on_a.call(_handler(RequestJobState, "load_request"), {}, path="/portal/request-job"),
@@ -127,3 +127,65 @@ def test_what_one_worker_writes_the_other_shows(two_workers):
         assert number in {r["number"] for r in _vars(jobs, JobsState)["rows"]}
     finally:
         on_a.close()
+
+
+def _thread_has(state_cls, text: str):
+    """``until`` for EventClient.collect: the state's thread holds a message with ``text``."""
+
+    def until(result: dict) -> bool:
+        thread = _vars(result, state_cls).get("thread") or []
+        return any(text in (entry.get("body") or "") for entry in thread)
+
+    return until
+
+
+def test_live_replies_cross_workers(two_workers):
+    """The client watches an incident through worker B while the admin works on it
+    through worker A: the team reply reaches the client's open page without a reload,
+    the internal note never does, and the client's answer (posted through B) reaches
+    the admin's open page on A the same way."""
+    import uuid
+
+    from pool_portal.models import Client, Incident, IncidentState as Stage
+    from pool_portal.states.incidents import AdminIncidentState, IncidentState
+
+    with Session(two_workers.engine()) as db:
+        incident_id = db.exec(
+            select(Incident.id).join(Client, Client.id == Incident.client_id)
+            .where(Client.name == "Costa Azul Residences", Incident.state != Stage.SOLVED)
+            .order_by(Incident.id)
+        ).first()
+    assert incident_id, "the demo client has no open incident"
+    client_cookie = sign_in(two_workers.a, CLIENT, DEMO_PASSWORD)
+    admin_cookie = sign_in(two_workers.b, "admin@aquademo.example.com", DEMO_PASSWORD, "staff")
+    tag = uuid.uuid4().hex[:8]
+    reply, note, answer = f"Team reply {tag}", f"Internal note {tag}", f"Client answer {tag}"
+
+    client_tab = EventClient(two_workers.b, client_cookie)
+    admin_tab = EventClient(two_workers.a, admin_cookie)
+    try:
+        opened = client_tab.call(_handler(IncidentState, "load_incident"), {},
+                                 path=f"/portal/incident?id={incident_id}")
+        assert _vars(opened, IncidentState)["incident"]["id"] == str(incident_id)
+        admin_tab.call(_handler(AdminIncidentState, "load_admin_incident"), {},
+                       path=f"/admin/incident?id={incident_id}")
+
+        sent = admin_tab.call(_handler(AdminIncidentState, "reply"),
+                              {"form_data": {"body": note, "internal": "1"}}, path="/admin/incident")
+        assert _vars(sent, AdminIncidentState).get("notice") == "incident.admin.note_saved"
+        sent = admin_tab.call(_handler(AdminIncidentState, "reply"), {"form_data": {"body": reply}},
+                              path="/admin/incident")
+        assert _vars(sent, AdminIncidentState).get("notice") == "incident.admin.reply_sent"
+
+        seen = client_tab.collect(_thread_has(IncidentState, reply), timeout=30)
+        assert _thread_has(IncidentState, reply)(seen), "the team reply did not reach the client on the other worker"
+        assert tag not in "".join(client_tab.raw).replace(reply, ""), "the internal note reached the portal"
+
+        posted = client_tab.call(_handler(IncidentState, "post_message"), {"files": [], "body": answer},
+                                 path=f"/portal/incident?id={incident_id}")
+        assert _thread_has(IncidentState, answer)(posted)
+        seen = admin_tab.collect(_thread_has(AdminIncidentState, answer), timeout=30)
+        assert _thread_has(AdminIncidentState, answer)(seen), "the client's message did not reach the admin on the other worker"
+    finally:
+        client_tab.close()
+        admin_tab.close()
