@@ -8,7 +8,6 @@ two people acting at once cannot both succeed: the second is told the new status
 from __future__ import annotations
 
 import secrets
-
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
@@ -31,8 +30,6 @@ from pool_portal.models import (
 from pool_portal.services import audit, lists
 from pool_portal.services.dashboard import document_switches, open_quote, site_scope, tenant_today
 from pool_portal.services.scope import Viewer
-
-
 
 Page = lists.Page
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -184,8 +183,8 @@ def crash_env(request, tmp_path):
 
 def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
     from pool_portal.db import make_engine
-    from pool_portal.models import (AuditEvent, Client, Incident, IncidentMessage, IncidentState as Stage, Job,
-                                    Notification, Quote, QuoteStatus)
+    from pool_portal.models import AuditEvent, Client, Incident, IncidentMessage, Job, Notification, Quote, QuoteStatus
+    from pool_portal.models import IncidentState as Stage
     from pool_portal.states.incidents import IncidentState  # noqa: F401 - imported once, before the threads
     from pool_portal.states.records import QuotesState, RequestJobState
 

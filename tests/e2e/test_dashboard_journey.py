@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.test_shell_journey import sign_in
 
+
 def click_bar(page, panel: str, url) -> None:
     """Click the last bar of ``panel``'s chart until the page goes to ``url``. Plotly
     takes clicks on a drag layer above the bars, at the bar's position; while the chart

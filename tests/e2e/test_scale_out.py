@@ -146,7 +146,8 @@ def test_live_replies_cross_workers(two_workers):
     the admin's open page on A the same way."""
     import uuid
 
-    from pool_portal.models import Client, Incident, IncidentState as Stage
+    from pool_portal.models import Client, Incident
+    from pool_portal.models import IncidentState as Stage
     from pool_portal.states.incidents import AdminIncidentState, IncidentState
 
     with Session(two_workers.engine()) as db:
