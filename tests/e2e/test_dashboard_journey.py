@@ -10,16 +10,19 @@ from tests.e2e.test_shell_journey import sign_in
 
 
 def click_bar(page, panel: str, url) -> None:
-    """Click the last bar of ``panel``'s chart until the page goes to ``url``. Plotly
-    takes clicks on a drag layer above the bars, at the bar's position; while the chart
-    is still being laid out (a loaded machine) that position can move under the click,
-    so a click that opened nothing is tried again, a few times at most."""
+    """Click the tallest bar of ``panel``'s chart until the page goes to ``url``. (The
+    tallest: the demo data follows today's date, so the latest month's bar may be
+    empty, e.g. on the first of a month.) Plotly takes clicks on a drag layer above
+    the bars, at the bar's position; while the chart is still being laid out (a loaded
+    machine) that position can move under the click, so a click that opened nothing
+    is tried again, a few times at most."""
+    bars = page.locator(f"{panel} .barlayer .point path")
+    expect(bars.first).to_be_attached()
     for _ in range(5):
-        bar = page.locator(f"{panel} .barlayer .point path").last
-        expect(bar).to_be_attached()
-        bar.scroll_into_view_if_needed()
-        box = bar.bounding_box()
-        if box:
+        bars.first.scroll_into_view_if_needed()
+        boxes = [b for b in (bars.nth(i).bounding_box() for i in range(bars.count())) if b and b["height"] > 2]
+        if boxes:
+            box = max(boxes, key=lambda b: b["height"])
             page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
             try:
                 expect(page).to_have_url(url, timeout=3_000)
