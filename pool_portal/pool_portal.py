@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from starlette.applications import Starlette
 
-from pool_portal.api import files, health, session_routes
+from pool_portal.api import files, health, integration, session_routes
 from pool_portal.pages.access import change_password_page, magic_page, set_password_page
 from pool_portal.pages.admin.contacts import contacts_page
 from pool_portal.pages.admin.home import admin_home
@@ -55,7 +55,7 @@ STYLE = {
 
 
 def _backend() -> Starlette:
-    return Starlette(routes=session_routes.routes + files.routes + health.routes)
+    return Starlette(routes=session_routes.routes + files.routes + health.routes + integration.routes)
 
 
 def index() -> rx.Component:

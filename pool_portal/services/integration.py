@@ -511,14 +511,18 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
     return Upserted(row, created)
 
 
-def save(session_factory: Callable, tenant_id: int, kind: str, external_id: str, record: _Record) -> dict:
-    """Upsert in its own transaction and answer the record as the API shows it, with
-    ``created``. Two pushes of the same new record at once: the second one's insert
-    hits the unique constraint and is run again, as an update."""
+def save(session_factory: Callable, tenant_id: int, kind: str, external_id: str, record: _Record,
+         actor_key_id: int | None = None) -> dict:
+    """Upsert in its own transaction (audited as the API key's act) and answer the
+    record as the API shows it, with ``created``. Two pushes of the same new record at
+    once: the second one's insert hits the unique constraint and is run again, as an
+    update."""
     for attempt in range(2):
         try:
             with session_factory() as db:
                 done = upsert(db, tenant_id, kind, external_id, record)
+                _audit(db, tenant_id, actor_key_id, f"api.{kind}.{'created' if done.created else 'updated'}",
+                       KINDS[kind].label, external_id)
                 return {"created": done.created, "record": present(db, kind, [done.row])[0]}
         except IntegrityError:
             if attempt:
@@ -527,16 +531,23 @@ def save(session_factory: Callable, tenant_id: int, kind: str, external_id: str,
     raise AssertionError("unreachable")
 
 
-def attach_invoice_pdf(db: Session, tenant_id: int, external_id: str, data: bytes,
-                       filename: str | None = None) -> tuple[Invoice, str | None]:
+def _audit(db: Session, tenant_id: int, key_id: int | None, action: str, target_type: str, target: str) -> None:
+    from pool_portal.services import audit
+
+    audit.record(db, action, tenant_id=tenant_id, actor_kind="api", actor_id=key_id, target_type=target_type,
+                 target_id=target[:64])
+
+
+def attach_invoice_pdf(db: Session, tenant_id: int, external_id: str, data: bytes, filename: str | None = None,
+                       max_bytes: int = MAX_PDF_BYTES, actor_key_id: int | None = None) -> tuple[Invoice, str | None]:
     """Store the ERP's PDF of an invoice privately (a Document on its site, not
     published) and serve it instead of the generated one. Returns (invoice, the
     storage key of the PDF it replaces, to delete once committed)."""
     invoice = _find(db, Invoice, tenant_id, "external_id", external_id)
     if invoice is None:
         raise NotFound()
-    if len(data) > MAX_PDF_BYTES:
-        raise Rejected([FieldError("body", "too_large", "the PDF is larger than 10 MB")], status=413)
+    if len(data) > max_bytes:
+        raise Rejected([FieldError("body", "too_large", f"the PDF is larger than {max_bytes} bytes")], status=413)
     if not data.startswith(b"%PDF-"):
         raise Rejected([FieldError("body", "not_pdf", "the body is not a PDF")])
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename or "").strip(".-")[:100] or f"invoice-{invoice.number}.pdf"
@@ -552,6 +563,7 @@ def attach_invoice_pdf(db: Session, tenant_id: int, external_id: str, data: byte
     invoice.pdf_document_id = doc.id
     db.add(invoice)
     db.flush()
+    _audit(db, tenant_id, actor_key_id, "api.invoices.pdf", "invoice", external_id)
     return invoice, old_key
 
 
