@@ -148,3 +148,17 @@ def test_progress_is_reported_and_a_large_file_imports(world):
     assert result.committed and result.created == 1200
     assert seen[-1] == (1200, 1200) and len(seen) == 1200 // csv_import.PROGRESS_EVERY
     assert world.count(m.Client) == 1200
+
+
+def test_every_error_the_import_can_give_has_a_message_in_both_languages():
+    import json
+    from pathlib import Path
+
+    root = Path(csv_import.__file__).resolve().parents[1] / "translations"
+    for lang in ("en", "es"):
+        catalogue = json.loads((root / f"{lang}.json").read_text(encoding="utf-8"))
+        codes = [f"import.file.{c}" for c in (*csv_import.FILE_ERRORS, "none", "gone")]
+        codes += [f"import.error.{c}" for c in (*csv_import.ROW_ERRORS, "invalid", "enum", "string_too_long",
+                                                 "date_from_datetime_parsing", "bool_parsing", "float_parsing")]
+        codes += [f"import.kind.{k}" for k in csv_import.IMPORT_KINDS]
+        assert [c for c in codes if c not in catalogue] == [], lang

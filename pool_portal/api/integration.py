@@ -167,14 +167,7 @@ app = FastAPI(
 
 @app.exception_handler(RequestValidationError)
 async def _invalid(request: Request, exc: RequestValidationError):
-    errors = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ())]
-        if loc and loc[0] in ("body", "query", "path", "header"):
-            loc = loc[1:]
-        if err.get("type") == "json_invalid":  # its loc is a character position
-            loc = []
-        errors.append(FieldError(".".join(loc) or "body", str(err.get("type", "invalid")), str(err.get("msg", ""))))
+    errors = integration.field_errors(exc.errors(), drop_prefix=("body", "query", "path", "header"))
     return problem(422, "The request has fields that are missing or wrong", errors)
 
 

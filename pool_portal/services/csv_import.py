@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 
 from pool_portal.models import StaffRole
-from pool_portal.services import audit, integration
+from pool_portal.services import audit, integration, storage
 from pool_portal.services.integration import KINDS, Rejected
 from pool_portal.services.scope import Viewer
 
@@ -35,6 +35,12 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 PROGRESS_EVERY = 50
 ROLES = (StaffRole.ADMIN, StaffRole.OFFICE)
+# Why a file could not be read at all (the page shows "import.file.<code>").
+FILE_ERRORS = ("too_large", "encoding", "not_csv", "empty", "unknown_columns", "missing_columns",
+               "duplicate_columns", "too_many_rows", "conflict")
+# The codes of row errors this module and the integration service give (besides pydantic's).
+ROW_ERRORS = ("missing", "duplicate_in_file", "extra_cells", "unknown_reference", "other_site", "number_taken",
+              "external_id")
 _EXTRA = "\x00extra"  # never a column name (a NUL refuses the file)
 
 
@@ -181,3 +187,62 @@ def _import(db, tenant_id: int, kind: str, rows, result: ImportResult, progress)
                     result.updated += 1
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(rows)):
             progress(done, len(rows))
+
+
+# -- the file between the dry run and the commit --------------------------------------------------
+# Kept in private storage (every worker shares it), never in the tab's state.
+STASH_FOLDER = "imports"
+STASH_MAX_AGE_S = 24 * 3600
+
+
+def stash(data: bytes) -> str:
+    """Keep an uploaded file until it is committed; returns its storage key. Files
+    left by abandoned imports are removed after a day."""
+    _discard_stale()
+    return storage.save(data, STASH_FOLDER, "csv")
+
+
+def unstash(key: str) -> bytes | None:
+    if not key.startswith(STASH_FOLDER + "/"):
+        return None
+    try:
+        return storage.read(key)
+    except storage.StorageError:
+        return None
+
+
+def discard(key: str) -> None:
+    if key.startswith(STASH_FOLDER + "/"):
+        try:
+            storage.delete_local(key)
+        except storage.StorageError:
+            pass
+
+
+def _discard_stale() -> None:
+    import time
+
+    from pool_portal.settings import get_settings
+
+    folder = get_settings().files_dir / STASH_FOLDER
+    cutoff = time.time() - STASH_MAX_AGE_S
+    for path in folder.glob("*.csv") if folder.is_dir() else ():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def allowed_values(kind: str, name: str) -> list[str]:
+    """The codes a column accepts when it is a choice (severity, status...), else []."""
+    import enum
+    import typing
+
+    info = KINDS[kind].schema_in.model_fields.get(name)
+    if info is None:
+        return []
+    for candidate in (info.annotation, *typing.get_args(info.annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+            return [m.value for m in candidate]
+    return []

@@ -87,13 +87,16 @@ class NotFound(Exception):
     pass
 
 
-def field_errors(exc: ValidationError, drop_prefix: tuple[str, ...] = ()) -> list[FieldError]:
-    """Pydantic's errors as FieldErrors (the loc joined with dots)."""
+def field_errors(errors: list[dict], drop_prefix: tuple[str, ...] = ()) -> list[FieldError]:
+    """Pydantic's errors (``ValidationError.errors()``, FastAPI's too) as FieldErrors:
+    the loc joined with dots, without a leading ``drop_prefix`` part ("body"...)."""
     out = []
-    for err in exc.errors():
+    for err in errors:
         loc = list(err.get("loc") or ())
         if loc and loc[0] in drop_prefix:
             loc = loc[1:]
+        if err.get("type") == "json_invalid":  # its loc is a character position
+            loc = []
         out.append(FieldError(".".join(str(p) for p in loc) or "body", str(err.get("type") or "invalid"),
                               str(err.get("msg") or "invalid value")))
     return out
@@ -412,7 +415,7 @@ def parse(kind: str, data: dict) -> _Record:
     try:
         return KINDS[kind].schema_in.model_validate(data)
     except ValidationError as exc:
-        raise Rejected(field_errors(exc)) from None
+        raise Rejected(field_errors(exc.errors())) from None
 
 
 def _find(db: Session, model: type[SQLModel], tenant_id: int, key: str, value: str):

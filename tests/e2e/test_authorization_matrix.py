@@ -79,6 +79,12 @@ CALLS: dict[str, dict] = {
     "ContactsState.open_password": {"contact_id": "999999"},
     "ContactsState.close_password": {},
     "ContactsState.set_initial_password": {"form_data": {"password": "a password 123"}},
+    "ImportState.load_import": {},
+    "ImportState.choose_kind": {"kind": "../../etc"},
+    "ImportState.upload_file": {"files": []},
+    "ImportState.commit_import": {},
+    "ImportState.start_over": {},
+    "ImportState.run_import": {"commit": True},
 }
 
 # Every page route and who may open it (its on_load handler must agree).
@@ -105,6 +111,7 @@ PAGES: dict[str, str] = {
     "admin": "staff",
     "admin/password": "staff",
     "admin/contacts": "staff",
+    "admin/import": "staff",
 }
 
 # Every backend route, and what an anonymous request with no data gets (never a 5xx).
@@ -133,7 +140,8 @@ ROUTES: dict[str, tuple[str, int]] = {
 }
 
 # Background tasks (the live watchers): their answer arrives after the call returns.
-BACKGROUND = {"IncidentState.watch_incident", "BellState.watch_bell", "AdminIncidentState.watch_admin_incident"}
+BACKGROUND = {"IncidentState.watch_incident", "BellState.watch_bell", "AdminIncidentState.watch_admin_incident",
+              "ImportState.run_import"}
 
 ACTORS = ["anonymous", "portal_a", "group_a", "admin_a", "office_a", "technician_a", "portal_b", "admin_b"]
 
