@@ -22,13 +22,14 @@ def test_erp_pushes_client_sees_and_approves(app_server, page):
         aqua = db.exec(select(m.Tenant).where(m.Tenant.slug == "aquademo")).one()
         site = db.exec(select(m.Site).join(m.Client, m.Client.id == m.Site.client_id)
                        .where(m.Client.name == "Costa Azul Residences").order_by(m.Site.id)).first()
+        site_ext = site.external_id
         _, key = api_keys.create_key(db, aqua.id, "journey ERP")
         db.commit()
-    assert site.external_id
+    assert site_ext
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {key}"
     today = date.today()
-    quote = {"number": "ERP-Q-7001", "site_external_id": site.external_id, "kind": "DEFECT",
+    quote = {"number": "ERP-Q-7001", "site_external_id": site_ext, "kind": "DEFECT",
              "status": "AWAITING_ACCEPTANCE", "title": "Replace the filter sand", "tax_rate_bp": 2100,
              "issued_on": today.isoformat(), "expires_on": (today + timedelta(days=30)).isoformat(),
              "lines": [{"description": "Filter sand 25 kg", "quantity": 4, "unit_price_cents": 1850},
@@ -38,7 +39,7 @@ def test_erp_pushes_client_sees_and_approves(app_server, page):
     assert r.json()["total_cents"] == round((7400 + 6750) * 1.21)
     assert api.put(f"{app_server}/api/v1/quotes/Q-7001", json=quote, timeout=30).status_code == 200
     pdf = b"%PDF-1.4\n% the ERP's own invoice\n"
-    invoice = {"number": "ERP-I-7002", "site_external_id": site.external_id, "status": "AWAITING_PAYMENT",
+    invoice = {"number": "ERP-I-7002", "site_external_id": site_ext, "status": "AWAITING_PAYMENT",
                "issued_on": today.isoformat(), "due_on": (today + timedelta(days=30)).isoformat(),
                "lines": [{"description": "Monthly service", "unit_price_cents": 12000}]}
     assert api.put(f"{app_server}/api/v1/invoices/I-7002", json=invoice, timeout=30).status_code == 201
