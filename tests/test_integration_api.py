@@ -4,6 +4,8 @@ and schemathesis against the OpenAPI spec."""
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +20,7 @@ import pool_portal.models as m
 from pool_portal import migrations
 from pool_portal.api import integration as api_routes
 from pool_portal.services import api_keys
+from tests.conftest import selected_backend
 
 PROBLEM = "application/problem+json"
 
@@ -29,12 +32,17 @@ def _reset_caches():
     db.get_engine.cache_clear()
 
 
-@pytest.fixture
-def api(request, db_url, monkeypatch):
-    """Two tenants with a key each, and an HTTP client on the API (rate limit high)."""
-    request.getfixturevalue("isolated_settings")
-    monkeypatch.setenv("REFLEX_DB_URL", db_url)
-    monkeypatch.setenv("PORTAL_API_RATE_LIMIT", "100000")
+@contextmanager
+def _world(db_url: str, data_dir, mp: pytest.MonkeyPatch):
+    """Settings from a clean environment (a private data dir, the database, a high rate
+    limit), a migrated database with two tenants and a key each, an HTTP client."""
+    for var in list(os.environ):
+        if var in ("REFLEX_REDIS_URL", "CLOUDINARY_URL") or (var.startswith("PORTAL_")
+                                                             and not var.startswith("PORTAL_TEST_")):
+            mp.delenv(var, raising=False)
+    mp.setenv("PORTAL_DATA_DIR", str(data_dir))
+    mp.setenv("REFLEX_DB_URL", db_url)
+    mp.setenv("PORTAL_API_RATE_LIMIT", "100000")
     _reset_caches()
     migrations.upgrade(db_url)
     from pool_portal.db import get_engine, session_scope
@@ -47,14 +55,40 @@ def api(request, db_url, monkeypatch):
             db.flush()
             keys[name] = (tenant.id, api_keys.create_key(db, tenant.id, f"{name} ERP")[1])
     app = Starlette(routes=api_routes.routes)
-    with TestClient(app, base_url="http://testserver") as client:
-        yield SimpleNamespace(
-            app=app, client=client, engine=get_engine(),
-            a={"Authorization": f"Bearer {keys['A'][1]}"}, b={"Authorization": f"Bearer {keys['B'][1]}"},
-            tenant_a=keys["A"][0], tenant_b=keys["B"][0],
-        )
-    get_engine().dispose()
-    _reset_caches()
+    try:
+        with TestClient(app, base_url="http://testserver") as client:
+            yield SimpleNamespace(
+                app=app, client=client, engine=get_engine(),
+                a={"Authorization": f"Bearer {keys['A'][1]}"}, b={"Authorization": f"Bearer {keys['B'][1]}"},
+                tenant_a=keys["A"][0], tenant_b=keys["B"][0],
+            )
+    finally:
+        get_engine().dispose()
+        _reset_caches()
+
+
+@pytest.fixture
+def api(db_url, tmp_path, monkeypatch):
+    with _world(db_url, tmp_path / "var", monkeypatch) as world:
+        yield world
+
+
+@pytest.fixture(scope="module")
+def shared_api(request, tmp_path_factory):
+    """One world for all the schemathesis operations (a database per operation would
+    spend most of the time migrating)."""
+    base = tmp_path_factory.mktemp("schemathesis")
+    pg = None
+    if selected_backend() == "postgres":
+        pg = request.getfixturevalue("pg_server")
+        name = pg.create_database()
+        db_url = pg.url(name)
+    else:
+        db_url = f"sqlite:///{base / 'portal.db'}"
+    with pytest.MonkeyPatch.context() as mp, _world(db_url, base / "var", mp) as world:
+        yield world
+    if pg is not None:
+        pg.drop_database(name)
 
 
 def rows(api, model, tenant_id=None) -> int:
@@ -249,7 +283,7 @@ def _checks():
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
-def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_spec(case, api):
+def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_spec(case, shared_api):
     """Every operation, with generated valid and invalid requests carrying a live key:
     no 5xx, every status, content type, header and body as the spec says."""
-    case.call_and_validate(headers=api.a, checks=_checks())
+    case.call_and_validate(headers=shared_api.a, checks=_checks())
