@@ -207,3 +207,18 @@ def test_line_totals_round_half_up():
     assert api.line_total(Decimal("0.5"), 1) == 1
     assert api.line_total(Decimal("1.005"), 100) == 101
     assert api.totals([(Decimal(1), 1000)], 2100)[:3] == (1000, 210, 1210)
+
+
+def test_a_dry_run_checks_everything_and_writes_nothing(db, tenants):
+    a, _ = tenants
+    _site(db, a)
+    new = api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P1", "asset_type": "pump"},
+                     dry_run=True)
+    assert new.created and new.row is None and count(db, m.Asset) == 0
+    with pytest.raises(Rejected):
+        api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-9", "asset_code": "P1", "asset_type": "pump"},
+                   dry_run=True)
+    api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P1", "asset_type": "pump"})
+    again = api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P2", "asset_type": "pump"},
+                       dry_run=True)
+    assert not again.created and db.get(m.Asset, again.row.id).asset_code == "P1"

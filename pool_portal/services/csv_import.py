@@ -7,10 +7,12 @@ same upsert as the API (``services.integration.upsert``): one place for the rule
 and the import is idempotent by external id (importing a file again updates the
 same records, never duplicates them).
 
-A dry run does the whole import in a transaction and rolls it back, so it reports
-exactly what a commit would do: per-row errors, and how many records would be
-created and updated. A commit writes everything in one transaction, and only when
-no row has an error.
+A dry run makes every check of the commit (the upsert's own, with ``dry_run``) and
+writes nothing, so it reports what a commit would do, per-row errors and how many
+records would be created and updated, without holding the database's write lock. A
+commit writes everything in one transaction, and only when no row has an error. (Rows
+of one file never refer to each other: a file holds one kind, and references go to
+other kinds, so checking each row against the database is exact.)
 
 UTF-8 (with or without the byte-order mark spreadsheets write), comma or semicolon
 separated; an empty cell means "no value" (the field's default).
@@ -149,7 +151,7 @@ def run(session_factory: Callable, viewer: Viewer, kind: str, data: bytes, *, co
     result.rows = len(rows)
     try:
         with session_factory() as db:
-            _import(db, viewer.tenant_id, kind, rows, result, progress)
+            _import(db, viewer.tenant_id, kind, rows, result, progress, dry_run=not commit)
             if commit and result.ok:
                 audit.record(db, f"import.{kind}", tenant_id=viewer.tenant_id, actor_kind="staff",
                              actor_id=viewer.user_id, target_type="import", rows=result.rows,
@@ -162,8 +164,9 @@ def run(session_factory: Callable, viewer: Viewer, kind: str, data: bytes, *, co
     return result
 
 
-def _import(db, tenant_id: int, kind: str, rows, result: ImportResult, progress) -> None:
+def _import(db, tenant_id: int, kind: str, rows, result: ImportResult, progress, *, dry_run: bool) -> None:
     seen: dict[str, int] = {}
+    refs: dict = {}
     for done, (line, row) in enumerate(rows, start=1):
         external_id = (row.pop("external_id", "") or "").strip()
         if row.pop(_EXTRA, None):
@@ -177,7 +180,7 @@ def _import(db, tenant_id: int, kind: str, rows, result: ImportResult, progress)
             seen[external_id] = line
             values = {name: cell.strip() for name, cell in row.items() if cell.strip()}
             try:
-                done_row = integration.upsert(db, tenant_id, kind, external_id, values)
+                done_row = integration.upsert(db, tenant_id, kind, external_id, values, dry_run=dry_run, refs=refs)
             except Rejected as exc:
                 result.errors += [RowError(line, external_id, e.field, e.code, e.message) for e in exc.errors]
             else:

@@ -437,14 +437,17 @@ def totals(lines: list[tuple[Decimal, int]], tax_rate_bp: int) -> tuple[int, int
 
 @dataclass
 class Upserted:
-    row: SQLModel
+    row: SQLModel | None  # None only in a dry run of a new record
     created: bool
 
 
 def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Record | dict,
-           now: datetime | None = None) -> Upserted:
+           now: datetime | None = None, *, dry_run: bool = False, refs: dict | None = None) -> Upserted:
     """Create or update the tenant's ``kind`` record with this external id. Raises
-    Rejected (nothing written by this call) when a field or reference is wrong."""
+    Rejected (nothing written by this call) when a field or reference is wrong.
+    ``dry_run``: every check, no write (``row`` is the existing record or None).
+    ``refs``: a dict kept across calls, caching the records referred to (an import
+    names the same client on many rows)."""
     spec = KINDS[kind]
     check_external_id(external_id)
     if isinstance(record, dict):
@@ -456,7 +459,14 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
     resolved: dict[str, SQLModel | None] = {}
     for name, ref in spec.refs.items():
         value = getattr(record, name)
-        other = _find(db, ref.model, tenant_id, ref.key, value) if value is not None else None
+        other = None
+        if value is not None:
+            cache_key = (ref.model, ref.key, value)
+            other = refs.get(cache_key) if refs is not None else None
+            if other is None:
+                other = _find(db, ref.model, tenant_id, ref.key, value)
+                if refs is not None and other is not None:
+                    refs[cache_key] = other
         if value is not None and other is None:
             what = _LABELS[ref.model]
             errors.append(FieldError(name, "unknown_reference", f"no {what} with {ref.key} {value!r}"))
@@ -487,6 +497,8 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
         priced = subtotal, tax, total, each
     if errors:
         raise Rejected(errors)
+    if dry_run:
+        return Upserted(row, created)
 
     if row is None:
         row = spec.model(tenant_id=tenant_id, external_id=external_id)
