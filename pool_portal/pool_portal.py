@@ -5,10 +5,11 @@ from __future__ import annotations
 import reflex as rx
 from starlette.applications import Starlette
 
-from pool_portal.api import files, health, session_routes
+from pool_portal.api import files, health, integration, session_routes
 from pool_portal.pages.access import change_password_page, magic_page, set_password_page
 from pool_portal.pages.admin.contacts import contacts_page
 from pool_portal.pages.admin.home import admin_home
+from pool_portal.pages.admin.imports import import_page
 from pool_portal.pages.login import admin_login, portal_login
 from pool_portal.pages.portal.home import portal_home
 from pool_portal.pages.portal.records import (
@@ -23,6 +24,7 @@ from pool_portal.pages.portal.records import (
 from pool_portal.states.admin import AdminHomeState
 from pool_portal.states.base import LinkState, LoginState, PasswordState
 from pool_portal.states.contacts import ContactsState
+from pool_portal.states.imports import ImportState
 from pool_portal.states.portal import PortalHomeState
 from pool_portal.pages.admin.incidents import detail_page as admin_incident_page
 from pool_portal.pages.admin.incidents import history_page as admin_incidents_page
@@ -55,7 +57,7 @@ STYLE = {
 
 
 def _backend() -> Starlette:
-    return Starlette(routes=session_routes.routes + files.routes + health.routes)
+    return Starlette(routes=session_routes.routes + files.routes + health.routes + integration.routes)
 
 
 def index() -> rx.Component:
@@ -93,3 +95,4 @@ app.add_page(admin_incidents_page, route="/admin/incidents", on_load=AdminIncide
 app.add_page(admin_incident_page, route="/admin/incident", on_load=AdminIncidentState.load_admin_incident,
              title="Incident | Pool Portal")
 app.add_page(defects_page, route="/portal/defects", on_load=DefectsState.load_defects, title="Defects | Pool Portal")
+app.add_page(import_page, route="/admin/import", on_load=ImportState.load_import, title="Import | Pool Portal")

@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     session_max_hours: int = Field(
         12, ge=1, le=24 * 30, validation_alias=AliasChoices("PORTAL_SESSION_MAX_HOURS")
     )
+    # The integration API (/api/v1): requests per key per minute, and the largest body.
+    api_rate_limit: int = Field(120, ge=1, le=1_000_000, validation_alias=AliasChoices("PORTAL_API_RATE_LIMIT"))
+    api_max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, le=64 * 1024 * 1024, validation_alias=AliasChoices("PORTAL_API_MAX_BODY_BYTES")
+    )
+    api_max_pdf_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024, validation_alias=AliasChoices("PORTAL_API_MAX_PDF_BYTES")
+    )
 
     @field_validator("redis_url", "smtp_url", "cloudinary_url", "secret_key", "backend_url", mode="before")
     @classmethod

@@ -129,6 +129,19 @@ async def routine_report(request: Request) -> Response:
     )
 
 
+def _issued_pdf(db, invoice) -> bytes | None:
+    """The PDF the ERP issued for an invoice (pushed through the integration API), if any."""
+    from pool_portal.models import Document
+
+    stored = db.get(Document, invoice.pdf_document_id) if invoice.pdf_document_id else None
+    if stored is None or stored.tenant_id != invoice.tenant_id:
+        return None
+    try:
+        return storage.read(stored.storage_key)
+    except storage.StorageError:
+        return None  # the file is gone: the generated PDF instead
+
+
 def _record_route(kind: str):
     """GET /files/quote/{id}, /files/invoice/{id} and /files/report/{id}: the PDF of a
     record the signed-in portal user may see (in their view, not a draft, reports
@@ -149,6 +162,9 @@ def _record_route(kind: str):
                 doc = get(db, viewer, int(raw)) if raw.isdigit() and len(raw) < 10 else None
                 if doc is None:
                     return 404, None, ""
+                issued = _issued_pdf(db, doc) if kind == "invoice" else None
+                if issued is not None:
+                    return 200, issued, doc.number
                 render = pdf.service_report if kind == "report" else pdf.quote_or_invoice
                 return 200, render(db, doc, viewer.language), doc.number
 

@@ -30,6 +30,7 @@ from pool_portal.models.incidents import (
     MessageAuthor,
     Priority,
 )
+from pool_portal.models.integration import ApiKey, ApiRateWindow
 from pool_portal.models.notifications import Notification, NotificationKind
 from pool_portal.models.portal_settings import ClientPortalSettings, PortalSettings
 from pool_portal.models.sites import Asset, Site

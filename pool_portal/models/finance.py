@@ -100,6 +100,8 @@ class Invoice(SQLModel, table=True):
     tax_cents: int = 0
     total_cents: int = 0
     customer_po: str | None = Field(default=None, max_length=60)
+    # The PDF the ERP issued (a private Document), served instead of the generated one.
+    pdf_document_id: int | None = Field(default=None, foreign_key="document.id", ondelete="SET NULL")
     created_at: datetime = now_field()
 
 

@@ -79,6 +79,12 @@ CALLS: dict[str, dict] = {
     "ContactsState.open_password": {"contact_id": "999999"},
     "ContactsState.close_password": {},
     "ContactsState.set_initial_password": {"form_data": {"password": "a password 123"}},
+    "ImportState.load_import": {},
+    "ImportState.choose_kind": {"kind": "../../etc"},
+    "ImportState.upload_file": {"files": []},
+    "ImportState.commit_import": {},
+    "ImportState.start_over": {},
+    "ImportState.run_import": {"commit": True},
 }
 
 # Every page route and who may open it (its on_load handler must agree).
@@ -105,6 +111,7 @@ PAGES: dict[str, str] = {
     "admin": "staff",
     "admin/password": "staff",
     "admin/contacts": "staff",
+    "admin/import": "staff",
 }
 
 # Every backend route, and what an anonymous request with no data gets (never a 5xx).
@@ -123,10 +130,18 @@ ROUTES: dict[str, tuple[str, int]] = {
     "/files/export/quotes.csv?f_site=x&sort=number": ("GET", 401),
     "/files/routine-report?from=2026-01-01&to=2026-12-31": ("GET", 401),
     "/_health": ("GET", 200),  # public: the same answer for everyone, nothing secret in it
+    # The integration API: a key, never a session; without one every route is 401.
+    "/api/v1/openapi.json": ("GET", 200),  # public: the spec
+    **{f"/api/v1/{kind}": ("GET", 401) for kind in
+       ("clients", "sites", "assets", "remarks", "jobs", "quotes", "invoices", "reports")},
+    **{f"/api/v1/{kind}/X-1": ("PUT", 401) for kind in
+       ("clients", "sites", "assets", "remarks", "jobs", "quotes", "invoices", "reports")},
+    "/api/v1/invoices/X-1/pdf": ("PUT", 401),
 }
 
 # Background tasks (the live watchers): their answer arrives after the call returns.
-BACKGROUND = {"IncidentState.watch_incident", "BellState.watch_bell", "AdminIncidentState.watch_admin_incident"}
+BACKGROUND = {"IncidentState.watch_incident", "BellState.watch_bell", "AdminIncidentState.watch_admin_incident",
+              "ImportState.run_import"}
 
 ACTORS = ["anonymous", "portal_a", "group_a", "admin_a", "office_a", "technician_a", "portal_b", "admin_b"]
 
@@ -177,16 +192,22 @@ def test_every_page_has_a_row_here_and_its_loader_agrees():
 
 
 def test_every_backend_route_has_a_row_here(app_server):
-    from pool_portal.api import files, health, session_routes
+    from pool_portal.api import files, health, integration, session_routes
 
     def pattern(path: str) -> str:
         path = re.sub(r"/export/[a-z]+\.csv$", "/export/{kind}.csv", path.split("?")[0])
+        path = re.sub(r"/X-1(?=/|$)", "/{external_id}", path)
         return re.sub(r"/\d+$", "/{document_id}" if "document" in path else "/{record_id}", path)
 
-    assert {r.path for r in session_routes.routes + files.routes + health.routes} == {pattern(p) for p in ROUTES}
+    api_routes = {integration.PREFIX + r.path for r in integration.app.routes}
+    assert {r.path for r in session_routes.routes + files.routes + health.routes} | api_routes == {
+        pattern(p) for p in ROUTES}
     for path, (method, status) in ROUTES.items():
         r = requests.request(method, f"{app_server}{path}", data={}, allow_redirects=False, timeout=30)
         assert r.status_code == status, path
+        if path.startswith("/api/v1/") and status == 401:
+            assert r.headers["content-type"].startswith("application/problem+json"), path
+            assert r.json()["status"] == 401
         assert "pp_session=" not in r.headers.get("set-cookie", "").replace('pp_session=""', "")
 
 
