@@ -25,6 +25,7 @@ class AppState(rx.State):
     user_name: str = ""
     tenant_name: str = ""
     brand_colour: str = "#0e7490"
+    logo_url: str = ""  # the tenant's logo (an authorising route), "" when it has none
 
     @rx.var
     def tr(self) -> dict[str, str]:
@@ -51,6 +52,7 @@ class AppState(rx.State):
         self.user_name = viewer.name
         self.tenant_name = tenant_name
         self.brand_colour = brand_colour
+        self.logo_url = f"/files/logo?v={viewer.tenant_logo}" if viewer.tenant_logo else ""
         if viewer.language and self.lang != viewer.language:
             self.lang = viewer.language
 
@@ -58,6 +60,7 @@ class AppState(rx.State):
         self.signed_in = False
         self.user_name = ""
         self.tenant_name = ""
+        self.logo_url = ""
 
 
 LINK_STATUSES = ("sent", "invalid_email", "rate_limited")
