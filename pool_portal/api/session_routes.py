@@ -130,6 +130,29 @@ async def set_password(request: Request) -> Response:
     return _signed_in("/portal", token)
 
 
+async def staff_set_password(request: Request) -> Response:
+    """Accept a staff invitation (/admin/set-password): set the password and sign in."""
+    from pool_portal.services import admin_staff
+
+    if not _same_origin(request):
+        return PlainTextResponse("Cross-site request refused", status_code=403)
+    form = await request.form()
+    link_token = str(form.get("token") or "")[:500]
+    password = str(form.get("password") or "")[:1024]
+    confirm = str(form.get("confirm") or "")[:1024]
+
+    def work() -> tuple[str | None, str | None]:
+        with session_scope() as db:
+            user, error = admin_staff.accept_staff_invitation(db, link_token, password, confirm,
+                                                              ip=_client_ip(request))
+            return (_start(db, user, request), None) if user else (None, error)
+
+    token, error = await asyncio.to_thread(work)
+    if token is None:
+        return _redirect("/admin/set-password", token=link_token, error=error or "link.invalid")
+    return _signed_in("/admin", token)
+
+
 async def change_password(request: Request) -> Response:
     """A signed-in user sets a new password (required after a staff-set one)."""
     if not _same_origin(request):
@@ -186,5 +209,6 @@ routes = [
     Route("/auth/logout", logout, methods=["POST"]),
     Route("/auth/magic", magic, methods=["POST"]),
     Route("/auth/set-password", set_password, methods=["POST"]),
+    Route("/auth/staff-set-password", staff_set_password, methods=["POST"]),
     Route("/auth/change-password", change_password, methods=["POST"]),
 ]

@@ -179,7 +179,17 @@ def bell() -> rx.Component:
 
 
 def admin_shell(*content: rx.Component) -> rx.Component:
-    nav = [("nav.home", "/admin"), ("nav.contacts", "/admin/contacts"), ("nav.incidents", "/admin/incidents")]
+    office = (AppState.staff_role == "ADMIN") | (AppState.staff_role == "OFFICE")
+    admin = AppState.staff_role == "ADMIN"
+    nav = [("nav.home", "/admin"), ("nav.incidents", "/admin/incidents")]
+    # The control panel (who sees an entry; each page's guard decides): ADMIN everything,
+    # OFFICE clients and groups, TECHNICIAN none of these.
+    nav += [
+        ("nav.clients", "/admin/clients", office),
+        ("nav.groups", "/admin/groups", office),
+        ("nav.portal_settings", "/admin/settings", admin),
+        ("nav.staff", "/admin/staff", admin),
+    ]
     return shell("staff", nav, *content, extra=bell())
 
 
