@@ -194,12 +194,13 @@ def _contacts() -> rx.Component:
             rx.box(rx.el.label(T("admin.contact.role"), html_for="contact-role"),
                    rx.el.select(*[rx.el.option(T(f"admin.role.{r.value}"), value=r.value) for r in MembershipRole],
                                 name="role", id="contact-role", style=SELECT_STYLE),
-                   field_error(S, "role")),
+                   field_error(S, "role"), max_width="100%"),
             checkbox("invite", T("admin.contact.send_invitation"), True, "contact-invite"),
             rx.button(T("admin.contact.add"), type="submit", id="contact-add"),
             spacing="3", wrap="wrap", align="end",
         ),
-        on_submit=S.add_contact, reset_on_submit=False, key="add-" + S.form_key.to_string(), id="contact-form",
+        on_submit=S.add_contact, reset_on_submit=False, no_validate=True, key="add-" + S.form_key.to_string(),
+        id="contact-form",
     )
     return section(
         "admin.client.portal_access",

@@ -14,7 +14,7 @@ from pool_portal.services import admin
 from pool_portal.states.admin_settings import PortalSettingsState as S
 from pool_portal.states.base import AppState
 
-SELECT_STYLE = {"padding": "0.4rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"}
+SELECT_STYLE = {"padding": "0.4rem", "border_radius": "6px", "border": "1px solid var(--gray-7)", "max_width": "100%"}
 LOGO_TYPES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
 
 
@@ -24,7 +24,9 @@ def section(title_key: str, *children, id: str = "") -> rx.Component:
         rx.el.legend(T(title_key), style={"font_weight": "600", "padding": "0 0.3rem"}),
         rx.flex(*children, direction="column", spacing="2"),
         id=id or None,
-        style={"border": "1px solid var(--gray-6)", "border_radius": "8px", "padding": "0.6rem 0.9rem"},
+        # min-width 0: a fieldset is otherwise as wide as its widest content (tables scroll instead).
+        style={"border": "1px solid var(--gray-6)", "border_radius": "8px", "padding": "0.6rem 0.9rem",
+               "min_width": "0"},
     )
 
 

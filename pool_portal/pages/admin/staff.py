@@ -55,11 +55,11 @@ def _invite() -> rx.Component:
                        rx.el.select(*[rx.el.option(T(f"admin.staff.role.{r.value}"), value=r.value)
                                       for r in StaffRole], name="role", id="staff-new-role",
                                     default_value=StaffRole.OFFICE.value, style=SELECT_STYLE),
-                       field_error(S, "role")),
+                       field_error(S, "role"), max_width="100%"),
                 rx.button(T("admin.staff.invite"), type="submit", id="staff-invite"),
                 spacing="3", wrap="wrap", align="end",
             ),
-            on_submit=S.invite, reset_on_submit=False, key="inv-" + S.form_key.to_string(),
+            on_submit=S.invite, reset_on_submit=False, no_validate=True, key="inv-" + S.form_key.to_string(),
         ),
         rx.text(T("admin.staff.roles_hint"), size="1", color_scheme="gray"),
     )
