@@ -54,6 +54,14 @@ def _link_in(mailbox, msg) -> str:
     return found.group(0)
 
 
+def _set_password(page, link: str, password: str) -> None:
+    """Follow an invitation link and choose the password."""
+    page.goto(link)
+    page.locator("#pw-password").fill(password)
+    page.locator("#pw-confirm").fill(password)
+    page.locator("#password-submit").click()
+
+
 def test_admin_hides_service_calls_for_one_client_and_reset_restores_it(app_server, browser, page):
     client_ctx, client = _context(browser)
     group_ctx, group = _context(browser)
@@ -237,10 +245,7 @@ def test_a_disabled_contacts_open_session_stops_working(app_server, browser, pag
 
         # The contact accepts the invitation and is signed in.
         msg = mailbox.wait_for(lambda mm: mm["To"] == email and "/portal/set-password" in mailbox.text_of(mm))
-        contact.goto(_link_in(mailbox, msg))
-        contact.locator("#pw-password").fill("a long new passphrase")
-        contact.locator("#pw-confirm").fill("a long new passphrase")
-        contact.locator("#password-submit").click()
+        _set_password(contact, _link_in(mailbox, msg), "a long new passphrase")
         expect(contact).to_have_url(re.compile(r"/portal/?$"))
         expect(contact.locator("#properties-table tbody tr").first).to_contain_text(target.name.split()[0])
         cookie = next(c["value"] for c in contact.context.cookies() if c["name"] == "pp_session")
@@ -373,10 +378,7 @@ def test_staff_invitation_roles_and_deactivation(app_server, browser, page, mail
         expect(row).to_contain_text("Invited")
 
         msg = mailbox.wait_for(lambda mm: mm["To"] == email and "/admin/set-password" in mailbox.text_of(mm))
-        staff.goto(_link_in(mailbox, msg))
-        staff.locator("#pw-password").fill("office passphrase 2026")
-        staff.locator("#pw-confirm").fill("office passphrase 2026")
-        staff.locator("#password-submit").click()
+        _set_password(staff, _link_in(mailbox, msg), "office passphrase 2026")
         expect(staff).to_have_url(re.compile(r"/admin/?$"))
         # OFFICE: clients and groups, not the portal settings nor the staff.
         expect(staff.get_by_role("link", name="Clients", exact=True)).to_be_visible()
@@ -416,3 +418,62 @@ def test_the_admin_pages_fit_a_phone(app_server, phone_page):
         phone_page.goto(f"{app_server}{path}")
         expect(phone_page.locator(ready)).to_be_visible()
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360, path
+
+
+def test_client_groups_nest_members_and_access(app_server, page):
+    from pool_portal.services import admin_clients
+
+    ids = _ids(app_server)
+    sign_in(page, app_server, "/admin/login", ADMIN)
+    expect(page).to_have_url(re.compile(r"/admin/?$"))
+    try:
+        page.get_by_role("link", name="Client groups", exact=True).click()
+        page.locator("#group-create").click()
+        expect(page.locator("#error-name")).to_contain_text("Enter a name")
+        page.locator("#group-name").fill("E2E Riviera")
+        page.locator("#group-create").click()
+        expect(page.locator("#group-title")).to_have_text("E2E Riviera")
+        page.get_by_role("link", name="Client groups").first.click()
+        page.locator("#group-name").fill("E2E Sub")
+        page.locator("#group-parent").select_option(label="E2E Riviera")
+        page.locator("#group-create").click()
+        expect(page.locator("#group-title")).to_have_text("E2E Sub")
+        expect(page.locator("main")).to_contain_text("E2E Riviera ›")
+
+        page.locator("#group-add-client").select_option(label=COSTA)
+        page.locator("#group-add-client-save").click()
+        expect(page.locator("#group-clients")).to_contain_text(COSTA)
+        page.locator("#group-grant-user").select_option(label="Carla Pérez <client@aquademo.example.com>")
+        page.locator("#group-grant-role").select_option("BILLING")
+        page.locator("#group-grant-user-save").click()
+        expect(page.locator("#group-contacts")).to_contain_text("client@aquademo.example.com")
+        expect(page.locator("#group-contacts")).to_contain_text("Billing")
+
+        # The parent cannot go inside its own sub-group, and is not empty.
+        page.goto(f"{app_server}/admin/groups")
+        page.get_by_role("link", name="E2E Riviera", exact=True).click()
+        expect(page.locator("#group-title")).to_have_text("E2E Riviera")
+        expect(page.locator("#group-move option", has_text="E2E Sub")).to_have_count(0)  # not offered
+        page.locator("#group-delete").click()
+        expect(page.locator("#error-group_id")).to_contain_text("only an empty group")
+
+        page.get_by_role("link", name="E2E Sub").click()
+        expect(page.locator("#group-title")).to_have_text("E2E Sub")
+        page.get_by_role("button", name="Remove access client@aquademo.example.com").click()
+        expect(page.locator("#group-contacts")).to_have_count(0)
+        page.get_by_role("button", name=f"Remove {COSTA}").click()
+        expect(page.locator("#group-clients")).to_have_count(0)
+        page.locator("#group-delete").click()
+        expect(page).to_have_url(re.compile(r"/admin/groups"))
+        expect(page.locator("#groups-table")).not_to_contain_text("E2E Sub")
+    finally:
+        with Session(app_server.engine()) as db:  # leave the demo as it was, whatever happened above
+            for g in sorted(admin_clients.list_groups(db, ids["tenant"], ids["admin"]), key=lambda g: -g["depth"]):
+                if g["name"].startswith("E2E "):
+                    detail = admin_clients.group_detail(db, ids["tenant"], ids["admin"], g["id"])
+                    for u in detail["contacts"]:
+                        admin_clients.revoke_group_access(db, ids["tenant"], ids["admin"], g["id"], u["id"])
+                    for c in detail["clients"]:
+                        admin_clients.remove_group_client(db, ids["tenant"], ids["admin"], g["id"], c["id"])
+                    admin_clients.delete_group(db, ids["tenant"], ids["admin"], g["id"])
+            db.commit()

@@ -10,9 +10,11 @@ from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.components.native_form import native_form
 from pool_portal.models import MembershipRole
-from pool_portal.pages.admin.settings import SELECT_STYLE, checkbox, section
-from pool_portal.pages.portal.incidents import field_error
-from pool_portal.services import admin, admin_clients
+from pool_portal.components.admin_forms import (
+    SELECT_STYLE, checkbox, labelled, notice, section, select, table, text_field,
+)
+from pool_portal.components.forms import field_error
+from pool_portal.services import admin_clients
 from pool_portal.states.admin_clients import ClientsState, ClientState
 from pool_portal.states.base import AppState
 
@@ -23,22 +25,6 @@ STATUS_COLOURS = {"accepted": "green", "sent": "blue", "expired": "amber", "neve
 
 def _submit(form_id: str):
     return rx.call_script(f"document.getElementById('{form_id}').requestSubmit()")
-
-
-def _table(headers: list[str], rows, row, id: str) -> rx.Component:
-    return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in headers])),
-            rx.table.body(rx.foreach(rows, row)),
-            id=id, width="100%", variant="surface",
-        ),
-        overflow_x="auto",
-    )
-
-
-def notice(S) -> rx.Component:
-    return rx.cond(S.notice != "", rx.callout(S.tr[S.notice].to(str), id="admin-notice", role="status",
-                                               color_scheme="green", margin_y="0.5rem"))
 
 
 # -- the list -------------------------------------------------------------------------------------
@@ -106,11 +92,16 @@ def clients_page() -> rx.Component:
         rx.heading(T("admin.clients.title"), size="6", as_="h1", margin_bottom="0.75rem"),
         _filters(),
         _bulk(),
-        _table(["admin.clients.name", "contacts.email", "admin.clients.sites", "admin.clients.contacts",
+        table(["admin.clients.name", "contacts.email", "admin.clients.sites", "admin.clients.contacts",
                 "admin.clients.signed_up", "contacts.last_login"], S.rows, row, "admin-clients-table"),
         rx.cond(S.loaded & (S.total == 0), rx.text(T("list.no_match"), id="list-empty", margin_top="0.5rem")),
         pager,
     )
+
+
+def labelled_role(S, label_key: str, control_id: str, options: list, **props) -> rx.Component:
+    """The "role" select of an add/invite form, with its message."""
+    return labelled(S, label_key, "role", select("role", control_id, options, **props), control_id)
 
 
 # -- one client ------------------------------------------------------------------------------------
@@ -185,16 +176,10 @@ def _contacts() -> rx.Component:
     )
     add = rx.form(
         rx.flex(
-            rx.box(rx.el.label(T("contacts.name"), html_for="contact-name"),
-                   rx.input(name="name", id="contact-name", max_length=120), field_error(S, "name"),
-                   min_width="12rem"),
-            rx.box(rx.el.label(T("contacts.email"), html_for="contact-email"),
-                   rx.input(name="email", id="contact-email", type="email", max_length=254),
-                   field_error(S, "email"), min_width="14rem"),
-            rx.box(rx.el.label(T("admin.contact.role"), html_for="contact-role"),
-                   rx.el.select(*[rx.el.option(T(f"admin.role.{r.value}"), value=r.value) for r in MembershipRole],
-                                name="role", id="contact-role", style=SELECT_STYLE),
-                   field_error(S, "role"), max_width="100%"),
+            text_field(S, "contacts.name", "name", "contact-name", max_length=120),
+            text_field(S, "contacts.email", "email", "contact-email", min_width="14rem", type="email", max_length=254),
+            labelled_role(S, "admin.contact.role", "contact-role",
+                          [rx.el.option(T(f"admin.role.{r.value}"), value=r.value) for r in MembershipRole]),
             checkbox("invite", T("admin.contact.send_invitation"), True, "contact-invite"),
             rx.button(T("admin.contact.add"), type="submit", id="contact-add"),
             spacing="3", wrap="wrap", align="end",
@@ -205,7 +190,7 @@ def _contacts() -> rx.Component:
     return section(
         "admin.client.portal_access",
         rx.cond(S.contacts.length() > 0,
-                _table(["contacts.name", "contacts.email", "contacts.access", "contacts.status",
+                table(["contacts.name", "contacts.email", "contacts.access", "contacts.status",
                         "contacts.last_login", "contacts.actions"], S.contacts, row, "client-contacts"),
                 rx.text(T("admin.client.no_contacts"), size="2", id="client-no-contacts")),
         rx.text(T("admin.client.invite_hint"), size="1", color_scheme="gray"),

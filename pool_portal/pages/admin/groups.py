@@ -8,9 +8,8 @@ import reflex as rx
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.models import MembershipRole
-from pool_portal.pages.admin.clients import _table, notice
-from pool_portal.pages.admin.settings import SELECT_STYLE, section
-from pool_portal.pages.portal.incidents import field_error
+from pool_portal.components.admin_forms import SELECT_STYLE, labelled, notice, section, table, text_field
+from pool_portal.components.forms import field_error
 from pool_portal.states.admin_clients import GroupsState, GroupState
 
 
@@ -20,14 +19,11 @@ def _new_group() -> rx.Component:
         "admin.group.new",
         rx.form(
             rx.flex(
-                rx.box(rx.el.label(T("admin.group.name"), html_for="group-name"),
-                       rx.input(name="name", id="group-name", max_length=200), field_error(S, "name"),
-                       min_width="14rem"),
-                rx.box(rx.el.label(T("admin.group.parent"), html_for="group-parent"),
-                       rx.el.select(rx.el.option(T("admin.group.top_level"), value=""),
-                                    rx.foreach(S.groups, lambda g: rx.el.option(g["label"], value=g["id"])),
-                                    name="parent_id", id="group-parent", style=SELECT_STYLE),
-                       field_error(S, "parent_id")),
+                text_field(S, "admin.group.name", "name", "group-name", min_width="14rem", max_length=200),
+                labelled(S, "admin.group.parent", "parent_id",
+                         rx.el.select(rx.el.option(T("admin.group.top_level"), value=""),
+                                      rx.foreach(S.groups, lambda g: rx.el.option(g["label"], value=g["id"])),
+                                      name="parent_id", id="group-parent", style=SELECT_STYLE), "group-parent"),
                 rx.button(T("admin.group.create"), type="submit", id="group-create"),
                 spacing="3", wrap="wrap", align="end",
             ),
@@ -47,10 +43,26 @@ def groups_page() -> rx.Component:
         rx.heading(T("admin.groups.title"), size="6", as_="h1", margin_bottom="0.75rem"),
         notice(S),
         rx.cond(S.groups.length() > 0,
-                _table(["admin.group.name", "admin.group.clients", "admin.group.contacts"], S.groups, row,
+                table(["admin.group.name", "admin.group.clients", "admin.group.contacts"], S.groups, row,
                        "groups-table"),
                 rx.cond(S.loaded, rx.text(T("admin.groups.empty"), id="groups-empty"))),
         rx.box(_new_group(), margin_top="1rem"),
+    )
+
+
+def _picker(name: str, control_id: str, placeholder_key: str, choices, button_key: str, on_submit,
+            *extra: rx.Component) -> rx.Component:
+    """Choose one of ``choices`` ([id, label]) and add it (a client, a contact)."""
+    return rx.form(
+        rx.flex(
+            rx.el.select(rx.el.option(T(placeholder_key), value=""),
+                         rx.foreach(choices, lambda c: rx.el.option(c[1], value=c[0])),
+                         name=name, id=control_id, style=SELECT_STYLE, aria_label=T(placeholder_key)),
+            *extra,
+            rx.button(T(button_key), type="submit", id=f"{control_id}-save"),
+            spacing="2", wrap="wrap", align="center",
+        ),
+        on_submit=on_submit, reset_on_submit=False, key=control_id + GroupState.form_key.to_string(),
     )
 
 
@@ -61,9 +73,8 @@ def group_page() -> rx.Component:
         "admin.group.settings",
         rx.form(
             rx.flex(
-                rx.box(rx.el.label(T("admin.group.name"), html_for="group-rename"),
-                       rx.input(name="name", id="group-rename", default_value=g["name"], max_length=200),
-                       field_error(S, "name"), min_width="14rem"),
+                text_field(S, "admin.group.name", "name", "group-rename", min_width="14rem",
+                           default_value=g["name"], max_length=200),
                 rx.button(T("admin.group.rename"), type="submit", id="group-rename-save"),
                 spacing="3", wrap="wrap", align="end",
             ),
@@ -71,12 +82,11 @@ def group_page() -> rx.Component:
         ),
         rx.form(
             rx.flex(
-                rx.box(rx.el.label(T("admin.group.parent"), html_for="group-move"),
-                       rx.el.select(rx.el.option(T("admin.group.top_level"), value=""),
-                                    rx.foreach(S.parent_choices, lambda p: rx.el.option(p[1], value=p[0])),
-                                    name="parent_id", id="group-move", default_value=g["parent_id"],
-                                    style=SELECT_STYLE),
-                       field_error(S, "parent_id")),
+                labelled(S, "admin.group.parent", "parent_id",
+                         rx.el.select(rx.el.option(T("admin.group.top_level"), value=""),
+                                      rx.foreach(S.parent_choices, lambda p: rx.el.option(p[1], value=p[0])),
+                                      name="parent_id", id="group-move", default_value=g["parent_id"],
+                                      style=SELECT_STYLE), "group-move"),
                 rx.button(T("admin.group.move"), type="submit", id="group-move-save"),
                 spacing="3", wrap="wrap", align="end",
             ),
@@ -96,19 +106,10 @@ def group_page() -> rx.Component:
     members = section(
         "admin.group.clients",
         rx.cond(S.members.length() > 0,
-                _table(["admin.clients.name", "contacts.actions"], S.members, member_row, "group-clients"),
+                table(["admin.clients.name", "contacts.actions"], S.members, member_row, "group-clients"),
                 rx.text(T("admin.group.no_clients"), size="2")),
-        rx.form(
-            rx.flex(
-                rx.el.select(rx.el.option(T("admin.group.pick_client"), value=""),
-                             rx.foreach(S.client_choices, lambda c: rx.el.option(c[1], value=c[0])),
-                             name="client_id", id="group-add-client", style=SELECT_STYLE,
-                             aria_label=T("admin.group.pick_client")),
-                rx.button(T("admin.group.add_client"), type="submit", id="group-add-client-save"),
-                spacing="2", wrap="wrap", align="center",
-            ),
-            on_submit=S.add_client, reset_on_submit=False, key="add-" + S.form_key.to_string(),
-        ),
+        _picker("client_id", "group-add-client", "admin.group.pick_client", S.client_choices,
+                "admin.group.add_client", S.add_client),
         field_error(S, "client_id"),
         id="group-members",
     )
@@ -123,22 +124,14 @@ def group_page() -> rx.Component:
         "admin.group.contacts",
         rx.text(T("admin.group.contacts_hint"), size="1", color_scheme="gray"),
         rx.cond(S.contacts.length() > 0,
-                _table(["contacts.name", "contacts.email", "admin.contact.role", "contacts.actions"], S.contacts,
+                table(["contacts.name", "contacts.email", "admin.contact.role", "contacts.actions"], S.contacts,
                        contact_row, "group-contacts"),
                 rx.text(T("admin.group.no_contacts"), size="2")),
-        rx.form(
-            rx.flex(
-                rx.el.select(rx.el.option(T("admin.group.pick_contact"), value=""),
-                             rx.foreach(S.contact_choices, lambda u: rx.el.option(u[1], value=u[0])),
-                             name="portal_user_id", id="group-grant-user", style=SELECT_STYLE,
-                             aria_label=T("admin.group.pick_contact")),
+        _picker("portal_user_id", "group-grant-user", "admin.group.pick_contact", S.contact_choices,
+                "admin.group.grant", S.grant,
                 rx.el.select(*[rx.el.option(T(f"admin.role.{r.value}"), value=r.value) for r in MembershipRole],
-                             name="role", id="group-grant-role", style=SELECT_STYLE, aria_label=T("admin.contact.role")),
-                rx.button(T("admin.group.grant"), type="submit", id="group-grant"),
-                spacing="2", wrap="wrap", align="center",
-            ),
-            on_submit=S.grant, reset_on_submit=False, key="grant-" + S.form_key.to_string(),
-        ),
+                             name="role", id="group-grant-role", style=SELECT_STYLE,
+                             aria_label=T("admin.contact.role"))),
         field_error(S, "portal_user_id"),
         field_error(S, "role"),
         id="group-access",

@@ -6,36 +6,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pool_portal.components.admin_forms import SELECT_STYLE, checkbox, section
+from pool_portal.components.forms import field_error
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.models import JobStage
-from pool_portal.pages.portal.incidents import field_error
 from pool_portal.services import admin
 from pool_portal.states.admin_settings import PortalSettingsState as S
 from pool_portal.states.base import AppState
 
-SELECT_STYLE = {"padding": "0.4rem", "border_radius": "6px", "border": "1px solid var(--gray-7)", "max_width": "100%"}
 LOGO_TYPES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
-
-
-def section(title_key: str, *children, id: str = "") -> rx.Component:
-    """A titled group of fields (a fieldset, so screen readers announce the title)."""
-    return rx.el.fieldset(
-        rx.el.legend(T(title_key), style={"font_weight": "600", "padding": "0 0.3rem"}),
-        rx.flex(*children, direction="column", spacing="2"),
-        id=id or None,
-        # min-width 0: a fieldset is otherwise as wide as its widest content (tables scroll instead).
-        style={"border": "1px solid var(--gray-6)", "border_radius": "8px", "padding": "0.6rem 0.9rem",
-               "min_width": "0"},
-    )
-
-
-def checkbox(name, label, checked, id_) -> rx.Component:
-    return rx.el.label(
-        rx.el.input(type="checkbox", name=name, default_checked=checked, id=id_),
-        label,
-        style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
-    )
 
 
 def _flag(name: str, label_key: str) -> rx.Component:

@@ -7,9 +7,8 @@ import reflex as rx
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.models import StaffRole
-from pool_portal.pages.admin.clients import _table, notice
-from pool_portal.pages.admin.settings import SELECT_STYLE, section
-from pool_portal.pages.portal.incidents import field_error
+from pool_portal.components.admin_forms import SELECT_STYLE, notice, section, table, text_field
+from pool_portal.pages.admin.clients import labelled_role
 from pool_portal.states.admin_staff import StaffUsersState as S
 
 
@@ -45,17 +44,12 @@ def _invite() -> rx.Component:
         "admin.staff.invite_title",
         rx.form(
             rx.flex(
-                rx.box(rx.el.label(T("contacts.name"), html_for="staff-name"),
-                       rx.input(name="name", id="staff-name", max_length=120), field_error(S, "name"),
-                       min_width="12rem"),
-                rx.box(rx.el.label(T("contacts.email"), html_for="staff-email"),
-                       rx.input(name="email", id="staff-email", type="email", max_length=254),
-                       field_error(S, "email"), min_width="14rem"),
-                rx.box(rx.el.label(T("admin.staff.role"), html_for="staff-new-role"),
-                       rx.el.select(*[rx.el.option(T(f"admin.staff.role.{r.value}"), value=r.value)
-                                      for r in StaffRole], name="role", id="staff-new-role",
-                                    default_value=StaffRole.OFFICE.value, style=SELECT_STYLE),
-                       field_error(S, "role"), max_width="100%"),
+                text_field(S, "contacts.name", "name", "staff-name", max_length=120),
+                text_field(S, "contacts.email", "email", "staff-email", min_width="14rem", type="email",
+                           max_length=254),
+                labelled_role(S, "admin.staff.role", "staff-new-role",
+                              [rx.el.option(T(f"admin.staff.role.{r.value}"), value=r.value) for r in StaffRole],
+                              default_value=StaffRole.OFFICE.value),
                 rx.button(T("admin.staff.invite"), type="submit", id="staff-invite"),
                 spacing="3", wrap="wrap", align="end",
             ),
@@ -69,7 +63,7 @@ def staff_page() -> rx.Component:
     return admin_shell(
         rx.heading(T("admin.staff.title"), size="6", as_="h1", margin_bottom="0.75rem"),
         notice(S),
-        _table(["contacts.name", "contacts.email", "admin.staff.role", "contacts.status", "contacts.last_login",
+        table(["contacts.name", "contacts.email", "admin.staff.role", "contacts.status", "contacts.last_login",
                 "contacts.actions"], S.staff, _row, "staff-table"),
         rx.box(_invite(), margin_top="1rem"),
     )
