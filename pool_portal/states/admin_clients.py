@@ -351,7 +351,6 @@ class GroupsState(_AdminPage):
 
     groups: list[dict[str, str]] = []
     loaded: bool = False
-    form_key: int = 0
 
     def _on_refused(self) -> None:
         super()._on_refused()
@@ -370,7 +369,6 @@ class GroupsState(_AdminPage):
                         "label": "\u00a0\u00a0" * g["depth"] + g["name"],
                         "clients": str(g["clients"]), "contacts": str(g["contacts"])} for g in groups]
         self.loaded = True
-        self.form_key += 1
 
     @staff_event(*MANAGERS)
     async def load_groups(self):

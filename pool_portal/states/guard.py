@@ -9,7 +9,10 @@ session cookie before the handler body runs:
     @public_event            # anyone (sign-in pages); says so explicitly
 
 A refused call changes nothing, returns nothing private, is written to the audit log
-and sends the browser to the right sign-in page. Every handler must carry one of
+and sends the browser to the right sign-in page. A staff session viewing the portal as
+a client (admin "view as") is, for portal handlers, that client's read-only Viewer:
+reads work, and every handler declared ``@portal_event(write=True)`` is refused with a
+message (the page stays as it is). Every handler must carry one of
 these: the authorisation matrix test fails for a handler that does not.
 """
 

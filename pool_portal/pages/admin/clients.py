@@ -29,6 +29,8 @@ def _submit(form_id: str):
 
 # -- the list -------------------------------------------------------------------------------------
 def _filters() -> rx.Component:
+    """A plain GET form: the filters go into the URL. The selects are uncontrolled (keyed
+    on the value from the URL), so the chosen option is still there when it submits."""
     S = ClientsState
     return native_form(
         rx.flex(
@@ -36,10 +38,12 @@ def _filters() -> rx.Component:
                      placeholder=T("admin.clients.search"), max_length=100, aria_label=T("admin.clients.search")),
             rx.el.select(rx.el.option(T("admin.clients.any_group"), value=""),
                          rx.foreach(S.groups, lambda g: rx.el.option(g[1], value=g[0])),
-                         name="group", id="clients-group", value=S.group, style=SELECT_STYLE,
+                         name="group", id="clients-group", default_value=S.group, key="group-" + S.group,
+                         style=SELECT_STYLE,
                          aria_label=T("admin.clients.group"), on_change=_submit("clients-form")),
             rx.el.select(*[rx.el.option(T(f"admin.clients.access.{a}"), value=a) for a in ACCESS_FILTERS],
-                         name="access", id="clients-access", value=S.access_filter, style=SELECT_STYLE,
+                         name="access", id="clients-access", default_value=S.access_filter,
+                         key="access-" + S.access_filter, style=SELECT_STYLE,
                          aria_label=T("admin.clients.portal_access"), on_change=_submit("clients-form")),
             rx.button(rx.icon("search", size=16), T("search.go"), type="submit", id="clients-go"),
             spacing="2", wrap="wrap", align="center",

@@ -27,7 +27,7 @@ def _new_group() -> rx.Component:
                 rx.button(T("admin.group.create"), type="submit", id="group-create"),
                 spacing="3", wrap="wrap", align="end",
             ),
-            on_submit=S.create_group, reset_on_submit=False, key="new-" + S.form_key.to_string(),
+            on_submit=S.create_group, reset_on_submit=False,  # success leaves the page
         ),
     )
 
