@@ -6,10 +6,13 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from pool_portal.api import files, health, integration, session_routes
-from pool_portal.pages.access import change_password_page, magic_page, set_password_page
-from pool_portal.pages.admin.contacts import contacts_page
+from pool_portal.pages.access import change_password_page, magic_page, set_password_page, staff_set_password_page
+from pool_portal.pages.admin.clients import client_page, clients_page
+from pool_portal.pages.admin.groups import group_page, groups_page
 from pool_portal.pages.admin.home import admin_home
 from pool_portal.pages.admin.imports import import_page
+from pool_portal.pages.admin.settings import settings_page
+from pool_portal.pages.admin.staff import staff_page
 from pool_portal.pages.login import admin_login, portal_login
 from pool_portal.pages.portal.home import portal_home
 from pool_portal.pages.portal.records import (
@@ -22,8 +25,10 @@ from pool_portal.pages.portal.records import (
     request_job_page,
 )
 from pool_portal.states.admin import AdminHomeState
+from pool_portal.states.admin_clients import ClientsState, ClientState, GroupsState, GroupState
+from pool_portal.states.admin_settings import PortalSettingsState
+from pool_portal.states.admin_staff import StaffUsersState
 from pool_portal.states.base import LinkState, LoginState, PasswordState
-from pool_portal.states.contacts import ContactsState
 from pool_portal.states.imports import ImportState
 from pool_portal.states.portal import PortalHomeState
 from pool_portal.pages.admin.incidents import detail_page as admin_incident_page
@@ -78,7 +83,6 @@ app.add_page(magic_page, route="/portal/magic", on_load=LinkState.load_magic, ti
 app.add_page(set_password_page, route="/portal/set-password", on_load=LinkState.load_set_password, title="Set your password | Pool Portal")
 app.add_page(change_password_page, route="/portal/password", on_load=PasswordState.load_portal_password, title="New password | Pool Portal")
 app.add_page(change_password_page, route="/admin/password", on_load=PasswordState.load_admin_password, title="New password | Pool Portal")
-app.add_page(contacts_page, route="/admin/contacts", on_load=ContactsState.load_contacts, title="Contacts | Pool Portal")
 app.add_page(quotes_page, route="/portal/quotes", on_load=QuotesState.load_quotes, title="Quotes | Pool Portal")
 app.add_page(invoices_page, route="/portal/invoices", on_load=InvoicesState.load_invoices, title="Invoices | Pool Portal")
 app.add_page(request_job_page, route="/portal/request-job", on_load=RequestJobState.load_request, title="Request a job | Pool Portal")
@@ -96,3 +100,13 @@ app.add_page(admin_incident_page, route="/admin/incident", on_load=AdminIncident
              title="Incident | Pool Portal")
 app.add_page(defects_page, route="/portal/defects", on_load=DefectsState.load_defects, title="Defects | Pool Portal")
 app.add_page(import_page, route="/admin/import", on_load=ImportState.load_import, title="Import | Pool Portal")
+# The admin control panel.
+app.add_page(settings_page, route="/admin/settings", on_load=PortalSettingsState.load_settings,
+             title="Customer portal | Pool Portal")
+app.add_page(clients_page, route="/admin/clients", on_load=ClientsState.load_clients, title="Clients | Pool Portal")
+app.add_page(client_page, route="/admin/client", on_load=ClientState.load_client, title="Client | Pool Portal")
+app.add_page(groups_page, route="/admin/groups", on_load=GroupsState.load_groups, title="Client groups | Pool Portal")
+app.add_page(group_page, route="/admin/group", on_load=GroupState.load_group, title="Client group | Pool Portal")
+app.add_page(staff_page, route="/admin/staff", on_load=StaffUsersState.load_staff, title="Staff | Pool Portal")
+app.add_page(staff_set_password_page, route="/admin/set-password", on_load=LinkState.load_staff_set_password,
+             title="Set your password | Pool Portal")

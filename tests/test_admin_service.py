@@ -482,3 +482,148 @@ def test_view_as_client_gives_a_read_only_viewer_of_that_client_only(db, world):
     db.commit()
     with pytest.raises(PermissionError):
         admin.start_view_as(db, t.id, tech.id, world["c1"].id)
+
+
+def test_a_staff_session_viewing_as_a_client_is_that_client_on_the_portal_side_only(db, world):
+    """auth.resolve_viewer(portal_side=True): what the portal handlers and downloads use."""
+    t, office = world["a"], world["office"]
+    token = auth.start_session(db, office)
+    db.commit()
+    staff = auth.resolve_viewer(db, token)
+    assert auth.resolve_viewer(db, token, portal_side=True) == staff  # not viewing as anyone: staff, refused there
+    admin.start_view_as(db, t.id, office.id, world["c1"].id, session_id=staff.session_id)
+    db.commit()
+    portal = auth.resolve_viewer(db, token, portal_side=True)
+    assert portal.is_portal and portal.read_only and portal.client_ids == frozenset({world["c1"].id})
+    assert auth.resolve_viewer(db, token).is_staff  # the admin side stays the staff member's
+    # Writes are refused by the services too, not only by the guard.
+    site = db.exec(select(m.Site).where(m.Site.client_id == world["c1"].id)).first()
+    assert records.request_job(db, portal, site.id, "SERVICE_CALL", "Pump noise")[1] != {}
+    # The client deactivated, or the staff member demoted to technician: no portal view at all.
+    world["c1"].is_active = False
+    db.add(world["c1"])
+    db.commit()
+    assert auth.resolve_viewer(db, token, portal_side=True).is_staff
+    world["c1"].is_active = True
+    office.role = m.StaffRole.TECHNICIAN
+    db.add_all([world["c1"], office])
+    db.commit()
+    assert auth.resolve_viewer(db, token, portal_side=True).is_staff
+    # A portal user's session is never affected.
+    pat_token = auth.start_session(db, world["pat"])
+    db.commit()
+    assert auth.resolve_viewer(db, pat_token, portal_side=True) == auth.resolve_viewer(db, pat_token)
+
+
+def test_the_logo_stamp_changes_with_the_logo(db, world):
+    t, boss = world["a"].id, world["boss"].id
+    token = auth.start_session(db, world["pat"])
+    db.commit()
+    assert auth.resolve_viewer(db, token).tenant_logo == ""
+    admin.set_logo(db, t, boss, PNG, "a.png")
+    db.commit()
+    first = auth.resolve_viewer(db, token).tenant_logo
+    admin.set_logo(db, t, boss, PNG + b"\x01", "b.png")
+    db.commit()
+    second = auth.resolve_viewer(db, token).tenant_logo
+    assert first and second and first != second
+
+
+def test_a_pdf_carries_the_logo(db, world):
+    from pypdf import PdfReader
+    import io
+
+    from pool_portal.services import pdf
+    from PIL import Image
+
+    t, boss = world["a"].id, world["boss"].id
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 100), (200, 30, 30)).save(buf, format="PNG")
+    assert admin.set_logo(db, t, boss, buf.getvalue(), "logo.png") == {}
+    db.commit()
+    viewer = admin.start_view_as(db, t, boss, world["c1"].id)[0]
+    images = [img for page in PdfReader(io.BytesIO(pdf.monthly_activity_report(db, viewer, 2026, 1))).pages
+              for img in page.images]
+    assert len(images) == 1 and images[0].image.size == (300, 100)
+    admin.remove_logo(db, t, boss)
+    db.commit()
+    assert not PdfReader(io.BytesIO(pdf.monthly_activity_report(db, viewer, 2026, 1))).pages[0].images
+
+
+def test_invitable_contacts_follow_the_list_filters(db, world):
+    t, office = world["a"].id, world["office"].id
+    # Ivy (Beach Club) was never invited; Pat (Acme) has signed up; Zoe (Casa Verde) has a live invitation.
+    zoe = m.PortalUser(tenant_id=t, email="zoe@casa.test", name="Zoe")
+    db.add(zoe)
+    db.flush()
+    db.add(m.Membership(tenant_id=t, portal_user_id=zoe.id, client_id=world["c3"].id))
+    db.commit()
+    admin_clients.bulk_invite(lambda: Session(db.get_bind(), expire_on_commit=False), t, office, [zoe.id])
+    assert admin_clients.invitable_contacts(db, t, office) == [world["ivy"].id]
+    assert admin_clients.invitable_contacts(db, t, office, text="acme") == []
+    assert admin_clients.invitable_contacts(db, t, office, access="without_portal") == [world["ivy"].id]
+    later = m.utcnow() + timedelta(days=4)  # Zoe's invitation has expired by then
+    assert admin_clients.invitable_contacts(db, t, office, now=later) == sorted([world["ivy"].id, zoe.id])
+    group, _ = admin_clients.create_group(db, t, office, "Casas")
+    admin_clients.add_group_client(db, t, office, group, world["c3"].id)
+    db.commit()
+    assert admin_clients.invitable_contacts(db, t, office, group_id=group, now=later) == [zoe.id]
+    with pytest.raises(PermissionError):
+        admin_clients.invitable_contacts(db, t, world["b_admin"].id)
+
+
+def test_add_contact_validates_reuses_the_person_and_invites(db, world):
+    t, office = world["a"].id, world["office"].id
+    c1, c3 = world["c1"].id, world["c3"].id
+    assert admin_clients.add_contact(db, t, office, c3, "", "nope", "CHIEF") == (None, {
+        "email": "admin.contact.error.email", "name": "admin.contact.error.name", "role": "admin.group.error.role"}, [])
+    assert admin_clients.add_contact(db, t, office, world["cb"].id, "Eve", "eve@example.com") == (
+        None, {"client_id": "admin.error.not_found"}, [])
+    db.commit()
+    assert len(db.exec(select(m.PortalUser).where(m.PortalUser.tenant_id == t)).all()) == 2
+
+    new_id, errors, mails = admin_clients.add_contact(db, t, office, c3, " Rosa  Gil ", "Rosa@Casa.example.com",
+                                                      "billing")
+    db.commit()
+    assert errors == {} and db.get(m.PortalUser, new_id).name == "Rosa Gil"
+    (invitation,) = mails
+    assert invitation.kind == "invitation" and invitation.to == "rosa@casa.example.com"
+    detail = admin_clients.client_detail(db, t, office, c3)
+    assert [(c["email"], c["status"]) for c in detail["contacts"]] == [("rosa@casa.example.com", "sent")]
+    assert admin_clients.add_contact(db, t, office, c3, "Rosa", "rosa@casa.example.com")[1] == {
+        "email": "admin.contact.error.already"}
+    # Once signed up, Rosa gets Acme too: the same person, and no invitation is needed.
+    db.get(m.PortalUser, new_id).password_hash = "set"
+    db.commit()
+    same, errors, mails = admin_clients.add_contact(db, t, office, c1, "Rosa", "rosa@casa.example.com", "SITE")
+    db.commit()
+    assert (same, errors, mails) == (new_id, {}, [])
+    assert portal_client_ids(db, t, new_id) == {c1, c3}
+    # A disabled contact is not given access again behind the admin's back.
+    db.get(m.PortalUser, new_id).is_active = False
+    db.commit()
+    assert admin_clients.add_contact(db, t, office, world["c2"].id, "Rosa", "rosa@casa.example.com")[1] == {
+        "email": "admin.contact.error.disabled"}
+    assert len(_events(db, "admin.contact.added")) == 2
+
+
+def test_group_detail_lists_members_access_and_choices(db, world):
+    t, boss = world["a"].id, world["boss"].id
+    top, _ = admin_clients.create_group(db, t, boss, "Top")
+    mid, _ = admin_clients.create_group(db, t, boss, "Mid", top)
+    low, _ = admin_clients.create_group(db, t, boss, "Low", mid)
+    other, _ = admin_clients.create_group(db, t, boss, "Other")
+    admin_clients.add_group_client(db, t, boss, mid, world["c1"].id)
+    admin_clients.grant_group_access(db, t, boss, mid, world["ivy"].id, "BILLING")
+    db.commit()
+    d = admin_clients.group_detail(db, t, boss, mid)
+    assert d["name"] == "Mid" and d["path"] == ["Top"] and d["sub_groups"] == [{"id": low, "name": "Low"}]
+    assert d["clients"] == [{"id": world["c1"].id, "name": "Acme Hotels"}]
+    assert [(c["name"], c["role"]) for c in d["contacts"]] == [("Ivy", "BILLING")]
+    assert {g["name"] for g in d["parent_choices"]} == {"Top", "Other"}  # not itself nor Low (a cycle)
+    assert {c["name"] for c in d["client_choices"]} == {"Beach Club", "Casa Verde"}
+    assert {c["name"] for c in d["contact_choices"]} == {"Pat"}
+    assert admin_clients.group_detail(db, t, boss, 999999) is None
+    b_group, _ = admin_clients.create_group(db, world["b"].id, world["b_admin"].id, "B")
+    assert admin_clients.group_detail(db, t, boss, b_group) is None
+    assert other

@@ -19,8 +19,10 @@ from pool_portal.services.scope import Viewer
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def _viewer(request: Request, db) -> Viewer | None:
-    return auth.resolve_viewer(db, request.cookies.get(auth.SESSION_COOKIE))
+def _viewer(request: Request, db, portal_side: bool = False) -> Viewer | None:
+    """The session's viewer; ``portal_side`` for portal-only downloads (a staff member
+    viewing the portal as a client then gets exactly what that client gets)."""
+    return auth.resolve_viewer(db, request.cookies.get(auth.SESSION_COOKIE), portal_side=portal_side)
 
 
 SERVABLE = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
@@ -50,7 +52,7 @@ async def _panel_pdf(request: Request, panel: str, build, filename: str) -> Resp
 
     def work() -> tuple[int, bytes | None]:
         with session_scope() as db:
-            viewer = _viewer(request, db)
+            viewer = _viewer(request, db, portal_side=True)
             if viewer is None or not viewer.is_portal or viewer.must_change_password:
                 return 401, None
             if not dashboard.panel_visibility(db, viewer)[panel]:
@@ -155,7 +157,7 @@ def _record_route(kind: str):
 
         def work() -> tuple[int, bytes | None, str]:
             with session_scope() as db:
-                viewer = _viewer(request, db)
+                viewer = _viewer(request, db, portal_side=True)
                 if viewer is None or not viewer.is_portal or viewer.must_change_password:
                     return 401, None, ""
                 get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[kind]
@@ -194,7 +196,7 @@ async def export_list(request: Request) -> Response:
 
     def work():
         with session_scope() as db:
-            viewer = _viewer(request, db)
+            viewer = _viewer(request, db, portal_side=True)
             if viewer is None or not viewer.is_portal or viewer.must_change_password:
                 return 401, None
             tr = catalogue(viewer.language)
@@ -244,7 +246,31 @@ async def incident_photo(request: Request) -> Response:
     return response
 
 
+async def logo(request: Request) -> Response:
+    """GET /files/logo?v=<stamp>: the signed-in user's tenant's logo (checked as an image
+    when uploaded, and again here); 401 without a session, 404 when there is none. The
+    stamp in the URL changes with the logo, so the browser may keep it for a day."""
+    from pool_portal.services import admin
+
+    def work():
+        with session_scope() as db:
+            viewer = _viewer(request, db)
+            if viewer is None:
+                return 401, None
+            found = admin.logo_bytes(db, viewer.tenant_id)
+            return (404, None) if found is None else (200, found)
+
+    status, found = await asyncio.to_thread(work)
+    if found is None:
+        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+    data, content_type = found
+    return Response(data, media_type=content_type, headers={
+        "Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline", "Content-Security-Policy": "default-src 'none'"})
+
+
 routes = [
+    Route("/files/logo", logo, methods=["GET"]),
     Route("/files/incident-photo/{record_id}", incident_photo, methods=["GET"]),
     Route("/files/quote/{record_id}", _record_route("quote"), methods=["GET"]),
     Route("/files/invoice/{record_id}", _record_route("invoice"), methods=["GET"]),

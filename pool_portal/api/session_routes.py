@@ -110,24 +110,41 @@ async def magic(request: Request) -> Response:
     return _signed_in("/portal", token)
 
 
-async def set_password(request: Request) -> Response:
-    """Accept an invitation or a reset link: set the password and sign in."""
-    if not _same_origin(request):
-        return PlainTextResponse("Cross-site request refused", status_code=403)
-    form = await request.form()
-    link_token = str(form.get("token") or "")[:500]
-    password = str(form.get("password") or "")[:1024]
-    confirm = str(form.get("confirm") or "")[:1024]
+def _set_password_route(accept, page: str, home: str):
+    """POST handler of a set-your-password page (``page``): ``accept(db, token,
+    password, confirm, ip=)`` -> (user, error key); on success the user is signed in
+    and lands on ``home``; otherwise back to the page with the link and the error."""
 
-    def work() -> tuple[str | None, str | None]:
-        with session_scope() as db:
-            user, error = access.set_password_with_link(db, link_token, password, confirm, ip=_client_ip(request))
-            return (_start(db, user, request), None) if user else (None, error)
+    async def route(request: Request) -> Response:
+        if not _same_origin(request):
+            return PlainTextResponse("Cross-site request refused", status_code=403)
+        form = await request.form()
+        link_token = str(form.get("token") or "")[:500]
+        password = str(form.get("password") or "")[:1024]
+        confirm = str(form.get("confirm") or "")[:1024]
 
-    token, error = await asyncio.to_thread(work)
-    if token is None:
-        return _redirect("/portal/set-password", token=link_token, error=error or "link.invalid")
-    return _signed_in("/portal", token)
+        def work() -> tuple[str | None, str | None]:
+            with session_scope() as db:
+                user, error = accept(db, link_token, password, confirm, ip=_client_ip(request))
+                return (_start(db, user, request), None) if user else (None, error)
+
+        token, error = await asyncio.to_thread(work)
+        if token is None:
+            return _redirect(page, token=link_token, error=error or "link.invalid")
+        return _signed_in(home, token)
+
+    return route
+
+
+def _accept_staff_invitation(db, token: str, password: str, confirm: str, ip: str | None = None):
+    from pool_portal.services import admin_staff
+
+    return admin_staff.accept_staff_invitation(db, token, password, confirm, ip=ip)
+
+
+# An invitation or a reset link (portal), a staff invitation (/admin/set-password).
+set_password = _set_password_route(access.set_password_with_link, "/portal/set-password", "/portal")
+staff_set_password = _set_password_route(_accept_staff_invitation, "/admin/set-password", "/admin")
 
 
 async def change_password(request: Request) -> Response:
@@ -186,5 +203,6 @@ routes = [
     Route("/auth/logout", logout, methods=["POST"]),
     Route("/auth/magic", magic, methods=["POST"]),
     Route("/auth/set-password", set_password, methods=["POST"]),
+    Route("/auth/staff-set-password", staff_set_password, methods=["POST"]),
     Route("/auth/change-password", change_password, methods=["POST"]),
 ]

@@ -43,3 +43,10 @@ def card_page(*children: rx.Component) -> rx.Component:
         min_height="100vh",
         padding="1rem",
     )
+
+
+def field_error(state, field: str, prefix: str = "") -> rx.Component:
+    """The message for ``field`` in ``state.errors`` (a catalogue key), next to the field."""
+    return rx.cond(state.errors.contains(field),
+                   rx.text(state.tr[state.errors[field].to(str)].to(str), color_scheme="red", size="2", role="alert",
+                           id=f"{prefix}error-{field}"))

@@ -54,11 +54,18 @@ def _nav_link(label_key: str, href: str, show=None) -> rx.Component:
     return link if show is None else rx.cond(show, link)
 
 
-def shell(kind: str, nav: list[tuple], *content: rx.Component, extra: rx.Component | None = None) -> rx.Component:
+def shell(kind: str, nav: list[tuple], *content: rx.Component, extra: rx.Component | None = None,
+          banner: rx.Component | None = None) -> rx.Component:
     return rx.box(
         rx.el.a(T("nav.skip"), href="#main", class_name="skip-link"),
+        banner if banner is not None else rx.fragment(),
         rx.el.header(
             rx.flex(
+                rx.cond(
+                    AppState.logo_url != "",
+                    rx.image(src=AppState.logo_url, alt=AppState.tenant_name, id="tenant-logo",
+                             max_height="40px", max_width="160px", object_fit="contain"),
+                ),
                 rx.heading(
                     rx.cond(AppState.tenant_name != "", AppState.tenant_name, "Pool Portal"),
                     size="5",
@@ -126,7 +133,32 @@ def portal_shell(*content: rx.Component) -> rx.Component:
             display=["block", "block", "none"],
         ),
     )
-    return shell("portal", nav, *content, report_fault, extra=view_switcher())
+    return shell("portal", nav, *content, report_fault, extra=view_switcher(), banner=view_as_banner())
+
+
+def view_as_banner() -> rx.Component:
+    """While staff view the portal as a client: who, that it is read-only, and the way
+    back (the server refuses every write whatever the page shows)."""
+    from pool_portal.states.portal import PortalState
+
+    return rx.cond(
+        PortalState.viewing_as != "",
+        rx.flex(
+            rx.icon("eye", size=18),
+            rx.text(T("view_as.banner"), " ", rx.text.strong(PortalState.viewing_as), ". ", T("view_as.read_only")),
+            rx.spacer(),
+            rx.button(T("view_as.end"), on_click=PortalState.end_view_as, size="2", variant="solid",
+                      color_scheme="amber", id="end-view-as"),
+            role="status",
+            id="view-as-banner",
+            align="center",
+            spacing="3",
+            wrap="wrap",
+            padding="0.5rem 1rem",
+            background="var(--amber-3)",
+            border_bottom="2px solid var(--amber-8)",
+        ),
+    )
 
 
 def bell() -> rx.Component:
@@ -147,8 +179,18 @@ def bell() -> rx.Component:
 
 
 def admin_shell(*content: rx.Component) -> rx.Component:
-    nav = [("nav.home", "/admin"), ("nav.contacts", "/admin/contacts"), ("nav.incidents", "/admin/incidents"),
-           ("nav.import", "/admin/import")]
+    office = (AppState.staff_role == "ADMIN") | (AppState.staff_role == "OFFICE")
+    admin = AppState.staff_role == "ADMIN"
+    nav = [("nav.home", "/admin"), ("nav.incidents", "/admin/incidents")]
+    # The control panel (who sees an entry; each page's guard decides): ADMIN everything,
+    # OFFICE clients, groups and imports, TECHNICIAN none of these.
+    nav += [
+        ("nav.clients", "/admin/clients", office),
+        ("nav.groups", "/admin/groups", office),
+        ("nav.import", "/admin/import", office),
+        ("nav.portal_settings", "/admin/settings", admin),
+        ("nav.staff", "/admin/staff", admin),
+    ]
     return shell("staff", nav, *content, extra=bell())
 
 

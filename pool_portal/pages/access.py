@@ -11,10 +11,10 @@ from pool_portal.settings import get_settings
 from pool_portal.states.base import LinkState, PasswordState
 
 
-def _expired() -> rx.Component:
+def _expired(ask_again: str = "/portal/login", ask_key: str = "link.ask_again") -> rx.Component:
     return rx.flex(
         alert(T("link.invalid"), id="link-invalid"),
-        rx.link(T("link.ask_again"), href="/portal/login"),
+        rx.link(T(ask_key), href=ask_again),
         direction="column",
         spacing="3",
     )
@@ -62,7 +62,8 @@ def _password_fields(error_var) -> list[rx.Component]:
     ]
 
 
-def set_password_page() -> rx.Component:
+def set_password_page(action: str = "/auth/set-password", ask_again: str = "/portal/login",
+                      ask_key: str = "link.ask_again") -> rx.Component:
     return card_page(
         rx.heading(T("link.set_password_title"), size="6", as_="h1"),
         rx.cond(
@@ -75,12 +76,17 @@ def set_password_page() -> rx.Component:
                     direction="column",
                     spacing="3",
                 ),
-                action=get_settings().form_action("/auth/set-password"),
+                action=get_settings().form_action(action),
                 method="post",
             ),
-            rx.cond(LinkState.checked, _expired(), rx.text(T("common.loading"))),
+            rx.cond(LinkState.checked, _expired(ask_again, ask_key), rx.text(T("common.loading"))),
         ),
     )
+
+
+def staff_set_password_page() -> rx.Component:
+    """/admin/set-password: a staff invitation sets the first password here."""
+    return set_password_page("/auth/staff-set-password", "/admin/login", "link.staff_ask_again")
 
 
 def change_password_page() -> rx.Component:

@@ -28,6 +28,7 @@ Panel resolution (the one place; the dashboard calls ``resolve_panels``):
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Iterable, Mapping
 
 from sqlmodel import Session, col, select
@@ -447,4 +448,4 @@ def view_as_viewer(session: Session, staff: Viewer) -> Viewer | None:
     user = session.get(StaffUser, staff.user_id)
     if client is None or not client.is_active or user is None or not user.is_active:
         return None
-    return _read_only_viewer(user, client, staff.session_id)
+    return replace(_read_only_viewer(user, client, staff.session_id), tenant_logo=staff.tenant_logo)

@@ -76,20 +76,13 @@ def _statuses(session: Session, staff, now: datetime | None) -> dict[int, dict[s
 
 
 # -- clients ---------------------------------------------------------------------------------------------
-def list_clients(session: Session, tenant_id: int, staff_user_id: int, text: str = "", group_id: int | None = None,
-                 access: str = "all", page: int = 1, *, now: datetime | None = None) -> dict:
-    """A page (PAGE_SIZE, by name) of the tenant's clients: {"rows", "total", "page",
-    "pages"}. ``text`` matches name, email or external id; ``group_id`` keeps the
-    members of that group and of its nested groups; ``access``: "with_portal"
-    (a contact has accepted and may sign in), "pending_invite" (a contact has a live
-    invitation and nobody has accepted yet), "without_portal" (neither). Each row:
-    id, name, email, is_active, sites (active properties), contacts (portal users with
-    access, directly or through a group), accepted, last_sign_in (datetime or None)."""
-    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
+def _filtered_clients(session: Session, tenant_id: int, staff, text: str, group_id: int | None, access: str,
+                      now: datetime | None):
+    """(clients by name, reach, statuses) of the clients matching the list's filters."""
     access_filter = access if access in ACCESS_FILTERS else "all"
     query = select(Client).where(Client.tenant_id == tenant_id)
-    if text.strip():
-        pattern = _pattern(" ".join(text.split())[:100])
+    if str(text or "").strip():
+        pattern = _pattern(" ".join(str(text).split())[:100])
         query = query.where(or_(_like(Client.name, pattern), _like(Client.email, pattern),
                                 _like(Client.external_id, pattern)))
     if group_id is not None:
@@ -98,7 +91,6 @@ def list_clients(session: Session, tenant_id: int, staff_user_id: int, text: str
     clients = list(session.exec(query.order_by(Client.name, Client.id)).all())
     reach = _contacts_by_client(session, tenant_id)
     statuses = _statuses(session, staff_viewer(staff), now)
-    users = {u.id: u for u in session.exec(select(PortalUser).where(PortalUser.tenant_id == tenant_id)).all()}
 
     def states(cid: int) -> list[str]:
         return [STATUS[statuses[uid]["status"]] for uid in reach.get(cid, {}) if uid in statuses]
@@ -113,7 +105,21 @@ def list_clients(session: Session, tenant_id: int, staff_user_id: int, text: str
             return "accepted" not in s and "sent" not in s
         return True
 
-    clients = [c for c in clients if keep(c)]
+    return [c for c in clients if keep(c)], reach, statuses, states
+
+
+def list_clients(session: Session, tenant_id: int, staff_user_id: int, text: str = "", group_id: int | None = None,
+                 access: str = "all", page: int = 1, *, now: datetime | None = None) -> dict:
+    """A page (PAGE_SIZE, by name) of the tenant's clients: {"rows", "total", "page",
+    "pages"}. ``text`` matches name, email or external id; ``group_id`` keeps the
+    members of that group and of its nested groups; ``access``: "with_portal"
+    (a contact has accepted and may sign in), "pending_invite" (a contact has a live
+    invitation and nobody has accepted yet), "without_portal" (neither). Each row:
+    id, name, email, is_active, sites (active properties), contacts (portal users with
+    access, directly or through a group), accepted, last_sign_in (datetime or None)."""
+    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    clients, reach, _, states = _filtered_clients(session, tenant_id, staff, text, group_id, access, now)
+    users = {u.id: u for u in session.exec(select(PortalUser).where(PortalUser.tenant_id == tenant_id)).all()}
     total = len(clients)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, int(page or 1)), pages)
@@ -134,6 +140,74 @@ def list_clients(session: Session, tenant_id: int, staff_user_id: int, text: str
             "last_sign_in": max(logins) if logins else None,
         })
     return {"rows": rows, "total": total, "page": page, "pages": pages}
+
+
+INVITABLE = ("never_invited", "expired")
+
+
+def invitable_contacts(session: Session, tenant_id: int, staff_user_id: int, text: str = "",
+                       group_id: int | None = None, access: str = "all", *, now: datetime | None = None) -> list[int]:
+    """The contacts a bulk invitation from the filtered client list goes to: every
+    contact reaching one of the listed clients (directly or through a group) who was
+    never invited or whose invitation expired (not those signed up, disabled, or with
+    a live invitation), by id."""
+    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    clients, reach, statuses, _states = _filtered_clients(session, tenant_id, staff, text, group_id, access, now)
+    ids = {uid for c in clients for uid in reach.get(c.id, {})
+           if uid in statuses and STATUS[statuses[uid]["status"]] in INVITABLE}
+    return sorted(ids)
+
+
+MAX_CONTACT_NAME = 120
+
+
+def add_contact(session: Session, tenant_id: int, staff_user_id: int, client_id: int, name: str, email: str,
+                role: MembershipRole | str = MembershipRole.MANAGER, *, invite: bool = True,
+                now: datetime | None = None) -> tuple[int | None, dict[str, str], list]:
+    """Give a person portal access to one client: a new contact (or the tenant's
+    existing contact with that email, whose other access stays) with a membership of
+    this client and ``role``; with ``invite`` an invitation to set a password (3 days).
+    Returns (contact id, {}, mails to send with access.send) or (None, errors, [])
+    having written nothing."""
+    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    client = tenant_client(session, tenant_id, client_id)
+    if client is None:
+        return None, {"client_id": NOT_FOUND}, []
+    errors: dict[str, str] = {}
+    address = access_service.normalise_email(str(email or ""))
+    name = " ".join(str(name or "").split())
+    if address is None:
+        errors["email"] = "admin.contact.error.email"
+    if not 1 <= len(name) <= MAX_CONTACT_NAME:
+        errors["name"] = "admin.contact.error.name"
+    try:
+        role = MembershipRole(role.value if isinstance(role, MembershipRole) else str(role).strip().upper())
+    except ValueError:
+        errors["role"] = "admin.group.error.role"
+    user = session.exec(select(PortalUser).where(PortalUser.tenant_id == tenant_id,
+                                                  PortalUser.email == address)).first() if address else None
+    if user is not None and not user.is_active:
+        errors["email"] = "admin.contact.error.disabled"
+    existing = session.exec(select(Membership).where(
+        Membership.portal_user_id == user.id, Membership.client_id == client.id)).first() if user else None
+    if existing is not None and existing.is_active:
+        errors["email"] = "admin.contact.error.already"
+    if errors:
+        return None, errors, []
+    if user is None:
+        user = PortalUser(tenant_id=tenant_id, email=address, name=name, language=staff.language)
+        session.add(user)
+        session.flush()
+    row = existing or Membership(tenant_id=tenant_id, portal_user_id=user.id, client_id=client.id)
+    row.role, row.is_active = role, True
+    session.add(row)
+    session.flush()
+    record(session, "admin.contact.added", tenant_id, staff_user_id, "client", client.id, portal_user_id=user.id,
+           role=role.value)
+    mails = []
+    if invite and not user.password_hash:
+        mails = access_service.invite_contacts(session, staff_viewer(staff), [user.id], now)
+    return user.id, {}, mails
 
 
 def client_detail(session: Session, tenant_id: int, staff_user_id: int, client_id: int,
@@ -249,6 +323,52 @@ def list_groups(session: Session, tenant_id: int, staff_user_id: int) -> list[di
 
     walk(None, 0)
     return out
+
+
+def group_detail(session: Session, tenant_id: int, staff_user_id: int, group_id: int) -> dict | None:
+    """One group for its page; None when not this tenant's: id, name, parent_id, path
+    (names from the top), sub_groups, clients (direct members) and contacts (with
+    access through this group: id, name, email, role, is_active); the choices for the
+    forms: parent_choices (every group it may move into: not itself nor one below it),
+    client_choices (the tenant's clients not yet members) and contact_choices (the
+    tenant's contacts without access through it)."""
+    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    group = _group(session, tenant_id, group_id)
+    if group is None:
+        return None
+    groups = {g.id: g for g in session.exec(select(ClientGroup).where(ClientGroup.tenant_id == tenant_id)).all()}
+    path, seen, cursor = [], set(), group.parent_id
+    while cursor in groups and cursor not in seen:
+        seen.add(cursor)
+        path.insert(0, groups[cursor].name)
+        cursor = groups[cursor].parent_id
+    below = group_descendants(session, tenant_id, {group.id})
+    members = session.exec(select(Client).join(ClientGroupMember, ClientGroupMember.client_id == Client.id).where(
+        ClientGroupMember.tenant_id == tenant_id, ClientGroupMember.group_id == group.id,
+        Client.tenant_id == tenant_id).order_by(Client.name, Client.id)).all()
+    member_ids = {c.id for c in members}
+    access = session.exec(select(PortalUser, Membership.role).join(Membership, Membership.portal_user_id == PortalUser.id)
+                          .where(Membership.tenant_id == tenant_id, Membership.group_id == group.id,
+                                 PortalUser.tenant_id == tenant_id).order_by(PortalUser.name, PortalUser.id)).all()
+    with_access = {u.id for u, _ in access}
+    everyone = session.exec(select(PortalUser.id, PortalUser.name, PortalUser.email).where(
+        PortalUser.tenant_id == tenant_id, PortalUser.is_active == True)  # noqa: E712
+        .order_by(PortalUser.name, PortalUser.id)).all()
+    clients = session.exec(select(Client.id, Client.name).where(Client.tenant_id == tenant_id)
+                           .order_by(Client.name, Client.id)).all()
+    return {
+        "id": group.id, "name": group.name, "parent_id": group.parent_id, "path": path,
+        "sub_groups": [{"id": g.id, "name": g.name} for g in sorted(groups.values(), key=lambda x: x.name.lower())
+                       if g.parent_id == group.id],
+        "clients": [{"id": c.id, "name": c.name} for c in members],
+        "contacts": [{"id": u.id, "name": u.name, "email": u.email, "role": getattr(r, "value", r),
+                      "is_active": u.is_active} for u, r in access],
+        "parent_choices": [{"id": g["id"], "name": g["name"], "depth": g["depth"]}
+                           for g in list_groups(session, tenant_id, staff_user_id) if g["id"] not in below],
+        "client_choices": [{"id": cid, "name": name} for cid, name in clients if cid not in member_ids],
+        "contact_choices": [{"id": uid, "name": name, "email": email} for uid, name, email in everyone
+                            if uid not in with_access],
+    }
 
 
 def create_group(session: Session, tenant_id: int, staff_user_id: int, name: str,

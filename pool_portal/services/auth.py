@@ -131,11 +131,17 @@ def _live_session(session: Session, token: str | None, now: datetime) -> UserSes
     return record
 
 
-def resolve_viewer(session: Session, token: str | None, now: datetime | None = None) -> Viewer | None:
+def resolve_viewer(session: Session, token: str | None, now: datetime | None = None, *,
+                   portal_side: bool = False) -> Viewer | None:
     """The viewer behind a session token, or None when it is missing, expired or revoked.
 
     Refreshes the idle timer. The user's and tenant's current state are re-read every
     time, so disabling a user or a membership takes effect at once.
+
+    ``portal_side``: the caller serves the portal (a portal handler or download). A
+    staff session that is viewing the portal as a client (admin "view as") then
+    resolves to that client's read-only portal Viewer (``services.admin.view_as_viewer``);
+    any other staff session stays a staff Viewer (which the portal refuses).
     """
     now = now or utcnow()
     record = _live_session(session, token, now)
@@ -161,6 +167,7 @@ def resolve_viewer(session: Session, token: str | None, now: datetime | None = N
             client_ids=clients,
             view=view,
             must_change_password=user.must_change_password,
+            tenant_logo=logo_stamp(tenant),
         )
     else:
         staff = session.get(StaffUser, record.staff_user_id)
@@ -176,11 +183,22 @@ def resolve_viewer(session: Session, token: str | None, now: datetime | None = N
             language=normalise_language(record.language or staff.language),
             role=staff.role,
             must_change_password=staff.must_change_password,
+            tenant_logo=logo_stamp(tenant),
         )
     if (now - record.last_seen_at).total_seconds() > 60:  # avoid a write per event
         record.last_seen_at = now
         session.add(record)
+    if portal_side and viewer.is_staff and record.impersonating_client_id is not None:
+        from pool_portal.services.admin import view_as_viewer  # admin imports scope, not auth
+
+        return view_as_viewer(session, viewer) or viewer
     return viewer
+
+
+def logo_stamp(tenant: Tenant) -> str:
+    """A short stamp that changes with the tenant's logo ("" when it has none): the
+    logo's URL carries it, so browsers may cache a logo until it is replaced."""
+    return hash_token(tenant.logo_path)[:12] if tenant.logo_path else ""
 
 
 def _view_key(record: UserSession) -> str:

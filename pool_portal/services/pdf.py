@@ -114,6 +114,7 @@ def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: 
     h2, body = styles["Heading2"], styles["BodyText"]
     month_name = tr[f"month.long.{month}"]
     story = [
+        *_logo(session, tenant),
         Paragraph(f"{_esc(tenant.name)} · {_esc(tr['pdf.monthly.title'])}", h1),
         Paragraph(f"{month_name} {year} · {_esc(viewer.name)}", body),
         Spacer(1, 6 * mm),
@@ -156,6 +157,29 @@ def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: 
                             author=tenant.name)
     doc.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
     return buffer.getvalue()
+
+
+LOGO_MAX = (50 * mm, 16 * mm)  # width, height
+
+
+def _logo(session: Session, tenant: Tenant) -> list:
+    """The tenant's logo (checked as an image when it was uploaded) at the top left of
+    the first page, at most 50 x 16 mm, keeping its proportions; nothing without one."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+
+    from pool_portal.services.admin import logo_bytes
+
+    found = logo_bytes(session, tenant.id)
+    if found is None:
+        return []
+    try:
+        width, height = ImageReader(io.BytesIO(found[0])).getSize()
+    except Exception:  # an image reportlab cannot read: the document goes out without it
+        return []
+    scale = min(LOGO_MAX[0] / width, LOGO_MAX[1] / height)
+    image = Image(io.BytesIO(found[0]), width=width * scale, height=height * scale, hAlign="LEFT")
+    return [image, Spacer(1, 3 * mm)]
 
 
 def _esc(text: str) -> str:
@@ -205,6 +229,7 @@ def routine_activity_report(session: Session, viewer: Viewer, start: date, end: 
     h1 = ParagraphStyle("h1", parent=styles["Heading1"], textColor=colors.HexColor(tenant.brand_colour))
     body = styles["BodyText"]
     story = [
+        *_logo(session, tenant),
         Paragraph(f"{_esc(tenant.name)} · {_esc(tr['pdf.routine.title'])}", h1),
         Paragraph(f"{day(start, lang)} – {day(end, lang)} · {_esc(viewer.name)}", body),
         Spacer(1, 4 * mm),
@@ -249,6 +274,7 @@ def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
     cur = tenant.currency
     status = doc.status.value if hasattr(doc.status, "value") else str(doc.status)
     story = [
+        *_logo(session, tenant),
         Paragraph(_esc(tenant.name), h1),
         Paragraph(f"{_esc(tr[f'pdf.{kind}.title'])} {_esc(doc.number)}", styles["Heading2"]),
         Paragraph(f"{_esc(site.name)} · {_esc(', '.join(p for p in (site.address, site.city) if p))}", body),
@@ -300,6 +326,7 @@ def service_report(session: Session, report, lang: str = "en") -> bytes:
     h1 = ParagraphStyle("h1", parent=styles["Heading1"], textColor=colors.HexColor(tenant.brand_colour))
     body = styles["BodyText"]
     story = [
+        *_logo(session, tenant),
         Paragraph(_esc(tenant.name), h1),
         Paragraph(f"{_esc(tr['pdf.report.title'])} {_esc(report.number)}", styles["Heading2"]),
         Paragraph(f"{_esc(site.name)} · {_esc(', '.join(p for p in (site.address, site.city) if p))}", body),

@@ -38,6 +38,7 @@ class Viewer:
     must_change_password: bool = False
     read_only: bool = False  # staff viewing the portal as a client
     acting_staff_id: int | None = None  # read_only: the staff user viewing as the client
+    tenant_logo: str = ""  # a short stamp of the tenant's logo ("" = none): /files/logo?v=<stamp>
 
     @property
     def is_staff(self) -> bool:

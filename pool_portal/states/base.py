@@ -25,6 +25,8 @@ class AppState(rx.State):
     user_name: str = ""
     tenant_name: str = ""
     brand_colour: str = "#0e7490"
+    logo_url: str = ""  # the tenant's logo (an authorising route), "" when it has none
+    staff_role: str = ""  # ADMIN / OFFICE / TECHNICIAN for staff (what the admin menu shows; the guard decides)
 
     @rx.var
     def tr(self) -> dict[str, str]:
@@ -51,6 +53,8 @@ class AppState(rx.State):
         self.user_name = viewer.name
         self.tenant_name = tenant_name
         self.brand_colour = brand_colour
+        self.logo_url = f"/files/logo?v={viewer.tenant_logo}" if viewer.tenant_logo else ""
+        self.staff_role = viewer.role.value if viewer.is_staff and viewer.role else ""
         if viewer.language and self.lang != viewer.language:
             self.lang = viewer.language
 
@@ -58,6 +62,8 @@ class AppState(rx.State):
         self.signed_in = False
         self.user_name = ""
         self.tenant_name = ""
+        self.logo_url = ""
+        self.staff_role = ""
 
 
 LINK_STATUSES = ("sent", "invalid_email", "rate_limited")
@@ -120,6 +126,11 @@ class LinkState(AppState):
     @public_event
     async def load_set_password(self):
         await self._check(access.SET_PASSWORD_PURPOSES)
+
+    @public_event
+    async def load_staff_set_password(self):
+        """/admin/set-password: the staff invitation link (Admin → Staff users)."""
+        await self._check((TokenPurpose.STAFF_INVITATION,))
 
     async def _check(self, purposes) -> None:
         params = self.router.url.query_parameters

@@ -9,7 +9,10 @@ session cookie before the handler body runs:
     @public_event            # anyone (sign-in pages); says so explicitly
 
 A refused call changes nothing, returns nothing private, is written to the audit log
-and sends the browser to the right sign-in page. Every handler must carry one of
+and sends the browser to the right sign-in page. A staff session viewing the portal as
+a client (admin "view as") is, for portal handlers, that client's read-only Viewer:
+reads work, and every handler declared ``@portal_event(write=True)`` is refused with a
+message (the page stays as it is). Every handler must carry one of
 these: the authorisation matrix test fails for a handler that does not.
 """
 
@@ -26,7 +29,7 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
-from pool_portal.services import audit, auth
+from pool_portal.services import audit, auth, i18n
 from pool_portal.services.scope import Viewer
 
 _current: contextvars.ContextVar[Viewer | None] = contextvars.ContextVar("viewer", default=None)
@@ -68,11 +71,13 @@ def refuse_reason(v: Viewer | None, rule: Rule) -> str | None:
     return None
 
 
-def resolve(state: rx.State) -> Viewer | None:
+def resolve(state: rx.State, portal_side: bool = False) -> Viewer | None:
+    """The caller from the session cookie of the websocket handshake. On the portal side
+    a staff session viewing the portal as a client is that client's read-only Viewer."""
     headers = state.router.headers.raw_headers
     token = auth.token_from_cookie_header(headers.get("cookie"))
     with session_scope() as db:
-        return auth.resolve_viewer(db, token)
+        return auth.resolve_viewer(db, token, portal_side=portal_side)
 
 
 def _record_refusal(state: rx.State, v: Viewer | None, handler: str, reason: str) -> None:
@@ -86,6 +91,7 @@ def _record_refusal(state: rx.State, v: Viewer | None, handler: str, reason: str
             ip=state.router.session.client_ip or None,
             handler=handler,
             reason=reason,
+            **({"viewing_as_client": sorted(v.client_ids), "acting_staff_id": v.acting_staff_id} if v and v.read_only else {}),
         )
 
 
@@ -99,18 +105,18 @@ def _guard(rule: Rule, background: bool = False):
 
         async def check(self) -> tuple[Viewer | None, object]:
             """(viewer, None) when allowed; (None, the refusal to send back) when not."""
-            v = None if rule.kind == "public" else await asyncio.to_thread(resolve, self)
+            v = None if rule.kind == "public" else await asyncio.to_thread(resolve, self, rule.kind == "portal")
             reason = refuse_reason(v, rule)
             if reason is None:
                 return v, None
             await asyncio.to_thread(_record_refusal, self, v, name, reason)
+            if reason == "read-only":  # a legitimate reader: the page stays as it is
+                return None, rx.toast.error(i18n.t("view.read_only", v.language))
             on_refused = getattr(self, "_on_refused", None)
             if on_refused is not None and not background:  # a background task may not touch state unlocked
                 on_refused()
             if reason == "password-change-required":
                 return None, rx.redirect("/portal/password" if v and v.is_portal else "/admin/password")
-            if reason == "read-only":
-                return None, rx.toast.error("This view is read-only.")
             return None, rx.redirect(_login_page(rule))
 
         if inspect.isasyncgenfunction(fn):

@@ -8,12 +8,12 @@ import plotly.graph_objects as go
 import reflex as rx
 
 from pool_portal.db import session_scope
-from pool_portal.models import JobStage, Tenant
-from pool_portal.services import auth, charts, dashboard, overview, search
+from pool_portal.models import Client, JobStage, Tenant
+from pool_portal.services import admin, auth, charts, dashboard, overview, search
 from pool_portal.services.i18n import catalogue, money, normalise_language
 from pool_portal.services.scope import view_options
 from pool_portal.states.base import AppState
-from pool_portal.states.guard import portal_event, viewer
+from pool_portal.states.guard import portal_event, staff_event, viewer
 
 
 class PortalState(AppState):
@@ -24,10 +24,14 @@ class PortalState(AppState):
     view_choices: list[list[str]] = []
     docs: dict[str, bool] = {"quotes": True, "invoices": True, "reports": True}
     incidents_on: bool = True
+    # Staff viewing the portal as a client (read-only): that client's name and id.
+    viewing_as: str = ""
+    viewing_as_id: str = ""
 
     def _on_refused(self) -> None:
         super()._on_refused()
         self.view_choices = []
+        self.viewing_as = self.viewing_as_id = ""
 
     def _load_common(self, db, v=None) -> None:
         v = v or viewer()
@@ -40,6 +44,9 @@ class PortalState(AppState):
         self.view_choices = choices
         self.docs = dashboard.document_switches(db, v.tenant_id)
         self.incidents_on = overview.incidents_enabled(db, v.tenant_id)
+        client = db.get(Client, next(iter(v.client_ids))) if v.read_only and v.client_ids else None
+        self.viewing_as = client.name if client is not None else ""
+        self.viewing_as_id = str(client.id) if client is not None else ""
 
     @staticmethod
     def _site_choices(db, v) -> list[list[str]]:
@@ -57,6 +64,25 @@ class PortalState(AppState):
         if await asyncio.to_thread(work):
             # Reload the page: its on_load reads the data again in the new view.
             return rx.redirect(self.router.url.path or "/portal")
+
+    @staff_event(*admin.OFFICE)
+    async def end_view_as(self):
+        """The banner's "End viewing": the staff session is a staff session again; back
+        to the client's admin page."""
+        v = viewer()
+
+        def work() -> int | None:
+            with session_scope() as db:
+                from pool_portal.models import UserSession
+
+                row = db.get(UserSession, v.session_id)
+                client_id = row.impersonating_client_id if row else None
+                admin.end_view_as(db, v.tenant_id, v.user_id, v.session_id)
+                return client_id
+
+        client_id = await asyncio.to_thread(work)
+        self.viewing_as = self.viewing_as_id = ""
+        return rx.redirect(f"/admin/client?id={client_id}" if client_id else "/admin/clients")
 
 
 def _labels(lang: str) -> dict[str, str]:

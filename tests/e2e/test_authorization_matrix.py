@@ -72,19 +72,46 @@ CALLS: dict[str, dict] = {
     "AdminIncidentState.solve": {"form_data": {"resolution": "Fixed"}},
     "AdminIncidentState.reopen": {},
     "RequestJobState.submit_request": {"form_data": {"site": "1", "kind": "SERVICE_CALL", "description": "x"}},
-    "ContactsState.load_contacts": {},
-    "ContactsState.invite": {"contact_id": "999999"},
-    "ContactsState.set_active": {"contact_id": "999999", "active": True},
-    "ContactsState.invite_all_pending": {},
-    "ContactsState.open_password": {"contact_id": "999999"},
-    "ContactsState.close_password": {},
-    "ContactsState.set_initial_password": {"form_data": {"password": "a password 123"}},
     "ImportState.load_import": {},
     "ImportState.choose_kind": {"kind": "../../etc"},
     "ImportState.upload_file": {"files": []},
     "ImportState.commit_import": {},
     "ImportState.start_over": {},
     "ImportState.run_import": {"commit": True},
+    # The admin control panel: arguments that would change something if they were
+    # accepted, or that are refused by the services (unknown ids, bad values).
+    "PortalState.end_view_as": {},
+    "LinkState.load_staff_set_password": {},
+    "PortalSettingsState.load_settings": {},
+    "PortalSettingsState.save_settings": {"form_data": {"brand_colour": "javascript:alert(1)", "show_map": "on"}},
+    "PortalSettingsState.upload_logo": {"files": []},
+    "PortalSettingsState.remove_logo": {},
+    "ClientsState.load_clients": {},
+    "ClientsState.bulk_invite": {},
+    "ClientState.load_client": {},
+    "ClientState.add_contact": {"form_data": {"name": "Mallory", "email": "mallory@example.com", "role": "MANAGER"}},
+    "ClientState.invite": {"contact_id": "999999"},
+    "ClientState.set_active": {"contact_id": "999999", "active": False},
+    "ClientState.open_password": {"contact_id": "999999"},
+    "ClientState.close_password": {},
+    "ClientState.set_initial_password": {"form_data": {"password": "a password 123"}},
+    "ClientState.save_customise": {"form_data": {"panel_service_calls": "hide"}},
+    "ClientState.reset_customise": {},
+    "ClientState.view_as": {},
+    "GroupsState.load_groups": {},
+    "GroupsState.create_group": {"form_data": {"name": "", "parent_id": "999999"}},
+    "GroupState.load_group": {},
+    "GroupState.rename": {"form_data": {"name": "Mallory's group"}},
+    "GroupState.move": {"form_data": {"parent_id": "999999"}},
+    "GroupState.add_client": {"form_data": {"client_id": "999999"}},
+    "GroupState.remove_client": {"client_id": "999999"},
+    "GroupState.grant": {"form_data": {"portal_user_id": "999999", "role": "MANAGER"}},
+    "GroupState.revoke": {"portal_user_id": "999999"},
+    "GroupState.delete": {},
+    "StaffUsersState.load_staff": {},
+    "StaffUsersState.invite": {"form_data": {"email": "not-an-email", "name": "", "role": "ROOT"}},
+    "StaffUsersState.set_role": {"staff_id": "999999", "role": "ADMIN"},
+    "StaffUsersState.set_active": {"staff_id": "999999", "active": False},
 }
 
 # Every page route and who may open it (its on_load handler must agree).
@@ -110,8 +137,14 @@ PAGES: dict[str, str] = {
     "admin/incident": "staff",
     "admin": "staff",
     "admin/password": "staff",
-    "admin/contacts": "staff",
     "admin/import": "staff",
+    "admin/settings": "staff",
+    "admin/clients": "staff",
+    "admin/client": "staff",
+    "admin/groups": "staff",
+    "admin/group": "staff",
+    "admin/staff": "staff",
+    "admin/set-password": "public",
 }
 
 # Every backend route, and what an anonymous request with no data gets (never a 5xx).
@@ -120,6 +153,8 @@ ROUTES: dict[str, tuple[str, int]] = {
     "/auth/logout": ("POST", 303),
     "/auth/magic": ("POST", 303),
     "/auth/set-password": ("POST", 303),
+    "/auth/staff-set-password": ("POST", 303),
+    "/files/logo": ("GET", 401),
     "/auth/change-password": ("POST", 303),
     "/files/monthly-report?month=2026-01": ("GET", 401),
     "/files/document/1": ("GET", 401),
@@ -141,7 +176,7 @@ ROUTES: dict[str, tuple[str, int]] = {
 
 # Background tasks (the live watchers): their answer arrives after the call returns.
 BACKGROUND = {"IncidentState.watch_incident", "BellState.watch_bell", "AdminIncidentState.watch_admin_incident",
-              "ImportState.run_import"}
+              "ImportState.run_import", "ClientsState.bulk_invite"}
 
 ACTORS = ["anonymous", "portal_a", "group_a", "admin_a", "office_a", "technician_a", "portal_b", "admin_b"]
 
@@ -273,7 +308,8 @@ def test_matrix(app_server, cookies, actor):
                 assert after == before + 1, f"refusal of {short} for {actor} not audited"
                 # A refused call sends back nothing private.
                 for state_delta in result["delta"].values():
-                    for key in ("properties", "clients", "visits", "view_choices", "contacts", "overlay_rows", "activity", "tally", "spend_table", "search_hits", "rows", "sites"):
+                    for key in ("properties", "clients", "visits", "view_choices", "contacts", "overlay_rows", "activity", "tally", "spend_table", "search_hits", "rows", "sites",
+                                "staff", "members", "client_choices", "contact_choices", "panels", "groups", "flags"):
                         for suffix in ("", "_rx_state_"):
                             assert not state_delta.get(key + suffix), (actor, short, key)
         # The session id never travels to the browser's state, whatever was called.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pool_portal.components.forms import field_error
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.services import incidents
@@ -19,12 +20,6 @@ def dom_value(element_id: str) -> rx.Var:
     """The current value of a form field, read in the browser when the event fires (so
     the fields travel with the upload, without a round trip per keystroke)."""
     return rx.Var(f"(document.getElementById('{element_id}')?.value ?? '')", _var_type=str)
-
-
-def field_error(state, field: str, prefix: str = "") -> rx.Component:
-    return rx.cond(state.errors.contains(field),
-                   rx.text(state.tr[state.errors[field].to(str)].to(str), color_scheme="red", size="2", role="alert",
-                           id=f"{prefix}error-{field}"))
 
 
 def status_badge(state, status) -> rx.Component:
