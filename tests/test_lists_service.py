@@ -136,6 +136,25 @@ def test_sorting_and_paging(db, world):
     assert clamped.page == 2
 
 
+def test_jobs_filter_by_asset(db, world):
+    v, pump, theirs = world["v"], world["pump"], world["theirs"]
+    s1, s2 = world["s1"], world["s2"]
+    page = lists.fetch(db, v, "jobs", q("jobs", asset=pump.id, sort="number", dir="asc"), now=NOW)
+    assert col(page, "number") == ["J00", "J01", "J02"]
+    # With the property too, and through the records service; the URL keeps the asset.
+    both = records.list_jobs(db, v, site_id=s1.id, asset_id=pump.id, now=NOW)
+    assert sorted(col(both, "number")) == ["J01"]  # of the pump's jobs only J01 is at Alpha (odd numbers)
+    assert lists.query_params(q("jobs", asset=pump.id, site=s1.id))["asset"] == str(pump.id)
+    # The page's choices: the property's active assets; an asset brings its property;
+    # an asset not on the chosen property, or another client's, is dropped.
+    assert records.job_asset_filter(db, v, None, pump.id) == (s1.id, pump.id, [[str(pump.id), "P-1 · pump"]])
+    heater_choices = records.job_asset_filter(db, v, s2.id, pump.id)
+    assert heater_choices[:2] == (s2.id, None) and [c[1] for c in heater_choices[2]] == ["H-1 · heater"]
+    assert records.job_asset_filter(db, v, None, theirs.id) == (None, None, [])
+    assert records.job_asset_filter(db, v, world["s3"].id, theirs.id) == (world["s3"].id, None, [])
+    assert lists.fetch(db, v, "jobs", q("jobs", asset=theirs.id), now=NOW).total == 0
+
+
 def test_bad_urls_are_dropped_not_errors(db, world):
     query = q("jobs", sort="password_hash", dir="sideways", f_kind="BANANA", f_date="2026-13", page="-3",
               f_nonsense="x", status="everything", site="abc", **{"from": "yesterday"})

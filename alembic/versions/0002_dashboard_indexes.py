@@ -19,7 +19,8 @@ remarks): see the README's "Performance" section.
   ix_invoice_tenant_issued gains status, site_id, total_cents.
 - quote: ix_quote_site_status gains expires_on, total_cents, tenant_id.
 - job: ix_job_site_kind_created gains stage, tenant_id; ix_job_site_kind_due gains
-  completed_on, tolerance_days, tenant_id.
+  completed_on, tolerance_days, tenant_id; ix_job_site_scheduled (the jobs list's
+  count and order by date) gains due_date, kind, stage, tenant_id.
 """
 
 from collections.abc import Sequence
@@ -49,6 +50,8 @@ CHANGES = [
      "ix_job_site_kind_created", ["site_id", "kind", "created_at", "stage", "tenant_id"]),
     ("job", "ix_job_site_kind_due", ["site_id", "kind", "due_date"],
      "ix_job_site_kind_due", ["site_id", "kind", "due_date", "completed_on", "tolerance_days", "tenant_id"]),
+    ("job", "ix_job_site_scheduled", ["site_id", "scheduled_date"],
+     "ix_job_site_scheduled", ["site_id", "scheduled_date", "due_date", "kind", "stage", "tenant_id"]),
 ]
 
 
