@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from pool_portal.models import (
@@ -183,7 +183,7 @@ def _property_rows(session: Session, viewer: Viewer) -> dict[int, PropertyRow]:
     """The view's active sites by name (the columns the dashboard shows, no ORM objects)."""
     if not viewer.client_ids:
         return {}
-    rows = session.execute(
+    rows = _aggregate(session,
         select(Site.id, Site.name, Site.address, Site.city, Site.latitude, Site.longitude)
         .where(Site.tenant_id == viewer.tenant_id, Site.client_id.in_(sorted(viewer.client_ids)), Site.is_active == True)  # noqa: E712
         .order_by(Site.name, Site.id)
@@ -208,7 +208,7 @@ def _invoice_figures(session, viewer, scope, today, start, rows, docs, activity,
         where.append(awaiting)
     issued = Invoice.issued_on >= start
     per_site = {}
-    for site_id, *figures in session.execute(
+    for site_id, *figures in _aggregate(session,
         select(Invoice.site_id, counted(overdue), counted(overdue, Invoice.total_cents), counted(awaiting),
                counted(awaiting, Invoice.total_cents), counted(issued), counted(issued, Invoice.total_cents))
         .where(*where).group_by(Invoice.site_id)
@@ -225,21 +225,21 @@ def _invoice_figures(session, viewer, scope, today, start, rows, docs, activity,
     if spend_result is not None:
         spent = [(rows[sid].name, v[5]) for sid, v in per_site.items() if v[4]]
         spend_result.per_property = sorted(spent, key=lambda x: (-x[1], x[0]))
-        for issued, total in session.execute(
-            select(Invoice.issued_on, func.sum(Invoice.total_cents))
+        for issued, total in _aggregate(session,
+            select(_plain(Invoice.issued_on), func.sum(Invoice.total_cents))
             .where(Invoice.tenant_id == viewer.tenant_id, Invoice.issued_on >= start, Invoice.site_id.in_(scope),
                    issued_invoice())
             .group_by(Invoice.issued_on)
         ):
-            key = month_key(issued)
+            key = str(issued)[:7]
             if key in spend_result.per_month:
                 spend_result.per_month[key] += int(total)
 
 
 def _quote_figures(session, viewer, scope, today, rows, activity) -> None:
     """One pass over the quotes awaiting approval, per (site, kind)."""
-    for site_id, kind, n, total in session.execute(
-        select(Quote.site_id, Quote.kind, func.count(), func.coalesce(func.sum(Quote.total_cents), 0))
+    for site_id, kind, n, total in _aggregate(session,
+        select(Quote.site_id, _plain(Quote.kind), func.count(), func.coalesce(func.sum(Quote.total_cents), 0))
         .where(Quote.tenant_id == viewer.tenant_id, Quote.site_id.in_(scope), open_quote(today))
         .group_by(Quote.site_id, Quote.kind)
     ):
@@ -247,7 +247,7 @@ def _quote_figures(session, viewer, scope, today, rows, activity) -> None:
             continue
         rows[site_id].open_quotes += n
         if activity is not None:
-            out = activity["defect_quotes" if _value(kind) == QuoteKind.DEFECT.value else "service_quotes"]
+            out = activity["defect_quotes" if kind == "DEFECT" else "service_quotes"]
             out.count += n
             out.total_cents += int(total)
 
@@ -258,12 +258,12 @@ def _open_remark_figures(session, viewer, scope, rows, tally: dict[str, int] | N
     rank = {s.value: i for i, s in enumerate(SEVERITIES)}
     counted = {s.value for s in COUNTED_SEVERITIES}
     t = viewer.tenant_id
-    for site_id, severity, n in session.execute(
-        select(Remark.site_id, Remark.severity, func.count())
+    for site_id, severity, n in _aggregate(session,
+        select(Remark.site_id, _plain(Remark.severity), func.count())
         .where(Remark.tenant_id == t, Remark.site_id.in_(scope), Remark.status == RemarkStatus.OPEN, visible_remark(t))
         .group_by(Remark.site_id, Remark.severity)
     ):
-        sev, row = _value(severity), rows.get(site_id)
+        sev, row = severity, rows.get(site_id)
         if row is None:
             continue
         if sev in counted:
@@ -277,15 +277,15 @@ def _open_remark_figures(session, viewer, scope, rows, tally: dict[str, int] | N
 def _remarks_per_month(session, viewer, scope, start: date, per_month: dict[str, dict[str, int]]) -> None:
     """Remarks raised in the chart's months, now resolved or open by severity: grouped by
     day raised (the index's order) and folded into months here."""
-    t = viewer.tenant_id
-    for raised, status, severity, n in session.execute(
-        select(Remark.raised_on, Remark.status, Remark.severity, func.count())
+    t, resolved = viewer.tenant_id, RemarkStatus.RESOLVED.value
+    for raised, status, severity, n in _aggregate(session,
+        select(_plain(Remark.raised_on), _plain(Remark.status), _plain(Remark.severity), func.count())
         .where(Remark.tenant_id == t, Remark.raised_on >= start, Remark.site_id.in_(scope), visible_remark(t))
         .group_by(Remark.raised_on, Remark.status, Remark.severity)
     ):
-        buckets = per_month.get(month_key(raised))
+        buckets = per_month.get(str(raised)[:7])
         if buckets is not None:
-            b = "RESOLVED" if _value(status) == RemarkStatus.RESOLVED.value else _value(severity)
+            b = "RESOLVED" if status == resolved else severity
             buckets[b] = buckets.get(b, 0) + n
 
 
@@ -296,20 +296,20 @@ def _asset_types(session, viewer, scope) -> dict[str, str]:
     critical defect, so this reads the critical remarks only, not every open one. A
     remark counts for the asset it is on, at its own site."""
     t = viewer.tenant_id
-    remaining = set(session.execute(  # (the scope's sites are the tenant's: index ix_asset_site_type covers this)
-        select(Asset.asset_type).where(Asset.site_id.in_(scope)).distinct()
-    ).scalars())
+    # (The scope's sites are the tenant's; index ix_asset_site_type covers this.)
+    remaining = {r[0] for r in _aggregate(session, select(Asset.asset_type).where(Asset.site_id.in_(scope)).distinct())}
     out: dict[str, str] = {}
     for severity in SEVERITIES:
         if not remaining:
             break
-        found = set(session.execute(
+        found = {r[0] for r in _aggregate(
+            session,
             select(Asset.asset_type).distinct()
             .select_from(Remark)
             .join(Asset, and_(Asset.id == Remark.asset_id, Asset.site_id == Remark.site_id))
             .where(Remark.tenant_id == t, Remark.site_id.in_(scope), Remark.status == RemarkStatus.OPEN,
-                   Remark.severity == severity, visible_remark(t), Asset.asset_type.in_(sorted(remaining)))
-        ).scalars())
+                   Remark.severity == severity, visible_remark(t), Asset.asset_type.in_(sorted(remaining))),
+        )}
         for asset_type in found:
             out[asset_type] = severity.value
         remaining -= found
@@ -332,7 +332,7 @@ def routine_activities(session: Session, viewer: Viewer, scope, year: int, today
     out = {f"{year:04d}-{m:02d}": {s: 0 for s in ROUTINE_STATUSES} for m in range(1, 13)}
     if scope is None:
         return out
-    for due, completed, tolerance, n in session.execute(
+    for due, completed, tolerance, n in _aggregate(session,
         select(Job.due_date, Job.completed_on, Job.tolerance_days, func.count()).where(
             Job.tenant_id == viewer.tenant_id,
             Job.site_id.in_(scope),
@@ -353,13 +353,13 @@ def service_calls(session: Session, viewer: Viewer, scope, today: date) -> dict[
         return out
     start = datetime.combine(_months_start(months), time.min, tzinfo=UTC)
     month = month_text(Job.created_at)
-    for key, stage, n in session.execute(
-        select(month, Job.stage, func.count())
+    for key, stage, n in _aggregate(session,
+        select(month, _plain(Job.stage), func.count())
         .where(Job.tenant_id == viewer.tenant_id, Job.site_id.in_(scope), Job.kind == JobKind.SERVICE_CALL, Job.created_at >= start)
         .group_by(month, Job.stage)
     ):
         if key in out:
-            out[key][_value(stage)] += n
+            out[key][stage] += n
     return out
 
 
@@ -412,6 +412,19 @@ def build(session: Session, viewer: Viewer, *, routine_year: int | None = None, 
     if panels["service_calls"]:
         board.service_calls = service_calls(session, viewer, scope, today)
     return board
+
+
+def _aggregate(session: Session, statement):
+    """Run an aggregate on the session's connection: plain rows, without the ORM's
+    result layer (these return thousands of small grouped rows, no entities), fetched at once."""
+    return session.connection().execute(statement).all()
+
+
+def _plain(column):
+    """A column read as the driver gives it (an enum's string, a date's ISO text on
+    SQLite, a date on PostgreSQL: str() of either starts "YYYY-MM-DD"), without
+    SQLAlchemy's per-value conversion: grouped figures come back as thousands of rows."""
+    return type_coerce(column, String)
 
 
 def _value(v) -> str:
