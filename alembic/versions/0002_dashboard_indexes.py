@@ -16,7 +16,7 @@ remarks): see the README's "Performance" section.
   asset_id, tenant_id, raised_on); ix_remark_tenant_raised (tenant_id, raised_on)
   gains status, severity, site_id, is_published, report_id.
 - invoice: ix_invoice_site_status_due gains issued_on, total_cents, tenant_id;
-  ix_invoice_tenant_issued gains status, site_id, total_cents.
+  ix_invoice_tenant_issued gains status, site_id, total_cents, due_on.
 - quote: ix_quote_site_status gains expires_on, total_cents, tenant_id.
 - job: ix_job_site_kind_created gains stage, tenant_id; ix_job_site_kind_due gains
   completed_on, tolerance_days, tenant_id; ix_job_site_scheduled (the jobs list's
@@ -43,7 +43,7 @@ CHANGES = [
     ("invoice", "ix_invoice_site_status_due", ["site_id", "status", "due_on"],
      "ix_invoice_site_status_due", ["site_id", "status", "due_on", "issued_on", "total_cents", "tenant_id"]),
     ("invoice", "ix_invoice_tenant_issued", ["tenant_id", "issued_on"],
-     "ix_invoice_tenant_issued", ["tenant_id", "issued_on", "status", "site_id", "total_cents"]),
+     "ix_invoice_tenant_issued", ["tenant_id", "issued_on", "status", "site_id", "total_cents", "due_on"]),
     ("quote", "ix_quote_site_status", ["site_id", "status", "kind"],
      "ix_quote_site_status", ["site_id", "status", "kind", "expires_on", "total_cents", "tenant_id"]),
     ("job", "ix_job_site_kind_created", ["site_id", "kind", "created_at"],

@@ -84,7 +84,7 @@ class Invoice(SQLModel, table=True):
         sa.UniqueConstraint("tenant_id", "number", name="uq_invoice_tenant_number"),
         # Covering for the dashboard's invoice figures (per site; per day issued).
         sa.Index("ix_invoice_site_status_due", "site_id", "status", "due_on", "issued_on", "total_cents", "tenant_id"),
-        sa.Index("ix_invoice_tenant_issued", "tenant_id", "issued_on", "status", "site_id", "total_cents"),
+        sa.Index("ix_invoice_tenant_issued", "tenant_id", "issued_on", "status", "site_id", "total_cents", "due_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

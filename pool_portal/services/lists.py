@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import String, and_, case, false, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from pool_portal.models import (
@@ -299,7 +299,7 @@ class _Via:
 
 @dataclass
 class _Built:
-    root: object  # the list's own table (Job, Quote...)
+    root: object  # the list's own table (Job, Quote...); its site_id column keeps it in the view
     exprs: dict[str, object]  # what each row shows; a _Via's column stands in for it here
     where: list  # the visibility rules, on the root table only
     search: list  # expressions or _Via
@@ -308,6 +308,10 @@ class _Built:
     via: dict[str, _Via] = field(default_factory=dict)  # columns of other tables, by key
     sort_exprs: dict[str, object] = field(default_factory=dict)
     extra: list = field(default_factory=list)
+
+    @property
+    def site_fk(self):
+        return self.root.site_id
 
     def joins(self) -> list[_Via]:
         """One join per joined table (the first _Via of each)."""
@@ -336,7 +340,7 @@ def _test(target, predicate):
 
 
 def _build(session: Session, viewer: Viewer, kind: str, query: ListQuery, today: date) -> _Built | None:
-    t, scope = viewer.tenant_id, site_scope(viewer)
+    t = viewer.tenant_id
     docs = document_switches(session, t)
     if kind in ("quotes", "invoices", "reports") and not docs[kind]:
         return None
@@ -358,7 +362,7 @@ def _build(session: Session, viewer: Viewer, kind: str, query: ListQuery, today:
             extra.append(when >= query.date_from)
         if query.date_to:
             extra.append(when <= query.date_to)
-        return _Built(Job, exprs, [Job.tenant_id == t, Job.site_id.in_(scope)],
+        return _Built(Job, exprs, [Job.tenant_id == t],
                       [Job.number, Job.description, Job.notes, Job.customer_po, via["address"]],
                       {"future": when >= today, "past": when < today},
                       ("date", query.status != "future"), via=via, extra=extra)
@@ -369,7 +373,7 @@ def _build(session: Session, viewer: Viewer, kind: str, query: ListQuery, today:
                  "kind": _s(Quote.kind), "issued": Quote.issued_on, "expires": Quote.expires_on,
                  "status": _s(Quote.status), "total_cents": Quote.total_cents, "approver": Quote.approver_name,
                  "reference": Quote.approver_reference, "comment": Quote.decline_comment}
-        return _Built(Quote, exprs, [Quote.tenant_id == t, Quote.site_id.in_(scope), visible],
+        return _Built(Quote, exprs, [Quote.tenant_id == t, visible],
                       [Quote.number, Quote.title, via["site"]],
                       {"awaiting": open_quote(today), "approved": Quote.status == QuoteStatus.APPROVED,
                        "declined": Quote.status == QuoteStatus.DECLINED}, ("issued", True), via=via)
@@ -379,7 +383,7 @@ def _build(session: Session, viewer: Viewer, kind: str, query: ListQuery, today:
         via = {"site": site(Invoice.site_id)}
         exprs = {"id": Invoice.id, "number": Invoice.number, "site": Site.name, "issued": Invoice.issued_on,
                  "due": Invoice.due_on, "status": status, "total_cents": Invoice.total_cents, "po": Invoice.customer_po}
-        return _Built(Invoice, exprs, [Invoice.tenant_id == t, Invoice.site_id.in_(scope),
+        return _Built(Invoice, exprs, [Invoice.tenant_id == t,
                                        Invoice.status != InvoiceStatus.DRAFT],
                       [Invoice.number, via["site"], Invoice.customer_po],
                       {"awaiting": Invoice.status == InvoiceStatus.AWAITING_PAYMENT, "overdue": overdue,
@@ -388,14 +392,14 @@ def _build(session: Session, viewer: Viewer, kind: str, query: ListQuery, today:
         via = {"site": site(Report.site_id)}
         exprs = {"id": Report.id, "number": Report.number, "date": Report.report_date, "site": Site.name,
                  "title": Report.title, "summary": Report.summary}
-        return _Built(Report, exprs, [Report.tenant_id == t, Report.site_id.in_(scope),
+        return _Built(Report, exprs, [Report.tenant_id == t,
                                       Report.status == ReportStatus.APPROVED],
                       [Report.number, Report.title, Report.summary, via["site"]], {}, ("date", True), via=via)
     if kind == "assets":
         via = {"site": site(Asset.site_id)}
         exprs = {"id": Asset.id, "site_id": Asset.site_id, **{k: getattr(Asset, k) for k in ASSET_COLUMN_KEYS if k != "site"},
                  "site": Site.name}
-        return _Built(Asset, exprs, [Asset.tenant_id == t, Asset.site_id.in_(scope), Asset.is_active == True],  # noqa: E712
+        return _Built(Asset, exprs, [Asset.tenant_id == t, Asset.is_active == True],  # noqa: E712
                       [Asset.asset_code, Asset.asset_type, Asset.model, Asset.serial_number,
                        Asset.customer_ref, Asset.location, via["site"]], {}, ("asset_code", False), via=via)
     if kind == "defects":
@@ -404,36 +408,62 @@ def _build(session: Session, viewer: Viewer, kind: str, query: ListQuery, today:
         exprs = {"id": Remark.id, "number": Remark.id, "raised": Remark.raised_on, "site": Site.name,
                  "asset": Asset.asset_code, "severity": _s(Remark.severity), "status": _s(Remark.status),
                  "title": Remark.title, "resolved": Remark.resolved_on, "description": Remark.description}
-        return _Built(Remark, exprs, [Remark.tenant_id == t, Remark.site_id.in_(scope), visible_remark(t)],
+        return _Built(Remark, exprs, [Remark.tenant_id == t, visible_remark(t)],
                       [Remark.title, Remark.description, via["site"], via["asset"]],
                       {"open": Remark.status == RemarkStatus.OPEN, "resolved": Remark.status == RemarkStatus.RESOLVED},
                       ("raised", True), via=via, sort_exprs={"severity": severity_rank()})
     raise ValueError(kind)
 
 
-def _conditions(built: _Built, kind: str, query: ListQuery) -> tuple[list, bool]:
-    """The query's conditions, on the root table only (joined columns through _Via), and
-    whether they need the table's rows (a text test on its own columns: no index has them)."""
+MAX_MATCHED_IDS = 1000
+
+
+def _conditions(session: Session, viewer: Viewer, built: _Built, kind: str, query: ListQuery) -> tuple[list, bool]:
+    """The query's conditions, on the root table only, and whether they need the table's
+    rows (a text test on its own columns: no index has them).
+
+    - The view: ``site_id IN (the view's sites)``; a filter on a site column (the
+      property's name or address) narrows that same subquery, so the list's index is
+      searched for those sites only.
+    - A filter on another joined column (a defect's asset): ``fk IN (SELECT ...)``.
+    - The search box, over the list's own columns and joined ones: the joined tables'
+      matches are looked up first (a handful of ids, usually none, which drops the
+      term) rather than tested again on every row."""
+    site_tests = []
     where = list(built.where) + list(built.extra)
     scans_rows = False
     if query.status in built.statuses:
         where.append(built.statuses[query.status])
     if len(query.text) >= 2:
         p = _pattern(query.text)
-        where.append(or_(*[_test(e, lambda c: _like(c, p)) for e in built.search]))
+        terms = []
+        for e in built.search:
+            if not isinstance(e, _Via):
+                terms.append(_like(e, p))
+                continue
+            ids = session.execute(select(e.pk).where(e.scope, _like(e.column, p)).limit(MAX_MATCHED_IDS + 1)).scalars().all()
+            if len(ids) > MAX_MATCHED_IDS:
+                terms.append(_test(e, lambda c: _like(c, p)))
+            elif ids:
+                terms.append(e.fk.in_(ids))
+        where.append(or_(*terms) if terms else false())
         scans_rows = True
     columns = {c.key: c for c in COLUMNS[kind]}
     for key, raw in query.filters.items():
         col, target = columns[key], built.via.get(key, built.exprs[key])
         if col.kind == "choice":
-            where.append(_test(target, lambda c, raw=raw: c == raw))
+            test = lambda c, raw=raw: c == raw  # noqa: E731
         elif col.kind == "date":
             start, end = _date_range(raw)
-            where.append(_test(target, lambda c, start=start, end=end: and_(c >= start, c < end)))
+            test = lambda c, start=start, end=end: and_(c >= start, c < end)  # noqa: E731
         else:
-            where.append(_test(target, lambda c, raw=raw: _like(c, _pattern(raw))))
+            test = lambda c, raw=raw: _like(c, _pattern(raw))  # noqa: E731
             scans_rows = scans_rows or not isinstance(target, _Via)
-    return where, scans_rows
+        if isinstance(target, _Via) and target.fk is built.site_fk and target.pk is Site.id:
+            site_tests.append(test(target.column))
+        else:
+            where.append(_test(target, test))
+    return [built.site_fk.in_(site_scope(viewer).where(*site_tests)), *where], scans_rows
 
 
 def _order(built: _Built, query: ListQuery) -> tuple[list, str, bool, set]:
@@ -467,7 +497,7 @@ def _prepared(session: Session, viewer: Viewer, kind: str, query: ListQuery, now
     built = _build(session, viewer, kind, query, today)
     if built is None:
         return None
-    where, scans_rows = _conditions(built, kind, query)
+    where, scans_rows = _conditions(session, viewer, built, kind, query)
     return built, where, scans_rows, *_order(built, query)
 
 
