@@ -183,7 +183,8 @@ def _property_rows(session: Session, viewer: Viewer) -> dict[int, PropertyRow]:
     """The view's active sites by name (the columns the dashboard shows, no ORM objects)."""
     if not viewer.client_ids:
         return {}
-    rows = _aggregate(session,
+    rows = _aggregate(
+        session,
         select(Site.id, Site.name, Site.address, Site.city, Site.latitude, Site.longitude)
         .where(Site.tenant_id == viewer.tenant_id, Site.client_id.in_(sorted(viewer.client_ids)), Site.is_active == True)  # noqa: E712
         .order_by(Site.name, Site.id)
@@ -208,7 +209,8 @@ def _invoice_figures(session, viewer, scope, today, start, rows, docs, activity,
         where.append(awaiting)
     issued = Invoice.issued_on >= start
     per_site = {}
-    for site_id, *figures in _aggregate(session,
+    for site_id, *figures in _aggregate(
+        session,
         select(Invoice.site_id, counted(overdue), counted(overdue, Invoice.total_cents), counted(awaiting),
                counted(awaiting, Invoice.total_cents), counted(issued), counted(issued, Invoice.total_cents))
         .where(*where).group_by(Invoice.site_id)
@@ -225,7 +227,8 @@ def _invoice_figures(session, viewer, scope, today, start, rows, docs, activity,
     if spend_result is not None:
         spent = [(rows[sid].name, v[5]) for sid, v in per_site.items() if v[4]]
         spend_result.per_property = sorted(spent, key=lambda x: (-x[1], x[0]))
-        for issued, total in _aggregate(session,
+        for issued, total in _aggregate(
+            session,
             select(_plain(Invoice.issued_on), func.sum(Invoice.total_cents))
             .where(Invoice.tenant_id == viewer.tenant_id, Invoice.issued_on >= start, Invoice.site_id.in_(scope),
                    issued_invoice())
@@ -238,7 +241,8 @@ def _invoice_figures(session, viewer, scope, today, start, rows, docs, activity,
 
 def _quote_figures(session, viewer, scope, today, rows, activity) -> None:
     """One pass over the quotes awaiting approval, per (site, kind)."""
-    for site_id, kind, n, total in _aggregate(session,
+    for site_id, kind, n, total in _aggregate(
+        session,
         select(Quote.site_id, _plain(Quote.kind), func.count(), func.coalesce(func.sum(Quote.total_cents), 0))
         .where(Quote.tenant_id == viewer.tenant_id, Quote.site_id.in_(scope), open_quote(today))
         .group_by(Quote.site_id, Quote.kind)
@@ -258,7 +262,8 @@ def _open_remark_figures(session, viewer, scope, rows, tally: dict[str, int] | N
     rank = {s.value: i for i, s in enumerate(SEVERITIES)}
     counted = {s.value for s in COUNTED_SEVERITIES}
     t = viewer.tenant_id
-    for site_id, severity, n in _aggregate(session,
+    for site_id, severity, n in _aggregate(
+        session,
         select(Remark.site_id, _plain(Remark.severity), func.count())
         .where(Remark.tenant_id == t, Remark.site_id.in_(scope), Remark.status == RemarkStatus.OPEN, visible_remark(t))
         .group_by(Remark.site_id, Remark.severity)
@@ -278,7 +283,8 @@ def _remarks_per_month(session, viewer, scope, start: date, per_month: dict[str,
     """Remarks raised in the chart's months, now resolved or open by severity: grouped by
     day raised (the index's order) and folded into months here."""
     t, resolved = viewer.tenant_id, RemarkStatus.RESOLVED.value
-    for raised, status, severity, n in _aggregate(session,
+    for raised, status, severity, n in _aggregate(
+        session,
         select(_plain(Remark.raised_on), _plain(Remark.status), _plain(Remark.severity), func.count())
         .where(Remark.tenant_id == t, Remark.raised_on >= start, Remark.site_id.in_(scope), visible_remark(t))
         .group_by(Remark.raised_on, Remark.status, Remark.severity)
@@ -332,7 +338,8 @@ def routine_activities(session: Session, viewer: Viewer, scope, year: int, today
     out = {f"{year:04d}-{m:02d}": {s: 0 for s in ROUTINE_STATUSES} for m in range(1, 13)}
     if scope is None:
         return out
-    for due, completed, tolerance, n in _aggregate(session,
+    for due, completed, tolerance, n in _aggregate(
+        session,
         select(Job.due_date, Job.completed_on, Job.tolerance_days, func.count()).where(
             Job.tenant_id == viewer.tenant_id,
             Job.site_id.in_(scope),
@@ -353,7 +360,8 @@ def service_calls(session: Session, viewer: Viewer, scope, today: date) -> dict[
         return out
     start = datetime.combine(_months_start(months), time.min, tzinfo=UTC)
     month = month_text(Job.created_at)
-    for key, stage, n in _aggregate(session,
+    for key, stage, n in _aggregate(
+        session,
         select(month, _plain(Job.stage), func.count())
         .where(Job.tenant_id == viewer.tenant_id, Job.site_id.in_(scope), Job.kind == JobKind.SERVICE_CALL, Job.created_at >= start)
         .group_by(month, Job.stage)
