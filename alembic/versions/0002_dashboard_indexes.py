@@ -20,7 +20,9 @@ remarks): see the README's "Performance" section.
 - quote: ix_quote_site_status gains expires_on, total_cents, tenant_id.
 - job: ix_job_site_kind_created gains stage, tenant_id; ix_job_site_kind_due gains
   completed_on, tolerance_days, tenant_id; ix_job_site_scheduled (the jobs list's
-  count and order by date) gains due_date, kind, stage, tenant_id.
+  count and order by date) gains due_date, kind, stage, tenant_id; a new
+  ix_job_tenant_kind_due (tenant_id, kind, due_date, completed_on, tolerance_days,
+  site_id) lets routine jobs be counted per (due, completed, tolerance) in its order.
 """
 
 from collections.abc import Sequence
@@ -31,6 +33,8 @@ revision: str = "0002_dashboard_indexes"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+NEW = [("job", "ix_job_tenant_kind_due", ["tenant_id", "kind", "due_date", "completed_on", "tolerance_days", "site_id"])]
 
 # (table, old name, old columns, new name, new columns)
 CHANGES = [
@@ -61,12 +65,16 @@ def upgrade() -> None:
     for table, old, _old_cols, new, new_cols in CHANGES:
         op.drop_index(old, table_name=table)
         op.create_index(new, table, new_cols, unique=False)
+    for table, name, cols in NEW:
+        op.create_index(name, table, cols, unique=False)
     # Fresh statistics for the new indexes, or SQLite's planner ignores them.
     for table in dict.fromkeys(change[0] for change in CHANGES):
         op.execute(f"ANALYZE {table}")
 
 
 def downgrade() -> None:
+    for table, name, _cols in NEW:
+        op.drop_index(name, table_name=table)
     for table, old, old_cols, new, _new_cols in reversed(CHANGES):
         op.drop_index(new, table_name=table)
         op.create_index(old, table, old_cols, unique=False)

@@ -90,6 +90,8 @@ class Job(SQLModel, table=True):
         # Covering for the dashboard's service calls and routine activities.
         sa.Index("ix_job_site_kind_created", "site_id", "kind", "created_at", "stage", "tenant_id"),
         sa.Index("ix_job_site_kind_due", "site_id", "kind", "due_date", "completed_on", "tolerance_days", "tenant_id"),
+        # Routine jobs counted per (due, completed, tolerance) in this index's order: no sort.
+        sa.Index("ix_job_tenant_kind_due", "tenant_id", "kind", "due_date", "completed_on", "tolerance_days", "site_id"),
         # Covering for the jobs list's count and order (its date is scheduled, else due).
         sa.Index("ix_job_site_scheduled", "site_id", "scheduled_date", "due_date", "kind", "stage", "tenant_id"),
     )
