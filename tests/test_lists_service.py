@@ -136,6 +136,25 @@ def test_sorting_and_paging(db, world):
     assert clamped.page == 2
 
 
+def test_jobs_filter_by_asset(db, world):
+    v, pump, theirs = world["v"], world["pump"], world["theirs"]
+    s1, s2 = world["s1"], world["s2"]
+    page = lists.fetch(db, v, "jobs", q("jobs", asset=pump.id, sort="number", dir="asc"), now=NOW)
+    assert col(page, "number") == ["J00", "J01", "J02"]
+    # With the property too, and through the records service; the URL keeps the asset.
+    both = records.list_jobs(db, v, site_id=s1.id, asset_id=pump.id, now=NOW)
+    assert sorted(col(both, "number")) == ["J01"]  # of the pump's jobs only J01 is at Alpha (odd numbers)
+    assert lists.query_params(q("jobs", asset=pump.id, site=s1.id))["asset"] == str(pump.id)
+    # The page's choices: the property's active assets; an asset brings its property;
+    # an asset not on the chosen property, or another client's, is dropped.
+    assert records.job_asset_filter(db, v, None, pump.id) == (s1.id, pump.id, [[str(pump.id), "P-1 · pump"]])
+    heater_choices = records.job_asset_filter(db, v, s2.id, pump.id)
+    assert heater_choices[:2] == (s2.id, None) and [c[1] for c in heater_choices[2]] == ["H-1 · heater"]
+    assert records.job_asset_filter(db, v, None, theirs.id) == (None, None, [])
+    assert records.job_asset_filter(db, v, world["s3"].id, theirs.id) == (world["s3"].id, None, [])
+    assert lists.fetch(db, v, "jobs", q("jobs", asset=theirs.id), now=NOW).total == 0
+
+
 def test_bad_urls_are_dropped_not_errors(db, world):
     query = q("jobs", sort="password_hash", dir="sideways", f_kind="BANANA", f_date="2026-13", page="-3",
               f_nonsense="x", status="everything", site="abc", **{"from": "yesterday"})
@@ -200,3 +219,59 @@ def test_report_pdf_reads_back(db, world):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "R1" in text and "Alpha pool" in text and "March service" in text
     assert "Via approved report" in text and "Defects in this report: 1" in text and "Page 1 of 1" in text
+
+
+@pytest.fixture
+def many(db):
+    """Enough rows for several pages: four sites, two of them with the same name (their
+    rows interleave when sorted by site), defects and jobs spread over them."""
+    t = m.Tenant(name="P", slug="p")
+    db.add(t)
+    db.flush()
+    c = m.Client(tenant_id=t.id, name="C")
+    db.add(c)
+    db.flush()
+    sites = [m.Site(tenant_id=t.id, client_id=c.id, name=n, address=a)
+             for n, a in (("Delta", "4 Road"), ("Alpha", "1 Road"), ("Alpha", "1 Road bis"), ("Cove", ""))]
+    db.add_all(sites)
+    db.flush()
+    asset = m.Asset(tenant_id=t.id, site_id=sites[0].id, asset_code="PUMP-1", asset_type="pump")
+    db.add(asset)
+    db.flush()
+    S = list(m.Severity)
+    for n in range(41):
+        site = sites[(n * 7) % 4]
+        db.add(m.Remark(tenant_id=t.id, site_id=site.id, severity=S[n % 5], title=f"Pump {n}" if n % 3 else f"Leak {n}",
+                        raised_on=TODAY - timedelta(days=n % 9), is_published=True, asset_id=asset.id if n % 4 == 0 else None,
+                        status=m.RemarkStatus.RESOLVED if n % 6 == 0 else m.RemarkStatus.OPEN))
+        db.add(m.Job(tenant_id=t.id, number=f"N{n:02d}", site_id=site.id, kind=list(m.JobKind)[n % 4],
+                     description=f"Pump visit {n}" if n % 2 else "Visit", scheduled_date=TODAY + timedelta(days=n % 11 - 5)))
+    db.commit()
+    return Viewer(kind="portal", tenant_id=t.id, user_id=1, session_id=1, name="", email="",
+                  client_ids=frozenset({c.id}))
+
+
+@pytest.mark.parametrize("kind", ["defects", "jobs"])
+def test_every_sort_pages_through_the_list_in_the_order_of_the_whole_list(db, many, kind):
+    """Counting, choosing the page and reading its rows are separate steps (by count,
+    by one pass with the total, by a count per site): whatever the path, page after
+    page gives exactly the whole list in its SQL order (the CSV export's)."""
+    per_page = 4
+    sorts = [c.key for c in lists.COLUMNS[kind] if c.sortable]
+    for sort in sorts:
+        for direction in ("asc", "desc"):
+            for extra in ({}, {"q": "pump"}, {"status": "open" if kind == "defects" else "future"}):
+                query = q(kind, sort=sort, dir=direction, **extra)
+                whole = [r[0] for r in csv.reader(io.StringIO("".join(
+                    lists.export_csv(db, many, kind, query, str, now=NOW))))][1:]
+                assert whole, (sort, direction, extra)
+                got, page = [], lists.fetch(db, many, kind, query, now=NOW, per_page=per_page)
+                assert page.total == len(whole) and page.pages == -(-len(whole) // per_page)
+                for n in range(1, page.pages + 1):
+                    got += col(lists.fetch(db, many, kind, q(kind, sort=sort, dir=direction, page=n, **extra),
+                                           now=NOW, per_page=per_page), "number")
+                assert got == whole, (sort, direction, extra)
+                # Past the last page: the last page, with the same total.
+                last = lists.fetch(db, many, kind, q(kind, sort=sort, dir=direction, page=99, **extra), now=NOW,
+                                   per_page=per_page)
+                assert (last.page, last.total, col(last, "number")) == (page.pages, len(whole), got[(page.pages - 1) * per_page:])

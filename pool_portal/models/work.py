@@ -56,8 +56,13 @@ class Remark(SQLModel, table=True):
 
     __table_args__ = (
         ext_unique("remark"),
-        sa.Index("ix_remark_site_pub_status", "site_id", "is_published", "status", "severity"),
-        sa.Index("ix_remark_tenant_raised", "tenant_id", "raised_on"),
+        # Covering indexes (every column the dashboard's and the defects list's
+        # aggregates read is in the index, so no table row is visited; see
+        # alembic 0003_dashboard_indexes): per site and status, and by day raised.
+        sa.Index("ix_remark_site_status_cover", "site_id", "status", "severity", "is_published", "report_id",
+                 "asset_id", "tenant_id", "raised_on"),
+        sa.Index("ix_remark_tenant_raised", "tenant_id", "raised_on", "status", "severity", "site_id", "is_published",
+                 "report_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -82,9 +87,13 @@ class Job(SQLModel, table=True):
     __table_args__ = (
         ext_unique("job"),
         sa.UniqueConstraint("tenant_id", "number", name="uq_job_tenant_number"),
-        sa.Index("ix_job_site_kind_created", "site_id", "kind", "created_at"),
-        sa.Index("ix_job_site_kind_due", "site_id", "kind", "due_date"),
-        sa.Index("ix_job_site_scheduled", "site_id", "scheduled_date"),
+        # Covering for the dashboard's service calls and routine activities.
+        sa.Index("ix_job_site_kind_created", "site_id", "kind", "created_at", "stage", "tenant_id"),
+        sa.Index("ix_job_site_kind_due", "site_id", "kind", "due_date", "completed_on", "tolerance_days", "tenant_id"),
+        # Routine jobs counted per (due, completed, tolerance) in this index's order: no sort.
+        sa.Index("ix_job_tenant_kind_due", "tenant_id", "kind", "due_date", "completed_on", "tolerance_days", "site_id"),
+        # Covering for the jobs list's count and order (its date is scheduled, else due).
+        sa.Index("ix_job_site_scheduled", "site_id", "scheduled_date", "due_date", "kind", "stage", "tenant_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

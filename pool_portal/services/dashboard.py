@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, extract, func, literal, or_, select
+from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from pool_portal.models import (
@@ -37,6 +37,7 @@ from pool_portal.models import (
 )
 from pool_portal.services import admin
 from pool_portal.services.scope import Viewer
+from pool_portal.services.sqlfn import month_text
 
 PANELS = admin.PANELS
 SEVERITIES = list(Severity)  # most severe first
@@ -133,6 +134,16 @@ def document_switches(session: Session, tenant_id: int) -> dict[str, bool]:
 
 
 # -- panels ----------------------------------------------------------------------------------------------
+# Each figure is read with as few passes over the big tables as the figures allow, every
+# pass an aggregate over a covering index (alembic 0003_dashboard_indexes), grouped by
+# columns in that index's order where possible so that SQLite needs no sort:
+#   invoices  one pass per site (overdue, outstanding, spend per property) + one per issue day
+#   quotes    one pass per (site, kind)
+#   remarks   one pass per (site, severity) over the open ones (properties, map, tally), one
+#             per (day raised, status, severity) over the last 12 months, and the asset types
+#             most severe first (usually one small pass: see _asset_types)
+#   jobs      routine jobs per (due, completed, tolerance); service calls per (month, stage)
+# Days are folded into months in Python, which keeps the SQL the same on both backends.
 @dataclass
 class PropertyRow:
     site_id: int
@@ -146,76 +157,10 @@ class PropertyRow:
     longitude: float | None = None
 
 
-
-def properties(session: Session, viewer: Viewer, sites: list[Site], today: date, docs: dict[str, bool]) -> list[PropertyRow]:
-    """Per property: overdue invoices, quotes awaiting approval, open defects
-    (information and recommendations excluded), and the highest open severity."""
-    if not sites:
-        return []
-    scope = site_scope(viewer)
-    rows = {
-        s.id: PropertyRow(s.id, s.name, ", ".join(p for p in (s.address, s.city) if p), latitude=s.latitude, longitude=s.longitude)
-        for s in sites
-    }
-    t = viewer.tenant_id
-    if docs["invoices"]:
-        for site_id, n in session.execute(
-            select(Invoice.site_id, func.count()).where(Invoice.tenant_id == t, Invoice.site_id.in_(scope), overdue_invoice(today))
-            .group_by(Invoice.site_id)
-        ):
-            rows[site_id].overdue_invoices = n
-    if docs["quotes"]:
-        for site_id, n in session.execute(
-            select(Quote.site_id, func.count()).where(Quote.tenant_id == t, Quote.site_id.in_(scope), open_quote(today))
-            .group_by(Quote.site_id)
-        ):
-            rows[site_id].open_quotes = n
-    counted = [s.value for s in COUNTED_SEVERITIES]
-    for site_id, n, rank in session.execute(
-        select(
-            Remark.site_id,
-            func.sum(case((Remark.severity.in_(counted), 1), else_=0)),
-            func.min(severity_rank()),
-        )
-        .where(Remark.tenant_id == t, Remark.site_id.in_(scope), Remark.status == RemarkStatus.OPEN, visible_remark(t))
-        .group_by(Remark.site_id)
-    ):
-        rows[site_id].open_defects = int(n or 0)
-        rows[site_id].highest_severity = SEVERITIES[rank].value if rank is not None else None
-    return list(rows.values())
-
-
 @dataclass
 class Outstanding:
     count: int = 0
     total_cents: int = 0
-
-
-def activity_report(session: Session, viewer: Viewer, scope, today: date, docs: dict[str, bool]) -> dict[str, Outstanding]:
-    """Outstanding defect quotes, service quotes and invoices across the view."""
-    out = {"defect_quotes": Outstanding(), "service_quotes": Outstanding(), "invoices": Outstanding(), "overdue_invoices": Outstanding()}
-    if scope is None:
-        return out
-    t = viewer.tenant_id
-    if docs["quotes"]:
-        for kind, n, total in session.execute(
-            select(Quote.kind, func.count(), func.coalesce(func.sum(Quote.total_cents), 0))
-            .where(Quote.tenant_id == t, Quote.site_id.in_(scope), open_quote(today))
-            .group_by(Quote.kind)
-        ):
-            out["defect_quotes" if kind == QuoteKind.DEFECT else "service_quotes"] = Outstanding(n, int(total))
-    if docs["invoices"]:
-        n, total, n_over, total_over = session.execute(
-            select(
-                func.count(),
-                func.coalesce(func.sum(Invoice.total_cents), 0),
-                func.coalesce(func.sum(case((Invoice.due_on < today, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((Invoice.due_on < today, Invoice.total_cents), else_=0)), 0),
-            ).where(Invoice.tenant_id == t, Invoice.site_id.in_(scope), outstanding_invoice())
-        ).one()
-        out["invoices"] = Outstanding(n, int(total))
-        out["overdue_invoices"] = Outstanding(int(n_over), int(total_over))
-    return out
 
 
 @dataclass
@@ -227,41 +172,154 @@ class DefectAnalytics:
     asset_types: dict[str, str] = field(default_factory=dict)  # type -> highest open severity
 
 
-def defect_analytics(session: Session, viewer: Viewer, scope, today: date) -> DefectAnalytics:
-    months = last_months(today)
-    result = DefectAnalytics(
-        tally={s.value: 0 for s in SEVERITIES}, months=months, per_month={m: {} for m in months}
+@dataclass
+class Spend:
+    months: list[str] = field(default_factory=list)
+    per_month: dict[str, int] = field(default_factory=dict)  # cents invoiced (issued) per month
+    per_property: list[tuple[str, int]] = field(default_factory=list)  # (site name, cents) last 12 months
+
+
+def _property_rows(session: Session, viewer: Viewer) -> dict[int, PropertyRow]:
+    """The view's active sites by name (the columns the dashboard shows, no ORM objects)."""
+    if not viewer.client_ids:
+        return {}
+    rows = _aggregate(
+        session,
+        select(Site.id, Site.name, Site.address, Site.city, Site.latitude, Site.longitude)
+        .where(Site.tenant_id == viewer.tenant_id, Site.client_id.in_(sorted(viewer.client_ids)), Site.is_active == True)  # noqa: E712
+        .order_by(Site.name, Site.id)
     )
-    if scope is None:
-        return result
-    base = (
-        select()
-        .select_from(Remark)
-        .where(Remark.tenant_id == viewer.tenant_id, Remark.site_id.in_(scope), visible_remark(viewer.tenant_id))
-    )
-    for severity, n in session.execute(
-        base.add_columns(Remark.severity, func.count()).where(Remark.status == RemarkStatus.OPEN).group_by(Remark.severity)
+    return {
+        sid: PropertyRow(sid, name, ", ".join(p for p in (address, city) if p), latitude=lat, longitude=lon)
+        for sid, name, address, city, lat, lon in rows
+    }
+
+
+def _invoice_figures(session, viewer, scope, today, start, rows, docs, activity, spend_result) -> None:
+    """One pass over the view's outstanding (and, for spend, paid) invoices per site:
+    overdue counts per property, the outstanding and overdue totals, spend per property;
+    and one pass per issue day for spend per month."""
+    awaiting = Invoice.status == InvoiceStatus.AWAITING_PAYMENT
+    overdue = and_(awaiting, Invoice.due_on < today)
+    counted = lambda cond, value=1: func.coalesce(func.sum(case((cond, value), else_=0)), 0)  # noqa: E731
+    where = [Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(scope)]
+    if spend_result is not None:
+        where += [issued_invoice(), or_(awaiting, Invoice.issued_on >= start)]
+    else:
+        where.append(awaiting)
+    issued = Invoice.issued_on >= start
+    per_site = {}
+    for site_id, *figures in _aggregate(
+        session,
+        select(Invoice.site_id, counted(overdue), counted(overdue, Invoice.total_cents), counted(awaiting),
+               counted(awaiting, Invoice.total_cents), counted(issued), counted(issued, Invoice.total_cents))
+        .where(*where).group_by(Invoice.site_id)
     ):
-        result.tally[_value(severity)] = n
-    year, month = extract("year", Remark.raised_on), extract("month", Remark.raised_on)
-    bucket = case((Remark.status == RemarkStatus.RESOLVED, literal("RESOLVED")), else_=Remark.severity)
-    for y, mo, b, n in session.execute(
-        base.add_columns(year, month, bucket, func.count())
-        .where(Remark.raised_on >= _months_start(months))
-        .group_by(year, month, bucket)
+        if site_id in rows:  # (a site added since the view's sites were read waits for the next look)
+            per_site[site_id] = [int(f) for f in figures]
+    if docs["invoices"]:
+        for site_id, (n_over, *_rest) in per_site.items():
+            rows[site_id].overdue_invoices = n_over
+        if activity is not None:
+            activity["invoices"] = Outstanding(sum(v[2] for v in per_site.values()), sum(v[3] for v in per_site.values()))
+            activity["overdue_invoices"] = Outstanding(sum(v[0] for v in per_site.values()),
+                                                       sum(v[1] for v in per_site.values()))
+    if spend_result is not None:
+        spent = [(rows[sid].name, v[5]) for sid, v in per_site.items() if v[4]]
+        spend_result.per_property = sorted(spent, key=lambda x: (-x[1], x[0]))
+        for issued, total in _aggregate(
+            session,
+            select(_plain(Invoice.issued_on), func.sum(Invoice.total_cents))
+            .where(Invoice.tenant_id == viewer.tenant_id, Invoice.issued_on >= start, Invoice.site_id.in_(scope),
+                   issued_invoice())
+            .group_by(Invoice.issued_on)
+        ):
+            key = str(issued)[:7]
+            if key in spend_result.per_month:
+                spend_result.per_month[key] += int(total)
+
+
+def _quote_figures(session, viewer, scope, today, rows, activity) -> None:
+    """One pass over the quotes awaiting approval, per (site, kind)."""
+    for site_id, kind, n, total in _aggregate(
+        session,
+        select(Quote.site_id, _plain(Quote.kind), func.count(), func.coalesce(func.sum(Quote.total_cents), 0))
+        .where(Quote.tenant_id == viewer.tenant_id, Quote.site_id.in_(scope), open_quote(today))
+        .group_by(Quote.site_id, Quote.kind)
     ):
-        key = f"{int(y):04d}-{int(mo):02d}"
-        if key in result.per_month:
-            result.per_month[key][_value(b)] = n
-    for asset_type, rank in session.execute(
-        base.add_columns(Asset.asset_type, func.min(severity_rank()))
-        .join(Asset, Asset.id == Remark.asset_id)
-        .where(Remark.status == RemarkStatus.OPEN)
-        .group_by(Asset.asset_type)
-        .order_by(Asset.asset_type)
+        if site_id not in rows:
+            continue
+        rows[site_id].open_quotes += n
+        if activity is not None:
+            out = activity["defect_quotes" if kind == "DEFECT" else "service_quotes"]
+            out.count += n
+            out.total_cents += int(total)
+
+
+def _open_remark_figures(session, viewer, scope, rows, tally: dict[str, int] | None) -> None:
+    """One pass over the open visible remarks, per (site, severity): each property's open
+    defects (information and recommendations excluded) and highest severity; the tally."""
+    rank = {s.value: i for i, s in enumerate(SEVERITIES)}
+    counted = {s.value for s in COUNTED_SEVERITIES}
+    t = viewer.tenant_id
+    for site_id, severity, n in _aggregate(
+        session,
+        select(Remark.site_id, _plain(Remark.severity), func.count())
+        .where(Remark.tenant_id == t, Remark.site_id.in_(scope), Remark.status == RemarkStatus.OPEN, visible_remark(t))
+        .group_by(Remark.site_id, Remark.severity)
     ):
-        result.asset_types[asset_type] = SEVERITIES[rank].value
-    return result
+        sev, row = severity, rows.get(site_id)
+        if row is None:
+            continue
+        if sev in counted:
+            row.open_defects += n
+        if row.highest_severity is None or rank[sev] < rank[row.highest_severity]:
+            row.highest_severity = sev
+        if tally is not None:
+            tally[sev] += n
+
+
+def _remarks_per_month(session, viewer, scope, start: date, per_month: dict[str, dict[str, int]]) -> None:
+    """Remarks raised in the chart's months, now resolved or open by severity: grouped by
+    day raised (the index's order) and folded into months here."""
+    t, resolved = viewer.tenant_id, RemarkStatus.RESOLVED.value
+    for raised, status, severity, n in _aggregate(
+        session,
+        select(_plain(Remark.raised_on), _plain(Remark.status), _plain(Remark.severity), func.count())
+        .where(Remark.tenant_id == t, Remark.raised_on >= start, Remark.site_id.in_(scope), visible_remark(t))
+        .group_by(Remark.raised_on, Remark.status, Remark.severity)
+    ):
+        buckets = per_month.get(str(raised)[:7])
+        if buckets is not None:
+            b = "RESOLVED" if status == resolved else severity
+            buckets[b] = buckets.get(b, 0) + n
+
+
+def _asset_types(session, viewer, scope) -> dict[str, str]:
+    """Each asset type of the view with its highest open severity. The types come from
+    the view's assets; then, most severe first, each severity's open remarks name the
+    types not placed yet, until none is left. On a large view nearly every type has a
+    critical defect, so this reads the critical remarks only, not every open one. A
+    remark counts for the asset it is on, at its own site."""
+    t = viewer.tenant_id
+    # (The scope's sites are the tenant's; index ix_asset_site_type covers this.)
+    remaining = {r[0] for r in _aggregate(session, select(Asset.asset_type).where(Asset.site_id.in_(scope)).distinct())}
+    out: dict[str, str] = {}
+    for severity in SEVERITIES:
+        if not remaining:
+            break
+        found = {r[0] for r in _aggregate(
+            session,
+            select(Asset.asset_type).distinct()
+            .select_from(Remark)
+            .join(Asset, and_(Asset.id == Remark.asset_id, Asset.site_id == Remark.site_id))
+            .where(Remark.tenant_id == t, Remark.site_id.in_(scope), Remark.status == RemarkStatus.OPEN,
+                   Remark.severity == severity, visible_remark(t), Asset.asset_type.in_(sorted(remaining))),
+        )}
+        for asset_type in found:
+            out[asset_type] = severity.value
+        remaining -= found
+    return dict(sorted(out.items()))
 
 
 def routine_status(due: date, completed: date | None, tolerance: int, today: date) -> str:
@@ -275,20 +333,22 @@ def routine_status(due: date, completed: date | None, tolerance: int, today: dat
 
 
 def routine_activities(session: Session, viewer: Viewer, scope, year: int, today: date) -> dict[str, dict[str, int]]:
-    """For each month of ``year`` ("YYYY-MM"), routine jobs due that month by status."""
+    """For each month of ``year`` ("YYYY-MM"), routine jobs due that month by status:
+    counted per (due, completed, tolerance) in SQL, the status decided here."""
     out = {f"{year:04d}-{m:02d}": {s: 0 for s in ROUTINE_STATUSES} for m in range(1, 13)}
     if scope is None:
         return out
-    for due, completed, tolerance in session.execute(
-        select(Job.due_date, Job.completed_on, Job.tolerance_days).where(
+    for due, completed, tolerance, n in _aggregate(
+        session,
+        select(Job.due_date, Job.completed_on, Job.tolerance_days, func.count()).where(
             Job.tenant_id == viewer.tenant_id,
             Job.site_id.in_(scope),
             Job.kind == JobKind.ROUTINE,
             Job.due_date >= date(year, 1, 1),
             Job.due_date <= date(year, 12, 31),
-        )
+        ).group_by(Job.due_date, Job.completed_on, Job.tolerance_days)
     ):
-        out[month_key(due)][routine_status(due, completed, tolerance or 0, today)] += 1
+        out[month_key(due)][routine_status(due, completed, tolerance or 0, today)] += n
     return out
 
 
@@ -299,44 +359,16 @@ def service_calls(session: Session, viewer: Viewer, scope, today: date) -> dict[
     if scope is None:
         return out
     start = datetime.combine(_months_start(months), time.min, tzinfo=UTC)
-    year, month = extract("year", Job.created_at), extract("month", Job.created_at)
-    for y, mo, stage, n in session.execute(
-        select(year, month, Job.stage, func.count())
+    month = month_text(Job.created_at)
+    for key, stage, n in _aggregate(
+        session,
+        select(month, _plain(Job.stage), func.count())
         .where(Job.tenant_id == viewer.tenant_id, Job.site_id.in_(scope), Job.kind == JobKind.SERVICE_CALL, Job.created_at >= start)
-        .group_by(year, month, Job.stage)
+        .group_by(month, Job.stage)
     ):
-        key = f"{int(y):04d}-{int(mo):02d}"
         if key in out:
-            out[key][_value(stage)] += n
+            out[key][stage] += n
     return out
-
-
-@dataclass
-class Spend:
-    months: list[str] = field(default_factory=list)
-    per_month: dict[str, int] = field(default_factory=dict)  # cents invoiced (issued) per month
-    per_property: list[tuple[str, int]] = field(default_factory=list)  # (site name, cents) last 12 months
-
-
-def spend(session: Session, viewer: Viewer, sites: list[Site], today: date) -> Spend:
-    months = last_months(today)
-    result = Spend(months=months, per_month={m: 0 for m in months})
-    if not sites:
-        return result
-    start = _months_start(months)
-    where = (Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(site_scope(viewer)), issued_invoice(),
-             Invoice.issued_on >= start)
-    year, month = extract("year", Invoice.issued_on), extract("month", Invoice.issued_on)
-    for y, mo, total in session.execute(select(year, month, func.sum(Invoice.total_cents)).where(*where).group_by(year, month)):
-        key = f"{int(y):04d}-{int(mo):02d}"
-        if key in result.per_month:
-            result.per_month[key] = int(total)
-    names = {s.id: s.name for s in sites}
-    per_site = session.execute(
-        select(Invoice.site_id, func.sum(Invoice.total_cents)).where(*where).group_by(Invoice.site_id)
-    ).all()
-    result.per_property = sorted(((names[sid], int(total)) for sid, total in per_site), key=lambda x: (-x[1], x[0]))
-    return result
 
 
 # -- everything the dashboard shows ---------------------------------------------------------------------------
@@ -361,21 +393,46 @@ def build(session: Session, viewer: Viewer, *, routine_year: int | None = None, 
     today = tenant_today(session, viewer.tenant_id, now)
     panels = panel_visibility(session, viewer)
     docs = document_switches(session, viewer.tenant_id)
-    sites = view_sites(session, viewer)
-    scope = site_scope(viewer) if sites else None
-    board = Dashboard(today=today, panels=panels, documents=docs, properties=properties(session, viewer, sites, today, docs))
+    rows = _property_rows(session, viewer)
+    scope = site_scope(viewer) if rows else None
+    months = last_months(today)
+    start = _months_start(months)
+    board = Dashboard(today=today, panels=panels, documents=docs, properties=list(rows.values()))
     if panels["activity_report"]:
-        board.activity = activity_report(session, viewer, scope, today, docs)
+        board.activity = {k: Outstanding() for k in ("defect_quotes", "service_quotes", "invoices", "overdue_invoices")}
     if panels["defect_analytics"]:
-        board.defects = defect_analytics(session, viewer, scope, today)
+        board.defects = DefectAnalytics(tally={s.value: 0 for s in SEVERITIES}, months=months,
+                                        per_month={m: {} for m in months})
+    if panels["spend_tracking"]:
+        board.spend = Spend(months=months, per_month={m: 0 for m in months})
+    if scope is not None:
+        if docs["invoices"] or board.spend is not None:
+            _invoice_figures(session, viewer, scope, today, start, rows, docs, board.activity, board.spend)
+        if docs["quotes"]:
+            _quote_figures(session, viewer, scope, today, rows, board.activity)
+        _open_remark_figures(session, viewer, scope, rows, board.defects.tally if board.defects else None)
+        if board.defects is not None:
+            _remarks_per_month(session, viewer, scope, start, board.defects.per_month)
+            board.defects.asset_types = _asset_types(session, viewer, scope)
     if panels["routine_activities"]:
         board.routine_year = routine_year or today.year
         board.routine = routine_activities(session, viewer, scope, board.routine_year, today)
     if panels["service_calls"]:
         board.service_calls = service_calls(session, viewer, scope, today)
-    if panels["spend_tracking"]:
-        board.spend = spend(session, viewer, sites, today)
     return board
+
+
+def _aggregate(session: Session, statement):
+    """Run an aggregate on the session's connection: plain rows, without the ORM's
+    result layer (these return thousands of small grouped rows, no entities), fetched at once."""
+    return session.connection().execute(statement).all()
+
+
+def _plain(column):
+    """A column read as the driver gives it (an enum's string, a date's ISO text on
+    SQLite, a date on PostgreSQL: str() of either starts "YYYY-MM-DD"), without
+    SQLAlchemy's per-value conversion: grouped figures come back as thousands of rows."""
+    return type_coerce(column, String)
 
 
 def _value(v) -> str:

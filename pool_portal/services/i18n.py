@@ -40,10 +40,14 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+# Cached: a report of a few thousand lines formats the same days and amounts over and
+# over, and babel's formatting is most of a line's cost.
+@lru_cache(maxsize=4096)
 def money(cents: int, currency: str = "EUR", lang: str = DEFAULT_LANGUAGE) -> str:
     return _babel_currency(cents / 100, currency, locale=_locale(lang))
 
 
+@lru_cache(maxsize=4096)
 def day(value: date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     return _babel_date(value, format="medium", locale=_locale(lang)) if value else ""
 

@@ -15,12 +15,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import KeepTogether, Paragraph, Preformatted, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pool_portal.models import Invoice, InvoiceStatus, Quote, QuoteStatus, Tenant
-from pool_portal.services.dashboard import view_sites
+from pool_portal.models import Invoice, InvoiceStatus, Quote, QuoteStatus, Site, Tenant
+from pool_portal.services.dashboard import site_scope
 from pool_portal.services.i18n import catalogue, day, money, normalise_language
 from pool_portal.services.scope import Viewer
 
@@ -46,29 +47,36 @@ def _month_bounds(year: int, month: int) -> tuple[date, date]:
 def monthly_lines(session: Session, viewer: Viewer, year: int, month: int) -> dict[str, dict[str, list[Line]]]:
     """{property name: {"quotes": [...], "invoices": [...]}} for the month, in the view."""
     start, end = _month_bounds(year, month)
-    sites = {s.id: s.name for s in view_sites(session, viewer)}
+    sites = dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(site_scope(viewer)))).all())
     out: dict[str, dict[str, list[Line]]] = {}
     if not sites:
         return out
+    # The columns the report shows (no ORM objects), the view's sites as a subquery.
     quotes = session.execute(
-        select(Quote).where(
-            Quote.tenant_id == viewer.tenant_id, Quote.site_id.in_(sites), Quote.status.in_(REPORTABLE_QUOTES),
-            Quote.issued_on >= start, Quote.issued_on < end,
+        select(Quote.site_id, Quote.number, Quote.title, Quote.issued_on, Quote.status, Quote.total_cents).where(
+            Quote.tenant_id == viewer.tenant_id, Quote.site_id.in_(site_scope(viewer)),
+            Quote.status.in_(REPORTABLE_QUOTES), Quote.issued_on >= start, Quote.issued_on < end,
         ).order_by(Quote.issued_on, Quote.number)
-    ).scalars()
-    for q in quotes:
-        out.setdefault(sites[q.site_id], {"quotes": [], "invoices": []})["quotes"].append(
-            Line(q.number, q.title, q.issued_on, q.status.value if hasattr(q.status, "value") else str(q.status), q.total_cents))
+    )
+    for site_id, number, title, issued, status, cents in quotes:
+        if site_id in sites:
+            out.setdefault(sites[site_id], {"quotes": [], "invoices": []})["quotes"].append(
+                Line(number, title, issued, _value(status), cents))
     invoices = session.execute(
-        select(Invoice).where(
-            Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(sites), Invoice.status.in_(REPORTABLE_INVOICES),
-            Invoice.issued_on >= start, Invoice.issued_on < end,
+        select(Invoice.site_id, Invoice.number, Invoice.issued_on, Invoice.status, Invoice.total_cents).where(
+            Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(site_scope(viewer)),
+            Invoice.status.in_(REPORTABLE_INVOICES), Invoice.issued_on >= start, Invoice.issued_on < end,
         ).order_by(Invoice.issued_on, Invoice.number)
-    ).scalars()
-    for i in invoices:
-        out.setdefault(sites[i.site_id], {"quotes": [], "invoices": []})["invoices"].append(
-            Line(i.number, "", i.issued_on, i.status.value if hasattr(i.status, "value") else str(i.status), i.total_cents))
+    )
+    for site_id, number, issued, status, cents in invoices:
+        if site_id in sites:
+            out.setdefault(sites[site_id], {"quotes": [], "invoices": []})["invoices"].append(
+                Line(number, "", issued, _value(status), cents))
     return dict(sorted(out.items()))
+
+
+def _value(v) -> str:
+    return v.value if hasattr(v, "value") else str(v)
 
 
 class _NumberedCanvas:
@@ -111,7 +119,7 @@ def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: 
     lines = monthly_lines(session, viewer, year, month)
     styles = getSampleStyleSheet()
     h1 = ParagraphStyle("h1", parent=styles["Heading1"], textColor=colors.HexColor(tenant.brand_colour))
-    h2, body = styles["Heading2"], styles["BodyText"]
+    h2, h4, body = styles["Heading2"], styles["Heading4"], styles["BodyText"]
     month_name = tr[f"month.long.{month}"]
     story = [
         *_logo(session, tenant),
@@ -123,7 +131,7 @@ def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: 
     if not lines:
         story.append(Paragraph(_esc(tr["pdf.monthly.empty"]), body))
     for site, docs in lines.items():
-        block = [Paragraph(_esc(site), h2)]
+        block = [_heading(site, h2)]
         for kind in ("quotes", "invoices"):
             rows = docs[kind]
             if not rows:
@@ -131,20 +139,12 @@ def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: 
             total = sum(r.cents for r in rows)
             grand[kind] += total
             data = [[tr["overlay.number"], tr["overlay.date"], tr["overlay.title"], tr["overlay.status"], tr["overlay.amount"]]]
-            data += [[r.number, day(r.issued, lang), Paragraph(_esc(r.title), body), tr.get(f"docstatus.{r.status}", r.status),
+            data += [[r.number, day(r.issued, lang), _cell(r.title, body), tr.get(f"docstatus.{r.status}", r.status),
                       money(r.cents, currency, lang)] for r in rows]
             data.append(["", "", "", tr[f"pdf.monthly.total_{kind}"], money(total, currency, lang)])
-            table = Table(data, colWidths=[28 * mm, 26 * mm, 62 * mm, 32 * mm, 32 * mm], repeatRows=1)
-            table.setStyle(TableStyle([
-                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
-                ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
-                ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 9),
-                ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.grey),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]))
-            block += [Paragraph(_esc(tr[f"pdf.monthly.{kind}"]), styles["Heading4"]), table, Spacer(1, 3 * mm)]
+            table = Table(data, colWidths=[28 * mm, 26 * mm, TITLE_WIDTH, 32 * mm, 32 * mm], repeatRows=1)
+            table.setStyle(LINES_STYLE)
+            block += [_heading(tr[f"pdf.monthly.{kind}"], h4), table, Spacer(1, 3 * mm)]
         story.append(KeepTogether(block))
     story += [
         Spacer(1, 6 * mm),
@@ -182,6 +182,38 @@ def _logo(session: Session, tenant: Tenant) -> list:
     return [image, Spacer(1, 3 * mm)]
 
 
+TITLE_WIDTH = 62 * mm
+FRAME_WIDTH = A4[0] - 30 * mm
+LINES_STYLE = TableStyle([
+    ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+    ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+    ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 9),
+    ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
+    ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
+    ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.grey),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+])
+CELL_PADDING = 12  # points: a table cell's default left + right padding, and some room
+
+
+def _cell(text: str, style: ParagraphStyle):
+    """A table cell's text: a plain string when it fits on one line (drawn as it is, no
+    markup, several times cheaper to lay out), a wrapping Paragraph when it does not."""
+    text = text or ""
+    if "\n" not in text and stringWidth(text, "Helvetica", 9) <= TITLE_WIDTH - CELL_PADDING:
+        return text
+    return Paragraph(_esc(text), style)
+
+
+def _heading(text: str, style: ParagraphStyle):
+    """A one-line heading as preformatted text (no markup to parse: a report has one
+    per property); a Paragraph, which wraps, when it is longer than the page is wide."""
+    text = " ".join((text or "").split())
+    if stringWidth(text, style.fontName, style.fontSize) <= FRAME_WIDTH:
+        return Preformatted(text, style)
+    return Paragraph(_esc(text), style)
+
+
 def _esc(text: str) -> str:
     from xml.sax.saxutils import escape
 
@@ -213,7 +245,7 @@ def routine_activity_report(session: Session, viewer: Viewer, start: date, end: 
     tr = catalogue(lang)
     tenant = session.get(Tenant, viewer.tenant_id)
     today = tenant_today(session, viewer.tenant_id)
-    sites = {s.id: s.name for s in view_sites(session, viewer)}
+    sites = dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(site_scope(viewer)))).all())
     jobs = session.execute(
         select(Job).where(Job.tenant_id == viewer.tenant_id, Job.site_id.in_(list(sites) or [-1]),
                           Job.kind == JobKind.ROUTINE, Job.due_date >= start, Job.due_date <= end)

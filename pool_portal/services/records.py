@@ -216,11 +216,39 @@ def request_job(session: Session, viewer: Viewer, site_id: int, kind: str, descr
 
 
 def list_jobs(session: Session, viewer: Viewer, *, when: str = "all", site_id: int | None = None,
-              date_from=None, date_to=None, text: str = "", page: int = 1, now: datetime | None = None) -> Page:
+              asset_id: int | None = None, date_from=None, date_to=None, text: str = "", page: int = 1,
+              now: datetime | None = None) -> Page:
     """A page of the view's jobs: past or future by date (scheduled, else due), a site,
-    a date range, and a search over number, description, notes, PO number and address."""
-    return lists.fetch(session, viewer, "jobs", _query(when, text, page, site_id=site_id, date_from=date_from,
-                                                       date_to=date_to), now=now)
+    an asset, a date range, and a search over number, description, notes, PO number and
+    address."""
+    return lists.fetch(session, viewer, "jobs", _query(when, text, page, site_id=site_id, asset_id=asset_id,
+                                                       date_from=date_from, date_to=date_to), now=now)
+
+
+def job_asset_filter(session: Session, viewer: Viewer, site_id: int | None,
+                     asset_id: int | None) -> tuple[int | None, int | None, list[list[str]]]:
+    """The jobs list's property and asset filters made consistent: (site id, asset id,
+    the asset choices [id, "code · type"] of that property). An asset without a
+    property brings its own property; an asset that is not on the property, or not in
+    the view, is dropped; a property outside the view has no assets to choose."""
+    from pool_portal.models import Asset
+
+    if asset_id is not None and site_id is None:
+        site_id = session.execute(
+            select(Asset.site_id).where(Asset.id == asset_id, Asset.tenant_id == viewer.tenant_id,
+                                        Asset.site_id.in_(site_scope(viewer)))
+        ).scalar_one_or_none()
+    if site_id is None:
+        return None, None, []
+    choices = [[str(i), f"{code} · {kind}"] for i, code, kind in session.execute(
+        select(Asset.id, Asset.asset_code, Asset.asset_type)
+        .where(Asset.tenant_id == viewer.tenant_id, Asset.site_id == site_id, Asset.site_id.in_(site_scope(viewer)),
+               Asset.is_active == True)  # noqa: E712
+        .order_by(Asset.asset_type, Asset.asset_code, Asset.id)
+    )]
+    if asset_id is not None and str(asset_id) not in {c[0] for c in choices}:
+        asset_id = None
+    return site_id, asset_id, choices
 
 
 def get_report(session: Session, viewer: Viewer, report_id: int):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from pool_portal.models import Asset, Job, Quote, QuoteKind, QuoteStatus, Report, ReportStatus, Site
 from pool_portal.services.dashboard import site_scope, tenant_today
 from pool_portal.services.scope import Viewer
+from pool_portal.services.sqlfn import ci_like
 
 MAX_QUERY = 100
 PER_KIND = 10
@@ -24,7 +25,7 @@ def _pattern(text: str) -> str:
 
 
 def _like(column, pattern: str):
-    return column.ilike(pattern, escape="\\")
+    return ci_like(column, pattern)
 
 
 def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None = None) -> list[dict[str, str]]:

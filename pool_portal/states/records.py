@@ -52,9 +52,10 @@ class ListState(rx.State, mixin=True):
         self.rows = []
         self.loaded = False
 
-    async def _load_list(self, extra=None):
+    async def _load_list(self, extra=None, refine=None):
         """Read the query from the URL, fetch its page (and, through ``extra(db, v)``,
-        whatever else the page shows) off the event loop, and set the links."""
+        whatever else the page shows) off the event loop, and set the links.
+        ``refine(db, v, query)`` may correct the query first (the links follow it)."""
         v = viewer()
         kind = self._kind
         query = lists.parse_query(kind, {k: str(val) for k, val in self.router.url.query_parameters.items()})
@@ -63,6 +64,8 @@ class ListState(rx.State, mixin=True):
         def work():
             with session_scope() as db:
                 self._load_common(db, v)
+                if refine:
+                    refine(db, v, query)
                 page = lists.fetch(db, v, kind, query)
                 cols = [c.key for c in lists.shown_columns(db, v, kind)]
                 more = extra(db, v) if extra else None
@@ -98,7 +101,7 @@ class ListState(rx.State, mixin=True):
         # The filter form carries the sort along as hidden fields.
         self.hidden = [[k, val] for k, val in lists.query_params(query).items() if k in ("sort", "dir")]
         self.filtered = bool(query.filters or query.text or query.status != "all" or query.site_id is not None
-                             or query.date_from or query.date_to)
+                             or query.asset_id is not None or query.date_from or query.date_to)
         self.loaded = True
         return more
 
@@ -175,15 +178,27 @@ class JobsState(ListState, PortalState):
     _kind: ClassVar[str] = "jobs"
     sites: list[list[str]] = []
     site: str = ""
+    assets: list[list[str]] = []  # the chosen property's assets
+    asset: str = ""
     date_from: str = ""
     date_to: str = ""
 
     @portal_event
     async def load_jobs(self):
-        self.sites = await self._load_list(self._site_choices)
-        query = lists.parse_query("jobs", {k: str(val) for k, val in self.router.url.query_parameters.items()})
+        chosen: dict = {}
+
+        def refine(db, v, query):
+            # An asset brings its property; one not on the property is dropped.
+            query.site_id, query.asset_id, chosen["assets"] = records.job_asset_filter(
+                db, v, query.site_id, query.asset_id)
+            chosen["query"] = query
+
+        self.sites = await self._load_list(self._site_choices, refine)
+        query = chosen.get("query") or lists.parse_query("jobs", {})
         site = str(query.site_id) if query.site_id is not None else ""
         self.site = site if any(s[0] == site for s in self.sites) else ""
+        self.assets = chosen.get("assets", []) if self.site else []
+        self.asset = str(query.asset_id) if query.asset_id is not None and self.assets else ""
         self.date_from = query.date_from.isoformat() if query.date_from else ""
         self.date_to = query.date_to.isoformat() if query.date_to else ""
 

@@ -103,6 +103,22 @@ def test_jobs_by_property_and_date_range(app_server, page):
     expect(page).to_have_url(re.compile(r"site=\d+"))
     expect(rows.filter(has_not_text=site_name)).to_have_count(0)
     expect(rows.first).to_contain_text(site_name)
+    # The property's assets: choosing one narrows the jobs to that asset's.
+    from sqlmodel import Session, func, select
+
+    import pool_portal.models as m
+
+    site_id = int(re.search(r"site=(\d+)", page.url).group(1))
+    with Session(app_server.engine()) as db:
+        asset_id, n = db.exec(select(m.Job.asset_id, func.count()).where(m.Job.site_id == site_id,
+                                                                          m.Job.asset_id.is_not(None))
+                              .group_by(m.Job.asset_id).order_by(func.count().desc())).first()
+    page.locator("#jobs-asset").select_option(str(asset_id))
+    expect(page).to_have_url(re.compile(rf"asset={asset_id}"))
+    expect(page.locator("#page-info")).to_contain_text(f" {n} items")
+    expect(rows).to_have_count(min(n, 25))
+    page.locator("#jobs-asset").select_option("")
+    expect(page).not_to_have_url(re.compile(r"asset=\d"))
     page.locator("#jobs-from").fill("2026-01-01")
     page.locator("#jobs-to").fill("2026-03-31")
     page.locator("#list-go").click()

@@ -301,6 +301,17 @@ def jobs_page() -> rx.Component:
         rx.el.select(rx.el.option(T("jobs.all_sites"), value=""),
                      rx.foreach(S.sites, lambda s: rx.el.option(s[1], value=s[0])),
                      name="site", id="jobs-site", value=S.site, style=SELECT_STYLE, on_change=_submit_on_change()),
+        # The chosen property's assets (a new property drops an asset that is not on it).
+        rx.cond(
+            S.site != "",
+            rx.fragment(
+                rx.el.label(T("job.asset"), html_for="jobs-asset", class_name="sr-only"),
+                rx.el.select(rx.el.option(T("jobs.all_assets"), value=""),
+                             rx.foreach(S.assets, lambda a: rx.el.option(a[1], value=a[0])),
+                             name="asset", id="jobs-asset", value=S.asset, style=SELECT_STYLE,
+                             on_change=_submit_on_change()),
+            ),
+        ),
         rx.el.label(T("routine.from"), html_for="jobs-from"),
         rx.input(type="date", name="from", id="jobs-from", default_value=S.date_from, key="from-" + S.date_from, size="1"),
         rx.el.label(T("routine.to"), html_for="jobs-to"),
