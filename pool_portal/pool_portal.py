@@ -7,6 +7,8 @@ from starlette.applications import Starlette
 
 from pool_portal.api import files, health, session_routes
 from pool_portal.pages.access import change_password_page, magic_page, set_password_page
+from pool_portal.pages.admin import data as data_pages
+from pool_portal.pages.admin import data_records, data_site
 from pool_portal.pages.admin.contacts import contacts_page
 from pool_portal.pages.admin.home import admin_home
 from pool_portal.pages.login import admin_login, portal_login
@@ -22,6 +24,7 @@ from pool_portal.pages.portal.records import (
 )
 from pool_portal.states.admin import AdminHomeState
 from pool_portal.states.base import LinkState, LoginState, PasswordState
+from pool_portal.states import data as data_states
 from pool_portal.states.contacts import ContactsState
 from pool_portal.states.portal import PortalHomeState
 from pool_portal.pages.admin.incidents import detail_page as admin_incident_page
@@ -93,3 +96,22 @@ app.add_page(admin_incidents_page, route="/admin/incidents", on_load=AdminIncide
 app.add_page(admin_incident_page, route="/admin/incident", on_load=AdminIncidentState.load_admin_incident,
              title="Incident | Pool Portal")
 app.add_page(defects_page, route="/portal/defects", on_load=DefectsState.load_defects, title="Defects | Pool Portal")
+
+# Admin → Data: lists and edit pages (sites with assets, remarks and documents; jobs and
+# visits; quotes and invoices with lines; reports).
+for route, page, loader, title in (
+    ("/admin/data", data_pages.index_page, data_states.DataIndexState.load_data_index, "Data"),
+    ("/admin/sites", data_pages.sites_page, data_states.SitesListState.load_sites_list, "Properties"),
+    ("/admin/site", data_site.site_page, data_states.SiteState.load_site, "Property"),
+    ("/admin/jobs", data_pages.jobs_page, data_states.JobsListState.load_jobs_list, "Jobs"),
+    ("/admin/job", data_records.job_page, data_states.JobState.load_job, "Job"),
+    ("/admin/visits", data_pages.visits_page, data_states.VisitsListState.load_visits_list, "Visits"),
+    ("/admin/quotes", data_pages.quotes_page, data_states.QuotesListState.load_quotes_list, "Quotes"),
+    ("/admin/quote", data_records.quote_page, data_states.QuoteState.load_quote, "Quote"),
+    ("/admin/invoices", data_pages.invoices_page, data_states.InvoicesListState.load_invoices_list, "Invoices"),
+    ("/admin/invoice", data_records.invoice_page, data_states.InvoiceState.load_invoice, "Invoice"),
+    ("/admin/reports", data_pages.reports_page, data_states.ReportsListState.load_reports_list, "Reports"),
+    ("/admin/report", data_records.report_page, data_states.ReportState.load_report, "Report"),
+    ("/admin/remarks", data_pages.remarks_page, data_states.RemarksListState.load_remarks_list, "Remarks"),
+):
+    app.add_page(page, route=route, on_load=loader, title=f"{title} | Pool Portal")

@@ -147,7 +147,8 @@ def bell() -> rx.Component:
 
 
 def admin_shell(*content: rx.Component) -> rx.Component:
-    nav = [("nav.home", "/admin"), ("nav.contacts", "/admin/contacts"), ("nav.incidents", "/admin/incidents")]
+    nav = [("nav.home", "/admin"), ("nav.contacts", "/admin/contacts"), ("nav.incidents", "/admin/incidents"),
+           ("nav.data", "/admin/data")]
     return shell("staff", nav, *content, extra=bell())
 
 
