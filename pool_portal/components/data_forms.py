@@ -17,12 +17,12 @@ STYLE = {"padding": "0.4rem", "border_radius": "6px", "border": "1px solid var(-
 SMALL = {**STYLE, "width": "auto", "max_width": "14rem"}
 
 
-def error_text(S, key) -> rx.Component:
-    """The message for ``key`` (a str or a Var) from ``S.errors``, if any."""
-    ident = "error-" + key if isinstance(key, str) else "error-" + key.to(str)
+def error_text(S, key, ident=None) -> rx.Component:
+    """The message for ``key`` (a str, or a Var with its ``ident``) from ``S.errors``."""
+    if ident is None:
+        ident = "error-" + key.replace(".", "-")
     return rx.cond(S.errors.contains(key),
-                   rx.text(S.tr[S.errors[key].to(str)].to(str), color_scheme="red", size="2", role="alert",
-                           id=ident.replace(".", "-")))
+                   rx.text(S.tr[S.errors[key].to(str)].to(str), color_scheme="red", size="2", role="alert", id=ident))
 
 
 def _label(label_key: str, ident: str, required: bool) -> rx.Component:

@@ -83,7 +83,8 @@ E_OWN_VISITS = "data.error.own_visits"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 DOCUMENT_FOLDER = "documents"
-SECTION_LIMIT = 100  # rows per section of a site page (the lists page the rest)
+SECTION_LIMIT = 100  # assets and remarks per site page (the lists page the rest)
+RELATED_LIMIT = 20  # latest jobs, quotes, invoices and reports on a site page
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -257,12 +258,12 @@ def site_page(session: Session, tenant_id: int, staff_user_id: int, site_id: int
                      .order_by(Remark.raised_on.desc(), Remark.id.desc()))
     documents = latest(select(Document).where(Document.tenant_id == t, Document.site_id == site.id)
                        .order_by(Document.created_at.desc(), Document.id.desc()))
-    jobs = latest(select(Job).where(Job.tenant_id == t, Job.site_id == site.id).order_by(Job.id.desc()), 50)
-    quotes = latest(select(Quote).where(Quote.tenant_id == t, Quote.site_id == site.id).order_by(Quote.id.desc()), 50)
+    jobs = latest(select(Job).where(Job.tenant_id == t, Job.site_id == site.id).order_by(Job.id.desc()), RELATED_LIMIT)
+    quotes = latest(select(Quote).where(Quote.tenant_id == t, Quote.site_id == site.id).order_by(Quote.id.desc()), RELATED_LIMIT)
     invoices = latest(select(Invoice).where(Invoice.tenant_id == t, Invoice.site_id == site.id)
-                      .order_by(Invoice.id.desc()), 50)
+                      .order_by(Invoice.id.desc()), RELATED_LIMIT)
     reports = latest(select(Report).where(Report.tenant_id == t, Report.site_id == site.id)
-                     .order_by(Report.id.desc()), 50)
+                     .order_by(Report.id.desc()), RELATED_LIMIT)
     return {
         "site": {**site_form(site), "id": str(site.id), "client": client.name if client else "",
                  "external_id": site.external_id or ""},

@@ -22,12 +22,12 @@ def _site_link(S, doc) -> rx.Component:
                    size="2")
 
 
-def _heading(S, doc, title_key: str, new_key: str, status_prefix: str) -> rx.Component:
+def _heading(S, doc, title_key: str, new_key: str, status_prefix: str, status_key: str = "status") -> rx.Component:
     return rx.flex(
         rx.heading(rx.cond(doc["id"].to(str) == "", T(new_key), T(title_key) + " " + doc["number"].to(str)),
                    size="6", as_="h1", id="record-title"),
         rx.cond(doc["id"].to(str) != "",
-                rx.badge(S.tr[status_prefix + doc["status"].to(str)].to(str), size="2", variant="soft",
+                rx.badge(S.tr[status_prefix + doc[status_key].to(str)].to(str), size="2", variant="soft",
                          id="record-status")),
         spacing="3", align="center", wrap="wrap", margin_y="0.5rem",
     )
@@ -96,7 +96,7 @@ def job_page() -> rx.Component:
     return admin_shell(
         f.back("data.jobs.title", "/admin/jobs"),
         rx.cond(S.missing, f.missing(S), rx.box(
-            _heading(S, j, "data.job.title", "data.job.new", "stage."),
+            _heading(S, j, "data.job.title", "data.job.new", "stage.", "stage"),
             _site_link(S, j),
             f.notice(S),
             f.section("data.job.details", form, ident="job-details"),
@@ -114,14 +114,14 @@ def _line_row(S, line, i) -> rx.Component:
             rx.el.input(id=ident, name=ident, default_value=line[field], key=line["key"] + field, max_length=500,
                         aria_label=T(label_key) + " " + (i + 1).to_string(), input_mode=mode,
                         on_blur=lambda value: S.set_line(i, field, value),
-                        style={**f.STYLE, "min_width": width}),
-            f.error_text(S, error),
+                        style={**f.STYLE, "min_width": width, "width": "100%" if field == "description" else width}),
+            f.error_text(S, error, ident="error-line-" + i.to_string() + "-" + field),
         )
 
     return rx.table.row(
-        cell("description", "pdf.line.description", "14rem"),
-        cell("quantity", "pdf.line.quantity", "4rem", "decimal"),
-        cell("unit_price", "pdf.line.unit", "6rem", "decimal"),
+        cell("description", "pdf.line.description", "12rem"),
+        cell("quantity", "pdf.line.quantity", "5rem", "decimal"),
+        cell("unit_price", "pdf.line.unit", "7rem", "decimal"),
         rx.table.cell(rx.text(S.line_totals[i], white_space="nowrap", id="line-" + i.to_string() + "-total")),
         rx.table.cell(rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="soft", color_scheme="red",
                                      type="button", on_click=S.remove_line(i),
@@ -167,22 +167,39 @@ def _line_editor(S) -> rx.Component:
     )
 
 
-def _read_only_lines(S) -> rx.Component:
+def _read_only_lines(S, facts: list) -> rx.Component:
+    """A document that is no longer a draft: its dates and lines as they were sent."""
+    d = S.doc
     return rx.box(
-        f.table(["pdf.line.description", "pdf.line.quantity", "pdf.line.unit", "pdf.total"], S.lines,
-                lambda line: [line["description"], line["quantity"], line["unit_price"], ""], ident="lines-table"),
+        rx.flex(*facts, spacing="4", wrap="wrap", margin_bottom="0.5rem", id="record-facts"),
+        rx.box(
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(k)) for k in (
+                    "pdf.line.description", "pdf.line.quantity", "pdf.line.unit", "pdf.total")])),
+                rx.table.body(rx.foreach(S.lines, lambda line, i: rx.table.row(
+                    rx.table.cell(line["description"]), rx.table.cell(line["quantity"]),
+                    rx.table.cell(line["unit_price"]), rx.table.cell(S.line_totals[i], white_space="nowrap")))),
+                id="lines-table", width="100%", variant="surface", size="1",
+            ),
+            overflow_x="auto",
+        ),
         rx.flex(
-            rx.text(T("pdf.subtotal"), ": ", S.doc["subtotal_text"].to(str), size="2"),
-            rx.text(T("pdf.tax"), " (", S.doc["tax_rate"].to(str), " %): ", S.doc["tax_text"].to(str), size="2"),
-            rx.text(T("pdf.total"), ": ", S.doc["total_text"].to(str), weight="bold", id="total-total"),
+            rx.text(T("pdf.subtotal"), ": ", d["subtotal_text"].to(str), size="2"),
+            rx.text(T("pdf.tax"), " (", d["tax_rate"].to(str), " %): ", d["tax_text"].to(str), size="2"),
+            rx.text(T("pdf.total"), ": ", d["total_text"].to(str), weight="bold", id="total-total"),
             direction="column", align="end", spacing="1", margin_top="0.5rem",
         ),
     )
 
 
+def _fact(S, label_key: str, key: str) -> rx.Component:
+    return rx.cond(S.doc.contains(key) & (S.doc[key].to(str) != ""),
+                   rx.text(T(label_key), ": ", S.doc[key].to(str), size="2"))
+
+
 def _pdf(S, kind: str) -> rx.Component:
     return rx.cond(S.doc["id"].to(str) != "",
-                   rx.link(rx.icon("file-down", size=14), " ", T("data.pdf_preview"),
+                   rx.link(rx.flex(rx.icon("file-down", size=14), T("data.pdf_preview"), spacing="1", align="center"),
                            href=f"/files/{kind}/" + S.doc["id"].to(str), is_external=True, id="record-pdf", size="2"))
 
 
@@ -192,7 +209,7 @@ def _action(S, action: str, label_key: str, handler, **props) -> rx.Component:
 
 
 def _doc_page(S, kind: str, title_key: str, new_key: str, header: list, actions: list, list_key: str,
-              extra=None) -> rx.Component:
+              facts: list, extra=None) -> rx.Component:
     d = S.doc
     editable_form = rx.form(
         f.grid(*header),
@@ -210,7 +227,7 @@ def _doc_page(S, kind: str, title_key: str, new_key: str, header: list, actions:
             rx.cond(~S.editable, f.form_error(S)),
             rx.flex(*actions, _pdf(S, kind), spacing="3", align="center", wrap="wrap", margin_y="0.5rem"),
             extra if extra is not None else rx.fragment(),
-            f.section("data.details", rx.cond(S.editable, editable_form, _read_only_lines(S)), ident=f"{kind}-details"),
+            f.section("data.details", rx.cond(S.editable, editable_form, _read_only_lines(S, facts)), ident=f"{kind}-details"),
         )),
     )
 
@@ -231,14 +248,20 @@ def quote_page() -> rx.Component:
         _action(S, "send", "data.quote.send", S.send_quote, color_scheme="green"),
         _action(S, "expire", "data.quote.expire", S.expire_quote, variant="soft", color_scheme="gray"),
     ]
+    answered = d.contains("approver") & ((d["approver"].to(str) != "") | (d["comment"].to(str) != ""))
     answer = rx.cond(
-        (d["approver"].to(str) != "") | (d["comment"].to(str) != ""),
+        answered,
         rx.callout(rx.cond(d["approver"].to(str) != "",
                            rx.text(T("data.quote.approved_by"), " ", d["approver"].to(str), " ", d["reference"].to(str)),
                            rx.text(T("data.quote.declined_because"), " ", d["comment"].to(str))),
                    id="quote-answer", margin_y="0.5rem"),
     )
-    return _doc_page(S, "quote", "data.quote.title", "data.quote.new", header, actions, "data.quotes.title", answer)
+    kind = rx.cond(d.contains("kind"), rx.text(T("detail.kind"), ": ", S.tr["quotekind." + d["kind"].to(str)].to(str),
+                                               size="2"))
+    facts = [kind, _fact(S, "data.quote.title_field", "title"),
+             _fact(S, "pdf.issued", "issued_on"), _fact(S, "pdf.expires", "expires_on")]
+    return _doc_page(S, "quote", "data.quote.title", "data.quote.new", header, actions, "data.quotes.title", facts,
+                     answer)
 
 
 def invoice_page() -> rx.Component:
@@ -266,7 +289,10 @@ def invoice_page() -> rx.Component:
         pay,
         _action(S, "void", "data.invoice.void", S.void_invoice, variant="soft", color_scheme="red"),
     ]
-    return _doc_page(S, "invoice", "data.invoice.title", "data.invoice.new", header, actions, "data.invoices.title")
+    facts = [_fact(S, "pdf.issued", "issued_on"), _fact(S, "pdf.due", "due_on"),
+             _fact(S, "data.invoice.paid_on", "paid_on"), _fact(S, "jobs.po", "customer_po")]
+    return _doc_page(S, "invoice", "data.invoice.title", "data.invoice.new", header, actions, "data.invoices.title",
+                     facts)
 
 
 # -- reports ----------------------------------------------------------------------------------------------
@@ -302,7 +328,8 @@ def report_page() -> rx.Component:
             rx.flex(
                 rx.cond(exists & draft, rx.button(T("data.report.approve"), on_click=S.approve_report,
                                                   id="action-approve", color_scheme="green")),
-                rx.cond(exists, rx.link(rx.icon("file-down", size=14), " ", T("data.pdf_preview"),
+                rx.cond(exists, rx.link(rx.flex(rx.icon("file-down", size=14), T("data.pdf_preview"), spacing="1",
+                                                align="center"),
                                         href="/files/report/" + r["id"].to(str), is_external=True, id="record-pdf",
                                         size="2")),
                 rx.cond(exists, rx.text(r["remarks"].to(str), " ", T("data.report.remarks_hint"), size="2",
