@@ -43,7 +43,7 @@ from pool_portal.models import (
 )
 from pool_portal.services.admin import acting_staff
 from pool_portal.services.dashboard import tenant_today
-from pool_portal.services.lists import Page, paged
+from pool_portal.services.lists import Page
 from pool_portal.services.search import _like, _pattern
 from pool_portal.services.staff_data import ALL_STAFF, EDITORS
 
@@ -118,8 +118,9 @@ def _s(column):
 
 @dataclass
 class _Spec:
+    model: type  # the listed table: its filters and order use its columns only
     columns: dict[str, object]
-    base: object
+    base: object  # the model joined with what the rows show
     search: list
     order: list
     where: list = field(default_factory=list)
@@ -137,7 +138,7 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         if "active" in f:
             where.append(Site.is_active == (f["active"] == "yes"))
         return _Spec(
-            {"id": Site.id, "name": Site.name, "client": Client.name, "address": address,
+            Site, {"id": Site.id, "name": Site.name, "client": Client.name, "address": address,
              "latitude": Site.latitude, "longitude": Site.longitude, "is_active": Site.is_active},
             select().select_from(Site).join(Client, Client.id == Site.client_id).where(Site.tenant_id == t),
             [Site.name, Site.address, Site.city, Site.postcode, Client.name, Site.external_id],
@@ -150,7 +151,7 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         if "technician" in f:
             where.append(Job.technician_id == int(f["technician"]))
         return _Spec(
-            {"id": Job.id, "number": Job.number, "site": Site.name, "kind": _s(Job.kind), "stage": _s(Job.stage),
+            Job, {"id": Job.id, "number": Job.number, "site": Site.name, "kind": _s(Job.kind), "stage": _s(Job.stage),
              "date": func.coalesce(Job.scheduled_date, Job.due_date), "technician": StaffUser.name,
              "po": Job.customer_po, "description": Job.description},
             select().select_from(Job).join(Site, Site.id == Job.site_id)
@@ -165,7 +166,7 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         elif "technician" in f:
             where.append(Visit.technician_id == int(f["technician"]))
         return _Spec(
-            {"id": Visit.id, "when": Visit.scheduled_for, "site": Site.name, "job": Job.number,
+            Visit, {"id": Visit.id, "when": Visit.scheduled_for, "site": Site.name, "job": Job.number,
              "job_id": Visit.job_id, "status": _s(Visit.status), "technician": StaffUser.name, "notes": Visit.notes},
             select().select_from(Visit).join(Site, Site.id == Visit.site_id).outerjoin(Job, Job.id == Visit.job_id)
             .outerjoin(StaffUser, StaffUser.id == Visit.technician_id).where(Visit.tenant_id == t),
@@ -177,7 +178,7 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
             if key in f:
                 where.append(_s(column) == f[key])
         return _Spec(
-            {"id": Quote.id, "number": Quote.number, "site": Site.name, "title": Quote.title, "kind": _s(Quote.kind),
+            Quote, {"id": Quote.id, "number": Quote.number, "site": Site.name, "title": Quote.title, "kind": _s(Quote.kind),
              "status": _s(Quote.status), "issued": Quote.issued_on, "total_cents": Quote.total_cents},
             select().select_from(Quote).join(Site, Site.id == Quote.site_id).where(Quote.tenant_id == t),
             [Quote.number, Quote.title, Site.name], [Quote.id.desc()], where)
@@ -189,7 +190,7 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         elif "status" in f:
             where.append(_s(Invoice.status) == f["status"])
         return _Spec(
-            {"id": Invoice.id, "number": Invoice.number, "site": Site.name,
+            Invoice, {"id": Invoice.id, "number": Invoice.number, "site": Site.name,
              "status": case((overdue, literal("OVERDUE")), else_=_s(Invoice.status)),
              "issued": Invoice.issued_on, "due": Invoice.due_on, "total_cents": Invoice.total_cents},
             select().select_from(Invoice).join(Site, Site.id == Invoice.site_id).where(Invoice.tenant_id == t),
@@ -199,7 +200,7 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         if "status" in f:
             where.append(_s(Report.status) == f["status"])
         return _Spec(
-            {"id": Report.id, "number": Report.number, "site": Site.name, "title": Report.title,
+            Report, {"id": Report.id, "number": Report.number, "site": Site.name, "title": Report.title,
              "date": Report.report_date, "status": _s(Report.status)},
             select().select_from(Report).join(Site, Site.id == Report.site_id).where(Report.tenant_id == t),
             [Report.number, Report.title, Site.name], [Report.id.desc()], where)
@@ -211,7 +212,7 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         if "published" in f:
             where.append(Remark.is_published == (f["published"] == "yes"))
         return _Spec(
-            {"id": Remark.id, "raised": Remark.raised_on, "site": Site.name, "site_id": Remark.site_id,
+            Remark, {"id": Remark.id, "raised": Remark.raised_on, "site": Site.name, "site_id": Remark.site_id,
              "asset": Asset.asset_code, "severity": _s(Remark.severity), "status": _s(Remark.status),
              "title": Remark.title, "published": Remark.is_published},
             select().select_from(Remark).join(Site, Site.id == Remark.site_id)
@@ -245,14 +246,32 @@ def _text(value) -> str:
     return value.value if hasattr(value, "value") else str(value)
 
 
+def _lean(spec: _Spec, tenant_id: int, query: Query):
+    """The listed table alone when nothing joined is searched: counting and paging
+    then walk one table's index instead of joining every row first."""
+    if len(query.text) >= 2:
+        return spec.base
+    return select().select_from(spec.model).where(spec.model.tenant_id == tenant_id)
+
+
 def fetch(session: Session, tenant_id: int, staff_user_id: int, kind: str, query: Query | dict, *,
           per_page: int = PER_PAGE, now: datetime | None = None) -> Page:
-    """One page of list ``kind`` for ``query`` (a Query, or URL parameters)."""
+    """One page of list ``kind`` for ``query`` (a Query, or URL parameters). The count
+    and the page's ids come from the listed table alone (with its index); only the
+    page's rows are joined with what they show."""
     query = query if isinstance(query, Query) else parse(kind, query)
     staff = _staff_for(session, tenant_id, staff_user_id, kind)
     spec = _spec(tenant_id, query, tenant_today(session, tenant_id, now), staff)
-    stmt = spec.base.add_columns(*[c.label(k) for k, c in spec.columns.items()]).where(*_conditions(spec, query))
-    rows, total, page, pages = paged(session, stmt.order_by(*spec.order), query.page, per_page)
+    id_column = spec.columns["id"]
+    matching = _lean(spec, tenant_id, query).add_columns(id_column).where(*_conditions(spec, query))
+    total = session.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(query.page, 1), pages)
+    ids = list(session.execute(matching.order_by(*spec.order).offset((page - 1) * per_page).limit(per_page)).scalars())
+    rows = session.execute(
+        spec.base.add_columns(*[c.label(k) for k, c in spec.columns.items()]).where(id_column.in_(ids or [-1]))
+        .order_by(*spec.order)
+    ).all() if ids else []
     out = []
     for row in rows:
         item = {k: _text(v) for k, v in row._mapping.items()}
@@ -266,7 +285,7 @@ def ids_subquery(session: Session, tenant_id: int, kind: str, query: Query):
     """The ids of every row the list shows for ``query`` (all pages), as a subquery."""
     staff = StaffUser(id=0, tenant_id=tenant_id, email="", name="", role=StaffRole.ADMIN)
     spec = _spec(tenant_id, query, tenant_today(session, tenant_id), staff)
-    return spec.base.add_columns(spec.columns["id"]).where(*_conditions(spec, query))
+    return _lean(spec, tenant_id, query).add_columns(spec.columns["id"]).where(*_conditions(spec, query))
 
 
 def counts(session: Session, tenant_id: int, staff_user_id: int) -> dict[str, int]:
