@@ -46,13 +46,13 @@ from pool_portal.services import client_notify
 from pool_portal.services.dashboard import tenant_today
 from pool_portal.services.staff_data import (
     E_JOB,
-    E_NOT_DRAFT,
     E_TRANSITION,
     NOT_FOUND,
     audit,
     editor,
     owned,
     read_number,
+    target,
 )
 from pool_portal.services.staff_forms import Fields, cents_text, percent_text, quantity_text
 
@@ -182,8 +182,22 @@ def default_tax_rate(session: Session, tenant_id: int) -> int:
     return next((r for r in rates if r is not None), 0)
 
 
-def _site_for(session: Session, tenant_id: int, doc, site_id) -> Site | None:
-    return owned(session, Site, tenant_id, doc.site_id if doc is not None else site_id)
+def _store_doc(session: Session, doc, make, values: dict, lines: list[Line], tenant_id: int, staff_user_id: int,
+               kind: str) -> int:
+    """Create (``doc`` None: ``make()``) or update a draft with ``values`` and its lines;
+    audit it with its line count and total."""
+    created = doc is None
+    if created:
+        doc = make()
+        session.add(doc)
+    for key, value in values.items():
+        setattr(doc, key, value)
+    session.flush()
+    _write_lines(session, doc, lines)
+    session.flush()
+    audit(session, f"{kind}.created" if created else f"{kind}.updated", tenant_id, staff_user_id, kind, doc.id,
+          number=doc.number, lines=len(lines), total_cents=doc.total_cents)
+    return doc.id
 
 
 # -- quotes ---------------------------------------------------------------------------------------
@@ -194,16 +208,9 @@ def save_quote(session: Session, tenant_id: int, staff_user_id: int, quote_id: i
     not before issue), VAT rate (percent); the lines replace the old ones and the
     totals follow from them."""
     editor(session, tenant_id, staff_user_id)
-    quote = None
-    if quote_id is not None:
-        quote = owned(session, Quote, tenant_id, quote_id)
-        if quote is None:
-            return None, {"form": NOT_FOUND}
-        if quote.status != QuoteStatus.DRAFT:
-            return None, {"form": E_NOT_DRAFT}
-    site = _site_for(session, tenant_id, quote, site_id)
-    if site is None:
-        return None, {"form": NOT_FOUND}
+    quote, site, errors = target(session, Quote, tenant_id, quote_id, site_id, draft=QuoteStatus.DRAFT)
+    if errors:
+        return None, errors
     form = Fields(data)
     number = read_number(session, Quote, tenant_id, form, quote.id if quote else None, "Q")
     values = {
@@ -220,19 +227,8 @@ def save_quote(session: Session, tenant_id: int, staff_user_id: int, quote_id: i
     if errors:
         return None, errors
     values["number"] = number
-    created = quote is None
-    if created:
-        quote = Quote(tenant_id=tenant_id, site_id=site.id, status=QuoteStatus.DRAFT, **values)
-        session.add(quote)
-        session.flush()
-    else:
-        for key, value in values.items():
-            setattr(quote, key, value)
-    _write_lines(session, quote, lines)
-    session.flush()
-    audit(session, "quote.created" if created else "quote.updated", tenant_id, staff_user_id, "quote", quote.id,
-          number=quote.number, lines=len(lines), total_cents=quote.total_cents)
-    return quote.id, {}
+    make = lambda: Quote(tenant_id=tenant_id, site_id=site.id, status=QuoteStatus.DRAFT)  # noqa: E731
+    return _store_doc(session, quote, make, values, lines, tenant_id, staff_user_id, "quote"), {}
 
 
 def _transition(session: Session, model, row, actions: dict, action: str, values: dict) -> bool:
@@ -291,16 +287,9 @@ def save_invoice(session: Session, tenant_id: int, staff_user_id: int, invoice_i
     one), issue and due dates (due not before issue), customer PO, the job (one on
     the site), VAT rate; the lines replace the old ones and the totals follow."""
     editor(session, tenant_id, staff_user_id)
-    invoice = None
-    if invoice_id is not None:
-        invoice = owned(session, Invoice, tenant_id, invoice_id)
-        if invoice is None:
-            return None, {"form": NOT_FOUND}
-        if invoice.status != InvoiceStatus.DRAFT:
-            return None, {"form": E_NOT_DRAFT}
-    site = _site_for(session, tenant_id, invoice, site_id)
-    if site is None:
-        return None, {"form": NOT_FOUND}
+    invoice, site, errors = target(session, Invoice, tenant_id, invoice_id, site_id, draft=InvoiceStatus.DRAFT)
+    if errors:
+        return None, errors
     form = Fields(data)
     number = read_number(session, Invoice, tenant_id, form, invoice.id if invoice else None, "INV")
     values = {
@@ -322,19 +311,8 @@ def save_invoice(session: Session, tenant_id: int, staff_user_id: int, invoice_i
     if errors:
         return None, errors
     values["number"] = number
-    created = invoice is None
-    if created:
-        invoice = Invoice(tenant_id=tenant_id, site_id=site.id, status=InvoiceStatus.DRAFT, **values)
-        session.add(invoice)
-        session.flush()
-    else:
-        for key, value in values.items():
-            setattr(invoice, key, value)
-    _write_lines(session, invoice, lines)
-    session.flush()
-    audit(session, "invoice.created" if created else "invoice.updated", tenant_id, staff_user_id, "invoice",
-          invoice.id, number=invoice.number, lines=len(lines), total_cents=invoice.total_cents)
-    return invoice.id, {}
+    make = lambda: Invoice(tenant_id=tenant_id, site_id=site.id, status=InvoiceStatus.DRAFT)  # noqa: E731
+    return _store_doc(session, invoice, make, values, lines, tenant_id, staff_user_id, "invoice"), {}
 
 
 def issue_invoice(session: Session, tenant_id: int, staff_user_id: int, invoice_id: object, *,

@@ -129,6 +129,57 @@ def _changes(row: SQLModel, values: dict[str, object]) -> dict[str, object]:
     return changed
 
 
+def target(session: Session, model: type[M], tenant_id: int, row_id: int | None, site_id: object, *,
+           draft: object = None) -> tuple[M | None, Site | None, dict[str, str]]:
+    """(the row being edited, its site, {}) when ``row_id`` is given, else (None, the
+    site to create it on, {}); errors ``{"form": ...}`` when either is not the tenant's
+    or, with ``draft``, when the row is past that status."""
+    row = None
+    if row_id is not None:
+        row = owned(session, model, tenant_id, row_id)
+        if row is None:
+            return None, None, {"form": NOT_FOUND}
+        if draft is not None and row.status != draft:
+            return row, None, {"form": E_NOT_DRAFT}
+        site_id = row.site_id
+    site = owned(session, Site, tenant_id, site_id)
+    return (row, site, {}) if site is not None else (row, None, {"form": NOT_FOUND})
+
+
+def store(session: Session, row: M | None, make, values: dict[str, object], tenant_id: int, staff_user_id: int,
+          kind: str) -> M:
+    """Create (``row`` None: ``make()``) or update a row with ``values``, flush, and
+    audit ``<kind>.created`` or ``<kind>.updated`` (with the fields that changed)."""
+    if row is None:
+        row = make()
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.add(row)
+        session.flush()
+        detail = {k: getattr(row, k) for k in ("site_id", "number") if getattr(row, k, None) is not None}
+        audit(session, f"{kind}.created", tenant_id, staff_user_id, kind, row.id, **detail)
+        return row
+    changed = _changes(row, values)
+    session.flush()
+    if changed:
+        audit(session, f"{kind}.updated", tenant_id, staff_user_id, kind, row.id, fields=sorted(changed))
+    return row
+
+
+def set_flag(session: Session, model: type[SQLModel], kind: str, tenant_id: int, staff_user_id: int, row_id: object,
+             published: bool) -> str | None:
+    """Publish or unpublish one row (remark, document); None, or ``data.error.not_found``."""
+    editor(session, tenant_id, staff_user_id)
+    row = owned(session, model, tenant_id, row_id)
+    if row is None:
+        return NOT_FOUND
+    if row.is_published != bool(published):
+        row.is_published = bool(published)
+        audit(session, f"{kind}.published" if published else f"{kind}.unpublished", tenant_id, staff_user_id,
+              kind, row.id)
+    return None
+
+
 def next_number(session: Session, model: type[SQLModel], tenant_id: int, prefix: str) -> str:
     """The next free number like the demo's and the ERP's: ``J-0100000123``."""
     count = session.exec(select(func.count()).select_from(model).where(model.tenant_id == tenant_id)).one()
@@ -192,11 +243,9 @@ def save_site(session: Session, tenant_id: int, staff_user_id: int, site_id: int
     """Create (``site_id`` None) or edit a site: a name and a client of the tenant are
     required; latitude -90..90 and longitude -180..180, both or neither."""
     editor(session, tenant_id, staff_user_id)
-    site = None
-    if site_id is not None:
-        site = owned(session, Site, tenant_id, site_id)
-        if site is None:
-            return None, {"form": NOT_FOUND}
+    site = owned(session, Site, tenant_id, site_id) if site_id is not None else None
+    if site_id is not None and site is None:
+        return None, {"form": NOT_FOUND}
     form = Fields(data)
     values = {
         "name": form.text("name", 200, required=True),
@@ -217,17 +266,7 @@ def save_site(session: Session, tenant_id: int, staff_user_id: int, site_id: int
     if form.errors:
         return None, form.errors
     values["client_id"] = client.id
-    if site is None:
-        site = Site(tenant_id=tenant_id, **values)
-        session.add(site)
-        session.flush()
-        audit(session, "site.created", tenant_id, staff_user_id, "site", site.id, name=site.name)
-    else:
-        changed = _changes(site, values)
-        session.flush()
-        if changed:
-            audit(session, "site.updated", tenant_id, staff_user_id, "site", site.id, fields=sorted(changed))
-    return site.id, {}
+    return store(session, site, lambda: Site(tenant_id=tenant_id), values, tenant_id, staff_user_id, "site").id, {}
 
 
 def site_form(site: Site) -> dict[str, str]:
@@ -305,16 +344,9 @@ def save_asset(session: Session, tenant_id: int, staff_user_id: int, asset_id: i
     """Create an asset on a site of the tenant (``asset_id`` None) or edit one: asset
     id and type required; dates as YYYY-MM-DD."""
     editor(session, tenant_id, staff_user_id)
-    asset = None
-    if asset_id is not None:
-        asset = owned(session, Asset, tenant_id, asset_id)
-        if asset is None:
-            return None, {"form": NOT_FOUND}
-        site = owned(session, Site, tenant_id, asset.site_id)
-    else:
-        site = owned(session, Site, tenant_id, site_id)
-    if site is None:
-        return None, {"form": NOT_FOUND}
+    asset, site, errors = target(session, Asset, tenant_id, asset_id, site_id)
+    if errors:
+        return None, errors
     form = Fields(data)
     values = {
         "asset_code": form.text("asset_code", 60, required=True),
@@ -331,17 +363,8 @@ def save_asset(session: Session, tenant_id: int, staff_user_id: int, asset_id: i
     }
     if form.errors:
         return None, form.errors
-    if asset is None:
-        asset = Asset(tenant_id=tenant_id, site_id=site.id, **values)
-        session.add(asset)
-        session.flush()
-        audit(session, "asset.created", tenant_id, staff_user_id, "asset", asset.id, site_id=site.id)
-    else:
-        changed = _changes(asset, values)
-        session.flush()
-        if changed:
-            audit(session, "asset.updated", tenant_id, staff_user_id, "asset", asset.id, fields=sorted(changed))
-    return asset.id, {}
+    make = lambda: Asset(tenant_id=tenant_id, site_id=site.id)  # noqa: E731
+    return store(session, asset, make, values, tenant_id, staff_user_id, "asset").id, {}
 
 
 def _asset_on_site(session: Session, tenant_id: int, site_id: int, form: Fields, key: str = "asset_id") -> int | None:
@@ -384,16 +407,9 @@ def save_job(session: Session, tenant_id: int, staff_user_id: int, job_id: int |
     asset one on the site; a routine job needs a due date; the tolerance (days either
     side of the due date that still count as on time) 0 to 365, only with a due date."""
     editor(session, tenant_id, staff_user_id)
-    job = None
-    if job_id is not None:
-        job = owned(session, Job, tenant_id, job_id)
-        if job is None:
-            return None, {"form": NOT_FOUND}
-        site = owned(session, Site, tenant_id, job.site_id)
-    else:
-        site = owned(session, Site, tenant_id, site_id)
-    if site is None:
-        return None, {"form": NOT_FOUND}
+    job, site, errors = target(session, Job, tenant_id, job_id, site_id)
+    if errors:
+        return None, errors
     form = Fields(data)
     number = read_number(session, Job, tenant_id, form, job.id if job else None, "J")
     values = {
@@ -419,17 +435,8 @@ def save_job(session: Session, tenant_id: int, staff_user_id: int, job_id: int |
     if form.errors:
         return None, form.errors
     values["number"] = number
-    if job is None:
-        job = Job(tenant_id=tenant_id, site_id=site.id, **values)
-        session.add(job)
-        session.flush()
-        audit(session, "job.created", tenant_id, staff_user_id, "job", job.id, number=job.number)
-    else:
-        changed = _changes(job, values)
-        session.flush()
-        if changed:
-            audit(session, "job.updated", tenant_id, staff_user_id, "job", job.id, fields=sorted(changed))
-    return job.id, {}
+    make = lambda: Job(tenant_id=tenant_id, site_id=site.id)  # noqa: E731
+    return store(session, job, make, values, tenant_id, staff_user_id, "job").id, {}
 
 
 def job_page(session: Session, tenant_id: int, staff_user_id: int, job_id: int) -> dict | None:
@@ -490,17 +497,8 @@ def save_visit(session: Session, tenant_id: int, staff_user_id: int, visit_id: i
             form.error("date", "data.error.visit_date")
     if form.errors:
         return None, form.errors
-    if visit is None:
-        visit = Visit(tenant_id=tenant_id, site_id=job.site_id, job_id=job.id, **values)
-        session.add(visit)
-        session.flush()
-        audit(session, "visit.created", tenant_id, staff_user_id, "visit", visit.id, job_id=job.id)
-    else:
-        changed = _changes(visit, values)
-        session.flush()
-        if changed:
-            audit(session, "visit.updated", tenant_id, staff_user_id, "visit", visit.id, fields=sorted(changed))
-    return visit.id, {}
+    make = lambda: Visit(tenant_id=tenant_id, site_id=job.site_id, job_id=job.id)  # noqa: E731
+    return store(session, visit, make, values, tenant_id, staff_user_id, "visit").id, {}
 
 
 # -- remarks -------------------------------------------------------------------------------------
@@ -520,16 +518,9 @@ def save_remark(session: Session, tenant_id: int, staff_user_id: int, remark_id:
     remark gets today as its resolved date unless one is given, never before it was
     raised; an open one has none."""
     editor(session, tenant_id, staff_user_id)
-    remark = None
-    if remark_id is not None:
-        remark = owned(session, Remark, tenant_id, remark_id)
-        if remark is None:
-            return None, {"form": NOT_FOUND}
-        site = owned(session, Site, tenant_id, remark.site_id)
-    else:
-        site = owned(session, Site, tenant_id, site_id)
-    if site is None:
-        return None, {"form": NOT_FOUND}
+    remark, site, errors = target(session, Remark, tenant_id, remark_id, site_id)
+    if errors:
+        return None, errors
     form = Fields(data)
     today = tenant_today(session, tenant_id, now)
     values = {
@@ -550,31 +541,14 @@ def save_remark(session: Session, tenant_id: int, staff_user_id: int, remark_id:
         form.error("resolved_on", E_RESOLVED_BEFORE)
     if form.errors:
         return None, form.errors
-    if remark is None:
-        remark = Remark(tenant_id=tenant_id, site_id=site.id, **values)
-        session.add(remark)
-        session.flush()
-        audit(session, "remark.created", tenant_id, staff_user_id, "remark", remark.id, published=remark.is_published)
-    else:
-        changed = _changes(remark, values)
-        session.flush()
-        if changed:
-            audit(session, "remark.updated", tenant_id, staff_user_id, "remark", remark.id, fields=sorted(changed))
-    return remark.id, {}
+    make = lambda: Remark(tenant_id=tenant_id, site_id=site.id)  # noqa: E731
+    return store(session, remark, make, values, tenant_id, staff_user_id, "remark").id, {}
 
 
 def set_remark_published(session: Session, tenant_id: int, staff_user_id: int, remark_id: object,
                          published: bool) -> str | None:
     """Publish or unpublish one remark; None, or ``data.error.not_found``."""
-    editor(session, tenant_id, staff_user_id)
-    remark = owned(session, Remark, tenant_id, remark_id)
-    if remark is None:
-        return NOT_FOUND
-    if remark.is_published != bool(published):
-        remark.is_published = bool(published)
-        audit(session, "remark.published" if published else "remark.unpublished", tenant_id, staff_user_id,
-              "remark", remark.id)
-    return None
+    return set_flag(session, Remark, "remark", tenant_id, staff_user_id, remark_id, published)
 
 
 def bulk_publish(session: Session, tenant_id: int, staff_user_id: int, params: dict, published: bool) -> int:
@@ -654,15 +628,7 @@ def upload_document(session: Session, tenant_id: int, staff_user_id: int, site_i
 
 def set_document_published(session: Session, tenant_id: int, staff_user_id: int, document_id: object,
                            published: bool) -> str | None:
-    editor(session, tenant_id, staff_user_id)
-    doc = owned(session, Document, tenant_id, document_id)
-    if doc is None:
-        return NOT_FOUND
-    if doc.is_published != bool(published):
-        doc.is_published = bool(published)
-        audit(session, "document.published" if published else "document.unpublished", tenant_id, staff_user_id,
-              "document", doc.id)
-    return None
+    return set_flag(session, Document, "document", tenant_id, staff_user_id, document_id, published)
 
 
 def delete_document(session: Session, tenant_id: int, staff_user_id: int, document_id: object) -> str | None:
@@ -703,18 +669,9 @@ def save_report(session: Session, tenant_id: int, staff_user_id: int, report_id:
     (defaults to today), summary, the job (one on the site). An approved report is
     what the client saw: it is not changed."""
     editor(session, tenant_id, staff_user_id)
-    report = None
-    if report_id is not None:
-        report = owned(session, Report, tenant_id, report_id)
-        if report is None:
-            return None, {"form": NOT_FOUND}
-        if report.status != ReportStatus.DRAFT:
-            return None, {"form": E_NOT_DRAFT}
-        site = owned(session, Site, tenant_id, report.site_id)
-    else:
-        site = owned(session, Site, tenant_id, site_id)
-    if site is None:
-        return None, {"form": NOT_FOUND}
+    report, site, errors = target(session, Report, tenant_id, report_id, site_id, draft=ReportStatus.DRAFT)
+    if errors:
+        return None, errors
     form = Fields(data)
     number = read_number(session, Report, tenant_id, form, report.id if report else None, "R")
     values = {
@@ -732,17 +689,8 @@ def save_report(session: Session, tenant_id: int, staff_user_id: int, report_id:
     if form.errors:
         return None, form.errors
     values["number"] = number
-    if report is None:
-        report = Report(tenant_id=tenant_id, site_id=site.id, status=ReportStatus.DRAFT, **values)
-        session.add(report)
-        session.flush()
-        audit(session, "report.created", tenant_id, staff_user_id, "report", report.id, number=report.number)
-    else:
-        changed = _changes(report, values)
-        session.flush()
-        if changed:
-            audit(session, "report.updated", tenant_id, staff_user_id, "report", report.id, fields=sorted(changed))
-    return report.id, {}
+    make = lambda: Report(tenant_id=tenant_id, site_id=site.id, status=ReportStatus.DRAFT)  # noqa: E731
+    return store(session, report, make, values, tenant_id, staff_user_id, "report").id, {}
 
 
 def approve_report(session: Session, tenant_id: int, staff_user_id: int, report_id: object, *,

@@ -72,6 +72,13 @@ class Fields:
     def error(self, key: str, message: str) -> None:
         self.errors.setdefault(self.prefix + key, message)
 
+    def _given(self, key: str, required: bool) -> str | None:
+        """The raw value, or None when empty (an error when it is required)."""
+        value = self.raw(key)
+        if not value and required:
+            self.error(key, REQUIRED)
+        return value or None
+
     def raw(self, key: str) -> str:
         value = self.data.get(key)
         if value is None or isinstance(value, (dict, list, tuple, set)):
@@ -94,10 +101,8 @@ class Fields:
         return value
 
     def day(self, key: str, *, required: bool = False) -> date | None:
-        value = self.raw(key)
-        if not value:
-            if required:
-                self.error(key, REQUIRED)
+        value = self._given(key, required)
+        if value is None:
             return None
         try:
             parsed = date.fromisoformat(value[:10]) if len(value) <= 10 else None
@@ -120,10 +125,8 @@ class Fields:
             return None
 
     def number(self, key: str, low: float, high: float, message: str, *, required: bool = False) -> float | None:
-        value = self.raw(key)
-        if not value:
-            if required:
-                self.error(key, REQUIRED)
+        value = self._given(key, required)
+        if value is None:
             return None
         parsed = _decimal(value)
         if parsed is None or not (Decimal(str(low)) <= parsed <= Decimal(str(high))):
@@ -132,10 +135,8 @@ class Fields:
         return float(parsed)
 
     def integer(self, key: str, low: int, high: int, message: str, *, required: bool = False) -> int | None:
-        value = self.raw(key)
-        if not value:
-            if required:
-                self.error(key, REQUIRED)
+        value = self._given(key, required)
+        if value is None:
             return None
         if not value.lstrip("-").isdigit() or len(value) > 12 or not (low <= int(value) <= high):
             self.error(key, message)
@@ -149,10 +150,8 @@ class Fields:
         return int(value) if value.isdigit() and len(value) < 10 else None
 
     def choice(self, key: str, enum_cls: type[enum.Enum], *, required: bool = True) -> enum.Enum | None:
-        value = self.raw(key)
-        if not value:
-            if required:
-                self.error(key, REQUIRED)
+        value = self._given(key, required)
+        if value is None:
             return None
         try:
             return enum_cls(value)
@@ -174,10 +173,8 @@ class Fields:
 
     def money(self, key: str, *, required: bool = True) -> int | None:
         """An amount like "125.50" or "125,50" as integer cents (0 up to 100 million)."""
-        value = self.raw(key)
-        if not value:
-            if required:
-                self.error(key, REQUIRED)
+        value = self._given(key, required)
+        if value is None:
             return None
         parsed = _decimal(value)
         if parsed is None or parsed < 0 or parsed != parsed.quantize(Decimal("0.01")) \

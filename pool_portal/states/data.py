@@ -68,6 +68,15 @@ class DataPage(rx.State, mixin=True):
         saved = _params(self).get("saved", "")
         self.notice = f"data.saved.{saved}" if saved in SAVED else ""
 
+    async def _save_record(self, work, path: str):
+        """Run ``work()`` -> (id, errors) off the loop; on success open the saved record."""
+        try:
+            new_id, errors = await asyncio.to_thread(work)
+        except IntegrityError:  # two people took the same number at once
+            new_id, errors = None, {"number": staff_data.E_NUMBER_TAKEN}
+        self.errors = errors
+        return None if errors else rx.redirect(f"{path}?id={new_id}&saved=1")
+
 
 # -- lists -----------------------------------------------------------------------------------------
 class DataList(DataPage, mixin=True):
@@ -533,13 +542,7 @@ class JobState(DataPage, AppState):
             with session_scope() as db:
                 return staff_data.save_job(db, v.tenant_id, v.user_id, job_id, site_id, data)
 
-        try:
-            new_id, errors = await asyncio.to_thread(work)
-        except IntegrityError:  # two people took the same number at once
-            new_id, errors = None, {"number": staff_data.E_NUMBER_TAKEN}
-        self.errors = errors
-        if not errors:
-            return rx.redirect(f"/admin/job?id={new_id}&saved=1")
+        return await self._save_record(work, "/admin/job")
 
     @staff_event(*EDIT)
     async def save_visit(self, form_data: dict):
@@ -659,14 +662,7 @@ class LineEditor(DataPage, mixin=True):
             with session_scope() as db:
                 return save(db, v, doc_id, site_id, data, lines)
 
-        try:
-            new_id, errors = await asyncio.to_thread(work)
-        except IntegrityError:  # two people took the same number at once
-            new_id, errors = None, {"number": staff_data.E_NUMBER_TAKEN}
-        self.errors = errors
-        if not errors:
-            return rx.redirect(f"{path}?id={new_id}&saved=1")
-        return None
+        return await self._save_record(work, path)
 
     async def _act(self, act, saved: str, path: str):
         """Run a status change ``act(db, v, doc_id)`` -> errors or (errors, mails)."""
@@ -824,13 +820,7 @@ class ReportState(DataPage, AppState):
             with session_scope() as db:
                 return staff_data.save_report(db, v.tenant_id, v.user_id, report_id, site_id, data)
 
-        try:
-            new_id, errors = await asyncio.to_thread(work)
-        except IntegrityError:
-            new_id, errors = None, {"number": staff_data.E_NUMBER_TAKEN}
-        self.errors = errors
-        if not errors:
-            return rx.redirect(f"/admin/report?id={new_id}&saved=1")
+        return await self._save_record(work, "/admin/report")
 
     @staff_event(*EDIT)
     async def approve_report(self):

@@ -49,31 +49,39 @@ def _site_form() -> rx.Component:
     )
 
 
+def _edit_card(row, new_key: str, edit_key: str, prefix: str, on_submit, *fields) -> rx.Component:
+    """The form of an asset or remark of the site, open when the URL names one."""
+    return rx.cond(row.contains("id"), rx.card(
+        rx.heading(rx.cond(row["id"].to(str) == "", T(new_key), T(edit_key)), size="3", as_="h3"),
+        rx.form(
+            *fields,
+            f.form_error(S),
+            rx.flex(f.save_button("data.save", f"{prefix}-save"), rx.link(T("common.cancel"), href=_site_url(), size="2"),
+                    spacing="3", align="center"),
+            on_submit=on_submit, reset_on_submit=False,
+        ),
+        id=f"{prefix}-form", margin_bottom="0.75rem",
+    ))
+
+
 def _assets() -> rx.Component:
     a = S.asset
-    form = rx.cond(a.contains("id"), rx.card(
-        rx.heading(rx.cond(a["id"].to(str) == "", T("data.asset.new"), T("data.asset.edit")), size="3", as_="h3"),
-        rx.form(
-            f.grid(
-                f.field(S, a, "asset_code", "assets.asset_code", prefix="asset", max_length=60, required=True),
-                f.field(S, a, "asset_type", "assets.asset_type", prefix="asset", max_length=60, required=True),
-                f.field(S, a, "model", "assets.model", prefix="asset", max_length=120),
-                f.field(S, a, "serial_number", "assets.serial_number", prefix="asset", max_length=120),
-                f.field(S, a, "customer_ref", "data.asset.customer_ref", prefix="asset", max_length=120),
-                f.field(S, a, "location", "assets.location", prefix="asset"),
-                f.field(S, a, "last_test_number", "assets.last_test_number", prefix="asset", max_length=60),
-                f.field(S, a, "last_test_date", "assets.last_test_date", prefix="asset", kind="date"),
-                f.field(S, a, "next_service_due", "assets.next_service_due", prefix="asset", kind="date"),
-            ),
-            f.field(S, a, "description", "data.description", prefix="asset", kind="textarea", max_length=1000),
-            rx.cond(a["id"].to(str) != "", f.checkbox(S, a, "is_active", "data.active_label", prefix="asset")),
-            f.form_error(S),
-            rx.flex(f.save_button("data.save", "asset-save"), rx.link(T("common.cancel"), href=_site_url(), size="2"),
-                    spacing="3", align="center"),
-            on_submit=S.save_asset, reset_on_submit=False,
+    form = _edit_card(
+        a, "data.asset.new", "data.asset.edit", "asset", S.save_asset,
+        f.grid(
+            f.field(S, a, "asset_code", "assets.asset_code", prefix="asset", max_length=60, required=True),
+            f.field(S, a, "asset_type", "assets.asset_type", prefix="asset", max_length=60, required=True),
+            f.field(S, a, "model", "assets.model", prefix="asset", max_length=120),
+            f.field(S, a, "serial_number", "assets.serial_number", prefix="asset", max_length=120),
+            f.field(S, a, "customer_ref", "data.asset.customer_ref", prefix="asset", max_length=120),
+            f.field(S, a, "location", "assets.location", prefix="asset"),
+            f.field(S, a, "last_test_number", "assets.last_test_number", prefix="asset", max_length=60),
+            f.field(S, a, "last_test_date", "assets.last_test_date", prefix="asset", kind="date"),
+            f.field(S, a, "next_service_due", "assets.next_service_due", prefix="asset", kind="date"),
         ),
-        id="asset-form", margin_bottom="0.75rem",
-    ))
+        f.field(S, a, "description", "data.description", prefix="asset", kind="textarea", max_length=1000),
+        rx.cond(a["id"].to(str) != "", f.checkbox(S, a, "is_active", "data.active_label", prefix="asset")),
+    )
     return f.section(
         "detail.assets", form,
         f.table(["assets.asset_code", "assets.asset_type", "assets.model", "assets.serial_number",
@@ -91,29 +99,22 @@ def _assets() -> rx.Component:
 
 def _remarks() -> rx.Component:
     r = S.remark
-    form = rx.cond(r.contains("id"), rx.card(
-        rx.heading(rx.cond(r["id"].to(str) == "", T("data.remark.new"), T("data.remark.edit")), size="3", as_="h3"),
-        rx.form(
-            f.grid(
-                f.select(S, r, "severity", "defects.severity", prefix="remark", codes=tuple(s.value for s in Severity),
-                         code_prefix="severity.", required=True),
-                f.select(S, r, "status", "overlay.status", prefix="remark", codes=tuple(s.value for s in RemarkStatus),
-                         code_prefix="remark.", required=True),
-                f.field(S, r, "title", "overlay.title", prefix="remark", required=True),
-                f.select(S, r, "asset_id", "data.remark.asset", prefix="remark", choices=S.asset_choices,
+    form = _edit_card(
+        r, "data.remark.new", "data.remark.edit", "remark", S.save_remark,
+        f.grid(
+            f.select(S, r, "severity", "defects.severity", prefix="remark", codes=tuple(s.value for s in Severity),
+                     code_prefix="severity.", required=True),
+            f.select(S, r, "status", "overlay.status", prefix="remark", codes=tuple(s.value for s in RemarkStatus),
+                     code_prefix="remark.", required=True),
+            f.field(S, r, "title", "overlay.title", prefix="remark", required=True),
+            f.select(S, r, "asset_id", "data.remark.asset", prefix="remark", choices=S.asset_choices,
                          blank="data.remark.on_site"),
-                f.field(S, r, "raised_on", "defects.raised_on", prefix="remark", kind="date"),
-                f.field(S, r, "resolved_on", "defects.resolved", prefix="remark", kind="date"),
-            ),
-            f.field(S, r, "description", "data.description", prefix="remark", kind="textarea", max_length=4000),
-            f.checkbox(S, r, "is_published", "data.remark.published_label", prefix="remark"),
-            f.form_error(S),
-            rx.flex(f.save_button("data.save", "remark-save"), rx.link(T("common.cancel"), href=_site_url(), size="2"),
-                    spacing="3", align="center"),
-            on_submit=S.save_remark, reset_on_submit=False,
+            f.field(S, r, "raised_on", "defects.raised_on", prefix="remark", kind="date"),
+            f.field(S, r, "resolved_on", "defects.resolved", prefix="remark", kind="date"),
         ),
-        id="remark-form", margin_bottom="0.75rem",
-    ))
+        f.field(S, r, "description", "data.description", prefix="remark", kind="textarea", max_length=4000),
+        f.checkbox(S, r, "is_published", "data.remark.published_label", prefix="remark"),
+    )
     return f.section(
         "data.remarks.title", form,
         f.table(["overlay.number", "defects.raised_on", "defects.severity", "overlay.status", "overlay.title",
