@@ -81,6 +81,7 @@ test-fast: install-test
 # Benchmarks on the large demo (built in a temporary directory); figures in bench/results.json.
 bench: install-test
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/staff_lists.py
 
 clean:
 	rm -rf .web .states build *.egg-info

@@ -32,7 +32,8 @@ from pool_portal.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo-portal-2026"
 SEED = 20261123
-TAX_RATE = Decimal("0.21")
+TAX_RATE_BP = 2100  # 21 % VAT, in basis points as on quotes and invoices
+TAX_RATE = Decimal(TAX_RATE_BP) / 10000
 CHUNK = 5000
 
 
@@ -206,7 +207,7 @@ class Builder:
         return self.add(m.PortalUser, tenant_id=tid, external_id=None, email=email, name=name, phone=None,
                         password_hash=self.password_hash if password else None, must_change_password=False,
                         is_active=True, language=language, notify_on_reply=True, notify_on_invoice=True,
-                        notify_on_quote=True, notify_on_job_scheduled=True, last_login_at=None,
+                        notify_on_quote=True, notify_on_job_scheduled=True, notify_on_report=True, last_login_at=None,
                         created_at=self.at(500))
 
     def membership(self, tid: int, user_id: int, *, client_id: int | None = None, group_id: int | None = None,
@@ -354,7 +355,7 @@ class Builder:
         qid = self.add(
             m.Quote, tenant_id=tid, external_id=None, number=self.number("Q", tid), site_id=site_id, kind=kind,
             status=status, title=self.rng.choice(QUOTE_TITLES[kind]), issued_on=issued, expires_on=expires,
-            subtotal_cents=0, tax_cents=0, total_cents=0,
+            subtotal_cents=0, tax_rate_bp=TAX_RATE_BP, tax_cents=0, total_cents=0,
             decided_at=self.at(max(days_ago - 3, 0)) if decided else None, decided_by_portal_user_id=None,
             approver_name=self.person() if status == m.QuoteStatus.APPROVED else None, approver_reference=None,
             decline_comment="Too expensive for this season." if status == m.QuoteStatus.DECLINED else None,
@@ -370,7 +371,7 @@ class Builder:
             m.Invoice, tenant_id=tid, external_id=None, number=self.number("INV", tid), site_id=site_id, job_id=None,
             status=status, issued_on=issued, due_on=issued + timedelta(days=30) if issued else None,
             paid_on=issued + timedelta(days=self.rng.randint(5, 40)) if status == m.InvoiceStatus.PAID else None,
-            subtotal_cents=0, tax_cents=0, total_cents=0, customer_po=None, created_at=self.at(days_ago + 1),
+            subtotal_cents=0, tax_rate_bp=TAX_RATE_BP, tax_cents=0, total_cents=0, customer_po=None, created_at=self.at(days_ago + 1),
         )
         self._set_totals(m.Invoice, iid, self._lines(m.InvoiceLine, "invoice_id", iid, tid, lines))
 

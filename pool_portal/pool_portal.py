@@ -9,6 +9,8 @@ from pool_portal.api import files, health, integration, session_routes
 from pool_portal.pages.access import change_password_page, magic_page, set_password_page, staff_set_password_page
 from pool_portal.pages.admin.clients import client_page, clients_page
 from pool_portal.pages.admin.groups import group_page, groups_page
+from pool_portal.pages.admin import data as data_pages
+from pool_portal.pages.admin import data_records, data_site
 from pool_portal.pages.admin.home import admin_home
 from pool_portal.pages.admin.imports import import_page
 from pool_portal.pages.admin.settings import settings_page
@@ -30,6 +32,7 @@ from pool_portal.states.admin_settings import PortalSettingsState
 from pool_portal.states.admin_staff import StaffUsersState
 from pool_portal.states.base import LinkState, LoginState, PasswordState
 from pool_portal.states.imports import ImportState
+from pool_portal.states import data as data_states
 from pool_portal.states.portal import PortalHomeState
 from pool_portal.pages.admin.incidents import detail_page as admin_incident_page
 from pool_portal.pages.admin.incidents import history_page as admin_incidents_page
@@ -110,3 +113,4 @@ app.add_page(group_page, route="/admin/group", on_load=GroupState.load_group, ti
 app.add_page(staff_page, route="/admin/staff", on_load=StaffUsersState.load_staff, title="Staff | Pool Portal")
 app.add_page(staff_set_password_page, route="/admin/set-password", on_load=LinkState.load_staff_set_password,
              title="Set your password | Pool Portal")
+from pool_portal.states import data as data_states

@@ -206,3 +206,22 @@ def test_quote_and_invoice_pdfs_add_up_and_stay_private(http, demo_env):
     if draft is not None:
         assert http.get(f"/files/invoice/{draft.id}").status_code == 404
     assert http.get("/files/invoice/abc").status_code == 404
+
+
+def test_staff_preview_their_tenants_drafts_only(http, demo_env):
+    """ADMIN and OFFICE staff get any quote, invoice or report of their tenant, drafts
+    included (the preview before sending); a technician or another tenant's staff, 404."""
+    with Session(demo_env) as s:
+        aqua = s.exec(select(m.Tenant).where(m.Tenant.slug == "aquademo")).one()
+        draft = s.exec(select(m.Quote).where(m.Quote.tenant_id == aqua.id, m.Quote.status == m.QuoteStatus.DRAFT)).first()
+        draft_report = s.exec(select(m.Report).where(m.Report.tenant_id == aqua.id,
+                                                     m.Report.status == m.ReportStatus.DRAFT)).first()
+    _sign_in(http, "office@aquademo.example.com", "staff")
+    r = http.get(f"/files/quote/{draft.id}")
+    assert r.status_code == 200 and f"Quote {draft.number}" in _text(r.content)
+    assert http.get(f"/files/report/{draft_report.id}").status_code == 200
+    _sign_in(http, "tech@aquademo.example.com", "staff")
+    assert http.get(f"/files/quote/{draft.id}").status_code == 404
+    _sign_in(http, "admin@bluewave.example.com", "staff")
+    assert http.get(f"/files/quote/{draft.id}").status_code == 404
+    assert http.get(f"/files/report/{draft_report.id}").status_code == 404

@@ -147,21 +147,32 @@ def _issued_pdf(db, invoice) -> bytes | None:
 def _record_route(kind: str):
     """GET /files/quote/{id}, /files/invoice/{id} and /files/report/{id}: the PDF of a
     record the signed-in portal user may see (in their view, not a draft, reports
-    approved, its document type switched on); anything else is a 404 whether or not
-    the id exists."""
+    approved, its document type switched on), or, for ADMIN and OFFICE staff, any
+    record of their tenant (drafts too: the preview before sending); anything else is
+    a 404 whether or not the id exists."""
 
     async def route(request: Request) -> Response:
-        from pool_portal.services import records
+        from pool_portal.models import Invoice, Quote, Report
+        from pool_portal.services import records, staff_data
 
         raw = request.path_params.get("record_id", "")
 
         def work() -> tuple[int, bytes | None, str]:
             with session_scope() as db:
+                # A staff member viewing the portal as a client gets what the client gets;
+                # otherwise staff editors preview their tenant's documents, drafts too.
                 viewer = _viewer(request, db, portal_side=True)
-                if viewer is None or not viewer.is_portal or viewer.must_change_password:
+                if viewer is None or viewer.must_change_password:
                     return 401, None, ""
-                get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[kind]
-                doc = get(db, viewer, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+                if viewer.is_staff and viewer.role not in staff_data.EDITORS:
+                    return 404, None, ""
+                record_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+                if viewer.is_staff:
+                    model = {"quote": Quote, "invoice": Invoice, "report": Report}[kind]
+                    doc = staff_data.owned(db, model, viewer.tenant_id, record_id) if record_id else None
+                else:
+                    get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[kind]
+                    doc = get(db, viewer, record_id) if record_id else None
                 if doc is None:
                     return 404, None, ""
                 issued = _issued_pdf(db, doc) if kind == "invoice" else None

@@ -183,8 +183,9 @@ def admin_shell(*content: rx.Component) -> rx.Component:
     admin = AppState.staff_role == "ADMIN"
     nav = [("nav.home", "/admin"), ("nav.incidents", "/admin/incidents")]
     # The control panel (who sees an entry; each page's guard decides): ADMIN everything,
-    # OFFICE clients, groups and imports, TECHNICIAN none of these.
+    # OFFICE data, clients, groups and imports, TECHNICIAN none of these.
     nav += [
+        ("nav.data", "/admin/data", office),
         ("nav.clients", "/admin/clients", office),
         ("nav.groups", "/admin/groups", office),
         ("nav.import", "/admin/import", office),

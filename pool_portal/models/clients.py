@@ -84,6 +84,7 @@ class PortalUser(SQLModel, table=True):
     notify_on_invoice: bool = True
     notify_on_quote: bool = True
     notify_on_job_scheduled: bool = True
+    notify_on_report: bool = True  # a service report approved on one of their properties
     last_login_at: datetime | None = None
     created_at: datetime = now_field()
 

@@ -50,6 +50,7 @@ class Quote(SQLModel, table=True):
     issued_on: date | None = None
     expires_on: date | None = None
     subtotal_cents: int = 0
+    tax_rate_bp: int = Field(default=0, ge=0, le=10000)  # VAT in basis points: 2100 = 21 %
     tax_cents: int = 0
     total_cents: int = 0
     decided_at: datetime | None = None
@@ -98,6 +99,7 @@ class Invoice(SQLModel, table=True):
     due_on: date | None = None
     paid_on: date | None = None
     subtotal_cents: int = 0
+    tax_rate_bp: int = Field(default=0, ge=0, le=10000)  # VAT in basis points: 2100 = 21 %
     tax_cents: int = 0
     total_cents: int = 0
     customer_po: str | None = Field(default=None, max_length=60)

@@ -95,6 +95,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "incident_message": ("tenant_name", "reference", "link", "excerpt"),
     "quote_sent": ("tenant_name", "number", "link"),
     "invoice_issued": ("tenant_name", "number", "link"),
+    "report_approved": ("tenant_name", "number", "link"),
 }
 # Free text written by people: shown as a quote under the body, never formatted into it.
 _QUOTED = ("excerpt", "resolution")

@@ -81,6 +81,11 @@ class EventClient:
             if root.get("is_hydrated_rx_state_") is self._hydrated:
                 return {"delta": delta, "events": events}
 
+    def settle(self, path: str = "/", timeout: float = 30) -> dict:
+        """What events chained by the last call (a handler returning another handler,
+        run by the server after it) produced: one more sentinel round trip."""
+        return self.call(f"{ROOT}.set_is_hydrated", {"value": getattr(self, "_hydrated", False)}, path, timeout)
+
     def collect(self, until, timeout: float = 30) -> dict:
         """Updates arriving later (a background task's), merged, until ``until(result)``
         holds; the result so far when the deadline passes."""
