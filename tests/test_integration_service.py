@@ -93,6 +93,7 @@ def test_quote_totals_come_from_the_lines_and_new_lines_replace_the_old(db, tena
     # 2.5 x 33.33 = 83.325 -> 83.33 (half up); subtotal 533.33; 21 % tax 112.00
     assert [ln["total_cents"] for ln in got["lines"]] == [45000, 8333]
     assert (got["subtotal_cents"], got["tax_cents"], got["total_cents"]) == (53333, 11200, 64533)
+    assert got["tax_rate_bp"] == 2100  # read back as sent, as staff editing shows it
     api.upsert(db, a, "quotes", "Q-100", {**body, "lines": body["lines"][:1]})
     got = api.get(db, a, "quotes", "Q-100")
     assert len(got["lines"]) == 1 and got["total_cents"] == 45000 + 9450
@@ -222,3 +223,45 @@ def test_a_dry_run_checks_everything_and_writes_nothing(db, tenants):
     again = api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P2", "asset_type": "pump"},
                        dry_run=True)
     assert not again.created and db.get(m.Asset, again.row.id).asset_code == "P1"
+
+
+def test_a_push_that_shows_a_document_tells_the_client_once(db, tenants, isolated_settings, monkeypatch):
+    """A quote pushed as awaiting acceptance (or an invoice issued, a report approved)
+    notifies the client's contacts in the portal and by mail, as staff editing does;
+    pushing the same record again, or a draft, tells nobody."""
+    from email import message_from_bytes, policy
+    from functools import partial
+
+    from pool_portal.db import make_engine, session_scope
+    from pool_portal.services import mail
+
+    a, _ = tenants
+    site = _site(db, a)
+    pat = m.PortalUser(tenant_id=a, email="pat@client.test", name="Pat", language="en")
+    db.add(pat)
+    db.flush()
+    db.add(m.Membership(tenant_id=a, portal_user_id=pat.id, client_id=site.client_id))
+    db.commit()
+    engine = make_engine(db.get_bind().url.render_as_string(hide_password=False))
+    factory = partial(session_scope, engine)
+    quote = {"number": "Q-1", "site_external_id": "S-1", "kind": "SERVICE", "title": "Plan",
+             "lines": [{"description": "Labour", "quantity": 1, "unit_price_cents": 1000}]}
+
+    def notes():
+        db.expire_all()
+        return db.exec(select(m.Notification.kind).where(m.Notification.portal_user_id == pat.id)).all()
+
+    api.save(factory, a, "quotes", "Q-1", api.parse("quotes", {**quote, "status": "DRAFT"}))
+    assert notes() == []
+    for _ in range(2):
+        api.save(factory, a, "quotes", "Q-1", api.parse("quotes", {**quote, "status": "AWAITING_ACCEPTANCE"}))
+    api.save(factory, a, "invoices", "I-1", api.parse("invoices", {
+        "number": "I-1", "site_external_id": "S-1", "status": "AWAITING_PAYMENT", "issued_on": "2026-03-01",
+        "lines": [{"description": "Labour", "quantity": 1, "unit_price_cents": 1000}]}))
+    assert sorted(notes()) == sorted([m.NotificationKind.QUOTE_SENT, m.NotificationKind.INVOICE_ISSUED])
+    mail.wait_idle(30)
+    sent = [message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted((isolated_settings / "outbox").glob("*.eml"))]
+    assert sorted(msg["To"] for msg in sent) == ["pat@client.test", "pat@client.test"]
+    assert any("Q-1" in msg["Subject"] for msg in sent) and any("I-1" in msg["Subject"] for msg in sent)
+    engine.dispose()

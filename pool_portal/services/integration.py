@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -56,7 +56,8 @@ from pool_portal.models import (
     StaffUser,
     utcnow,
 )
-from pool_portal.services import storage
+from pool_portal.services import pricing, storage
+from pool_portal.services.pricing import line_total
 
 EXTERNAL_ID = r"^[A-Za-z0-9._:~-]{1,100}$"
 _EXTERNAL_ID = re.compile(EXTERNAL_ID)
@@ -318,6 +319,7 @@ class LineOut(BaseModel):
 class _PricedOut(_Out):
     number: str
     site_external_id: str | None
+    tax_rate_bp: int
     subtotal_cents: int
     tax_cents: int
     total_cents: int
@@ -423,22 +425,17 @@ def _find(db: Session, model: type[SQLModel], tenant_id: int, key: str, value: s
 
 
 # -- writing ----------------------------------------------------------------------------------------
-def line_total(quantity: Decimal, unit_price_cents: int) -> int:
-    return int((Decimal(quantity) * unit_price_cents).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def totals(lines: list[tuple[Decimal, int]], tax_rate_bp: int) -> tuple[int, int, int, list[int]]:
-    """(subtotal, tax, total, each line's total) in cents."""
+    """(subtotal, tax, total, each line's total) in cents (services.pricing's rules)."""
     each = [line_total(q, u) for q, u in lines]
-    subtotal = sum(each)
-    tax = int((Decimal(subtotal) * tax_rate_bp / 10_000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return subtotal, tax, subtotal + tax, each
+    return (*pricing.totals(each, tax_rate_bp), each)
 
 
 @dataclass
 class Upserted:
     row: SQLModel | None  # None only in a dry run of a new record
     created: bool
+    previous_status: object = None  # the record's status before this write (None: new)
 
 
 def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Record | dict,
@@ -454,6 +451,7 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
         record = parse(kind, record)
     row = _find(db, spec.model, tenant_id, "external_id", external_id)
     created = row is None
+    previous_status = getattr(row, "status", None)
     errors: list[FieldError] = []
 
     resolved: dict[str, SQLModel | None] = {}
@@ -498,7 +496,7 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
     if errors:
         raise Rejected(errors)
     if dry_run:
-        return Upserted(row, created)
+        return Upserted(row, created, previous_status)
 
     if row is None:
         row = spec.model(tenant_id=tenant_id, external_id=external_id)
@@ -512,8 +510,7 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
         row.approved_at = (row.approved_at or now or utcnow()) if approved else None
     if priced is not None:
         row.subtotal_cents, row.tax_cents, row.total_cents = priced[:3]
-        if hasattr(row, "tax_rate_bp"):
-            row.tax_rate_bp = record.tax_rate_bp
+        row.tax_rate_bp = record.tax_rate_bp
     db.add(row)
     db.flush()
     if priced is not None:
@@ -523,7 +520,23 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
                               description=line.description, quantity=line.quantity,
                               unit_price_cents=line.unit_price_cents, total_cents=line_cents))
         db.flush()
-    return Upserted(row, created)
+    return Upserted(row, created, previous_status)
+
+
+# A push that puts a document where the client can see it tells the client, as staff
+# editing does: (kind, the status that shows it) -> client_notify event.
+_SHOWN = {
+    ("quotes", QuoteStatus.AWAITING_ACCEPTANCE): "quote_sent",
+    ("invoices", InvoiceStatus.AWAITING_PAYMENT): "invoice_issued",
+    ("reports", ReportStatus.APPROVED): "report_approved",
+}
+
+
+def _client_event(kind: str, done: Upserted) -> str | None:
+    status = getattr(done.row, "status", None)
+    if status is None or status == done.previous_status:
+        return None
+    return _SHOWN.get((kind, status))
 
 
 def save(session_factory: Callable, tenant_id: int, kind: str, external_id: str, record: _Record,
@@ -532,13 +545,22 @@ def save(session_factory: Callable, tenant_id: int, kind: str, external_id: str,
     record as the API shows it, with ``created``. Two pushes of the same new record at
     once: the second one's insert hits the unique constraint and is run again, as an
     update."""
+    from pool_portal.services import client_notify
+
     for attempt in range(2):
         try:
             with session_factory() as db:
                 done = upsert(db, tenant_id, kind, external_id, record)
                 _audit(db, tenant_id, actor_key_id, f"api.{kind}.{'created' if done.created else 'updated'}",
                        KINDS[kind].label, external_id)
-                return {"created": done.created, "record": present(db, kind, [done.row])[0]}
+                event, mails = _client_event(kind, done), []
+                if event is not None:
+                    site = db.get(Site, done.row.site_id)
+                    label = getattr(done.row, "number", None) or getattr(done.row, "title", "") or external_id
+                    mails = client_notify.notify(db, tenant_id, site, event, label)
+                answer = {"created": done.created, "record": present(db, kind, [done.row])[0]}
+            client_notify.send(mails)  # after the commit: nothing is mailed about a rolled-back write
+            return answer
         except IntegrityError:
             if attempt:
                 raise Rejected([FieldError("external_id", "conflict", "changed by another request; try again")],

@@ -23,10 +23,9 @@ the commit. Conventions otherwise as in ``services.staff_data``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
@@ -44,6 +43,7 @@ from pool_portal.models import (
 )
 from pool_portal.services import client_notify
 from pool_portal.services.dashboard import tenant_today
+from pool_portal.services.pricing import line_total, totals
 from pool_portal.services.staff_data import (
     E_JOB,
     E_TRANSITION,
@@ -76,18 +76,6 @@ INVOICE_ACTIONS: dict[str, tuple[tuple[InvoiceStatus, ...], InvoiceStatus]] = {
     "pay": ((InvoiceStatus.AWAITING_PAYMENT,), InvoiceStatus.PAID),
     "void": ((InvoiceStatus.DRAFT, InvoiceStatus.AWAITING_PAYMENT), InvoiceStatus.VOID),
 }
-
-
-# -- totals ---------------------------------------------------------------------------------------
-def line_total(quantity: Decimal, unit_price_cents: int) -> int:
-    return int((Decimal(quantity) * unit_price_cents).to_integral_value(ROUND_HALF_UP))
-
-
-def totals(line_totals: Iterable[int], tax_rate_bp: int) -> tuple[int, int, int]:
-    """(subtotal, VAT, total) in cents."""
-    subtotal = sum(line_totals)
-    tax = int((Decimal(subtotal) * tax_rate_bp / 10000).to_integral_value(ROUND_HALF_UP))
-    return subtotal, tax, subtotal + tax
 
 
 @dataclass(frozen=True)
