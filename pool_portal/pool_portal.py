@@ -113,4 +113,22 @@ app.add_page(group_page, route="/admin/group", on_load=GroupState.load_group, ti
 app.add_page(staff_page, route="/admin/staff", on_load=StaffUsersState.load_staff, title="Staff | Pool Portal")
 app.add_page(staff_set_password_page, route="/admin/set-password", on_load=LinkState.load_staff_set_password,
              title="Set your password | Pool Portal")
-from pool_portal.states import data as data_states
+
+# Admin → Data: lists and edit pages (sites with assets, remarks and documents; jobs and
+# visits; quotes and invoices with lines; reports).
+for route, page, loader, title in (
+    ("/admin/data", data_pages.index_page, data_states.DataIndexState.load_data_index, "Data"),
+    ("/admin/sites", data_pages.sites_page, data_states.SitesListState.load_sites_list, "Properties"),
+    ("/admin/site", data_site.site_page, data_states.SiteState.load_site, "Property"),
+    ("/admin/jobs", data_pages.jobs_page, data_states.JobsListState.load_jobs_list, "Jobs"),
+    ("/admin/job", data_records.job_page, data_states.JobState.load_job, "Job"),
+    ("/admin/visits", data_pages.visits_page, data_states.VisitsListState.load_visits_list, "Visits"),
+    ("/admin/quotes", data_pages.quotes_page, data_states.QuotesListState.load_quotes_list, "Quotes"),
+    ("/admin/quote", data_records.quote_page, data_states.QuoteState.load_quote, "Quote"),
+    ("/admin/invoices", data_pages.invoices_page, data_states.InvoicesListState.load_invoices_list, "Invoices"),
+    ("/admin/invoice", data_records.invoice_page, data_states.InvoiceState.load_invoice, "Invoice"),
+    ("/admin/reports", data_pages.reports_page, data_states.ReportsListState.load_reports_list, "Reports"),
+    ("/admin/report", data_records.report_page, data_states.ReportState.load_report, "Report"),
+    ("/admin/remarks", data_pages.remarks_page, data_states.RemarksListState.load_remarks_list, "Remarks"),
+):
+    app.add_page(page, route=route, on_load=loader, title=f"{title} | Pool Portal")

@@ -211,9 +211,8 @@ def test_viewing_as_a_client_refuses_every_write_over_the_websocket(app_server):
         assert redirects(result) == [f"/admin/client?id={ids['costa']}"]
         result = client.call(handlers["PortalHomeState.load_home"][0], {}, path="/portal")
         assert any(p.endswith("/portal/login") for p in redirects(result))
-        if quote is not None:
-            r = requests.get(f"{app_server}/files/quote/{quote.id}", cookies={"pp_session": cookie}, timeout=30)
-            assert r.status_code == 401
+        # (The quote's PDF still downloads for this ADMIN after End viewing: staff editors
+        # preview their tenant's documents, Admin -> Data; see tests/test_pdf_files.py.)
     finally:
         client.close()
 
