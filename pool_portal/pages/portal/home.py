@@ -4,6 +4,7 @@ with the same figures for screen readers and small screens."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from pool_portal.components.i18n import T
@@ -52,7 +53,7 @@ def chart_table(headers: list[str], rows, table_id: str) -> rx.Component:
 
 def _plot(component, figure, chart: str | None = None) -> rx.Component:
     extra = {"on_click": lambda points: S.open_bar(chart, points)} if chart else {}
-    return component(data=figure, config={"displayModeBar": False, "responsive": True,
+    return component(data=figure.to(go.Figure), config={"displayModeBar": False, "responsive": True,
                                            "topojsonURL": "/topojson/"}, use_resize_handler=True,
                      width="100%", **extra)
 
@@ -279,7 +280,7 @@ def map_panel() -> rx.Component:
     return panel(
         "panel.map",
         "panel-map",
-        rx.plotly.geo(data=S.map_figure, config={"displayModeBar": False, "responsive": True, "topojsonURL": "/topojson/"},
+        rx.plotly.geo(data=S.map_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True, "topojsonURL": "/topojson/"},
                       use_resize_handler=True, width="100%", on_click=S.open_pin),
     )
 
