@@ -345,7 +345,8 @@ class PortalHomeState(PortalState):
     def open_pin(self, points: list[dict]):
         """A click on a map pin opens that property (the one nearest the click)."""
         point = (points or [{}])[0] or {}
-        lat, lon = point.get("lat"), point.get("lon")
+        # The map's axes are longitude (x) and latitude (y).
+        lat, lon = point.get("lat", point.get("y")), point.get("lon", point.get("x"))
         if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)) or not self._pins:
             return
         site_id = min(self._pins, key=lambda p: (p[0] - lat) ** 2 + (p[1] - lon) ** 2)[2]

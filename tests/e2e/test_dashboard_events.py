@@ -52,3 +52,19 @@ def test_an_overlay_sends_only_itself_and_the_dashboard_reloads_fresh(app_server
                 s.commit()
     finally:
         client.close()
+
+
+def test_a_click_on_a_map_pin_opens_that_property(app_server):
+    from tests.e2e.event_client import redirects
+
+    client = EventClient(app_server, sign_in(app_server, "group@aquademo.example.com", "demo-portal-2026"))
+    try:
+        board = _home(client.call(LOAD, {}, path="/portal"))
+        land, pins = board["map_figure"]["data"][0], board["map_figure"]["data"][1]
+        assert land["fill"] == "toself" and len(land["x"]) > 10  # the shipped outlines, drawn as land
+        # The map's axes are longitude and latitude: a click reports x and y.
+        point = {"x": pins["x"][0], "y": pins["y"][0], "curveNumber": 1, "pointNumber": 0}
+        result = client.call(f"{HOME}.open_pin", {"points": [point]}, path="/portal")
+        assert redirects(result) == [f"/portal?show=property&site={pins['customdata'][0]}"]
+    finally:
+        client.close()
