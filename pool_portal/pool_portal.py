@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from starlette.applications import Starlette
 
-from pool_portal.api import files, health, session_routes
+from pool_portal.api import files, health, pages, session_routes
 from pool_portal.pages.access import change_password_page, magic_page, set_password_page
 from pool_portal.pages.admin.contacts import contacts_page
 from pool_portal.pages.admin.home import admin_home
@@ -67,7 +67,7 @@ def index() -> rx.Component:
 
 
 app = rx.App(
-    api_transformer=_backend(),
+    api_transformer=[_backend(), pages.serve_pages_without_redirect],
     style=STYLE,
     head_components=[rx.el.meta(name="color-scheme", content="light")],
 )
