@@ -53,6 +53,13 @@ def merge_results(figures: dict) -> None:
     RESULTS.write_text(json.dumps({**existing, **figures}, indent=2) + "\n")
 
 
+def publish(figures: dict, save: bool = True) -> None:
+    """Print a script's figures; merge them into bench/results.json unless told not to."""
+    print_table(figures)
+    if save:
+        merge_results(figures)
+
+
 def print_table(figures: dict) -> None:
     print(f"{'figure':28} {'measured':>12}  {'budget':>8}  verdict")
     for key, value in figures.items():

@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import requests  # noqa: E402
 
 from bench.common import (  # noqa: E402
-    CLIENT_USER, DEMO_PASSWORD, ROOT, large_demo, merge_results, print_table, start_app, workdir,
+    CLIENT_USER, DEMO_PASSWORD, ROOT, large_demo, publish, start_app, workdir,
 )
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -235,9 +235,7 @@ def main() -> None:
     finally:
         if app is not None:
             app.stop()
-    print_table(figures)
-    if not args.no_save:
-        merge_results(figures)
+    publish(figures, save=not args.no_save)
 
 
 if __name__ == "__main__":

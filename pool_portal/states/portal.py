@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import time
 import weakref
 
-import plotly.graph_objects as go
-import plotly.io as pio
 import reflex as rx
 
 from pool_portal.db import session_scope
@@ -90,14 +87,6 @@ def _builds() -> asyncio.Semaphore:
     return _build_slots[loop]
 
 
-def _figure_json(fig: go.Figure) -> dict:
-    """A figure as the JSON Reflex would send for it, without plotly's default template
-    (about 6.5 kB a chart): the page's plotly component supplies the template."""
-    out = json.loads(pio.to_json(fig))
-    out.get("layout", {}).pop("template", None)
-    return out
-
-
 def _no_figure() -> dict:
     return {"data": [], "layout": {}}
 
@@ -126,7 +115,7 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
              "open_defects": str(r.open_defects), "severity": r.highest_severity or "NONE"}
             for r in board.properties
         ],
-        "map_figure": _figure_json(charts.properties_map(board.properties, labels)) if board.panels["map"] else _no_figure(),
+        "map_figure": charts.properties_map(board.properties, labels) if board.panels["map"] else _no_figure(),
         "_pins": [(r.latitude, r.longitude, r.site_id) for r in board.properties if r.latitude is not None],
     }
     label_of = {m: charts.short_month(m, months) for m in dashboard.last_months(board.today, 24)}
@@ -150,7 +139,7 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
         out.update(
             tally=[[k, str(n)] for k, n in d.tally.items()],
             asset_types=[[t, s] for t, s in d.asset_types.items()],
-            defects_figure=_figure_json(charts.defects_per_month(d, labels, months)),
+            defects_figure=charts.defects_per_month(d, labels, months),
             defects_table=[
                 [charts.short_month(m, months), str(d.per_month[m].get("RESOLVED", 0)),
                  str(sum(n for k, n in d.per_month[m].items() if k != "RESOLVED"))]
@@ -162,7 +151,7 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
     else:
         out.update(
             routine_year=board.routine_year,
-            routine_figure=_figure_json(charts.routine_chart(board.routine, labels, months)),
+            routine_figure=charts.routine_chart(board.routine, labels, months),
             routine_table=[
                 [charts.short_month(m, months), *[str(board.routine[m][s]) for s in dashboard.ROUTINE_STATUSES]]
                 for m in sorted(board.routine)
@@ -172,7 +161,7 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
         out.update(calls_table=[], calls_figure=_no_figure())
     else:
         out.update(
-            calls_figure=_figure_json(charts.service_calls_chart(board.service_calls, labels, months)),
+            calls_figure=charts.service_calls_chart(board.service_calls, labels, months),
             calls_table=[[charts.short_month(m, months), str(sum(board.service_calls[m].values()))]
                          for m in sorted(board.service_calls)],
         )
@@ -180,7 +169,7 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
         out.update(spend_table=[], spend_by_property=[], spend_figure=_no_figure())
     else:
         out.update(
-            spend_figure=_figure_json(charts.spend_chart(board.spend, labels, months, currency)),
+            spend_figure=charts.spend_chart(board.spend, labels, months, currency),
             spend_table=[[charts.short_month(m, months), money(board.spend.per_month[m], currency, lang)]
                          for m in board.spend.months],
             spend_by_property=[[name, money(c, currency, lang)] for name, c in board.spend.per_property],
@@ -204,7 +193,7 @@ class PortalHomeState(PortalState):
     calls_table: list[list[str]] = []
     spend_table: list[list[str]] = []
     spend_by_property: list[list[str]] = []
-    # Charts as plotly's JSON (drawn in a worker thread; the page casts them to figures).
+    # Charts as plotly's JSON (from services.charts; the page casts them to figures).
     map_figure: dict = {}
     defects_figure: dict = {}
     routine_figure: dict = {}
