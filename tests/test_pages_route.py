@@ -4,6 +4,7 @@ every full page load); anything else passes through untouched."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -30,7 +31,9 @@ def _seen_path(path: str, method: str = "GET") -> str:
         seen["path"], seen["raw"] = scope["path"], scope["raw_path"]
 
     scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode()}
-    asyncio.run(pages.serve_pages_without_redirect(app)(scope, None, None))
+    # A thread of its own: the browser tests' Playwright keeps an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, pages.serve_pages_without_redirect(app)(scope, None, None)).result()
     assert seen["raw"] == seen["path"].encode()
     return seen["path"]
 

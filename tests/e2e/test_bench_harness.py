@@ -5,6 +5,7 @@ session gets its own data (the benchmark itself runs in `make bench`, not here).
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import Session, select
 
@@ -17,7 +18,9 @@ EMAIL = "group@aquademo.example.com"
 
 
 def test_ws_load_client_three_sessions(app_server):
-    result = asyncio.run(run(app_server, 4, EMAIL, "demo-portal-2026", ramp_s=0, think_s=0))
+    # A thread of its own: the browser tests' Playwright keeps an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(asyncio.run, run(app_server, 4, EMAIL, "demo-portal-2026", ramp_s=0, think_s=0)).result()
 
     assert result["errors"] == []
     figures = result["figures"]
