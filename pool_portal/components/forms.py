@@ -29,19 +29,21 @@ def card_page(*children: rx.Component) -> rx.Component:
     """A centred card, for the pages before sign-in."""
     from pool_portal.components.i18n import language_switch
 
-    return rx.center(
-        rx.card(
-            rx.flex(
-                rx.flex(rx.spacer(), language_switch(), width="100%"),
-                *children,
-                direction="column",
-                spacing="4",
+    return rx.el.main(  # the page's main landmark
+        rx.center(
+            rx.card(
+                rx.flex(
+                    rx.flex(rx.spacer(), language_switch(), width="100%"),
+                    *children,
+                    direction="column",
+                    spacing="4",
+                ),
+                width="100%",
+                max_width="440px",
             ),
-            width="100%",
-            max_width="440px",
+            min_height="100vh",
+            padding="1rem",
         ),
-        min_height="100vh",
-        padding="1rem",
     )
 
 

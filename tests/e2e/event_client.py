@@ -40,6 +40,17 @@ class EventClient:
         self.updates: queue.Queue = queue.Queue()
         self.raw: list[str] = []
         self.sio = socketio.Client(reconnection=False)
+        # python-engineio hands each message to a new thread, so a big update can reach
+        # the queue after a small one sent later (a sentinel's echo before the delta it
+        # follows). Handle messages in the reading thread, in the order they came.
+        eio_trigger = self.sio.eio._trigger_event
+
+        def in_order(event, *args, **kwargs):
+            if event == "message":
+                kwargs["run_async"] = False
+            return eio_trigger(event, *args, **kwargs)
+
+        self.sio.eio._trigger_event = in_order
         self.sio.on("event", self._received, namespace=NAMESPACE)
         self.sio.on("disconnect", self._disconnected, namespace=NAMESPACE)
         headers = {"Cookie": f"pp_session={session_cookie}"} if session_cookie else {}

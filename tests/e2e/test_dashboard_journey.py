@@ -40,8 +40,8 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     for panel in PANELS:
         expect(page.locator(f"#{panel}")).to_be_visible()
     # The map draws from the shipped outlines: pins and land, no CDN.
-    expect(page.locator("#panel-map .scattergeo .point").first).to_be_attached()
-    expect(page.locator("#panel-map .geo .layer.land path").first).to_be_attached()
+    expect(page.locator("#panel-map .scatterlayer .trace").nth(1).locator(".point").first).to_be_attached()
+    expect(page.locator("#panel-map .scatterlayer .trace").first.locator("path.js-fill")).to_be_attached()
 
     link = page.locator("#properties-table a[href*=\"show=open_\"]").first
     count = int(link.inner_text())

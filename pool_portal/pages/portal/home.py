@@ -4,6 +4,7 @@ with the same figures for screen readers and small screens."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from pool_portal.components.i18n import T
@@ -52,16 +53,21 @@ def chart_table(headers: list[str], rows, table_id: str) -> rx.Component:
 
 def _plot(component, figure, chart: str | None = None) -> rx.Component:
     extra = {"on_click": lambda points: S.open_bar(chart, points)} if chart else {}
-    return component(data=figure, config={"displayModeBar": False, "responsive": True,
-                                           "topojsonURL": "/topojson/"}, use_resize_handler=True,
+    return component(data=figure.to(go.Figure), config={"displayModeBar": False, "responsive": True},
+                     use_resize_handler=True,
                      width="100%", **extra)
+
+
+# Numbers that open an overlay are small: give them a 24 px touch target (WCAG 2.5.8).
+TARGET = {"display": "inline-flex", "min_width": "24px", "min_height": "24px", "align_items": "center",
+          "justify_content": "center"}
 
 
 def _count_link(row, field: str, kind: str) -> rx.Component:
     return rx.cond(
         row[field] != "0",
         rx.link(row[field], href=f"/portal?show={kind}&site=" + row["id"], weight="bold",
-                aria_label=T(f"overlay.kind.{kind}") + ": " + row["name"]),
+                aria_label=T(f"overlay.kind.{kind}") + ": " + row["name"], style=TARGET),
         rx.text("0", color_scheme="gray"),
     )
 
@@ -122,7 +128,7 @@ def _activity_row(kind: str, doc: str) -> rx.Component:
                     rx.text(T(f"activity.{kind}"), weight="medium"),
                     rx.spacer(),
                     rx.link(S.activity[f"{kind}_count"].to(str), href=f"/portal?show={kind}", weight="bold",
-                            id=f"activity-{kind}-count"),
+                            id=f"activity-{kind}-count", style=TARGET),
                     rx.text(S.activity[f"{kind}_total"].to(str), color_scheme="gray"),
                     spacing="3",
                     align="center",
@@ -200,7 +206,7 @@ def defects_panel() -> rx.Component:
             id="defect-tally",
         ),
         rx.heading(T("defects.raised"), size="2", as_="h3", margin_top="1rem"),
-        _plot(rx.plotly.cartesian, S.defects_figure, "defects"),
+        _plot(rx.plotly.basic, S.defects_figure, "defects"),
         chart_table(["panel.month", "dash.resolved", "defects.open"], S.defects_table, "defects-table"),
         rx.heading(T("defects.by_asset_type"), size="2", as_="h3", margin_top="1rem"),
         rx.flex(
@@ -227,7 +233,7 @@ def routine_panel() -> rx.Component:
             spacing="4",
             align="center",
         ),
-        _plot(rx.plotly.cartesian, S.routine_figure, "routine"),
+        _plot(rx.plotly.basic, S.routine_figure, "routine"),
         chart_table(["panel.month", "routine.on_time", "routine.within_tolerance", "routine.late", "routine.missed",
                      "routine.pending"], S.routine_table, "routine-table"),
         native_form(
@@ -255,7 +261,7 @@ def calls_panel() -> rx.Component:
     return panel(
         "panel.calls",
         "panel-calls",
-        _plot(rx.plotly.cartesian, S.calls_figure, "calls"),
+        _plot(rx.plotly.basic, S.calls_figure, "calls"),
         chart_table(["panel.month", "calls.count"], S.calls_table, "calls-table"),
     )
 
@@ -264,7 +270,7 @@ def spend_panel() -> rx.Component:
     return panel(
         "panel.spend",
         "panel-spend",
-        _plot(rx.plotly.cartesian, S.spend_figure),
+        _plot(rx.plotly.basic, S.spend_figure),
         chart_table(["panel.month", "spend.total"], S.spend_table, "spend-table"),
         rx.heading(T("spend.by_property"), size="2", as_="h3", margin_top="0.75rem"),
         rx.foreach(
@@ -279,8 +285,9 @@ def map_panel() -> rx.Component:
     return panel(
         "panel.map",
         "panel-map",
-        rx.plotly.geo(data=S.map_figure, config={"displayModeBar": False, "responsive": True, "topojsonURL": "/topojson/"},
-                      use_resize_handler=True, width="100%", on_click=S.open_pin),
+        # The same (basic) plotly bundle as the charts: one bundle for the whole page.
+        rx.plotly.basic(data=S.map_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True},
+                        use_resize_handler=True, width="100%", on_click=S.open_pin),
     )
 
 
