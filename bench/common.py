@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:
 DEMO_PASSWORD = "demo-portal-2026"
 GROUP_USER = "group@megapools.example.com"  # the large demo's 200-client group contact
 CLIENT_USER = "client@aquademo.example.com"  # the demo client (3 pools)
+CONTACT_USERS = "contact{:03d}@megapools.example.com"  # the large demo's 200 clients' own contacts (5 pools each)
 
 # figure -> (comparison, limit, what it is). The table of `make bench` and the README's.
 BUDGETS: dict[str, tuple[str, float, str]] = {

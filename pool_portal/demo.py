@@ -529,6 +529,10 @@ def _megapools(b: Builder) -> None:
     for c in range(200):
         cid = b.client(tid, f"Mega Client {c + 1:03d}")
         b.member(tid, group, cid)
+        # Each client's own contact (the websocket load signs in as 200 different customers).
+        contact = b.portal_user(tid, f"contact{c + 1:03d}@megapools.example.com", f"Mega Client {c + 1:03d} contact",
+                                password=True)
+        b.membership(tid, contact, client_id=cid)
         for s in range(5):
             sid = b.site(tid, cid, f"Mega Client {c + 1:03d} – Pool {s + 1}", TOWNS[(c + s) % len(TOWNS)])
             b.fill_site(tid, sid, LARGE, techs)

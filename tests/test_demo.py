@@ -294,5 +294,7 @@ def test_large_scale_loads_in_under_two_minutes(engine):
         assert _count(db, m.ClientGroupMember, m.ClientGroupMember.tenant_id == mega.id) == 200
         user = db.exec(select(m.PortalUser).where(m.PortalUser.email == "group@megapools.example.com")).scalar_one()
         assert len(portal_client_ids(db, mega.id, user.id)) == 200
+        own = db.exec(select(m.PortalUser).where(m.PortalUser.email == "contact042@megapools.example.com")).scalar_one()
+        assert [db.get(m.Client, c).name for c in portal_client_ids(db, mega.id, own.id)] == ["Mega Client 042"]
         assert _count(db, m.StaffUser, m.StaffUser.email == "admin@megapools.example.com",
                       m.StaffUser.role == m.StaffRole.ADMIN) == 1
