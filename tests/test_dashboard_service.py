@@ -115,6 +115,25 @@ def test_today_is_the_tenants_date(db, world):
     assert dashboard.tenant_today(db, world["t"].id, NOW) == TODAY
 
 
+def test_built_in_two_halves_at_once_the_figures_are_the_same(db, world):
+    """The app builds the dashboard with its second half on another connection
+    (side_session): every figure is the one the plain build gives, hand-checked below."""
+    from functools import partial
+
+    from pool_portal.db import make_engine, session_scope
+
+    engine = make_engine(db.get_bind().url.render_as_string(hide_password=False))
+    try:
+        for year in (None, 2025):
+            alone = dashboard.build(db, world["viewer"], now=NOW, routine_year=year)
+            halves = dashboard.build(db, world["viewer"], now=NOW, routine_year=year,
+                                     side_session=partial(session_scope, engine))
+            assert halves == alone
+        assert halves.routine and halves.defects.per_month and halves.service_calls  # both halves did their part
+    finally:
+        engine.dispose()
+
+
 def test_properties_counts(db, world):
     board = dashboard.build(db, world["viewer"], now=NOW)
     rows = {r.name: r for r in board.properties}

@@ -283,7 +283,8 @@ class PortalHomeState(PortalState):
                 # is: only the overlay's rows are read and sent. Any other load reads all.
                 if not (reuse and key == shown_key):
                     self._load_common(db, v)
-                    values = _board_values(dashboard.build(db, v, routine_year=routine_year), currency, lang)
+                    board = dashboard.build(db, v, routine_year=routine_year, side_session=session_scope)
+                    values = _board_values(board, currency, lang)
                 rows = detail = hits = None
                 if show == "search":
                     hits = search.search(db, v, query)
