@@ -54,10 +54,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import aiohttp  # noqa: E402
-import socketio  # noqa: E402
+import aiohttp
+import socketio
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     CONTACT_USERS,
     DEMO_PASSWORD,
     GROUP_USER,
@@ -84,7 +84,7 @@ def p95(values: list[float]) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
 
 
 class SessionError(Exception):
@@ -312,7 +312,7 @@ def main() -> None:
         # The customers first, the worst case after: a server still working off an
         # overloaded run's queue (events of sessions that gave up are still processed)
         # would slow whatever ran after it.
-        print(f"{args.sessions} sessions as {args.email.format('NNN')}, journeys starting over {args.ramp:g} s, "
+        print(f"{args.sessions} sessions as {args.email.replace('{:03d}', 'NNN')}, journeys starting over {args.ramp:g} s, "
               f"{args.think:g} s between steps", flush=True)
         result = asyncio.run(run(base, args.sessions, args.email, DEMO_PASSWORD, args.ramp, args.think, rss))
         for line in result["errors"][:10]:

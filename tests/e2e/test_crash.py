@@ -16,6 +16,7 @@ clients use; no frontend build on each restart).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections import Counter
@@ -84,14 +85,28 @@ class Load:
                 and (len(self.quotes_acked) >= KILL_AFTER_QUOTES or self.quotes_done))
 
 
-def _request_jobs(base: str, cookie: str, site: str, worker: int, load: Load) -> None:
-    from pool_portal.states.records import RequestJobState
-
+def _as_tab(base: str, cookie: str, load: Load, body) -> None:
+    """Run ``body(client)`` on a websocket tab of its own. The kill ends whatever call is
+    in flight (what was acknowledged before is recorded), so an error ends the thread
+    quietly; the first few are kept in ``load.unacked`` to explain a run that stalls."""
     try:
         client = EventClient(base, cookie)
-    except Exception:  # noqa: BLE001 - the app may already be gone
+    except Exception as exc:  # noqa: BLE001 - the app may already be gone
+        load.note(unacked=f"connect: {exc!r}")
         return
     try:
+        body(client)
+    except Exception as exc:  # noqa: BLE001
+        load.note(unacked=repr(exc))
+    finally:
+        with contextlib.suppress(Exception):
+            client.close()
+
+
+def _request_jobs(base: str, cookie: str, site: str, worker: int, load: Load) -> None:
+    from pool_portal.states.records import RequestJobState  # imported by the test before the threads start
+
+    def body(client: EventClient) -> None:
         n = 0
         while not load.stop.is_set():
             desc = f"{PREFIX} {worker}-{n:03d}"
@@ -100,23 +115,14 @@ def _request_jobs(base: str, cookie: str, site: str, worker: int, load: Load) ->
                                  {"form_data": {"site": site, "kind": "SERVICE_CALL", "description": desc}},
                                  path="/portal/request-job", timeout=60)
             load.note(job=(desc, _vars(result, RequestJobState).get("created") or ""))
-    except Exception:  # noqa: BLE001 - the kill ends every call in flight; what was acked is recorded
-        return
-    finally:
-        try:
-            client.close()
-        except Exception:  # noqa: BLE001
-            pass
+
+    _as_tab(base, cookie, load, body)
 
 
 def _approve_quotes(base: str, cookie: str, quote_ids: list[str], load: Load) -> None:
     from pool_portal.states.records import QuotesState
 
-    try:
-        client = EventClient(base, cookie)
-    except Exception:  # noqa: BLE001
-        return
-    try:
+    def body(client: EventClient) -> None:
         for quote_id in quote_ids:
             if load.stop.is_set():
                 return
@@ -128,43 +134,28 @@ def _approve_quotes(base: str, cookie: str, quote_ids: list[str], load: Load) ->
             if _vars(result, QuotesState).get("notice") == "quote.approved":
                 load.note(quote=int(quote_id))
         load.note(quotes_done=True)
-    except Exception:  # noqa: BLE001
-        return
-    finally:
-        try:
-            client.close()
-        except Exception:  # noqa: BLE001
-            pass
+
+    _as_tab(base, cookie, load, body)
 
 
 def _post_messages(base: str, cookie: str, incident_id: int, load: Load) -> None:
-    from pool_portal.states.incidents import IncidentState  # imported by the test before the threads start
+    from pool_portal.states.incidents import IncidentState
 
-    try:
-        client = EventClient(base, cookie)
-    except Exception as exc:  # noqa: BLE001
-        load.note(unacked=f"connect: {exc!r}")
-        return
-    try:
-        client.call(_full(IncidentState, "load_incident"), {}, path=f"/portal/incident?id={incident_id}", timeout=60)
+    def body(client: EventClient) -> None:
+        path = f"/portal/incident?id={incident_id}"
+        client.call(_full(IncidentState, "load_incident"), {}, path=path, timeout=60)
         n = 0
         while not load.stop.is_set():
-            body = f"{PREFIX} message {n:03d}"
+            text = f"{PREFIX} message {n:03d}"
             n += 1
-            result = client.call(_full(IncidentState, "post_message"), {"files": [], "body": body},
-                                 path=f"/portal/incident?id={incident_id}", timeout=60)
-            if any(e.get("body") == body for e in _vars(result, IncidentState).get("thread") or []):
-                load.note(message=body)
+            result = client.call(_full(IncidentState, "post_message"), {"files": [], "body": text}, path=path,
+                                 timeout=60)
+            if any(e.get("body") == text for e in _vars(result, IncidentState).get("thread") or []):
+                load.note(message=text)
             else:
-                load.note(unacked=f"{body}: {_vars(result, IncidentState)}")
-    except Exception as exc:  # noqa: BLE001
-        load.note(unacked=repr(exc))
-        return
-    finally:
-        try:
-            client.close()
-        except Exception:  # noqa: BLE001
-            pass
+                load.note(unacked=f"{text}: {_vars(result, IncidentState)}")
+
+    _as_tab(base, cookie, load, body)
 
 
 @pytest.fixture
