@@ -12,6 +12,7 @@ from pool_portal.pages.admin.groups import group_page, groups_page
 from pool_portal.pages.admin import data as data_pages
 from pool_portal.pages.admin import data_records, data_site
 from pool_portal.pages.admin.home import admin_home
+from pool_portal.pages.admin.notifications import notifications_page
 from pool_portal.pages.admin.imports import import_page
 from pool_portal.pages.admin.settings import settings_page
 from pool_portal.pages.admin.staff import staff_page
@@ -32,6 +33,7 @@ from pool_portal.states.admin_settings import PortalSettingsState
 from pool_portal.states.admin_staff import StaffUsersState
 from pool_portal.states.base import LinkState, LoginState, PasswordState
 from pool_portal.states.imports import ImportState
+from pool_portal.states.notifications import NotificationsState
 from pool_portal.states import data as data_states
 from pool_portal.states.portal import PortalHomeState
 from pool_portal.pages.admin.incidents import detail_page as admin_incident_page
@@ -105,6 +107,8 @@ app.add_page(admin_incidents_page, route="/admin/incidents", on_load=AdminIncide
              title="Incidents | Pool Portal")
 app.add_page(admin_incident_page, route="/admin/incident", on_load=AdminIncidentState.load_admin_incident,
              title="Incident | Pool Portal")
+app.add_page(notifications_page, route="/admin/notifications", on_load=NotificationsState.load_notifications,
+             title="Notifications | Pool Portal")
 app.add_page(defects_page, route="/portal/defects", on_load=DefectsState.load_defects, title="Defects | Pool Portal")
 app.add_page(import_page, route="/admin/import", on_load=ImportState.load_import, title="Import | Pool Portal")
 # The admin control panel.

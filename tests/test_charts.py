@@ -37,6 +37,20 @@ def test_a_map_without_pins_shows_iberia():
     assert len(fig["data"]) == 1 and fig["layout"]["xaxis"]["range"] == [-10.0, 5.0]
 
 
+def test_the_map_in_words_counts_each_colour_and_the_properties_off_the_map():
+    rows = [PropertyRow(i, f"Pool {i}", "", latitude=38.0 + i / 100, longitude=-0.5, highest_severity="CRITICAL")
+            for i in range(1, 8)]
+    rows += [PropertyRow(8, "Calm pool", "", latitude=39.0, longitude=-0.3),
+             PropertyRow(9, "Unmapped pool", "", highest_severity="CRITICAL")]
+    labels = {**LABELS, "not_on_map": "Not on the map"}
+    assert charts.map_summary(rows, labels) == [
+        ["Critical", "7", "Pool 1, Pool 2, Pool 3, Pool 4, Pool 5 …"],
+        ["None", "1", "Calm pool"],
+        ["Not on the map", "1", "Unmapped pool"],
+    ]
+    assert charts.map_summary([], labels) == []
+
+
 def test_bars_stack_per_month_with_their_month_keys():
     months = {"2026-10": {"on_time": 3, "within_tolerance": 1, "late": 0, "missed": 2, "pending": 0},
               "2026-11": {"on_time": 1, "within_tolerance": 0, "late": 1, "missed": 0, "pending": 4}}

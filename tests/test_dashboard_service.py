@@ -252,6 +252,16 @@ def test_listings_match_the_numbers_and_stay_in_the_view(db, world):
     assert dashboard.listing(db, v, "open_quotes", 999999, now=NOW) is None
 
 
+def test_the_activity_reports_first_items_are_the_listings_first_with_their_pdfs(db, world):
+    v = world["viewer"]
+    for kind, doc in (("invoices", "invoice"), ("defect_quotes", "quote"), ("open_quotes", "quote")):
+        full = dashboard.listing(db, v, kind, now=NOW)
+        first = dashboard.listing(db, v, kind, now=NOW, limit=1)
+        assert len(full) > 1 and first == full[:1]
+        assert {r["doc"] for r in full} == {doc}
+    assert all("doc" not in r or r["doc"] == "" for r in dashboard.listing(db, v, "open_defects", now=NOW))
+
+
 def test_property_detail_only_inside_the_view(db, world):
     v = world["viewer"]
     db.add(m.Document(tenant_id=world["t"].id, site_id=world["a"].id, title="Certificate", filename="cert.pdf",

@@ -168,7 +168,7 @@ def bell() -> rx.Component:
     return rx.link(
         rx.icon("bell", size=18),
         rx.cond(BellState.unread > 0, rx.badge(BellState.unread.to_string(), color_scheme="red", id="bell-count")),
-        href="/admin/incidents?status=OPEN",
+        href="/admin/notifications?unread=1",
         aria_label=T("nav.notifications"),
         id="bell",
         on_mount=BellState.start_bell,

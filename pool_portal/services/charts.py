@@ -135,6 +135,26 @@ def _cross_y(a, b, y):
     return (a[0] + (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]), y)
 
 
+def map_summary(rows: list[PropertyRow], labels: dict[str, str], names: int = 5) -> list[list[str]]:
+    """The map in words (its text alternative): per pin colour, most severe first, how
+    many properties and the first few names; then the properties it cannot show."""
+    pins = [r for r in rows if r.latitude is not None and r.longitude is not None]
+    pinned = {id(r) for r in pins}
+
+    def listed(group: list[PropertyRow]) -> str:
+        return ", ".join(r.name for r in group[:names]) + (" …" if len(group) > names else "")
+
+    out = []
+    for key in [s.value for s in SEVERITIES] + ["NONE"]:
+        group = [r for r in pins if (r.highest_severity or "NONE") == key]
+        if group:
+            out.append([labels[f"severity.{key}"], str(len(group)), listed(group)])
+    off = [r for r in rows if id(r) not in pinned]
+    if off:
+        out.append([labels["not_on_map"], str(len(off)), listed(off)])
+    return out
+
+
 def properties_map(rows: list[PropertyRow], labels: dict[str, str]) -> Figure:
     """Pins coloured by the highest open published severity; one trace per severity so
     the legend explains the colours. The land is drawn from the shipped outlines

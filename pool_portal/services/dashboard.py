@@ -493,13 +493,14 @@ LISTING_LIMIT = 200
 
 def listing(
     session: Session, viewer: Viewer, kind: str, site_id: int | None = None, *, now: datetime | None = None,
-    month: str | None = None, bucket: str | None = None, text: str | None = None,
+    month: str | None = None, bucket: str | None = None, text: str | None = None, limit: int = LISTING_LIMIT,
 ) -> list[dict[str, str]] | None:
     """The items behind a dashboard number or bar, for the whole view or one of its
     sites. None when the kind is unknown, its document type is switched off, or the
     site is not in the viewer's view (so nothing of another client's is ever listed).
     ``month`` ("YYYY-MM") and ``bucket`` (a severity or RESOLVED, a routine status, a
-    stage) narrow the chart listings; ``text`` searches the defects."""
+    stage) narrow the chart listings; ``text`` searches the defects. Quotes and invoices
+    say which PDF they have (``doc``); at most ``limit`` quotes or invoices."""
     if kind not in LISTINGS:
         return None
     scope = _listing_scope(session, viewer, site_id)
@@ -517,13 +518,13 @@ def listing(
         cond = overdue_invoice(today) if kind == "overdue_invoices" else outstanding_invoice()
         rows = session.execute(
             select(Invoice).where(Invoice.tenant_id == t, Invoice.site_id.in_(ids), cond)
-            .order_by(Invoice.due_on, Invoice.id).limit(LISTING_LIMIT)
+            .order_by(Invoice.due_on, Invoice.id).limit(min(limit, LISTING_LIMIT))
         ).scalars()
         return [
             {"id": str(i.id), "number": i.number, "site": sites[i.site_id], "title": "",
              "date": i.due_on.isoformat() if i.due_on else "",
              "status": "OVERDUE" if i.due_on and i.due_on < today else i.status.value if hasattr(i.status, "value") else str(i.status),
-             "amount_cents": str(i.total_cents)}
+             "amount_cents": str(i.total_cents), "doc": "invoice"}
             for i in rows
         ]
     if kind in ("open_quotes", "defect_quotes", "service_quotes"):
@@ -532,11 +533,11 @@ def listing(
         query = select(Quote).where(Quote.tenant_id == t, Quote.site_id.in_(ids), open_quote(today))
         if kind != "open_quotes":
             query = query.where(Quote.kind == (QuoteKind.DEFECT if kind == "defect_quotes" else QuoteKind.SERVICE))
-        rows = session.execute(query.order_by(Quote.issued_on, Quote.id).limit(LISTING_LIMIT)).scalars()
+        rows = session.execute(query.order_by(Quote.issued_on, Quote.id).limit(min(limit, LISTING_LIMIT))).scalars()
         return [
             {"id": str(q.id), "number": q.number, "site": sites[q.site_id], "title": q.title,
              "date": q.expires_on.isoformat() if q.expires_on else "", "status": _value(q.status),
-             "amount_cents": str(q.total_cents)}
+             "amount_cents": str(q.total_cents), "doc": "quote"}
             for q in rows
         ]
     counted = [s.value for s in COUNTED_SEVERITIES]

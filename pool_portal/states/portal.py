@@ -124,6 +124,17 @@ def _board_key(v, routine_year: int | None, lang: str) -> str:
     return f"{v.tenant_id}:{v.user_id}:{v.view}:{clients}:{routine_year}:{lang}"
 
 
+ACTIVITY_KINDS = ("defect_quotes", "service_quotes", "invoices")
+ACTIVITY_ITEMS = 5  # outstanding items shown in each of the activity report's sections
+
+
+def _priced(rows: list[dict[str, str]], currency: str, lang: str) -> list[dict[str, str]]:
+    """Listing rows with their amount formatted and their status's catalogue key."""
+    return [{"doc": "", **r, "amount": money(int(r["amount_cents"]), currency, lang) if r["amount_cents"] else "",
+             "status_key": r["status"] if "." in r["status"] else f"status.{r['status']}"}
+            for r in rows]
+
+
 def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
     """The dashboard's state vars (name -> value), formatted and with the charts drawn:
     run in a worker thread, so a big view's formatting does not hold the event loop."""
@@ -143,6 +154,7 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
         ],
         "map_figure": charts.properties_map(board.properties, labels) if board.panels["map"] else _no_figure(),
         "_pins": [(r.latitude, r.longitude, r.site_id) for r in board.properties if r.latitude is not None],
+        "map_table": charts.map_summary(board.properties, labels) if board.panels["map"] else [],
     }
     label_of = {m: charts.short_month(m, months) for m in dashboard.last_months(board.today, 24)}
     if board.routine:
@@ -211,6 +223,7 @@ class PortalHomeState(PortalState):
     documents: dict[str, bool] = {}
     properties: list[dict[str, str]] = []
     activity: dict[str, str] = {}
+    activity_items: dict[str, list[dict[str, str]]] = {}
     tally: list[list[str]] = []
     asset_types: list[list[str]] = []
     defects_table: list[list[str]] = []
@@ -221,6 +234,7 @@ class PortalHomeState(PortalState):
     spend_by_property: list[list[str]] = []
     # Charts as plotly's JSON (from services.charts; the page casts them to figures).
     map_figure: dict = {}
+    map_table: list[list[str]] = []  # the map's text alternative
     defects_figure: dict = {}
     routine_figure: dict = {}
     calls_figure: dict = {}
@@ -250,6 +264,7 @@ class PortalHomeState(PortalState):
         self.properties = []
         self.overlay_rows = []
         self.activity = {}
+        self.activity_items = {}
 
     @portal_event
     async def load_home(self):
@@ -285,6 +300,10 @@ class PortalHomeState(PortalState):
                     self._load_common(db, v)
                     board = dashboard.build(db, v, routine_year=routine_year, side_session=session_scope)
                     values = _board_values(board, currency, lang)
+                    # The activity report's first outstanding items (the rest in its overlay).
+                    values["activity_items"] = {} if board.activity is None else {
+                        k: _priced(dashboard.listing(db, v, k, limit=ACTIVITY_ITEMS) or [], currency, lang)
+                        for k in ACTIVITY_KINDS}
                 rows = detail = hits = None
                 if show == "search":
                     hits = search.search(db, v, query)
@@ -296,9 +315,7 @@ class PortalHomeState(PortalState):
                     rows = dashboard.listing(db, v, show, int(site) if site.isdigit() else None,
                                              month=month or None, bucket=bucket or None, text=query or None)
                 if rows:
-                    rows = [{**r, "amount": money(int(r["amount_cents"]), currency, lang) if r["amount_cents"] else "",
-                             "status_key": r["status"] if "." in r["status"] else f"status.{r['status']}"}
-                            for r in rows]
+                    rows = _priced(rows, currency, lang)
                 return key, values, rows, detail, hits
 
         if reuse:

@@ -42,6 +42,12 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     # The map draws from the shipped outlines: pins and land, no CDN.
     expect(page.locator("#panel-map .scatterlayer .trace").nth(1).locator(".point").first).to_be_attached()
     expect(page.locator("#panel-map .scatterlayer .trace").first.locator("path.js-fill")).to_be_attached()
+    # ... and says the same in words: as many properties as the table lists.
+    page.locator("#panel-map summary").click()
+    in_words = page.locator("#map-table tbody tr td:nth-child(2)")
+    expect(in_words.first).to_be_visible()
+    expect(page.locator("#properties-table tbody tr").first).to_be_visible()
+    assert sum(int(n) for n in in_words.all_inner_texts()) == page.locator("#properties-table tbody tr").count()
 
     link = page.locator("#properties-table a[href*=\"show=open_\"]").first
     count = int(link.inner_text())
@@ -57,8 +63,20 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     rows = page.locator("#overlay-table tbody tr")
     total = int(page.locator("#activity-invoices-count").inner_text())
     expect(rows).to_have_count(min(total, 200))
+    first_in_overlay = rows.first.locator("td").first.inner_text()
     page.keyboard.press("Escape")
     expect(page.locator("#overlay")).to_have_count(0)
+
+    # The activity report lists the first outstanding invoices itself, each opening its PDF.
+    items = page.locator("#activity-invoices-items .activity-item")
+    expect(items).to_have_count(min(total, 5))
+    assert items.first.locator("a").inner_text() == first_in_overlay
+    href = items.first.locator("a").get_attribute("href")
+    assert re.fullmatch(r"/files/invoice/\d+", href)
+    got = page.request.get(f"{app_server}{href}")
+    assert got.status == 200 and got.body().startswith(b"%PDF")
+    if total > 5:
+        expect(page.locator("#activity-invoices-all")).to_be_visible()
 
     # The monthly report for the month shown in the selector downloads, and reads back.
     with page.expect_download() as info:

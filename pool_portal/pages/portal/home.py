@@ -140,6 +140,26 @@ def _activity_row(kind: str, doc: str) -> rx.Component:
                 rx.text(T("activity.overdue"), ": ", S.activity["overdue_invoices_count"].to(str), " · ",
                         S.activity["overdue_invoices_total"].to(str), size="2", color_scheme="red"),
             ),
+            rx.box(
+                rx.foreach(
+                    S.activity_items[kind],
+                    lambda r: rx.flex(
+                        rx.link(r["number"], href="/files/" + r["doc"] + "/" + r["id"], size="2", style=TARGET,
+                                aria_label=T("overlay.pdf") + " " + r["number"]),
+                        rx.text(r["site"], size="2", color_scheme="gray", flex="1", min_width="8rem"),
+                        rx.text(r["date"], size="2"),
+                        rx.text(r["amount"], size="2", weight="medium"),
+                        spacing="3", align="center", wrap="wrap", padding_y="0.15rem",
+                        class_name="activity-item",
+                    ),
+                ),
+                rx.cond(
+                    S.activity[f"{kind}_count"].to(int) > S.activity_items[kind].length(),
+                    rx.link(T("activity.see_all"), href=f"/portal?show={kind}", size="2", id=f"activity-{kind}-all"),
+                ),
+                id=f"activity-{kind}-items",
+                padding_top="0.25rem",
+            ),
             open=True,
             style={"padding": "0.5rem 0", "border_bottom": "1px solid var(--gray-5)"},
         ),
@@ -288,6 +308,7 @@ def map_panel() -> rx.Component:
         # The same (basic) plotly bundle as the charts: one bundle for the whole page.
         rx.plotly.basic(data=S.map_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True},
                         use_resize_handler=True, width="100%", on_click=S.open_pin),
+        chart_table(["map.colour", "map.properties", "map.names"], S.map_table, "map-table"),
     )
 
 
@@ -428,7 +449,12 @@ def overlay() -> rx.Component:
                         rx.foreach(
                             S.overlay_rows,
                             lambda r: rx.table.row(
-                                rx.table.cell(r["number"]),
+                                rx.table.cell(rx.cond(
+                                    (r["doc"] == "quote") | (r["doc"] == "invoice"),
+                                    rx.link(r["number"], href="/files/" + r["doc"] + "/" + r["id"],
+                                            aria_label=T("overlay.pdf") + " " + r["number"]),
+                                    r["number"],
+                                )),
                                 rx.table.cell(r["site"]),
                                 rx.table.cell(r["title"]),
                                 rx.table.cell(r["date"]),
