@@ -181,10 +181,12 @@ def bell() -> rx.Component:
 def admin_shell(*content: rx.Component) -> rx.Component:
     office = (AppState.staff_role == "ADMIN") | (AppState.staff_role == "OFFICE")
     admin = AppState.staff_role == "ADMIN"
-    nav = [("nav.home", "/admin"), ("nav.incidents", "/admin/incidents")]
-    # The control panel (who sees an entry; each page's guard decides): ADMIN everything,
-    # OFFICE data, clients, groups and imports, TECHNICIAN none of these.
+    nav = [("nav.home", "/admin")]
+    # Who sees an entry (each page's guard decides): ADMIN everything; OFFICE incidents,
+    # data, clients, groups and imports; TECHNICIAN none of these (their visits are on
+    # the home page, their notifications behind the bell).
     nav += [
+        ("nav.incidents", "/admin/incidents", office),
         ("nav.data", "/admin/data", office),
         ("nav.clients", "/admin/clients", office),
         ("nav.groups", "/admin/groups", office),

@@ -198,6 +198,12 @@ def test_a_job_visit_is_planned_and_its_technician_records_the_outcome(app_serve
     page = tech.new_page()
     sign_in(page, app_server, "/admin/login", "tech@aquademo.example.com")
     expect(page).to_have_url(re.compile(r"/admin/?$"))
+    # A technician's menu has only what opens for them; the bell is theirs too.
+    nav = page.get_by_role("navigation")
+    expect(nav.get_by_role("link", name="Home", exact=True).first).to_be_attached()
+    for hidden in ("Incidents", "Data", "Clients", "Import", "Staff"):
+        expect(page.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
+    expect(page.locator("#bell")).to_have_attribute("href", "/admin/notifications?unread=1")
     page.goto(f"{app_server}/admin/visits")
     row = page.locator("#visits-table tbody tr").filter(has_text=job_number)
     expect(row).to_have_count(1)
