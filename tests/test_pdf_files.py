@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -225,3 +226,80 @@ def test_staff_preview_their_tenants_drafts_only(http, demo_env):
     _sign_in(http, "admin@bluewave.example.com", "staff")
     assert http.get(f"/files/quote/{draft.id}").status_code == 404
     assert http.get(f"/files/report/{draft_report.id}").status_code == 404
+
+
+# -- a small fixed dataset (either backend) ------------------------------------------------
+MARCH = datetime(2026, 3, 20, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def small(db):
+    """One tenant, one client with one property, in March 2026: quotes open, expired,
+    decided and draft; invoices awaiting payment, paid and draft; each with lines."""
+    t = m.Tenant(name="Blue Lagoon Pools", slug="bl")
+    db.add(t)
+    db.flush()
+    db.add(m.PortalSettings(tenant_id=t.id))
+    c = m.Client(tenant_id=t.id, name="Hotel Miramar SL")
+    db.add(c)
+    db.flush()
+    site = m.Site(tenant_id=t.id, client_id=c.id, name="Miramar main pool", address="Paseo 3", city="Jávea")
+    db.add(site)
+    db.flush()
+    Q, I = m.QuoteStatus, m.InvoiceStatus
+    quotes = {}
+    for number, status, expires, total in [("Q-OPEN", Q.AWAITING_ACCEPTANCE, date(2026, 4, 1), 12100),
+                                           ("Q-EXPIRED", Q.AWAITING_ACCEPTANCE, date(2026, 3, 10), 70000),
+                                           ("Q-DONE", Q.APPROVED, None, 24200), ("Q-DRAFT", Q.DRAFT, None, 90000)]:
+        q = m.Quote(tenant_id=t.id, number=number, site_id=site.id, kind=m.QuoteKind.SERVICE, status=status,
+                    title=f"Work {number}", issued_on=date(2026, 3, 5), expires_on=expires,
+                    subtotal_cents=total * 100 // 121, tax_cents=total - total * 100 // 121, total_cents=total)
+        db.add(q)
+        quotes[number] = q
+    invoices = {}
+    for number, status, total in [("I-DUE", I.AWAITING_PAYMENT, 36300), ("I-PAID", I.PAID, 48400), ("I-DRAFT", I.DRAFT, 99900)]:
+        inv = m.Invoice(tenant_id=t.id, number=number, site_id=site.id, status=status, issued_on=date(2026, 3, 6),
+                        due_on=date(2026, 4, 5), subtotal_cents=total * 100 // 121,
+                        tax_cents=total - total * 100 // 121, total_cents=total)
+        db.add(inv)
+        invoices[number] = inv
+    db.flush()
+    inv = invoices["I-DUE"]
+    db.add_all([
+        m.InvoiceLine(tenant_id=t.id, invoice_id=inv.id, position=1, description="Filter sand replacement",
+                      quantity=Decimal("2"), unit_price_cents=10000, total_cents=20000),
+        m.InvoiceLine(tenant_id=t.id, invoice_id=inv.id, position=2, description="Pump seal kit",
+                      quantity=Decimal("1"), unit_price_cents=10000, total_cents=10000),
+    ])
+    q = quotes["Q-OPEN"]
+    db.add(m.QuoteLine(tenant_id=t.id, quote_id=q.id, position=1, description="Heat pump service visit",
+                       quantity=Decimal("1"), unit_price_cents=10000, total_cents=10000))
+    user = m.PortalUser(tenant_id=t.id, email="ana@miramar.test", name="Ana")
+    db.add(user)
+    db.commit()
+    viewer = Viewer(kind="portal", tenant_id=t.id, user_id=user.id, session_id=0, name="Ana", email=user.email,
+                    client_ids=frozenset({c.id}))
+    return dict(t=t, viewer=viewer, quotes=quotes, invoices=invoices)
+
+
+def test_monthly_report_has_no_expired_quotes_nor_switched_off_documents(db, small):
+    viewer = small["viewer"]
+    text = _text(pdf.monthly_activity_report(db, viewer, 2026, 3, "en", now=MARCH))
+    for number in ("Q-OPEN", "Q-DONE", "I-DUE", "I-PAID"):
+        assert number in text
+    for number in ("Q-EXPIRED", "Q-DRAFT", "I-DRAFT"):
+        assert number not in text
+    assert f"Total quoted: {money(12100 + 24200, 'EUR', 'en')}" in text
+    assert f"Total invoiced: {money(36300 + 48400, 'EUR', 'en')}" in text
+
+    db.execute(m.PortalSettings.__table__.update().values(show_quotes=False))
+    db.commit()
+    text = _text(pdf.monthly_activity_report(db, viewer, 2026, 3, "en", now=MARCH))
+    assert "Q-OPEN" not in text and "Q-DONE" not in text and "Total quoted" not in text
+    assert "I-DUE" in text and f"Total invoiced: {money(36300 + 48400, 'EUR', 'en')}" in text
+
+    db.execute(m.PortalSettings.__table__.update().values(show_quotes=True, show_invoices=False))
+    db.commit()
+    text = _text(pdf.monthly_activity_report(db, viewer, 2026, 3, "en", now=MARCH))
+    assert "I-DUE" not in text and "I-PAID" not in text and "Total invoiced" not in text
+    assert "Q-OPEN" in text and "Q-EXPIRED" not in text

@@ -62,3 +62,14 @@ def test_wildcards_in_the_query_are_literal(db, viewer):
 def test_short_or_empty_queries_find_nothing(db, viewer):
     assert search(db, viewer, "") == [] and search(db, viewer, " h ") == []
     assert search(db, viewer, "x" * 10_000) == []
+
+
+def test_switched_off_document_types_are_not_searched(db, viewer):
+    db.add(m.PortalSettings(tenant_id=viewer.tenant_id, show_quotes=False, show_reports=False))
+    db.commit()
+    kinds = {h["kind"] for h in search(db, viewer, "heat pump")}
+    assert kinds == {"asset", "task"}
+    assert search(db, viewer, "Q-4") == [] and search(db, viewer, "R-1") == []
+    db.execute(m.PortalSettings.__table__.update().values(show_quotes=True))
+    db.commit()
+    assert {h["kind"] for h in search(db, viewer, "heat pump")} == {"asset", "task", "defect_quote", "service_quote"}

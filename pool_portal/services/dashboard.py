@@ -81,6 +81,12 @@ def open_quote(today: date):
     )
 
 
+def visible_quote(today: date):
+    """What the portal shows of quotes: decided ones, and those still open (never a
+    draft, never one awaiting acceptance past its expiry)."""
+    return or_(Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]), open_quote(today))
+
+
 def overdue_invoice(today: date):
     return and_(Invoice.status == InvoiceStatus.AWAITING_PAYMENT, Invoice.due_on < today)
 

@@ -47,6 +47,7 @@ from pool_portal.services.dashboard import (
     severity_rank,
     site_scope,
     tenant_today,
+    visible_quote,
     visible_remark,
 )
 from pool_portal.services.scope import Viewer
@@ -367,7 +368,7 @@ def _build(session: Session, viewer: Viewer, kind: str, query: ListQuery, today:
                       {"future": when >= today, "past": when < today},
                       ("date", query.status != "future"), via=via, extra=extra)
     if kind == "quotes":
-        visible = or_(Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]), open_quote(today))
+        visible = visible_quote(today)
         via = {"site": site(Quote.site_id)}
         exprs = {"id": Quote.id, "number": Quote.number, "site": Site.name, "title": Quote.title,
                  "kind": _s(Quote.kind), "issued": Quote.issued_on, "expires": Quote.expires_on,

@@ -28,14 +28,10 @@ from pool_portal.models import (
     utcnow,
 )
 from pool_portal.services import audit, lists
-from pool_portal.services.dashboard import document_switches, open_quote, site_scope, tenant_today
+from pool_portal.services.dashboard import document_switches, open_quote, site_scope, tenant_today, visible_quote
 from pool_portal.services.scope import Viewer
 
 Page = lists.Page
-
-
-def _visible_quote(today):
-    return or_(Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]), open_quote(today))
 
 
 def list_quotes(session: Session, viewer: Viewer, *, status: str = "all", text: str = "", page: int = 1,
@@ -55,7 +51,7 @@ def get_quote(session: Session, viewer: Viewer, quote_id: int, now: datetime | N
     today = tenant_today(session, viewer.tenant_id, now)
     return session.execute(
         select(Quote).where(Quote.id == quote_id, Quote.tenant_id == viewer.tenant_id,
-                            Quote.site_id.in_(site_scope(viewer)), _visible_quote(today))
+                            Quote.site_id.in_(site_scope(viewer)), visible_quote(today))
     ).scalar_one_or_none()
 
 

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pool_portal.models import Asset, Job, Quote, QuoteKind, QuoteStatus, Report, ReportStatus, Site
-from pool_portal.services.dashboard import site_scope, tenant_today
+from pool_portal.models import Asset, Job, Quote, QuoteKind, Report, ReportStatus, Site
+from pool_portal.services.dashboard import document_switches, site_scope, tenant_today, visible_quote
 from pool_portal.services.scope import Viewer
 from pool_portal.services.sqlfn import ci_like
 
@@ -37,6 +37,7 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
     t = viewer.tenant_id
     scope = site_scope(viewer)
     today = tenant_today(session, t, now)
+    docs = document_switches(session, t)
     sites = dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(scope))).all())
     hits: list[dict[str, str]] = []
 
@@ -59,15 +60,12 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
         select(Report).where(Report.tenant_id == t, Report.site_id.in_(scope), Report.status == ReportStatus.APPROVED,
                              or_(_like(Report.number, p), _like(Report.title, p)))
         .order_by(Report.report_date.desc()).limit(PER_KIND)
-    ).scalars():
+    ).scalars() if docs["reports"] else ():
         add("report", f"{r.number} · {r.title}", r.report_date.isoformat(), r.site_id)
-    shown = or_(
-        Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]),
-        (Quote.status == QuoteStatus.AWAITING_ACCEPTANCE) & or_(Quote.expires_on.is_(None), Quote.expires_on >= today),
-    )
-    for kind, qkind in (("defect_quote", QuoteKind.DEFECT), ("service_quote", QuoteKind.SERVICE)):
+    quote_kinds = (("defect_quote", QuoteKind.DEFECT), ("service_quote", QuoteKind.SERVICE)) if docs["quotes"] else ()
+    for kind, qkind in quote_kinds:
         for q in session.execute(
-            select(Quote).where(Quote.tenant_id == t, Quote.site_id.in_(scope), Quote.kind == qkind, shown,
+            select(Quote).where(Quote.tenant_id == t, Quote.site_id.in_(scope), Quote.kind == qkind, visible_quote(today),
                                 or_(_like(Quote.number, p), _like(Quote.title, p)))
             .order_by(Quote.issued_on.desc()).limit(PER_KIND)
         ).scalars():
