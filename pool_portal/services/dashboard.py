@@ -485,6 +485,9 @@ def _value(v) -> str:
 # -- the listings behind the numbers (overlays) -------------------------------------------------------------------
 LISTINGS = ("overdue_invoices", "open_quotes", "open_defects", "defect_quotes", "service_quotes", "invoices",
             "defects", "routine", "calls")
+# The panel a listing opens from; the others open from "Your properties", always shown.
+LISTING_PANELS = {"defect_quotes": "activity_report", "service_quotes": "activity_report", "invoices": "activity_report",
+                  "defects": "defect_analytics", "routine": "routine_activities", "calls": "service_calls"}
 
 
 def _month_range(month: str | None) -> tuple[date, date] | None:
@@ -502,11 +505,16 @@ def listing(
     month: str | None = None, bucket: str | None = None, text: str | None = None,
 ) -> list[dict[str, str]] | None:
     """The items behind a dashboard number or bar, for the whole view or one of its
-    sites. None when the kind is unknown, its document type is switched off, or the
-    site is not in the viewer's view (so nothing of another client's is ever listed).
+    sites. None when the kind is unknown, its document type is switched off, the panel
+    it opens from is hidden for the view (a hidden panel's items are never read nor
+    sent), or the site is not in the viewer's view (so nothing of another client's is
+    ever listed).
     ``month`` ("YYYY-MM") and ``bucket`` (a severity or RESOLVED, a routine status, a
     stage) narrow the chart listings; ``text`` searches the defects."""
     if kind not in LISTINGS:
+        return None
+    panel = LISTING_PANELS.get(kind)
+    if panel is not None and not panel_visibility(session, viewer)[panel]:
         return None
     scope = _listing_scope(session, viewer, site_id)
     if scope is None or not scope[1]:
