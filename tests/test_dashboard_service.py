@@ -304,3 +304,9 @@ def test_a_hidden_panels_listing_is_not_read(db, world):
     assert dashboard.listing(db, v, "open_defects", world["a"].id, now=NOW)
     only_c1 = Viewer(**{**v.__dict__, "client_ids": frozenset({world["c1"].id})})
     assert dashboard.listing(db, only_c1, "defects", now=NOW) is not None  # only c2 hides it
+
+
+def test_odd_digits_in_a_month_are_not_a_month(db, world):
+    v = world["viewer"]
+    for month in ("²⁰²⁶-01", "2026-٠١", "2026-13"):
+        assert dashboard.listing(db, v, "defects", now=NOW, month=month) is None, month

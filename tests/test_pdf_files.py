@@ -209,6 +209,15 @@ def test_quote_and_invoice_pdfs_add_up_and_stay_private(http, demo_env):
     assert http.get("/files/invoice/abc").status_code == 404
 
 
+@pytest.mark.parametrize("bad", ["%C2%B2", "1%C2%B2", "1" * 30, str(2**31), "0", "-1"])  # "²", "1²", too big...
+def test_malformed_or_huge_ids_are_not_found_not_errors(http, demo_env, bad):
+    for kind in ("portal", "staff"):
+        _sign_in(http, "client@aquademo.example.com" if kind == "portal" else "admin@aquademo.example.com", kind)
+        for route in ("quote", "invoice", "report", "document", "incident-photo"):
+            r = http.get(f"/files/{route}/{bad}")
+            assert r.status_code == 404, (kind, route, r.status_code)
+
+
 def test_staff_preview_their_tenants_drafts_only(http, demo_env):
     """ADMIN and OFFICE staff get any quote, invoice or report of their tenant, drafts
     included (the preview before sending); a technician or another tenant's staff, 404."""

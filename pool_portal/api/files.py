@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from pool_portal.db import session_scope
 from pool_portal.services import auth, dashboard, pdf, storage
+from pool_portal.services.params import parse_id
 from pool_portal.services.scope import Viewer
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -93,7 +94,8 @@ async def document(request: Request) -> Response:
             viewer = _viewer(request, db)
             if viewer is None or viewer.must_change_password:
                 return 401, None, "", ""
-            doc = db.get(Document, int(raw)) if raw.isdigit() else None
+            doc_id = parse_id(raw)
+            doc = db.get(Document, doc_id) if doc_id else None
             site = db.get(Site, doc.site_id) if doc else None
             allowed = bool(doc and site and doc.tenant_id == viewer.tenant_id and site.tenant_id == viewer.tenant_id) and (
                 viewer.is_staff or (doc.is_published and site.client_id in viewer.client_ids)
@@ -166,7 +168,7 @@ def _record_route(kind: str):
                     return 401, None, ""
                 if viewer.is_staff and viewer.role not in staff_data.EDITORS:
                     return 404, None, ""
-                record_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+                record_id = parse_id(raw)
                 if viewer.is_staff:
                     model = {"quote": Quote, "invoice": Invoice, "report": Report}[kind]
                     doc = staff_data.owned(db, model, viewer.tenant_id, record_id) if record_id else None
@@ -240,10 +242,11 @@ async def incident_photo(request: Request) -> Response:
             viewer = _viewer(request, db)
             if viewer is None or viewer.must_change_password:
                 return 401, None
-            if not raw.isdigit() or len(raw) >= 10:
+            photo_id = parse_id(raw)
+            if photo_id is None:
                 return 404, None
-            found = (incidents.attachment_for_staff(db, viewer.tenant_id, int(raw)) if viewer.is_staff
-                     else incidents.attachment_for_portal(db, viewer, int(raw)))
+            found = (incidents.attachment_for_staff(db, viewer.tenant_id, photo_id) if viewer.is_staff
+                     else incidents.attachment_for_portal(db, viewer, photo_id))
             return (404, None) if found is None else (200, found)
 
     status, found = await asyncio.to_thread(work)

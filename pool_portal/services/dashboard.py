@@ -39,6 +39,7 @@ from pool_portal.models import (
     utcnow,
 )
 from pool_portal.services import admin
+from pool_portal.services.params import parse_int
 from pool_portal.services.scope import Viewer
 from pool_portal.services.sqlfn import month_text
 
@@ -491,10 +492,10 @@ LISTING_PANELS = {"defect_quotes": "activity_report", "service_quotes": "activit
 
 
 def _month_range(month: str | None) -> tuple[date, date] | None:
-    if not month or len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+    if not month or len(month) != 7 or month[4] != "-":
         return None
-    y, mo = int(month[:4]), int(month[5:])
-    if not 1 <= mo <= 12:
+    y, mo = parse_int(month[:4], 1, 9999), parse_int(month[5:], 1, 12)
+    if y is None or mo is None:
         return None
     return date(y, mo, 1), date(y + (mo == 12), mo % 12 + 1, 1)
 LISTING_LIMIT = 200

@@ -50,6 +50,7 @@ from pool_portal.services.dashboard import (
     visible_quote,
     visible_remark,
 )
+from pool_portal.services.params import parse_id, parse_page
 from pool_portal.services.scope import Viewer
 from pool_portal.services.search import _like, _pattern
 
@@ -198,10 +199,6 @@ def _day(raw: str) -> date | None:
         return None
 
 
-def _int(raw: str, default: int | None = None) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 10 else default
-
-
 def parse_query(kind: str, params: Mapping[str, str]) -> ListQuery:
     """The query of a list from URL parameters: anything unknown or malformed is
     dropped (a hand-edited URL never errors)."""
@@ -225,9 +222,9 @@ def parse_query(kind: str, params: Mapping[str, str]) -> ListQuery:
         sort=sort if sort in columns and columns[sort].sortable else "",
         desc={"asc": False, "desc": True}.get(direction),
         filters=filters,
-        page=_int(str(params.get("page", "1")), 1) or 1,
-        site_id=_int(str(params.get("site", ""))),
-        asset_id=_int(str(params.get("asset", ""))),
+        page=parse_page(str(params.get("page", "1"))),
+        site_id=parse_id(str(params.get("site", ""))),
+        asset_id=parse_id(str(params.get("asset", ""))),
         date_from=_day(str(params.get("from", ""))),
         date_to=_day(str(params.get("to", ""))),
     )
