@@ -55,6 +55,12 @@ def get_quote(session: Session, viewer: Viewer, quote_id: int, now: datetime | N
     ).scalar_one_or_none()
 
 
+def admin_link(page: str, record_id: int) -> str:
+    """The staff page of a record ("quote", "job", ...): /admin/<page>?id=<id>, as the
+    app routes them (pool_portal.py)."""
+    return f"/admin/{page}?id={int(record_id)}"
+
+
 def _notify_staff(session: Session, tenant_id: int, title: str, body: str, link: str,
                   kind: NotificationKind = NotificationKind.QUOTE_DECIDED) -> None:
     """A notification for the tenant's first active ADMIN."""
@@ -133,7 +139,7 @@ def decide_quote(session: Session, viewer: Viewer, quote_id: int, *, approve: bo
     _notify_staff(session, viewer.tenant_id, f"Quote {quote.number} {'approved' if approve else 'declined'}",
                   (f"By {name}" + (f", reference {reference}" if reference else "")
                    + (f", authorisation document /files/document/{document_id}" if document_id else "")) if approve else comment,
-                  f"/admin/quotes/{quote.id}")
+                  admin_link("quote", quote.id))
     return None
 
 
@@ -205,7 +211,7 @@ def request_job(session: Session, viewer: Viewer, site_id: int, kind: str, descr
     job.number = number
     session.flush()
     _notify_staff(session, viewer.tenant_id, f"Job requested: {number}", f"{site.name}: {description[:500]}",
-                  f"/admin/jobs/{job.id}", NotificationKind.JOB_REQUESTED)
+                  admin_link("job", job.id), NotificationKind.JOB_REQUESTED)
     audit.record(session, "job.requested", tenant_id=viewer.tenant_id, actor_kind="portal", actor_id=viewer.user_id,
                  target_type="job", target_id=job.id)
     return number, {}
