@@ -312,3 +312,25 @@ def test_monthly_report_has_no_expired_quotes_nor_switched_off_documents(db, sma
     text = _text(pdf.monthly_activity_report(db, viewer, 2026, 3, "en", now=MARCH))
     assert "I-DUE" not in text and "I-PAID" not in text and "Total invoiced" not in text
     assert "Q-OPEN" in text and "Q-EXPIRED" not in text
+
+
+def test_file_route_refusals_speak_the_users_language(http, demo_env):
+    from pool_portal.services import auth
+
+    es = {"accept-language": "es-ES,es;q=0.9,en;q=0.5"}
+    r = http.get("/files/quote/1", headers=es)
+    assert (r.status_code, r.text) == (401, "Inicia sesión primero")
+    assert http.get("/files/quote/1").text == "Sign in first"
+    assert http.get("/files/monthly-report?month=2026-13", headers=es).text == "El mes debe tener la forma 2026-11"
+    assert http.get("/files/routine-report?from=x&to=y").text == "From and to must be dates like 2026-01-31"
+    _sign_in(http, "client@aquademo.example.com")
+    r = http.get("/files/invoice/999999999")
+    assert (r.status_code, r.text) == (404, "Not found")
+    with Session(demo_env) as s:  # this session switches to Spanish: the browser's header no longer decides
+        auth.set_session_language(s, http.cookies.get(auth.SESSION_COOKIE), "es")
+        s.commit()
+    for url in ("/files/invoice/999999999", "/files/document/999999999", "/files/export/nonsense.csv"):
+        r = http.get(url)
+        assert (r.status_code, r.text) == (404, "No encontrado"), url
+    r = http.get("/files/routine-report?from=2026-02-01&to=2026-01-01", headers={"accept-language": "en"})
+    assert (r.status_code, r.text) == (400, "El intervalo debe ir hacia delante y abarcar como máximo dos años")
