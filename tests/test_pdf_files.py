@@ -249,7 +249,7 @@ def small(db):
     db.add(t)
     db.flush()
     db.add(m.PortalSettings(tenant_id=t.id))
-    c = m.Client(tenant_id=t.id, name="Hotel Miramar SL")
+    c = m.Client(tenant_id=t.id, name="Hotel Miramar SL", billing_address="Av. del Mar 1, Jávea")
     db.add(c)
     db.flush()
     site = m.Site(tenant_id=t.id, client_id=c.id, name="Miramar main pool", address="Paseo 3", city="Jávea")
@@ -283,12 +283,15 @@ def small(db):
     q = quotes["Q-OPEN"]
     db.add(m.QuoteLine(tenant_id=t.id, quote_id=q.id, position=1, description="Heat pump service visit",
                        quantity=Decimal("1"), unit_price_cents=10000, total_cents=10000))
+    report = m.Report(tenant_id=t.id, number="R-77", site_id=site.id, title="Spring service",
+                      status=m.ReportStatus.APPROVED, report_date=date(2026, 3, 7))
+    db.add(report)
     user = m.PortalUser(tenant_id=t.id, email="ana@miramar.test", name="Ana")
     db.add(user)
     db.commit()
     viewer = Viewer(kind="portal", tenant_id=t.id, user_id=user.id, session_id=0, name="Ana", email=user.email,
                     client_ids=frozenset({c.id}))
-    return dict(t=t, viewer=viewer, quotes=quotes, invoices=invoices)
+    return dict(t=t, viewer=viewer, quotes=quotes, invoices=invoices, report=report)
 
 
 def test_monthly_report_has_no_expired_quotes_nor_switched_off_documents(db, small):
@@ -334,3 +337,26 @@ def test_file_route_refusals_speak_the_users_language(http, demo_env):
         assert (r.status_code, r.text) == (404, "No encontrado"), url
     r = http.get("/files/routine-report?from=2026-02-01&to=2026-01-01", headers={"accept-language": "en"})
     assert (r.status_code, r.text) == (400, "El intervalo debe ir hacia delante y abarcar como máximo dos años")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_invoice_and_quote_pdfs_name_the_customer_and_add_up(db, small):
+    eur = lambda cents: money(cents, "EUR", "en")  # noqa: E731
+    invoice = small["invoices"]["I-DUE"]
+    text = _flat(_text(pdf.quote_or_invoice(db, invoice, "en")))
+    assert "Customer: Hotel Miramar SL, Av. del Mar 1, Jávea" in text
+    assert "Property: Miramar main pool · Paseo 3, Jávea" in text
+    assert "Invoice I-DUE" in text
+    assert f"Filter sand replacement 2 {eur(10000)} {eur(20000)}" in text
+    assert f"Pump seal kit 1 {eur(10000)} {eur(10000)}" in text
+    assert f"Subtotal {eur(30000)} VAT {eur(6300)} Total {eur(36300)}" in text
+    quote = small["quotes"]["Q-OPEN"]
+    text = _flat(_text(pdf.quote_or_invoice(db, quote, "en")))
+    assert "Customer: Hotel Miramar SL" in text and "Property: Miramar main pool" in text and "Quote Q-OPEN" in text
+    assert f"Heat pump service visit 1 {eur(10000)} {eur(10000)}" in text
+    assert f"Subtotal {eur(10000)} VAT {eur(2100)} Total {eur(12100)}" in text
+    text = _flat(_text(pdf.service_report(db, small["report"], "es")))
+    assert "Cliente: Hotel Miramar SL" in text and "Propiedad: Miramar main pool" in text and "R-77" in text

@@ -290,6 +290,18 @@ def routine_activity_report(session: Session, viewer: Viewer, start: date, end: 
     return buffer.getvalue()
 
 
+def _customer_and_property(session: Session, site, tr: dict[str, str], body: ParagraphStyle) -> list:
+    """The header's "Customer: <client> · <billing address>" and "Property: <site> ·
+    <address>" lines of a quote, an invoice or a report."""
+    from pool_portal.models import Client
+
+    client = session.get(Client, site.client_id)
+    customer = ", ".join(p for p in ((client.name if client else ""), (client.billing_address if client else "")) if p)
+    place = " · ".join(p for p in (site.name, ", ".join(p for p in (site.address, site.city) if p)) if p)
+    return [Paragraph(f"<b>{_esc(tr['pdf.customer'])}:</b> {_esc(customer)}", body),
+            Paragraph(f"<b>{_esc(tr['pdf.property'])}:</b> {_esc(place)}", body)]
+
+
 def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
     """A quote or an invoice: branding, its lines, subtotal, tax and total (the lines
     add up to the subtotal shown), payment instructions on invoices."""
@@ -311,7 +323,7 @@ def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
         *_logo(session, tenant),
         Paragraph(_esc(tenant.name), h1),
         Paragraph(f"{_esc(tr[f'pdf.{kind}.title'])} {_esc(doc.number)}", styles["Heading2"]),
-        Paragraph(f"{_esc(site.name)} · {_esc(', '.join(p for p in (site.address, site.city) if p))}", body),
+        *_customer_and_property(session, site, tr, body),
     ]
     if not is_invoice:
         story.append(Paragraph(_esc(doc.title), body))
@@ -363,7 +375,7 @@ def service_report(session: Session, report, lang: str = "en") -> bytes:
         *_logo(session, tenant),
         Paragraph(_esc(tenant.name), h1),
         Paragraph(f"{_esc(tr['pdf.report.title'])} {_esc(report.number)}", styles["Heading2"]),
-        Paragraph(f"{_esc(site.name)} · {_esc(', '.join(p for p in (site.address, site.city) if p))}", body),
+        *_customer_and_property(session, site, tr, body),
         Paragraph(f"{_esc(report.title)} · {_esc(tr['overlay.date'])}: {_esc(day(report.report_date, lang))}", body),
         Spacer(1, 4 * mm),
     ]
