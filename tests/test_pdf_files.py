@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -360,3 +360,51 @@ def test_invoice_and_quote_pdfs_name_the_customer_and_add_up(db, small):
     assert f"Subtotal {eur(10000)} VAT {eur(2100)} Total {eur(12100)}" in text
     text = _flat(_text(pdf.service_report(db, small["report"], "es")))
     assert "Cliente: Hotel Miramar SL" in text and "Propiedad: Miramar main pool" in text and "R-77" in text
+
+
+def test_another_tenants_portal_user_gets_404_and_changes_nothing(http, demo_env):
+    """A portal user of BlueWave asking for AquaDemo's quote, invoice and report PDFs,
+    its shared files, its record pages' ids and its quotes' approval: not found, and
+    nothing is written."""
+    from pool_portal.services import dashboard, records
+
+    aqua_client = _viewer(demo_env, "client@aquademo.example.com")
+    blue = _viewer(demo_env, "client@bluewave.example.com")
+    assert blue.tenant_id != aqua_client.tenant_id and blue.client_ids
+    with Session(demo_env) as s:
+        quotes = records.list_quotes(s, aqua_client, status="awaiting").rows
+        invoice = records.list_invoices(s, aqua_client).rows[0]
+        report = s.exec(select(m.Report).join(m.Site).where(m.Site.client_id.in_(aqua_client.client_ids),
+                                                           m.Report.status == m.ReportStatus.APPROVED)).first()
+        asset = s.exec(select(m.Asset).join(m.Site).where(m.Site.client_id.in_(aqua_client.client_ids))).first()
+        shared = s.exec(select(m.Document).join(m.Site).where(m.Site.client_id.in_(aqua_client.client_ids),
+                                                             m.Document.is_published == True)).first()  # noqa: E712
+        site_id = asset.site_id
+    assert quotes, "the demo has a quote awaiting approval"
+    quote = quotes[0]
+
+    def counts():
+        with Session(demo_env) as s:
+            return [s.exec(select(func.count()).select_from(t)).one()
+                    for t in (m.AuditEvent, m.Notification, m.Document, m.Job)] + [
+                s.get(m.Quote, int(quote["id"])).status]
+
+    with Session(demo_env) as s:  # each of them is there for its own tenant's client
+        assert records.get_report(s, aqua_client, report.id) and records.asset_detail(s, aqua_client, asset.id)
+    _sign_in(http, "client@bluewave.example.com")  # (signing in is audited: count after it)
+    before = counts()
+    for url in (f"/files/quote/{quote['id']}", f"/files/invoice/{invoice['id']}", f"/files/report/{report.id}",
+                f"/files/document/{shared.id}" if shared else "/files/document/1"):
+        assert http.get(url).status_code == 404, url
+    with Session(demo_env) as s:
+        assert records.get_quote(s, blue, int(quote["id"])) is None
+        assert records.get_invoice(s, blue, int(invoice["id"])) is None
+        assert records.get_report(s, blue, report.id) is None
+        assert records.asset_detail(s, blue, asset.id) is None
+        assert dashboard.property_detail(s, blue, site_id) is None
+        assert records.decide_quote(s, blue, int(quote["id"]), approve=True, name="Intruder") == "quote.error.not_found"
+        assert records.decide_quote(s, blue, int(quote["id"]), approve=False, comment="no") == "quote.error.not_found"
+        number, errors = records.request_job(s, blue, site_id, "SERVICE_CALL", "Someone else's pool, please")
+        assert number is None and "site" in errors
+        s.commit()
+    assert counts() == before
