@@ -272,3 +272,16 @@ def test_approval_with_an_authorisation_document(db, world, isolated_settings):
     assert storage.read(doc.storage_key) == pdf_bytes
     event = db.exec(select(m.AuditEvent).where(m.AuditEvent.action == "quote.approved")).one()
     assert str(doc.id) in str(event.detail)
+
+
+@pytest.mark.parametrize("stage", [s for s in m.JobStage if s != m.JobStage.ON_HOLD])
+def test_a_requested_job_takes_the_tenants_default_status(db, world, stage):
+    db.execute(m.PortalSettings.__table__.update().where(m.PortalSettings.tenant_id == world["t"].id)
+               .values(default_job_stage=stage.value))
+    db.commit()
+    number, errors = records.request_job(db, world["v"], world["q"]["open"].site_id, "DEFECT_REPAIR",
+                                         "Please look at the skimmer lid")
+    db.commit()
+    assert errors == {}
+    job = db.exec(select(m.Job).where(m.Job.number == number)).one()
+    assert (job.stage, job.scheduled_date) == (stage, None)
