@@ -6,6 +6,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from pool_portal.api import files, health, integration, pages, session_routes
+from pool_portal.components.i18n import page_title
 from pool_portal.pages.access import change_password_page, magic_page, set_password_page, staff_set_password_page
 from pool_portal.pages.admin.clients import client_page, clients_page
 from pool_portal.pages.admin.groups import group_page, groups_page
@@ -84,59 +85,59 @@ app = rx.App(
     head_components=[rx.el.meta(name="color-scheme", content="light")],
 )
 app.add_page(index, route="/", on_load=rx.redirect("/portal"), title="Pool Portal")
-app.add_page(portal_login, route="/portal/login", on_load=LoginState.load_login, title="Sign in | Pool Portal")
-app.add_page(portal_home, route="/portal", on_load=PortalHomeState.load_home, title="Portal | Pool Portal")
-app.add_page(admin_login, route="/admin/login", on_load=LoginState.load_login, title="Staff sign in | Pool Portal")
-app.add_page(admin_home, route="/admin", on_load=AdminHomeState.load_admin, title="Admin | Pool Portal")
-app.add_page(magic_page, route="/portal/magic", on_load=LinkState.load_magic, title="Sign in | Pool Portal")
-app.add_page(set_password_page, route="/portal/set-password", on_load=LinkState.load_set_password, title="Set your password | Pool Portal")
-app.add_page(change_password_page, route="/portal/password", on_load=PasswordState.load_portal_password, title="New password | Pool Portal")
-app.add_page(change_password_page, route="/admin/password", on_load=PasswordState.load_admin_password, title="New password | Pool Portal")
-app.add_page(quotes_page, route="/portal/quotes", on_load=QuotesState.load_quotes, title="Quotes | Pool Portal")
-app.add_page(invoices_page, route="/portal/invoices", on_load=InvoicesState.load_invoices, title="Invoices | Pool Portal")
-app.add_page(request_job_page, route="/portal/request-job", on_load=RequestJobState.load_request, title="Request a job | Pool Portal")
-app.add_page(jobs_page, route="/portal/jobs", on_load=JobsState.load_jobs, title="Jobs | Pool Portal")
-app.add_page(reports_page, route="/portal/reports", on_load=ReportsState.load_reports, title="Reports | Pool Portal")
-app.add_page(assets_page, route="/portal/assets", on_load=AssetsState.load_assets, title="Assets | Pool Portal")
+app.add_page(portal_login, route="/portal/login", on_load=LoginState.load_login, title=page_title("title.sign_in"))
+app.add_page(portal_home, route="/portal", on_load=PortalHomeState.load_home, title=page_title("title.portal"))
+app.add_page(admin_login, route="/admin/login", on_load=LoginState.load_login, title=page_title("title.staff_sign_in"))
+app.add_page(admin_home, route="/admin", on_load=AdminHomeState.load_admin, title=page_title("title.admin"))
+app.add_page(magic_page, route="/portal/magic", on_load=LinkState.load_magic, title=page_title("title.sign_in"))
+app.add_page(set_password_page, route="/portal/set-password", on_load=LinkState.load_set_password, title=page_title("title.set_password"))
+app.add_page(change_password_page, route="/portal/password", on_load=PasswordState.load_portal_password, title=page_title("title.new_password"))
+app.add_page(change_password_page, route="/admin/password", on_load=PasswordState.load_admin_password, title=page_title("title.new_password"))
+app.add_page(quotes_page, route="/portal/quotes", on_load=QuotesState.load_quotes, title=page_title("title.quotes"))
+app.add_page(invoices_page, route="/portal/invoices", on_load=InvoicesState.load_invoices, title=page_title("title.invoices"))
+app.add_page(request_job_page, route="/portal/request-job", on_load=RequestJobState.load_request, title=page_title("title.request_job"))
+app.add_page(jobs_page, route="/portal/jobs", on_load=JobsState.load_jobs, title=page_title("title.jobs"))
+app.add_page(reports_page, route="/portal/reports", on_load=ReportsState.load_reports, title=page_title("title.reports"))
+app.add_page(assets_page, route="/portal/assets", on_load=AssetsState.load_assets, title=page_title("title.assets"))
 app.add_page(incidents_list_page, route="/portal/incidents", on_load=IncidentListState.load_incidents,
-             title="Incidents | Pool Portal")
+             title=page_title("title.incidents"))
 app.add_page(report_fault_page, route="/portal/incidents/new", on_load=ReportFaultState.load_report_form,
-             title="Report a fault | Pool Portal")
-app.add_page(incident_page, route="/portal/incident", on_load=IncidentState.load_incident, title="Incident | Pool Portal")
+             title=page_title("title.report_fault"))
+app.add_page(incident_page, route="/portal/incident", on_load=IncidentState.load_incident, title=page_title("title.incident"))
 app.add_page(admin_incidents_page, route="/admin/incidents", on_load=AdminIncidentsState.load_admin_incidents,
-             title="Incidents | Pool Portal")
+             title=page_title("title.incidents"))
 app.add_page(admin_incident_page, route="/admin/incident", on_load=AdminIncidentState.load_admin_incident,
-             title="Incident | Pool Portal")
+             title=page_title("title.incident"))
 app.add_page(notifications_page, route="/admin/notifications", on_load=NotificationsState.load_notifications,
-             title="Notifications | Pool Portal")
-app.add_page(defects_page, route="/portal/defects", on_load=DefectsState.load_defects, title="Defects | Pool Portal")
-app.add_page(import_page, route="/admin/import", on_load=ImportState.load_import, title="Import | Pool Portal")
+             title=page_title("title.notifications"))
+app.add_page(defects_page, route="/portal/defects", on_load=DefectsState.load_defects, title=page_title("title.defects"))
+app.add_page(import_page, route="/admin/import", on_load=ImportState.load_import, title=page_title("title.import"))
 # The admin control panel.
 app.add_page(settings_page, route="/admin/settings", on_load=PortalSettingsState.load_settings,
-             title="Customer portal | Pool Portal")
-app.add_page(clients_page, route="/admin/clients", on_load=ClientsState.load_clients, title="Clients | Pool Portal")
-app.add_page(client_page, route="/admin/client", on_load=ClientState.load_client, title="Client | Pool Portal")
-app.add_page(groups_page, route="/admin/groups", on_load=GroupsState.load_groups, title="Client groups | Pool Portal")
-app.add_page(group_page, route="/admin/group", on_load=GroupState.load_group, title="Client group | Pool Portal")
-app.add_page(staff_page, route="/admin/staff", on_load=StaffUsersState.load_staff, title="Staff | Pool Portal")
+             title=page_title("title.portal_settings"))
+app.add_page(clients_page, route="/admin/clients", on_load=ClientsState.load_clients, title=page_title("title.clients"))
+app.add_page(client_page, route="/admin/client", on_load=ClientState.load_client, title=page_title("title.client"))
+app.add_page(groups_page, route="/admin/groups", on_load=GroupsState.load_groups, title=page_title("title.groups"))
+app.add_page(group_page, route="/admin/group", on_load=GroupState.load_group, title=page_title("title.group"))
+app.add_page(staff_page, route="/admin/staff", on_load=StaffUsersState.load_staff, title=page_title("title.staff"))
 app.add_page(staff_set_password_page, route="/admin/set-password", on_load=LinkState.load_staff_set_password,
-             title="Set your password | Pool Portal")
+             title=page_title("title.set_password"))
 
 # Admin → Data: lists and edit pages (sites with assets, remarks and documents; jobs and
 # visits; quotes and invoices with lines; reports).
 for route, page, loader, title in (
-    ("/admin/data", data_pages.index_page, data_states.DataIndexState.load_data_index, "Data"),
-    ("/admin/sites", data_pages.sites_page, data_states.SitesListState.load_sites_list, "Properties"),
-    ("/admin/site", data_site.site_page, data_states.SiteState.load_site, "Property"),
-    ("/admin/jobs", data_pages.jobs_page, data_states.JobsListState.load_jobs_list, "Jobs"),
-    ("/admin/job", data_records.job_page, data_states.JobState.load_job, "Job"),
-    ("/admin/visits", data_pages.visits_page, data_states.VisitsListState.load_visits_list, "Visits"),
-    ("/admin/quotes", data_pages.quotes_page, data_states.QuotesListState.load_quotes_list, "Quotes"),
-    ("/admin/quote", data_records.quote_page, data_states.QuoteState.load_quote, "Quote"),
-    ("/admin/invoices", data_pages.invoices_page, data_states.InvoicesListState.load_invoices_list, "Invoices"),
-    ("/admin/invoice", data_records.invoice_page, data_states.InvoiceState.load_invoice, "Invoice"),
-    ("/admin/reports", data_pages.reports_page, data_states.ReportsListState.load_reports_list, "Reports"),
-    ("/admin/report", data_records.report_page, data_states.ReportState.load_report, "Report"),
-    ("/admin/remarks", data_pages.remarks_page, data_states.RemarksListState.load_remarks_list, "Remarks"),
+    ("/admin/data", data_pages.index_page, data_states.DataIndexState.load_data_index, "title.data"),
+    ("/admin/sites", data_pages.sites_page, data_states.SitesListState.load_sites_list, "title.sites"),
+    ("/admin/site", data_site.site_page, data_states.SiteState.load_site, "title.site"),
+    ("/admin/jobs", data_pages.jobs_page, data_states.JobsListState.load_jobs_list, "title.jobs"),
+    ("/admin/job", data_records.job_page, data_states.JobState.load_job, "title.job"),
+    ("/admin/visits", data_pages.visits_page, data_states.VisitsListState.load_visits_list, "title.visits"),
+    ("/admin/quotes", data_pages.quotes_page, data_states.QuotesListState.load_quotes_list, "title.quotes"),
+    ("/admin/quote", data_records.quote_page, data_states.QuoteState.load_quote, "title.quote"),
+    ("/admin/invoices", data_pages.invoices_page, data_states.InvoicesListState.load_invoices_list, "title.invoices"),
+    ("/admin/invoice", data_records.invoice_page, data_states.InvoiceState.load_invoice, "title.invoice"),
+    ("/admin/reports", data_pages.reports_page, data_states.ReportsListState.load_reports_list, "title.reports"),
+    ("/admin/report", data_records.report_page, data_states.ReportState.load_report, "title.report"),
+    ("/admin/remarks", data_pages.remarks_page, data_states.RemarksListState.load_remarks_list, "title.remarks"),
 ):
-    app.add_page(page, route=route, on_load=loader, title=f"{title} | Pool Portal")
+    app.add_page(page, route=route, on_load=loader, title=page_title(title))

@@ -295,3 +295,28 @@ def test_chart_listings_match_the_bars(db, world):
     for m_key, buckets in board.defects.per_month.items():
         for b, n in buckets.items():
             assert len(dashboard.listing(db, v, "defects", month=m_key, bucket=b, now=NOW)) == n
+
+
+def test_a_hidden_panels_listing_is_not_read(db, world):
+    """?show=<kind> for a panel hidden for the view lists nothing (the overlay closes),
+    by the tenant's default or by a client's override; the properties' counts stay."""
+    v = world["viewer"]
+    for kind in ("defect_quotes", "service_quotes", "invoices", "defects", "routine", "calls"):
+        assert dashboard.listing(db, v, kind, now=NOW) is not None
+    db.execute(m.PortalSettings.__table__.update().values(show_activity_report=False, show_routine_activities=False,
+                                                           show_service_calls=False))
+    db.add(m.ClientPortalSettings(tenant_id=world["t"].id, client_id=world["c2"].id, show_defect_analytics=False))
+    db.commit()
+    for kind in ("defect_quotes", "service_quotes", "invoices", "defects", "routine", "calls"):
+        assert dashboard.listing(db, v, kind, now=NOW) is None, kind
+        assert dashboard.listing(db, v, kind, world["a"].id, now=NOW, month="2026-01") is None, kind
+    assert [r["amount_cents"] for r in dashboard.listing(db, v, "overdue_invoices", world["a"].id, now=NOW)] == ["100"]
+    assert dashboard.listing(db, v, "open_defects", world["a"].id, now=NOW)
+    only_c1 = Viewer(**{**v.__dict__, "client_ids": frozenset({world["c1"].id})})
+    assert dashboard.listing(db, only_c1, "defects", now=NOW) is not None  # only c2 hides it
+
+
+def test_odd_digits_in_a_month_are_not_a_month(db, world):
+    v = world["viewer"]
+    for month in ("²⁰²⁶-01", "2026-٠١", "2026-13"):
+        assert dashboard.listing(db, v, "defects", now=NOW, month=month) is None, month

@@ -11,7 +11,7 @@ from pool_portal.services import i18n
 
 PKG = Path(__file__).resolve().parents[1] / "pool_portal"
 KEY_CALL = re.compile(r"""\bT\(\s*["']([a-z0-9_]+\.[a-z0-9_.]+)["']""")
-KEY_LITERAL = re.compile(r"""["']((?:nav|login|portal|admin|data|field|common|password|visit|link|view|contacts|detail|overlay|panel|activity|defects|routine|calls|spend|dash|kind|stage|severity|status|search|list|quote|quotes|invoices|pdf|docstatus|job|jobs|quotekind|remark|reports|assets|incident|incidents|import)\.[a-z0-9_.]+)["']""")
+KEY_LITERAL = re.compile(r"""["']((?:nav|login|portal|admin|data|field|common|password|visit|link|view|contacts|detail|overlay|panel|activity|defects|routine|calls|spend|dash|kind|stage|severity|status|search|list|quote|quotes|invoices|pdf|docstatus|job|jobs|quotekind|remark|reports|assets|incident|incidents|import|title|files)\.[a-z0-9_.]+)["']""")
 
 
 def _catalogue(lang: str) -> dict[str, str]:
@@ -21,6 +21,7 @@ def _catalogue(lang: str) -> dict[str, str]:
 def _keys_used_in_code() -> set[str]:
     keys: set[str] = set()
     ui_files = [p for d in ("pages", "components", "states") for p in (PKG / d).rglob("*.py")]
+    ui_files += [PKG / "pool_portal.py", PKG / "api" / "files.py"]  # page titles; file routes' refusals
     for path in ui_files:
         text = path.read_text(encoding="utf-8")
         keys |= set(KEY_CALL.findall(text)) | set(KEY_LITERAL.findall(text))

@@ -161,6 +161,11 @@ def test_bad_urls_are_dropped_not_errors(db, world):
     assert (query.sort, query.desc, query.filters, query.page, query.status, query.site_id, query.date_from) == (
         "", None, {}, 1, "all", None, None)
     assert lists.fetch(db, world["v"], "jobs", query, now=NOW).total == 30
+    # Digits str.isdigit() takes but int() refuses, and ids past the database's integer.
+    for bad in ("²", "1²", "٣", "1" * 30, "-1", "0"):
+        query = q("jobs", page=bad, site=bad, asset=bad)
+        assert (query.page, query.site_id, query.asset_id) == (1, None, None), bad
+        assert lists.fetch(db, world["v"], "jobs", query, now=NOW).total == 30
     # A like-wildcard in a filter is taken literally.
     assert lists.fetch(db, world["v"], "jobs", q("jobs", f_description="%"), now=NOW).total == 0
 

@@ -81,6 +81,28 @@ def test_approve_needs_a_name_and_works_once(db, world):
     assert db.exec(select(m.AuditEvent).where(m.AuditEvent.action == "quote.approved")).one().target_id == str(q.id)
 
 
+def _routed(link: str) -> bool:
+    """The link's page is one the app routes (pool_portal/pool_portal.py)."""
+    from pathlib import Path
+
+    import pool_portal
+
+    source = (Path(pool_portal.__file__).parent / "pool_portal.py").read_text()
+    return f'("{link.split("?")[0]}",' in source
+
+
+def test_staff_notifications_link_to_the_real_pages(db, world):
+    v, q = world["v"], world["q"]["open"]
+    assert records.decide_quote(db, v, q.id, approve=True, name="Pat Smith", now=NOW) is None
+    number, errors = records.request_job(db, v, q.site_id, "SERVICE_CALL", "The pump is leaking water")
+    db.commit()
+    job = db.exec(select(m.Job).where(m.Job.number == number)).one()
+    links = {n.kind: n.link for n in db.exec(select(m.Notification))}
+    assert links == {m.NotificationKind.QUOTE_DECIDED: f"/admin/quote?id={q.id}",
+                     m.NotificationKind.JOB_REQUESTED: f"/admin/job?id={job.id}"}
+    assert all(_routed(link) for link in links.values())
+
+
 def test_decline_needs_a_comment(db, world):
     v, q = world["v"], world["q"]["open2"]
     assert records.decide_quote(db, v, q.id, approve=False, comment="", now=NOW) == "quote.error.comment_required"
@@ -250,3 +272,16 @@ def test_approval_with_an_authorisation_document(db, world, isolated_settings):
     assert storage.read(doc.storage_key) == pdf_bytes
     event = db.exec(select(m.AuditEvent).where(m.AuditEvent.action == "quote.approved")).one()
     assert str(doc.id) in str(event.detail)
+
+
+@pytest.mark.parametrize("stage", [s for s in m.JobStage if s != m.JobStage.ON_HOLD])
+def test_a_requested_job_takes_the_tenants_default_status(db, world, stage):
+    db.execute(m.PortalSettings.__table__.update().where(m.PortalSettings.tenant_id == world["t"].id)
+               .values(default_job_stage=stage.value))
+    db.commit()
+    number, errors = records.request_job(db, world["v"], world["q"]["open"].site_id, "DEFECT_REPAIR",
+                                         "Please look at the skimmer lid")
+    db.commit()
+    assert errors == {}
+    job = db.exec(select(m.Job).where(m.Job.number == number)).one()
+    assert (job.stage, job.scheduled_date) == (stage, None)

@@ -62,3 +62,32 @@ def test_wildcards_in_the_query_are_literal(db, viewer):
 def test_short_or_empty_queries_find_nothing(db, viewer):
     assert search(db, viewer, "") == [] and search(db, viewer, " h ") == []
     assert search(db, viewer, "x" * 10_000) == []
+
+
+def test_switched_off_document_types_are_not_searched(db, viewer):
+    db.add(m.PortalSettings(tenant_id=viewer.tenant_id, show_quotes=False, show_reports=False))
+    db.commit()
+    kinds = {h["kind"] for h in search(db, viewer, "heat pump")}
+    assert kinds == {"asset", "task"}
+    assert search(db, viewer, "Q-4") == [] and search(db, viewer, "R-1") == []
+    db.execute(m.PortalSettings.__table__.update().values(show_quotes=True))
+    db.commit()
+    assert {h["kind"] for h in search(db, viewer, "heat pump")} == {"asset", "task", "defect_quote", "service_quote"}
+
+
+def test_statuses_are_catalogue_keys_not_codes(db, viewer):
+    from pool_portal.services.i18n import catalogue
+
+    hits = {h["title"].split(" · ")[0]: h for h in search(db, viewer, "heat pump")}
+    assert (hits["Q-1"]["detail_key"], hits["Q-4"]["detail_key"]) == ("docstatus.AWAITING_ACCEPTANCE", "docstatus.APPROVED")
+    assert hits["J-1"]["detail_key"] == f"stage.{m.Job.model_fields['stage'].default.value}"
+    assert all(h["detail"] == "" for k, h in hits.items() if h["detail_key"])
+    assert hits["AQ-1"] == {**hits["AQ-1"], "detail": "Zodiac Z550", "detail_key": ""}
+    for lang in ("en", "es"):
+        tr = catalogue(lang)
+        assert all(h["detail_key"] in tr for h in hits.values() if h["detail_key"])
+        for status in m.QuoteStatus:
+            assert f"docstatus.{status.value}" in tr
+        for stage in m.JobStage:
+            assert f"stage.{stage.value}" in tr
+    assert catalogue("es")["docstatus.AWAITING_ACCEPTANCE"] != catalogue("en")["docstatus.AWAITING_ACCEPTANCE"]

@@ -14,6 +14,8 @@ from starlette.routing import Route
 
 from pool_portal.db import session_scope
 from pool_portal.services import auth, dashboard, pdf, storage
+from pool_portal.services.i18n import normalise_language, t
+from pool_portal.services.params import parse_id
 from pool_portal.services.scope import Viewer
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -23,6 +25,35 @@ def _viewer(request: Request, db, portal_side: bool = False) -> Viewer | None:
     """The session's viewer; ``portal_side`` for portal-only downloads (a staff member
     viewing the portal as a client then gets exactly what that client gets)."""
     return auth.resolve_viewer(db, request.cookies.get(auth.SESSION_COOKIE), portal_side=portal_side)
+
+
+def _accepted_language(request: Request) -> str:
+    """The browser's first language (Accept-Language), for someone not signed in."""
+    return normalise_language(request.headers.get("accept-language", "").split(",")[0].strip())
+
+
+def _language(request: Request, viewer: Viewer | None = None) -> str:
+    """The language to answer in: the signed-in user's, else the browser's."""
+    return normalise_language(viewer.language) if viewer is not None else _accepted_language(request)
+
+
+REFUSALS = {401: "files.error.sign_in", 404: "files.error.not_found"}
+
+
+def _refusal(status: int, lang: str, key: str | None = None) -> Response:
+    """A short plain-text refusal in the user's language (401, 404, or a 400 with ``key``)."""
+    return PlainTextResponse(t(key or REFUSALS.get(status, "files.error.not_found"), lang), status_code=status)
+
+
+async def _bad_request(request: Request, key: str) -> Response:
+    """400 with ``key``'s text, in the signed-in user's language (the session is read
+    off the event loop) or the browser's."""
+
+    def work() -> str:
+        with session_scope() as db:
+            return _language(request, _viewer(request, db))
+
+    return _refusal(400, await asyncio.to_thread(work), key)
 
 
 SERVABLE = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
@@ -50,18 +81,19 @@ async def _panel_pdf(request: Request, panel: str, build, filename: str) -> Resp
     """A dashboard panel's PDF for the signed-in portal user's view: 401 without a
     portal session, 404 when the panel is hidden for them."""
 
-    def work() -> tuple[int, bytes | None]:
+    def work() -> tuple[int, bytes | None, str]:
         with session_scope() as db:
             viewer = _viewer(request, db, portal_side=True)
+            lang = _language(request, viewer)
             if viewer is None or not viewer.is_portal or viewer.must_change_password:
-                return 401, None
+                return 401, None, lang
             if not dashboard.panel_visibility(db, viewer)[panel]:
-                return 404, None
-            return 200, build(db, viewer)
+                return 404, None, lang
+            return 200, build(db, viewer), lang
 
-    status, data = await asyncio.to_thread(work)
+    status, data, lang = await asyncio.to_thread(work)
     if data is None:
-        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+        return _refusal(status, lang)
     return pdf_response(data, filename)
 
 
@@ -70,7 +102,7 @@ async def monthly_report(request: Request) -> Response:
     raw = request.query_params.get("month", "")
     match = MONTH.match(raw)
     if not match or not (1 <= int(match.group(2)) <= 12) or not (2000 <= int(match.group(1)) <= 2100):
-        return PlainTextResponse("month must look like 2026-11", status_code=400)
+        return await _bad_request(request, "files.error.month")
     year, month = int(match.group(1)), int(match.group(2))
 
     return await _panel_pdf(
@@ -85,15 +117,18 @@ async def document(request: Request) -> Response:
     when it is published on a property of their view; staff, when it is their tenant's.
     Anything else is a 404, whether or not the id exists."""
     raw = request.path_params.get("document_id", "")
+    languages: list[str] = []  # the answer's language, found with the session
 
     def work() -> tuple[int, bytes | None, str, str]:
         from pool_portal.models import Document, Site
 
         with session_scope() as db:
             viewer = _viewer(request, db)
+            languages.append(_language(request, viewer))
             if viewer is None or viewer.must_change_password:
                 return 401, None, "", ""
-            doc = db.get(Document, int(raw)) if raw.isdigit() else None
+            doc_id = parse_id(raw)
+            doc = db.get(Document, doc_id) if doc_id else None
             site = db.get(Site, doc.site_id) if doc else None
             allowed = bool(doc and site and doc.tenant_id == viewer.tenant_id and site.tenant_id == viewer.tenant_id) and (
                 viewer.is_staff or (doc.is_published and site.client_id in viewer.client_ids)
@@ -108,7 +143,7 @@ async def document(request: Request) -> Response:
 
     status, data, filename, content_type = await asyncio.to_thread(work)
     if data is None:
-        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+        return _refusal(status, languages[0])
     return file_response(data, filename, content_type)
 
 
@@ -120,9 +155,9 @@ async def routine_report(request: Request) -> Response:
         start = date.fromisoformat(request.query_params.get("from", ""))
         end = date.fromisoformat(request.query_params.get("to", ""))
     except ValueError:
-        return PlainTextResponse("from and to must be dates like 2026-01-31", status_code=400)
+        return await _bad_request(request, "files.error.dates")
     if end < start or (end - start).days > pdf.MAX_RANGE_DAYS:
-        return PlainTextResponse("the range must run forwards and span at most two years", status_code=400)
+        return await _bad_request(request, "files.error.range")
 
     return await _panel_pdf(
         request, "routine_activities",
@@ -156,17 +191,19 @@ def _record_route(kind: str):
         from pool_portal.services import records, staff_data
 
         raw = request.path_params.get("record_id", "")
+        languages: list[str] = []  # the answer's language, found with the session
 
         def work() -> tuple[int, bytes | None, str]:
             with session_scope() as db:
                 # A staff member viewing the portal as a client gets what the client gets;
                 # otherwise staff editors preview their tenant's documents, drafts too.
                 viewer = _viewer(request, db, portal_side=True)
+                languages.append(_language(request, viewer))
                 if viewer is None or viewer.must_change_password:
                     return 401, None, ""
                 if viewer.is_staff and viewer.role not in staff_data.EDITORS:
                     return 404, None, ""
-                record_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+                record_id = parse_id(raw)
                 if viewer.is_staff:
                     model = {"quote": Quote, "invoice": Invoice, "report": Report}[kind]
                     doc = staff_data.owned(db, model, viewer.tenant_id, record_id) if record_id else None
@@ -183,7 +220,7 @@ def _record_route(kind: str):
 
         status, data, number = await asyncio.to_thread(work)
         if data is None:
-            return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+            return _refusal(status, languages[0])
         return pdf_response(data, f"{kind}-{number}.pdf")
 
     return route
@@ -201,22 +238,23 @@ async def export_list(request: Request) -> Response:
     from pool_portal.services.i18n import catalogue
 
     kind = request.path_params.get("kind", "")
-    if kind not in lists.LISTS:
-        return PlainTextResponse("Not found", status_code=404)
-    query = lists.parse_query(kind, request.query_params)
+    query = lists.parse_query(kind, request.query_params) if kind in lists.LISTS else None
 
     def work():
         with session_scope() as db:
             viewer = _viewer(request, db, portal_side=True)
+            lang = _language(request, viewer)
+            if query is None:  # an unknown list, whoever asks
+                return 404, None, lang
             if viewer is None or not viewer.is_portal or viewer.must_change_password:
-                return 401, None
+                return 401, None, lang
             tr = catalogue(viewer.language)
             chunks = lists.export_csv(db, viewer, kind, query, lambda key: tr.get(key, key))
-            return (404, None) if chunks is None else (200, list(chunks))
+            return (404, None, lang) if chunks is None else (200, list(chunks), lang)
 
-    status, chunks = await asyncio.to_thread(work)
+    status, chunks, lang = await asyncio.to_thread(work)
     if chunks is None:
-        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+        return _refusal(status, lang)
     name = f"{kind}-{date.today().isoformat()}.csv"
     return StreamingResponse(
         iter(["\ufeff", *chunks]), media_type="text/csv; charset=utf-8",
@@ -238,17 +276,19 @@ async def incident_photo(request: Request) -> Response:
     def work():
         with session_scope() as db:
             viewer = _viewer(request, db)
+            lang = _language(request, viewer)
             if viewer is None or viewer.must_change_password:
-                return 401, None
-            if not raw.isdigit() or len(raw) >= 10:
-                return 404, None
-            found = (incidents.attachment_for_staff(db, viewer.tenant_id, int(raw)) if viewer.is_staff
-                     else incidents.attachment_for_portal(db, viewer, int(raw)))
-            return (404, None) if found is None else (200, found)
+                return 401, None, lang
+            photo_id = parse_id(raw)
+            if photo_id is None:
+                return 404, None, lang
+            found = (incidents.attachment_for_staff(db, viewer.tenant_id, photo_id) if viewer.is_staff
+                     else incidents.attachment_for_portal(db, viewer, photo_id))
+            return (404, None, lang) if found is None else (200, found, lang)
 
-    status, found = await asyncio.to_thread(work)
+    status, found, lang = await asyncio.to_thread(work)
     if found is None:
-        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+        return _refusal(status, lang)
     attachment, content = found
     if isinstance(content, str):
         return RedirectResponse(content, status_code=302, headers={"Cache-Control": "private, no-store"})
@@ -266,14 +306,15 @@ async def logo(request: Request) -> Response:
     def work():
         with session_scope() as db:
             viewer = _viewer(request, db)
+            lang = _language(request, viewer)
             if viewer is None:
-                return 401, None
+                return 401, None, lang
             found = admin.logo_bytes(db, viewer.tenant_id)
-            return (404, None) if found is None else (200, found)
+            return (404, None, lang) if found is None else (200, found, lang)
 
-    status, found = await asyncio.to_thread(work)
+    status, found, lang = await asyncio.to_thread(work)
     if found is None:
-        return PlainTextResponse("Not found" if status == 404 else "Sign in first", status_code=status)
+        return _refusal(status, lang)
     data, content_type = found
     return Response(data, media_type=content_type, headers={
         "Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff",

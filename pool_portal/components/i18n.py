@@ -11,6 +11,13 @@ def T(key: str) -> rx.Var:
     return AppState.tr[key].to(str)
 
 
+def page_title(key: str) -> rx.Var:
+    """A page's title in the current language ("Presupuestos | Pool Portal"): Reflex
+    takes a Var as a page title and renders it on the client, so it follows the
+    language switch like the rest of the page."""
+    return T(key) + " | Pool Portal"
+
+
 def language_switch() -> rx.Component:
     return rx.el.select(
         rx.foreach(

@@ -39,6 +39,7 @@ from pool_portal.models import (
     utcnow,
 )
 from pool_portal.services import admin
+from pool_portal.services.params import parse_int
 from pool_portal.services.scope import Viewer
 from pool_portal.services.sqlfn import month_text
 
@@ -79,6 +80,12 @@ def open_quote(today: date):
         Quote.status == QuoteStatus.AWAITING_ACCEPTANCE,
         or_(Quote.expires_on.is_(None), Quote.expires_on >= today),
     )
+
+
+def visible_quote(today: date):
+    """What the portal shows of quotes: decided ones, and those still open (never a
+    draft, never one awaiting acceptance past its expiry)."""
+    return or_(Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]), open_quote(today))
 
 
 def overdue_invoice(today: date):
@@ -479,13 +486,16 @@ def _value(v) -> str:
 # -- the listings behind the numbers (overlays) -------------------------------------------------------------------
 LISTINGS = ("overdue_invoices", "open_quotes", "open_defects", "defect_quotes", "service_quotes", "invoices",
             "defects", "routine", "calls")
+# The panel a listing opens from; the others open from "Your properties", always shown.
+LISTING_PANELS = {"defect_quotes": "activity_report", "service_quotes": "activity_report", "invoices": "activity_report",
+                  "defects": "defect_analytics", "routine": "routine_activities", "calls": "service_calls"}
 
 
 def _month_range(month: str | None) -> tuple[date, date] | None:
-    if not month or len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+    if not month or len(month) != 7 or month[4] != "-":
         return None
-    y, mo = int(month[:4]), int(month[5:])
-    if not 1 <= mo <= 12:
+    y, mo = parse_int(month[:4], 1, 9999), parse_int(month[5:], 1, 12)
+    if y is None or mo is None:
         return None
     return date(y, mo, 1), date(y + (mo == 12), mo % 12 + 1, 1)
 LISTING_LIMIT = 200
@@ -496,12 +506,17 @@ def listing(
     month: str | None = None, bucket: str | None = None, text: str | None = None, limit: int = LISTING_LIMIT,
 ) -> list[dict[str, str]] | None:
     """The items behind a dashboard number or bar, for the whole view or one of its
-    sites. None when the kind is unknown, its document type is switched off, or the
-    site is not in the viewer's view (so nothing of another client's is ever listed).
+    sites. None when the kind is unknown, its document type is switched off, the panel
+    it opens from is hidden for the view (a hidden panel's items are never read nor
+    sent), or the site is not in the viewer's view (so nothing of another client's is
+    ever listed).
     ``month`` ("YYYY-MM") and ``bucket`` (a severity or RESOLVED, a routine status, a
     stage) narrow the chart listings; ``text`` searches the defects. Quotes and invoices
     say which PDF they have (``doc``); at most ``limit`` quotes or invoices."""
     if kind not in LISTINGS:
+        return None
+    panel = LISTING_PANELS.get(kind)
+    if panel is not None and not panel_visibility(session, viewer)[panel]:
         return None
     scope = _listing_scope(session, viewer, site_id)
     if scope is None or not scope[1]:

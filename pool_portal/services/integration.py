@@ -57,6 +57,7 @@ from pool_portal.models import (
     utcnow,
 )
 from pool_portal.services import pricing, storage
+from pool_portal.services.params import MAX_ID, parse_int
 from pool_portal.services.pricing import line_total
 
 EXTERNAL_ID = r"^[A-Za-z0-9._:~-]{1,100}$"
@@ -655,8 +656,9 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, raw = text.partition(":")
-        if kind == "after" and raw.isdigit() and len(raw) < 19:
-            return int(raw)
+        after = parse_int(raw, 0, MAX_ID)
+        if kind == "after" and after is not None:
+            return after
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise Rejected([FieldError("cursor", "invalid_cursor", "not a cursor this API gave out")])

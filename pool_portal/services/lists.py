@@ -47,8 +47,10 @@ from pool_portal.services.dashboard import (
     severity_rank,
     site_scope,
     tenant_today,
+    visible_quote,
     visible_remark,
 )
+from pool_portal.services.params import parse_id, parse_page
 from pool_portal.services.scope import Viewer
 from pool_portal.services.search import _like, _pattern
 
@@ -197,10 +199,6 @@ def _day(raw: str) -> date | None:
         return None
 
 
-def _int(raw: str, default: int | None = None) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 10 else default
-
-
 def parse_query(kind: str, params: Mapping[str, str]) -> ListQuery:
     """The query of a list from URL parameters: anything unknown or malformed is
     dropped (a hand-edited URL never errors)."""
@@ -224,9 +222,9 @@ def parse_query(kind: str, params: Mapping[str, str]) -> ListQuery:
         sort=sort if sort in columns and columns[sort].sortable else "",
         desc={"asc": False, "desc": True}.get(direction),
         filters=filters,
-        page=_int(str(params.get("page", "1")), 1) or 1,
-        site_id=_int(str(params.get("site", ""))),
-        asset_id=_int(str(params.get("asset", ""))),
+        page=parse_page(str(params.get("page", "1"))),
+        site_id=parse_id(str(params.get("site", ""))),
+        asset_id=parse_id(str(params.get("asset", ""))),
         date_from=_day(str(params.get("from", ""))),
         date_to=_day(str(params.get("to", ""))),
     )
@@ -367,7 +365,7 @@ def _build(session: Session, viewer: Viewer, kind: str, query: ListQuery, today:
                       {"future": when >= today, "past": when < today},
                       ("date", query.status != "future"), via=via, extra=extra)
     if kind == "quotes":
-        visible = or_(Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]), open_quote(today))
+        visible = visible_quote(today)
         via = {"site": site(Quote.site_id)}
         exprs = {"id": Quote.id, "number": Quote.number, "site": Site.name, "title": Quote.title,
                  "kind": _s(Quote.kind), "issued": Quote.issued_on, "expires": Quote.expires_on,

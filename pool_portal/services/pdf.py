@@ -1,15 +1,15 @@
 """PDFs made with reportlab: tenant branding, page numbers, totals that add up.
 
 The monthly activity report lists, per property of the viewer's view, the quotes and
-invoices issued in the month (drafts, expired quotes and void invoices never appear),
-with per-property and overall totals.
+invoices issued in the month (drafts, expired quotes and void invoices never appear,
+nor a document type the tenant switched off), with per-property and overall totals.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -20,13 +20,10 @@ from reportlab.platypus import KeepTogether, Paragraph, Preformatted, SimpleDocT
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pool_portal.models import Invoice, InvoiceStatus, Quote, QuoteStatus, Site, Tenant
-from pool_portal.services.dashboard import site_scope
+from pool_portal.models import Invoice, Quote, Site, Tenant
+from pool_portal.services.dashboard import document_switches, issued_invoice, site_scope, tenant_today, visible_quote
 from pool_portal.services.i18n import catalogue, day, money, normalise_language
 from pool_portal.services.scope import Viewer
-
-REPORTABLE_QUOTES = (QuoteStatus.AWAITING_ACCEPTANCE, QuoteStatus.APPROVED, QuoteStatus.DECLINED)
-REPORTABLE_INVOICES = (InvoiceStatus.AWAITING_PAYMENT, InvoiceStatus.PAID)
 
 
 @dataclass
@@ -44,20 +41,25 @@ def _month_bounds(year: int, month: int) -> tuple[date, date]:
     return start, end
 
 
-def monthly_lines(session: Session, viewer: Viewer, year: int, month: int) -> dict[str, dict[str, list[Line]]]:
-    """{property name: {"quotes": [...], "invoices": [...]}} for the month, in the view."""
+def monthly_lines(session: Session, viewer: Viewer, year: int, month: int,
+                  now: datetime | None = None) -> dict[str, dict[str, list[Line]]]:
+    """{property name: {"quotes": [...], "invoices": [...]}} for the month, in the view:
+    the quotes and invoices the portal shows (services.dashboard's rules), and only
+    the document types switched on."""
     start, end = _month_bounds(year, month)
     sites = dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(site_scope(viewer)))).all())
     out: dict[str, dict[str, list[Line]]] = {}
     if not sites:
         return out
+    docs = document_switches(session, viewer.tenant_id)
+    today = tenant_today(session, viewer.tenant_id, now)
     # The columns the report shows (no ORM objects), the view's sites as a subquery.
     quotes = session.execute(
         select(Quote.site_id, Quote.number, Quote.title, Quote.issued_on, Quote.status, Quote.total_cents).where(
             Quote.tenant_id == viewer.tenant_id, Quote.site_id.in_(site_scope(viewer)),
-            Quote.status.in_(REPORTABLE_QUOTES), Quote.issued_on >= start, Quote.issued_on < end,
+            visible_quote(today), Quote.issued_on >= start, Quote.issued_on < end,
         ).order_by(Quote.issued_on, Quote.number)
-    )
+    ) if docs["quotes"] else ()
     for site_id, number, title, issued, status, cents in quotes:
         if site_id in sites:
             out.setdefault(sites[site_id], {"quotes": [], "invoices": []})["quotes"].append(
@@ -65,9 +67,9 @@ def monthly_lines(session: Session, viewer: Viewer, year: int, month: int) -> di
     invoices = session.execute(
         select(Invoice.site_id, Invoice.number, Invoice.issued_on, Invoice.status, Invoice.total_cents).where(
             Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(site_scope(viewer)),
-            Invoice.status.in_(REPORTABLE_INVOICES), Invoice.issued_on >= start, Invoice.issued_on < end,
+            issued_invoice(), Invoice.issued_on >= start, Invoice.issued_on < end,
         ).order_by(Invoice.issued_on, Invoice.number)
-    )
+    ) if docs["invoices"] else ()
     for site_id, number, issued, status, cents in invoices:
         if site_id in sites:
             out.setdefault(sites[site_id], {"quotes": [], "invoices": []})["invoices"].append(
@@ -111,12 +113,14 @@ class _NumberedCanvas:
         return NumberedCanvas
 
 
-def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: int, lang: str = "en") -> bytes:
+def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: int, lang: str = "en",
+                            now: datetime | None = None) -> bytes:
     lang = normalise_language(lang)
     tr = catalogue(lang)
     tenant = session.get(Tenant, viewer.tenant_id)
     currency = tenant.currency
-    lines = monthly_lines(session, viewer, year, month)
+    switches = document_switches(session, viewer.tenant_id)
+    lines = monthly_lines(session, viewer, year, month, now)
     styles = getSampleStyleSheet()
     h1 = ParagraphStyle("h1", parent=styles["Heading1"], textColor=colors.HexColor(tenant.brand_colour))
     h2, h4, body = styles["Heading2"], styles["Heading4"], styles["BodyText"]
@@ -146,11 +150,9 @@ def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: 
             table.setStyle(LINES_STYLE)
             block += [_heading(tr[f"pdf.monthly.{kind}"], h4), table, Spacer(1, 3 * mm)]
         story.append(KeepTogether(block))
-    story += [
-        Spacer(1, 6 * mm),
-        Paragraph(f"{_esc(tr['pdf.monthly.total_quotes'])}: {money(grand['quotes'], currency, lang)}", styles["Heading3"]),
-        Paragraph(f"{_esc(tr['pdf.monthly.total_invoices'])}: {money(grand['invoices'], currency, lang)}", styles["Heading3"]),
-    ]
+    story.append(Spacer(1, 6 * mm))
+    story += [Paragraph(f"{_esc(tr[f'pdf.monthly.total_{kind}'])}: {money(grand[kind], currency, lang)}", styles["Heading3"])
+              for kind in ("quotes", "invoices") if switches[kind]]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
                             bottomMargin=18 * mm, title=f"{tr['pdf.monthly.title']} {year}-{month:02d}",
@@ -288,6 +290,18 @@ def routine_activity_report(session: Session, viewer: Viewer, start: date, end: 
     return buffer.getvalue()
 
 
+def _customer_and_property(session: Session, site, tr: dict[str, str], body: ParagraphStyle) -> list:
+    """The header's "Customer: <client> · <billing address>" and "Property: <site> ·
+    <address>" lines of a quote, an invoice or a report."""
+    from pool_portal.models import Client
+
+    client = session.get(Client, site.client_id)
+    customer = ", ".join(p for p in ((client.name if client else ""), (client.billing_address if client else "")) if p)
+    place = " · ".join(p for p in (site.name, ", ".join(p for p in (site.address, site.city) if p)) if p)
+    return [Paragraph(f"<b>{_esc(tr['pdf.customer'])}:</b> {_esc(customer)}", body),
+            Paragraph(f"<b>{_esc(tr['pdf.property'])}:</b> {_esc(place)}", body)]
+
+
 def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
     """A quote or an invoice: branding, its lines, subtotal, tax and total (the lines
     add up to the subtotal shown), payment instructions on invoices."""
@@ -309,7 +323,7 @@ def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
         *_logo(session, tenant),
         Paragraph(_esc(tenant.name), h1),
         Paragraph(f"{_esc(tr[f'pdf.{kind}.title'])} {_esc(doc.number)}", styles["Heading2"]),
-        Paragraph(f"{_esc(site.name)} · {_esc(', '.join(p for p in (site.address, site.city) if p))}", body),
+        *_customer_and_property(session, site, tr, body),
     ]
     if not is_invoice:
         story.append(Paragraph(_esc(doc.title), body))
@@ -361,7 +375,7 @@ def service_report(session: Session, report, lang: str = "en") -> bytes:
         *_logo(session, tenant),
         Paragraph(_esc(tenant.name), h1),
         Paragraph(f"{_esc(tr['pdf.report.title'])} {_esc(report.number)}", styles["Heading2"]),
-        Paragraph(f"{_esc(site.name)} · {_esc(', '.join(p for p in (site.address, site.city) if p))}", body),
+        *_customer_and_property(session, site, tr, body),
         Paragraph(f"{_esc(report.title)} · {_esc(tr['overlay.date'])}: {_esc(day(report.report_date, lang))}", body),
         Spacer(1, 4 * mm),
     ]

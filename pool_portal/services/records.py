@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pool_portal.models import (
@@ -28,14 +28,10 @@ from pool_portal.models import (
     utcnow,
 )
 from pool_portal.services import audit, lists
-from pool_portal.services.dashboard import document_switches, open_quote, site_scope, tenant_today
+from pool_portal.services.dashboard import document_switches, open_quote, site_scope, tenant_today, visible_quote
 from pool_portal.services.scope import Viewer
 
 Page = lists.Page
-
-
-def _visible_quote(today):
-    return or_(Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]), open_quote(today))
 
 
 def list_quotes(session: Session, viewer: Viewer, *, status: str = "all", text: str = "", page: int = 1,
@@ -55,8 +51,14 @@ def get_quote(session: Session, viewer: Viewer, quote_id: int, now: datetime | N
     today = tenant_today(session, viewer.tenant_id, now)
     return session.execute(
         select(Quote).where(Quote.id == quote_id, Quote.tenant_id == viewer.tenant_id,
-                            Quote.site_id.in_(site_scope(viewer)), _visible_quote(today))
+                            Quote.site_id.in_(site_scope(viewer)), visible_quote(today))
     ).scalar_one_or_none()
+
+
+def admin_link(page: str, record_id: int) -> str:
+    """The staff page of a record ("quote", "job", ...): /admin/<page>?id=<id>, as the
+    app routes them (pool_portal.py)."""
+    return f"/admin/{page}?id={int(record_id)}"
 
 
 def _notify_staff(session: Session, tenant_id: int, title: str, body: str, link: str,
@@ -137,7 +139,7 @@ def decide_quote(session: Session, viewer: Viewer, quote_id: int, *, approve: bo
     _notify_staff(session, viewer.tenant_id, f"Quote {quote.number} {'approved' if approve else 'declined'}",
                   (f"By {name}" + (f", reference {reference}" if reference else "")
                    + (f", authorisation document /files/document/{document_id}" if document_id else "")) if approve else comment,
-                  f"/admin/quotes/{quote.id}")
+                  admin_link("quote", quote.id))
     return None
 
 
@@ -209,7 +211,7 @@ def request_job(session: Session, viewer: Viewer, site_id: int, kind: str, descr
     job.number = number
     session.flush()
     _notify_staff(session, viewer.tenant_id, f"Job requested: {number}", f"{site.name}: {description[:500]}",
-                  f"/admin/jobs/{job.id}", NotificationKind.JOB_REQUESTED)
+                  admin_link("job", job.id), NotificationKind.JOB_REQUESTED)
     audit.record(session, "job.requested", tenant_id=viewer.tenant_id, actor_kind="portal", actor_id=viewer.user_id,
                  target_type="job", target_id=job.id)
     return number, {}

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from pool_portal.services.params import parse_id
+
 from pool_portal.models import (
     Client,
     ClientGroup,
@@ -165,12 +167,13 @@ def clients_in_view(session: Session, tenant_id: int, portal_user_id: int, view:
     no-longer-allowed view falls back to everything the user may see."""
     visible = portal_client_ids(session, tenant_id, portal_user_id)
     kind, _, raw_id = view.partition(":")
-    if not raw_id.isdigit():
+    view_id = parse_id(raw_id)
+    if view_id is None:
         return visible
-    if kind == "client" and int(raw_id) in visible:
-        return {int(raw_id)}
+    if kind == "client" and view_id in visible:
+        return {view_id}
     if kind == "group":
         allowed = {k for k, _ in view_options(session, tenant_id, portal_user_id)}
         if view in allowed:
-            return clients_of_groups(session, tenant_id, {int(raw_id)}) & visible
+            return clients_of_groups(session, tenant_id, {view_id}) & visible
     return visible

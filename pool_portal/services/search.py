@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pool_portal.models import Asset, Job, Quote, QuoteKind, QuoteStatus, Report, ReportStatus, Site
-from pool_portal.services.dashboard import site_scope, tenant_today
+from pool_portal.models import Asset, Job, Quote, QuoteKind, Report, ReportStatus, Site
+from pool_portal.services.dashboard import document_switches, site_scope, tenant_today, visible_quote
 from pool_portal.services.scope import Viewer
 from pool_portal.services.sqlfn import ci_like
 
@@ -28,8 +28,15 @@ def _like(column, pattern: str):
     return ci_like(column, pattern)
 
 
+def _value(v) -> str:
+    return v.value if hasattr(v, "value") else str(v)
+
+
 def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None = None) -> list[dict[str, str]]:
-    """Up to PER_KIND hits of each kind: {"kind", "title", "detail", "site_id", "site"}."""
+    """Up to PER_KIND hits of each kind: {"kind", "title", "detail", "detail_key", "site_id",
+    "site"}. A status is not shown as its code: ``detail_key`` is its catalogue key
+    ("docstatus.APPROVED", "stage.READY") and ``detail`` is empty; other hits have a
+    plain ``detail`` (an address, a model, a date) and no key."""
     text = " ".join((text or "").split())[:MAX_QUERY]
     if len(text) < 2 or not viewer.client_ids:
         return []
@@ -37,11 +44,13 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
     t = viewer.tenant_id
     scope = site_scope(viewer)
     today = tenant_today(session, t, now)
+    docs = document_switches(session, t)
     sites = dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(scope))).all())
     hits: list[dict[str, str]] = []
 
-    def add(kind: str, title: str, detail: str, site_id: int) -> None:
-        hits.append({"kind": kind, "title": title, "detail": detail, "site_id": str(site_id), "site": sites.get(site_id, "")})
+    def add(kind: str, title: str, detail: str, site_id: int, detail_key: str = "") -> None:
+        hits.append({"kind": kind, "title": title, "detail": detail, "detail_key": detail_key, "site_id": str(site_id),
+                     "site": sites.get(site_id, "")})
 
     for s in session.execute(
         select(Site).where(Site.id.in_(scope), or_(_like(Site.name, p), _like(Site.address, p), _like(Site.city, p),
@@ -59,23 +68,20 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
         select(Report).where(Report.tenant_id == t, Report.site_id.in_(scope), Report.status == ReportStatus.APPROVED,
                              or_(_like(Report.number, p), _like(Report.title, p)))
         .order_by(Report.report_date.desc()).limit(PER_KIND)
-    ).scalars():
+    ).scalars() if docs["reports"] else ():
         add("report", f"{r.number} · {r.title}", r.report_date.isoformat(), r.site_id)
-    shown = or_(
-        Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]),
-        (Quote.status == QuoteStatus.AWAITING_ACCEPTANCE) & or_(Quote.expires_on.is_(None), Quote.expires_on >= today),
-    )
-    for kind, qkind in (("defect_quote", QuoteKind.DEFECT), ("service_quote", QuoteKind.SERVICE)):
+    quote_kinds = (("defect_quote", QuoteKind.DEFECT), ("service_quote", QuoteKind.SERVICE)) if docs["quotes"] else ()
+    for kind, qkind in quote_kinds:
         for q in session.execute(
-            select(Quote).where(Quote.tenant_id == t, Quote.site_id.in_(scope), Quote.kind == qkind, shown,
+            select(Quote).where(Quote.tenant_id == t, Quote.site_id.in_(scope), Quote.kind == qkind, visible_quote(today),
                                 or_(_like(Quote.number, p), _like(Quote.title, p)))
             .order_by(Quote.issued_on.desc()).limit(PER_KIND)
         ).scalars():
-            add(kind, f"{q.number} · {q.title}", q.status.value if hasattr(q.status, "value") else str(q.status), q.site_id)
+            add(kind, f"{q.number} · {q.title}", "", q.site_id, f"docstatus.{_value(q.status)}")
     for j in session.execute(
         select(Job).where(Job.tenant_id == t, Job.site_id.in_(scope),
                           or_(_like(Job.number, p), _like(Job.description, p), _like(Job.customer_po, p), _like(Job.notes, p)))
         .order_by(Job.created_at.desc()).limit(PER_KIND)
     ).scalars():
-        add("task", f"{j.number} · {j.description}", j.stage.value if hasattr(j.stage, "value") else str(j.stage), j.site_id)
+        add("task", f"{j.number} · {j.description}", "", j.site_id, f"stage.{_value(j.stage)}")
     return hits

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from pool_portal.services.params import parse_id, parse_int
+
 REQUIRED = "data.error.required"
 TOO_LONG = "data.error.too_long"
 DATE = "data.error.date"
@@ -138,16 +140,19 @@ class Fields:
         value = self._given(key, required)
         if value is None:
             return None
-        if not value.lstrip("-").isdigit() or len(value) > 12 or not (low <= int(value) <= high):
+        negative = value.startswith("-")
+        number = parse_int(value[1:] if negative else value, 0, 10**12)
+        number = -number if negative and number is not None else number
+        if number is None or not low <= number <= high:
             self.error(key, message)
             return None
-        return int(value)
+        return number
 
     def ident(self, key: str) -> int | None:
         """A row id from a select (None when empty or not a number; the service then
         checks that it is one of the tenant's)."""
         value = self.raw(key)
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return parse_id(value)
 
     def choice(self, key: str, enum_cls: type[enum.Enum], *, required: bool = True) -> enum.Enum | None:
         value = self._given(key, required)

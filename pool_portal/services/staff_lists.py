@@ -44,6 +44,7 @@ from pool_portal.models import (
 from pool_portal.services.admin import acting_staff
 from pool_portal.services.dashboard import tenant_today
 from pool_portal.services.lists import Page
+from pool_portal.services.params import parse_id, parse_page
 from pool_portal.services.search import _like, _pattern
 from pool_portal.services.staff_data import ALL_STAFF, EDITORS
 
@@ -89,13 +90,13 @@ def parse(kind: str, params) -> Query:
         if not raw:
             continue
         if allowed == ID:
-            if raw.isdigit() and len(raw) < 10:
+            if parse_id(raw) is not None:
                 filters[key] = raw
         elif raw in allowed:
             filters[key] = raw
     page = str(params.get("page", "1") or "1")
     return Query(kind, " ".join(str(params.get("q", "") or "").split())[:MAX_TEXT], filters,
-                 int(page) if page.isdigit() and len(page) < 7 and int(page) > 0 else 1)
+                 parse_page(page))
 
 
 def query_params(query: Query, **changes) -> dict[str, str]:

@@ -17,6 +17,7 @@ import reflex as rx
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
 from pool_portal.services import access, admin, admin_clients, overview
+from pool_portal.services.params import parse_id
 from pool_portal.states.base import AppState
 from pool_portal.states.guard import staff_event, viewer
 
@@ -26,8 +27,7 @@ OVERRIDES = {"default": None, "show": True, "hide": False}
 
 
 def _int(raw) -> int | None:
-    raw = str(raw if raw is not None else "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return parse_id(str(raw if raw is not None else ""))
 
 
 def _when(value: datetime | None) -> str:

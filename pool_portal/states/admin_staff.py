@@ -12,6 +12,7 @@ import reflex as rx
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
 from pool_portal.services import access, admin_staff, overview
+from pool_portal.services.params import parse_id
 from pool_portal.states.base import AppState
 from pool_portal.states.guard import staff_event, viewer
 
@@ -77,7 +78,7 @@ class StaffUsersState(AppState):
 
     async def _row(self, staff_id: str, action, notice: str):
         v = viewer()
-        target = int(staff_id) if str(staff_id).isdigit() and len(str(staff_id)) < 10 else -1
+        target = parse_id(str(staff_id)) or -1
 
         def work():
             with session_scope() as db:

@@ -19,6 +19,7 @@ from pool_portal.models import StaffRole, Tenant
 from pool_portal.services import client_notify, overview, staff_billing, staff_data, staff_lists
 from pool_portal.services.i18n import money, normalise_language
 from pool_portal.services.staff_forms import percent_text
+from pool_portal.services.params import parse_id
 from pool_portal.states.base import AppState
 from pool_portal.states.guard import ALL_STAFF, staff_event, viewer
 
@@ -28,8 +29,7 @@ MAX_FORM_VALUE = 10_000
 
 
 def _int(raw) -> int | None:
-    raw = str(raw or "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return parse_id(str(raw or ""))
 
 
 def _form(form_data, limit: int = 80) -> dict[str, str]:

@@ -21,6 +21,7 @@ from pool_portal.db import session_scope
 from pool_portal.models import StaffRole, StaffUser
 from pool_portal.services import incidents, overview
 from pool_portal.services.i18n import normalise_language
+from pool_portal.services.params import parse_id
 from pool_portal.states.base import AppState
 from pool_portal.states.guard import ALL_STAFF, portal_event, staff_event, viewer
 from pool_portal.states.portal import PortalState
@@ -39,8 +40,7 @@ def _connected(token: str) -> bool:
 
 
 def _int(raw) -> int | None:
-    raw = str(raw or "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return parse_id(str(raw or ""))
 
 
 async def _read_photos(files) -> list[tuple[str, bytes]]:

@@ -13,6 +13,7 @@ from pool_portal.db import session_scope
 from pool_portal.models import Client, JobStage, Tenant
 from pool_portal.services import admin, auth, charts, dashboard, overview, search
 from pool_portal.services.i18n import catalogue, money, normalise_language
+from pool_portal.services.params import parse_id, parse_int
 from pool_portal.services.scope import view_options
 from pool_portal.states.base import AppState
 from pool_portal.states.guard import portal_event, staff_event, viewer
@@ -276,7 +277,8 @@ class PortalHomeState(PortalState):
         query = str(params.get("q", ""))[:100]
         month = str(params.get("month", ""))[:7]
         bucket = str(params.get("bucket", ""))[:20]
-        routine_year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+        routine_year = parse_int(year, 2000, 2100)
+        site_id = parse_id(site)
         lang = normalise_language(self.lang)
 
         token = auth.token_from_cookie_header(self.router.headers.raw_headers.get("cookie"))
@@ -286,9 +288,9 @@ class PortalHomeState(PortalState):
         def work():
             nonlocal v
             with session_scope() as db:
-                if show == "property" and site.isdigit() and dashboard.property_detail(db, v, int(site)) is None:
+                if show == "property" and site_id and dashboard.property_detail(db, v, site_id) is None:
                     # A deep link to a property of another of the user's views: switch to it.
-                    if auth.widen_view_for_site(db, token, int(site)):
+                    if auth.widen_view_for_site(db, token, site_id):
                         db.flush()
                         v = auth.resolve_viewer(db, token) or v
                 key = _board_key(v, routine_year, lang)
@@ -308,11 +310,11 @@ class PortalHomeState(PortalState):
                 if show == "search":
                     hits = search.search(db, v, query)
                     rows = []
-                elif show == "property" and site.isdigit():
-                    detail = dashboard.property_detail(db, v, int(site))
+                elif show == "property" and site_id:
+                    detail = dashboard.property_detail(db, v, site_id)
                     rows = [] if detail else None
                 elif show:
-                    rows = dashboard.listing(db, v, show, int(site) if site.isdigit() else None,
+                    rows = dashboard.listing(db, v, show, site_id,
                                              month=month or None, bucket=bucket or None, text=query or None)
                 if rows:
                     rows = _priced(rows, currency, lang)
@@ -336,7 +338,7 @@ class PortalHomeState(PortalState):
             "detail_tasks": detail.tasks if detail else [],
             "detail_documents": detail.documents if detail else [],
             "overlay": show if rows is not None else "",
-            "overlay_site": site if rows is not None else "",
+            "overlay_site": str(site_id or "") if rows is not None else "",
             "overlay_rows": rows or [],
             "overlay_filter": query if show == "defects" else "",
             "loaded": True,

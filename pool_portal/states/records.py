@@ -16,6 +16,7 @@ from pool_portal.db import session_scope
 from pool_portal.models import PortalSettings, Tenant
 from pool_portal.services import lists, records
 from pool_portal.services.i18n import money, normalise_language
+from pool_portal.services.params import parse_id
 from pool_portal.states.guard import portal_event, viewer
 from pool_portal.states.portal import PortalState
 
@@ -119,7 +120,7 @@ class QuotesState(ListState, PortalState):
 
     @portal_event
     def open_action(self, quote_id: str, action: str):
-        self.acting_id = str(quote_id) if str(quote_id).isdigit() else ""
+        self.acting_id = str(parse_id(str(quote_id)) or "")
         self.acting = action if action in ("approve", "decline") else ""
         self.act_error = ""
 
@@ -238,7 +239,7 @@ class AssetsState(ListState, PortalState):
     @portal_event
     async def load_assets(self):
         raw = str(self.router.url.query_parameters.get("id", ""))
-        asset_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        asset_id = parse_id(raw)
 
         def more(db, v):
             label = lists.asset_columns(db, v.tenant_id)[1]
@@ -285,7 +286,7 @@ class RequestJobState(PortalState):
 
         def work():
             with session_scope() as db:
-                return records.request_job(db, v, int(raw_site) if raw_site.isdigit() else -1,
+                return records.request_job(db, v, parse_id(raw_site) or -1,
                                            str(form.get("kind") or ""), str(form.get("description") or "")[:5000])
 
         number, errors = await asyncio.to_thread(work)

@@ -238,7 +238,7 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
             for desc, number in load.jobs_acked.items():
                 assert numbers.get(desc) == number, f"acknowledged {desc} ({number}) is missing"
             for job in jobs:  # acknowledged or not: whole or absent
-                notes = db.exec(select(func.count(Notification.id)).where(Notification.link == f"/admin/jobs/{job.id}")).one()
+                notes = db.exec(select(func.count(Notification.id)).where(Notification.link == f"/admin/job?id={job.id}")).one()
                 audits = db.exec(select(func.count(AuditEvent.id)).where(
                     AuditEvent.action == "job.requested", AuditEvent.target_id == job.id)).one()
                 assert (notes, audits) == (1, 1), f"{job.number} half-written: {notes} notifications, {audits} audits"
@@ -250,7 +250,7 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
                 assert quote.status == QuoteStatus.APPROVED and quote.decided_at is not None, quote.number
                 assert quote.decided_by_portal_user_id is not None and quote.approver_reference == "CRASH"
                 notes = db.exec(select(func.count(Notification.id)).where(
-                    Notification.link == f"/admin/quotes/{quote.id}")).one()
+                    Notification.link == f"/admin/quote?id={quote.id}")).one()
                 audits = db.exec(select(func.count(AuditEvent.id)).where(
                     AuditEvent.action == "quote.approved", AuditEvent.target_id == quote.id)).one()
                 assert (notes, audits) == (1, 1), f"{quote.number} half-written: {notes} notifications, {audits} audits"

@@ -21,6 +21,7 @@ def test_login_page_loads(app_server, page):
     page.goto(f"{app_server}/portal/login")
     expect(page.get_by_role("heading", name="Sign in to your customer portal")).to_be_visible()
     expect(page.locator("#login-email")).to_be_visible()
+    expect(page).to_have_title("Sign in | Pool Portal")
 
 
 def test_wrong_password_says_so_and_keeps_you_out(app_server, page):
@@ -48,8 +49,10 @@ def test_client_sees_only_own_properties_then_signs_out(app_server, page):
     old_cookie = cookies["pp_session"]["value"]
 
     # Spanish from the language switch.
+    expect(page).to_have_title("Home | Pool Portal")
     page.locator("#language-switch").select_option("es")
     expect(page.get_by_role("heading", name="Tus propiedades", exact=True)).to_be_visible()
+    expect(page).to_have_title("Inicio | Pool Portal")  # the page title follows the language too
     page.locator("#language-switch").select_option("en")
     expect(page.get_by_role("heading", name="Your properties", exact=True)).to_be_visible()
 

@@ -362,7 +362,7 @@ def search_results() -> rx.Component:
                             lambda h: rx.table.row(
                                 rx.table.cell(_tr("search.kind.", h["kind"])),
                                 rx.table.cell(h["title"]),
-                                rx.table.cell(h["detail"]),
+                                rx.table.cell(rx.cond(h["detail_key"] != "", _tr("", h["detail_key"]), h["detail"])),
                                 rx.table.cell(rx.link(h["site"], href="/portal?show=property&site=" + h["site_id"])),
                             ),
                         )
