@@ -14,10 +14,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pool_portal.models import Notification, Tenant
+from pool_portal.services.params import parse_id
 from pool_portal.services.scope import Viewer
 
 PAGE_SIZE = 25
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 def _own(viewer: Viewer):
@@ -71,7 +71,7 @@ def list_for(session: Session, viewer: Viewer, *, unread_only: bool = False, pag
 def open_one(session: Session, viewer: Viewer, notification_id: int) -> str | None:
     """Mark the caller's notification read; its page ("" when it has none), or None when
     it is not the caller's (another user's or tenant's id: not found, nothing changes)."""
-    if not 0 < notification_id <= MAX_ID:
+    if parse_id(notification_id) is None:
         return None
     n = session.execute(select(Notification).where(*_own(viewer), Notification.id == notification_id)).scalar_one_or_none()
     if n is None:

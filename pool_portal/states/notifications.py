@@ -8,13 +8,9 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.services import overview, staff_notifications
+from pool_portal.services.params import parse_id, parse_page
 from pool_portal.states.base import AppState
 from pool_portal.states.guard import ALL_STAFF, staff_event, viewer
-
-
-def _page_number(raw) -> int:
-    raw = str(raw or "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 class NotificationsState(AppState):
@@ -49,13 +45,12 @@ class NotificationsState(AppState):
     async def load_notifications(self):
         params = self.router.url.query_parameters
         self.missing = False
-        await self._load(str(params.get("unread", "")) == "1", _page_number(params.get("page")))
+        await self._load(str(params.get("unread", "")) == "1", parse_page(params.get("page")))
 
     @staff_event(*ALL_STAFF)
     async def open_notification(self, notification_id: str):
         """Mark it read and go to its page (or stay here when it has none)."""
-        raw = str(notification_id or "")
-        nid = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+        nid = parse_id(notification_id)
         v = viewer()
 
         def work():
