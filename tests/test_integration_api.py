@@ -221,6 +221,20 @@ def test_an_oversize_body_is_413_and_nothing_is_written(api, monkeypatch):
     pdf = {**api.a, "content-type": "application/pdf"}
     assert api.client.put("/api/v1/invoices/I-1/pdf", content=b"%PDF-1.4" + b" " * 3000, headers=pdf).status_code == 200
     is_problem(api.client.put("/api/v1/invoices/I-1/pdf", content=b"%PDF-1.4" + b" " * 5000, headers=pdf), 413)
+    # Only that route: a record whose external id is "pdf" is JSON, with the JSON limit.
+    for path in ("/api/v1/quotes/pdf", "/api/v1/invoices/pdf", "/api/v1/clients/pdf"):
+        r = api.client.put(path, content=b'{"name": "' + b"x" * 3000 + b'"}',
+                           headers={**api.a, "content-type": "application/json"})
+        assert "2048" in is_problem(r, 413)["detail"], path
+
+
+def test_a_record_called_pdf_cannot_send_a_pdf_sized_body(api):
+    """With the default limits (1 MiB JSON, 10 MiB PDF), 2 MiB of JSON to the quote with
+    external id "pdf" is refused before anything is read into a record."""
+    body = b'{"number": "Q-1", "site_external_id": "S-1", "title": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    r = api.client.put("/api/v1/quotes/pdf", content=body, headers={**api.a, "content-type": "application/json"})
+    assert str(1024 * 1024) in is_problem(r, 413)["detail"]
+    assert rows(api, m.Quote) == 0
 
 
 def test_the_rate_limit_is_per_key_with_retry_after(api, monkeypatch):
