@@ -5,6 +5,7 @@ and schemathesis against the OpenAPI spec."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from contextlib import contextmanager
 from types import SimpleNamespace
 
@@ -235,6 +236,30 @@ def test_a_record_called_pdf_cannot_send_a_pdf_sized_body(api):
     r = api.client.put("/api/v1/quotes/pdf", content=body, headers={**api.a, "content-type": "application/json"})
     assert str(1024 * 1024) in is_problem(r, 413)["detail"]
     assert rows(api, m.Quote) == 0
+
+
+def test_an_answered_quote_is_409_naming_it_and_the_same_push_is_200(api):
+    api.client.put("/api/v1/clients/C-1", json={"name": "C"}, headers=api.a)
+    api.client.put("/api/v1/sites/S-1", json={"client_external_id": "C-1", "name": "Pool"}, headers=api.a)
+    quote = {"number": "Q-7", "site_external_id": "S-1", "kind": "SERVICE", "status": "AWAITING_ACCEPTANCE",
+             "title": "Service", "lines": [{"description": "Pump", "unit_price_cents": 50000}]}
+    assert api.client.put("/api/v1/quotes/Q-EXT", json=quote, headers=api.a).status_code == 201
+    with Session(api.engine) as db:  # the client approves it in the portal
+        row = db.exec(select(m.Quote)).one()
+        row.status, row.decided_at, row.approver_name = m.QuoteStatus.APPROVED, datetime.now(UTC), "Ana"
+        db.add(row)
+        db.commit()
+    answered = {**quote, "status": "APPROVED"}
+    r = api.client.put("/api/v1/quotes/Q-EXT", json={**answered, "lines": [{"description": "Pump",
+                                                                            "unit_price_cents": 90000}]},
+                       headers=api.a)
+    body = is_problem(r, 409)
+    assert "Q-7" in body["detail"] and "approved" in body["detail"]
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("lines", "answered")]
+    got = api.client.get("/api/v1/quotes/Q-EXT", headers=api.a).json()
+    assert got["total_cents"] == 50000 and got["status"] == "APPROVED" and got["approver_name"] == "Ana"
+    r = api.client.put("/api/v1/quotes/Q-EXT", json=answered, headers=api.a)
+    assert r.status_code == 200 and r.json()["total_cents"] == 50000
 
 
 def test_the_rate_limit_is_per_key_with_retry_after(api, monkeypatch):

@@ -179,7 +179,7 @@ async def _invalid(request: Request, exc: RequestValidationError):
 
 @app.exception_handler(Rejected)
 async def _rejected(request: Request, exc: Rejected):
-    return problem(exc.status, "The record was refused; nothing was changed", exc.errors)
+    return problem(exc.status, exc.detail or "The record was refused; nothing was changed", exc.errors)
 
 
 @app.exception_handler(NotFound)
