@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 import pool_portal.models as m
 from pool_portal import migrations
 from pool_portal.db import make_engine
-from pool_portal.services import csv_import
+from pool_portal.services import csv_import, record_rules
 from pool_portal.services.scope import Viewer
 
 
@@ -111,6 +111,25 @@ def test_sites_assets_and_remarks_reference_by_external_id(world):
         assert remark.is_published and remark.severity == m.Severity.CRITICAL
 
 
+def test_remark_rows_break_the_same_date_rules_as_staff_editing(world):
+    """An open remark with a resolved date, or one resolved before it was raised: the
+    report names the row and the field, with staff editing's message; nothing written."""
+    world.run("clients", CLIENTS, True)
+    assert world.run("sites", "external_id,client_external_id,name\nS-1,C-1,Pool 1\n", True).committed
+    remarks = ("external_id,site_external_id,severity,title,status,raised_on,resolved_on\n"
+               "R-1,S-1,RECOMMENDATION,Fine,RESOLVED,2026-02-02,2026-02-03\n"
+               "R-2,S-1,RECOMMENDATION,Open but resolved,OPEN,2026-02-02,2026-02-03\n"
+               "R-3,S-1,RECOMMENDATION,Back in time,RESOLVED,2026-02-02,2026-02-01\n")
+    for commit in (False, True):
+        result = world.run("remarks", remarks, commit)
+        assert not result.committed
+        assert [(e.line, e.external_id, e.field, e.code) for e in result.errors] == [
+            (3, "R-2", "resolved_on", "resolved_while_open"), (4, "R-3", "resolved_on", "resolved_before_raised")]
+        assert result.errors[1].message == "It cannot be resolved before it was raised."
+        assert csv_import.message_key(result.errors[0].code) == "data.error.resolved_open"
+    assert world.count(m.Remark) == 0
+
+
 @pytest.mark.parametrize("data, code", [
     (b"", "empty"),
     (b"\xff\xfe n\x00a\x00m\x00e\x00", "encoding"),
@@ -161,4 +180,5 @@ def test_every_error_the_import_can_give_has_a_message_in_both_languages():
         codes += [f"import.error.{c}" for c in (*csv_import.ROW_ERRORS, "invalid", "enum", "string_too_long",
                                                  "date_from_datetime_parsing", "bool_parsing", "float_parsing")]
         codes += [f"import.kind.{k}" for k in csv_import.IMPORT_KINDS]
+        codes += [csv_import.message_key(c) for c in record_rules.KEYS]
         assert [c for c in codes if c not in catalogue] == [], lang

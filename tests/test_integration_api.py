@@ -238,6 +238,19 @@ def test_a_record_called_pdf_cannot_send_a_pdf_sized_body(api):
     assert rows(api, m.Quote) == 0
 
 
+def test_cross_field_rules_are_problem_details_naming_the_field(api):
+    api.client.put("/api/v1/clients/C-1", json={"name": "C"}, headers=api.a)
+    api.client.put("/api/v1/sites/S-1", json={"client_external_id": "C-1", "name": "Pool"}, headers=api.a)
+    r = api.client.put("/api/v1/jobs/J-1", json={"number": "J-1", "site_external_id": "S-1", "kind": "ROUTINE",
+                                                 "description": "Weekly"}, headers=api.a)
+    assert is_problem(r, 422)["errors"] == [{"field": "due_date", "code": "routine_needs_due_date",
+                                              "detail": "A routine job needs a due date."}]
+    r = api.client.put("/api/v1/invoices/I-1", json={"number": "I-1", "site_external_id": "S-1",
+                                                     "issued_on": "2026-03-02", "due_on": "2026-03-01"}, headers=api.a)
+    assert [(e["field"], e["code"]) for e in is_problem(r, 422)["errors"]] == [("due_on", "due_before_issued")]
+    assert rows(api, m.Job) == rows(api, m.Invoice) == 0
+
+
 def test_an_answered_quote_is_409_naming_it_and_the_same_push_is_200(api):
     api.client.put("/api/v1/clients/C-1", json={"name": "C"}, headers=api.a)
     api.client.put("/api/v1/sites/S-1", json={"client_external_id": "C-1", "name": "Pool"}, headers=api.a)

@@ -172,6 +172,38 @@ def test_an_answered_quote_cannot_change_what_the_client_answered(db, tenants):
         assert api.get(db, a, "quotes", "Q-1") == before
 
 
+@pytest.mark.parametrize("kind, good, bad, expected", [
+    ("jobs", {"number": "J1", "kind": "ROUTINE", "description": "Weekly", "due_date": "2026-03-09",
+              "tolerance_days": 2},
+     {"due_date": None}, {"due_date": "routine_needs_due_date", "tolerance_days": "tolerance_needs_due_date"}),
+    ("jobs", {"number": "J1", "kind": "SERVICE_CALL", "description": "Call"},
+     {"tolerance_days": 3}, {"tolerance_days": "tolerance_needs_due_date"}),
+    ("remarks", {"severity": "RECOMMENDATION", "title": "Fine", "raised_on": "2026-03-02"},
+     {"resolved_on": "2026-03-05"}, {"resolved_on": "resolved_while_open"}),
+    ("remarks", {"severity": "RECOMMENDATION", "title": "Fine", "raised_on": "2026-03-02", "status": "RESOLVED",
+                 "resolved_on": "2026-03-02"},
+     {"resolved_on": "2026-03-01"}, {"resolved_on": "resolved_before_raised"}),
+    ("quotes", {"number": "Q1", "kind": "SERVICE", "title": "Cover", "issued_on": "2026-03-02",
+                "expires_on": "2026-03-02"},
+     {"expires_on": "2026-03-01"}, {"expires_on": "expires_before_issued"}),
+    ("invoices", {"number": "I1", "issued_on": "2026-03-02", "due_on": "2026-03-02"},
+     {"due_on": "2026-03-01"}, {"due_on": "due_before_issued"}),
+])
+def test_the_api_refuses_what_staff_editing_refuses_across_fields(db, tenants, kind, good, bad, expected):
+    """The same rules as the staff forms (services.record_rules), at the field, with the
+    same message; nothing written."""
+    from pool_portal.services import i18n, record_rules
+
+    a, _ = tenants
+    _site(db, a)
+    with pytest.raises(Rejected) as err:
+        api.upsert(db, a, kind, "X-1", {"site_external_id": "S-1", **good, **bad})
+    assert codes(err.value) == expected
+    assert all(e.message == i18n.t(record_rules.KEYS[e.code]) for e in err.value.errors)
+    assert count(db, api.KINDS[kind].model) == 0
+    assert api.upsert(db, a, kind, "X-1", {"site_external_id": "S-1", **good}).created
+
+
 def test_reports_approved_get_their_date_and_remarks_may_point_at_them(db, tenants):
     a, _ = tenants
     _site(db, a)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 
 from pool_portal.models import StaffRole
-from pool_portal.services import audit, integration, storage
+from pool_portal.services import audit, integration, record_rules, storage
 from pool_portal.services.integration import KINDS, Rejected
 from pool_portal.services.scope import Viewer
 
@@ -51,8 +51,14 @@ class RowError:
     line: int  # the line of the file (the header is line 1)
     external_id: str
     field: str
-    code: str  # the page translates "import.error.<code>"
+    code: str  # the page translates message_key(code)
     message: str  # English
+
+
+def message_key(code: str) -> str:
+    """The catalogue key of a row error's message: "import.error.<code>", or a
+    cross-field rule's own (services.record_rules, the same text staff editing shows)."""
+    return record_rules.KEYS.get(code) or f"import.error.{code}"
 
 
 @dataclass

@@ -28,7 +28,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
@@ -56,7 +57,7 @@ from pool_portal.models import (
     StaffUser,
     utcnow,
 )
-from pool_portal.services import pricing, storage
+from pool_portal.services import pricing, record_rules, storage
 from pool_portal.services.pricing import line_total
 
 EXTERNAL_ID = r"^[A-Za-z0-9._:~-]{1,100}$"
@@ -132,6 +133,15 @@ class _Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    def _rules(self, broken: list[record_rules.Broken]):
+        """Fail validation with each broken cross-field rule at its field (so problem
+        details and the CSV report name it), as staff editing refuses them."""
+        if broken:
+            raise ValidationError.from_exception_data(type(self).__name__, [
+                InitErrorDetails(type=PydanticCustomError(rule.code, rule.message), loc=(rule.field,),
+                                 input=getattr(self, rule.field)) for rule in broken])
+        return self
+
 
 class ClientIn(_Record):
     name: Text(200, 1)
@@ -180,6 +190,10 @@ class RemarkIn(_Record):
     resolved_on: date | None = None
     is_published: bool = False
 
+    @model_validator(mode="after")
+    def _dates(self):
+        return self._rules(record_rules.remark(self.status, self.raised_on, self.resolved_on))
+
 
 class JobIn(_Record):
     number: Text(30, 1)
@@ -195,6 +209,10 @@ class JobIn(_Record):
     due_date: date | None = None
     tolerance_days: int | None = Field(None, ge=0, le=365)
     completed_on: date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self):
+        return self._rules(record_rules.job(self.kind, self.due_date, self.tolerance_days))
 
 
 class LineIn(_Record):
@@ -217,6 +235,10 @@ class QuoteIn(_Priced):
     issued_on: date | None = None
     expires_on: date | None = None
 
+    @model_validator(mode="after")
+    def _dates(self):
+        return self._rules(record_rules.quote(self.issued_on, self.expires_on))
+
 
 class InvoiceIn(_Priced):
     number: Text(30, 1)
@@ -227,6 +249,10 @@ class InvoiceIn(_Priced):
     due_on: date | None = None
     paid_on: date | None = None
     customer_po: Text(60) | None = None
+
+    @model_validator(mode="after")
+    def _dates(self):
+        return self._rules(record_rules.invoice(self.issued_on, self.due_on))
 
 
 class ReportIn(_Record):

@@ -158,7 +158,7 @@ class ImportState(AppState):
         self.file_detail = result.file_detail
         self.errors = [{
             "line": str(e.line), "external_id": e.external_id, "field": e.field,
-            "message": tr.get(f"import.error.{e.code}", tr["import.error.invalid"]),
+            "message": tr.get(csv_import.message_key(e.code), tr["import.error.invalid"]),
             "allowed": " | ".join(csv_import.allowed_values(result.kind, e.field)),
         } for e in result.errors[:SHOWN_ERRORS]]
         self.progress_done = self.progress_total = result.rows
