@@ -120,15 +120,26 @@ def migrate() -> None:
 def demo(
     scale: Annotated[str, typer.Option(help="small: AquaDemo and BlueWave; large: adds a big tenant")] = "small",
     reset: Annotated[bool, typer.Option(help="delete ALL data first")] = False,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="load only into an empty database")] = False,
+    if_empty: Annotated[bool, typer.Option(
+        "--if-empty", help="load only into an empty embedded default database (what `make run` does)"
+    )] = False,
 ) -> None:
-    """Load the AquaDemo demo data (migrating first)."""
+    """Load the AquaDemo demo data (migrating first).
+
+    With --if-empty (`make run`), only into the embedded default SQLite database: on a
+    database named by REFLEX_DB_URL (a production PostgreSQL) it only migrates, so the
+    demo accounts with their published passwords never land there unasked. `portal demo`
+    without --if-empty loads into any empty database."""
     if scale not in ("small", "large"):
         _fail("--scale must be small or large", 2)
     from pool_portal import demo as demo_data
 
+    settings = _settings()
     engine = _engine()
     _migrate(engine)
+    if if_empty and not reset and not settings.is_embedded_db:
+        typer.echo("REFLEX_DB_URL is set: demo data not loaded (`portal demo` loads it on purpose)")
+        return
     if if_empty and not reset and not demo_data.database_is_empty(engine):
         typer.echo("database already has data: demo data not loaded")
         return

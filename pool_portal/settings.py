@@ -148,6 +148,12 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
 
+    @property
+    def is_embedded_db(self) -> bool:
+        """The embedded default: REFLEX_DB_URL unset (or naming the same file), so the
+        SQLite file under PORTAL_DATA_DIR. `make run` loads the demo data only here."""
+        return self.db_url == f"sqlite:///{self.data_dir / 'portal.db'}"
+
     def form_action(self, path: str) -> str:
         """Where a page's plain form posts: the same origin, or the split-off backend."""
         return f"{self.backend_url}{path}" if self.backend_url else path

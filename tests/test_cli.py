@@ -290,6 +290,30 @@ def test_demo_loads_once_and_refuses_a_second_time(cli):
     assert counts(cli.engine()) == before
 
 
+def test_make_run_loads_no_demo_data_into_a_database_named_by_the_environment(cli, any_db_url):
+    """`make run` runs `portal demo --if-empty`: on a production database (REFLEX_DB_URL
+    set, PostgreSQL or another SQLite file) it migrates and loads nothing, in one line;
+    `portal demo` loads the demo there only when asked."""
+    env = {"REFLEX_DB_URL": any_db_url}
+    r = cli("demo", "--if-empty", env=env)
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == "REFLEX_DB_URL is set: demo data not loaded (`portal demo` loads it on purpose)"
+    engine = make_engine(any_db_url)
+    assert migrations.current_revision(engine) == migrations.head_revision()
+    assert counts(engine) == {"Tenant": 0, "PortalSettings": 0, "StaffUser": 0}
+    assert not cli.db_path.exists()  # and nothing went to the embedded default either
+
+    r = cli("demo", env=env)  # explicitly asked
+    assert r.exit_code == 0, r.output
+    assert counts(make_engine(any_db_url))["Tenant"] >= 1
+
+
+def test_make_run_loads_the_demo_into_the_embedded_default(cli):
+    r = cli("demo", "--if-empty")
+    assert r.exit_code == 0 and "site" in r.output, r.output
+    assert counts(cli.engine())["Tenant"] >= 1
+
+
 # -- the real command, in its own process ------------------------------------------
 
 

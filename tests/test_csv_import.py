@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 import pool_portal.models as m
 from pool_portal import migrations
 from pool_portal.db import make_engine
-from pool_portal.services import csv_import
+from pool_portal.services import csv_import, record_rules
 from pool_portal.services.scope import Viewer
 
 
@@ -111,6 +111,85 @@ def test_sites_assets_and_remarks_reference_by_external_id(world):
         assert remark.is_published and remark.severity == m.Severity.CRITICAL
 
 
+def test_remark_rows_break_the_same_date_rules_as_staff_editing(world):
+    """An open remark with a resolved date, or one resolved before it was raised: the
+    report names the row and the field, with staff editing's message; nothing written."""
+    world.run("clients", CLIENTS, True)
+    assert world.run("sites", "external_id,client_external_id,name\nS-1,C-1,Pool 1\n", True).committed
+    remarks = ("external_id,site_external_id,severity,title,status,raised_on,resolved_on\n"
+               "R-1,S-1,RECOMMENDATION,Fine,RESOLVED,2026-02-02,2026-02-03\n"
+               "R-2,S-1,RECOMMENDATION,Open but resolved,OPEN,2026-02-02,2026-02-03\n"
+               "R-3,S-1,RECOMMENDATION,Back in time,RESOLVED,2026-02-02,2026-02-01\n")
+    for commit in (False, True):
+        result = world.run("remarks", remarks, commit)
+        assert not result.committed
+        assert [(e.line, e.external_id, e.field, e.code) for e in result.errors] == [
+            (3, "R-2", "resolved_on", "resolved_while_open"), (4, "R-3", "resolved_on", "resolved_before_raised")]
+        assert result.errors[1].message == "It cannot be resolved before it was raised."
+        assert csv_import.message_key(result.errors[0].code) == "data.error.resolved_open"
+    assert world.count(m.Remark) == 0
+
+
+def _flaky_upsert(monkeypatch, fail_on_call: int):
+    """integration.upsert as it is, but the nth call meets SQLite's "database is locked"."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    real, calls = csv_import.integration.upsert, []
+
+    def upsert(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == fail_on_call:
+            raise OperationalError("INSERT INTO client ...", {}, sqlite3.OperationalError("database is locked"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(csv_import.integration, "upsert", upsert)
+    return calls
+
+
+@pytest.mark.parametrize("commit", [False, True])
+def test_a_database_error_midway_is_reported_and_nothing_is_written(world, monkeypatch, commit):
+    """The first row is already written in the transaction when the second meets a locked
+    database: the import says so (file error "database"), and the first row is gone too."""
+    calls = _flaky_upsert(monkeypatch, fail_on_call=2)
+    result = world.run("clients", CLIENTS, commit)
+    assert len(calls) == 2
+    assert result.file_error == "database" and not result.committed
+    assert world.count(m.Client) == 0
+    monkeypatch.undo()  # the database answers again: the same file goes in
+    assert world.run("clients", CLIENTS, True).committed and world.count(m.Client) == 2
+
+
+def test_after_a_database_error_the_tab_is_not_stuck(world, monkeypatch):
+    """The import tab (ImportState): a commit that met the error goes back to its dry run
+    with the translated message and may be committed again; a check that met it goes back
+    to choosing a file. Neither stays at checking/committing."""
+    from pool_portal.services.i18n import catalogue
+    from pool_portal.states.imports import ImportState
+
+    tab = ImportState(_reflex_internal_init=True)
+    dry = world.run("clients", CLIENTS, False)
+    key = csv_import.stash(CLIENTS.encode())
+    tab._file_key, tab.phase = key, "checking"
+    tab._show(dry, "en")
+    assert tab.phase == "checked" and tab._can_commit()
+
+    tab.phase = "committing"
+    calls = _flaky_upsert(monkeypatch, fail_on_call=1)
+    tab._show(world.run("clients", CLIENTS, True), "es", commit=True)
+    assert (tab.phase, tab.file_error, tab.created, tab._file_key) == ("checked", "import.file.database", 2, key)
+    assert "ocupada" in catalogue("es")[tab.file_error]
+    assert tab._can_commit()  # Commit again, the same file
+
+    tab.phase = "checking"
+    calls.clear()
+    tab._show(world.run("clients", CLIENTS, False), "en", commit=False)
+    assert (tab.phase, tab.file_error, tab._file_key, tab.rows) == ("", "import.file.database", "", 0)
+    assert csv_import.unstash(key) is None  # the kept file is discarded: upload it again
+    assert world.count(m.Client) == 0
+
+
 @pytest.mark.parametrize("data, code", [
     (b"", "empty"),
     (b"\xff\xfe n\x00a\x00m\x00e\x00", "encoding"),
@@ -157,8 +236,9 @@ def test_every_error_the_import_can_give_has_a_message_in_both_languages():
     root = Path(csv_import.__file__).resolve().parents[1] / "translations"
     for lang in ("en", "es"):
         catalogue = json.loads((root / f"{lang}.json").read_text(encoding="utf-8"))
-        codes = [f"import.file.{c}" for c in (*csv_import.FILE_ERRORS, "none", "gone")]
+        codes = [f"import.file.{c}" for c in (*csv_import.FILE_ERRORS, "none", "gone", "failed")]
         codes += [f"import.error.{c}" for c in (*csv_import.ROW_ERRORS, "invalid", "enum", "string_too_long",
                                                  "date_from_datetime_parsing", "bool_parsing", "float_parsing")]
         codes += [f"import.kind.{k}" for k in csv_import.IMPORT_KINDS]
+        codes += [csv_import.message_key(c) for c in record_rules.KEYS]
         assert [c for c in codes if c not in catalogue] == [], lang

@@ -5,6 +5,7 @@ and schemathesis against the OpenAPI spec."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from contextlib import contextmanager
 from types import SimpleNamespace
 
@@ -221,6 +222,57 @@ def test_an_oversize_body_is_413_and_nothing_is_written(api, monkeypatch):
     pdf = {**api.a, "content-type": "application/pdf"}
     assert api.client.put("/api/v1/invoices/I-1/pdf", content=b"%PDF-1.4" + b" " * 3000, headers=pdf).status_code == 200
     is_problem(api.client.put("/api/v1/invoices/I-1/pdf", content=b"%PDF-1.4" + b" " * 5000, headers=pdf), 413)
+    # Only that route: a record whose external id is "pdf" is JSON, with the JSON limit.
+    for path in ("/api/v1/quotes/pdf", "/api/v1/invoices/pdf", "/api/v1/clients/pdf"):
+        r = api.client.put(path, content=b'{"name": "' + b"x" * 3000 + b'"}',
+                           headers={**api.a, "content-type": "application/json"})
+        assert "2048" in is_problem(r, 413)["detail"], path
+
+
+def test_a_record_called_pdf_cannot_send_a_pdf_sized_body(api):
+    """With the default limits (1 MiB JSON, 10 MiB PDF), 2 MiB of JSON to the quote with
+    external id "pdf" is refused before anything is read into a record."""
+    body = b'{"number": "Q-1", "site_external_id": "S-1", "title": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    r = api.client.put("/api/v1/quotes/pdf", content=body, headers={**api.a, "content-type": "application/json"})
+    assert str(1024 * 1024) in is_problem(r, 413)["detail"]
+    assert rows(api, m.Quote) == 0
+
+
+def test_cross_field_rules_are_problem_details_naming_the_field(api):
+    api.client.put("/api/v1/clients/C-1", json={"name": "C"}, headers=api.a)
+    api.client.put("/api/v1/sites/S-1", json={"client_external_id": "C-1", "name": "Pool"}, headers=api.a)
+    r = api.client.put("/api/v1/jobs/J-1", json={"number": "J-1", "site_external_id": "S-1", "kind": "ROUTINE",
+                                                 "description": "Weekly"}, headers=api.a)
+    assert is_problem(r, 422)["errors"] == [{"field": "due_date", "code": "routine_needs_due_date",
+                                              "detail": "A routine job needs a due date."}]
+    r = api.client.put("/api/v1/invoices/I-1", json={"number": "I-1", "site_external_id": "S-1",
+                                                     "issued_on": "2026-03-02", "due_on": "2026-03-01"}, headers=api.a)
+    assert [(e["field"], e["code"]) for e in is_problem(r, 422)["errors"]] == [("due_on", "due_before_issued")]
+    assert rows(api, m.Job) == rows(api, m.Invoice) == 0
+
+
+def test_an_answered_quote_is_409_naming_it_and_the_same_push_is_200(api):
+    api.client.put("/api/v1/clients/C-1", json={"name": "C"}, headers=api.a)
+    api.client.put("/api/v1/sites/S-1", json={"client_external_id": "C-1", "name": "Pool"}, headers=api.a)
+    quote = {"number": "Q-7", "site_external_id": "S-1", "kind": "SERVICE", "status": "AWAITING_ACCEPTANCE",
+             "title": "Service", "lines": [{"description": "Pump", "unit_price_cents": 50000}]}
+    assert api.client.put("/api/v1/quotes/Q-EXT", json=quote, headers=api.a).status_code == 201
+    with Session(api.engine) as db:  # the client approves it in the portal
+        row = db.exec(select(m.Quote)).one()
+        row.status, row.decided_at, row.approver_name = m.QuoteStatus.APPROVED, datetime.now(UTC), "Ana"
+        db.add(row)
+        db.commit()
+    answered = {**quote, "status": "APPROVED"}
+    r = api.client.put("/api/v1/quotes/Q-EXT", json={**answered, "lines": [{"description": "Pump",
+                                                                            "unit_price_cents": 90000}]},
+                       headers=api.a)
+    body = is_problem(r, 409)
+    assert "Q-7" in body["detail"] and "approved" in body["detail"]
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("lines", "answered")]
+    got = api.client.get("/api/v1/quotes/Q-EXT", headers=api.a).json()
+    assert got["total_cents"] == 50000 and got["status"] == "APPROVED" and got["approver_name"] == "Ana"
+    r = api.client.put("/api/v1/quotes/Q-EXT", json=answered, headers=api.a)
+    assert r.status_code == 200 and r.json()["total_cents"] == 50000
 
 
 def test_the_rate_limit_is_per_key_with_retry_after(api, monkeypatch):

@@ -124,9 +124,84 @@ def test_a_quote_answered_in_the_portal_keeps_its_answer(db, tenants):
     db.flush()
     with pytest.raises(Rejected) as err:
         api.upsert(db, a, "quotes", "Q-1", body)
-    assert codes(err.value) == {"status": "decided"}
+    assert codes(err.value) == {"status": "answered"} and err.value.status == 409
+    assert "Q-1" in err.value.detail and "approved" in err.value.detail
     got = api.get(db, a, "quotes", "Q-1")
     assert got["status"] == "APPROVED" and got["approver_name"] == "Ana"
+
+
+def test_an_answered_quote_cannot_change_what_the_client_answered(db, tenants):
+    """An ERP cannot change the amount (or lines, title, kind, dates, site) of a quote
+    the client approved or declined; the same record again is fine and rewrites nothing."""
+    a, _ = tenants
+    _site(db, a)
+    api.upsert(db, a, "sites", "S-2", {"client_external_id": "C-1", "name": "Other pool"})
+    body = {"number": "Q-1", "site_external_id": "S-1", "kind": "SERVICE", "status": "AWAITING_ACCEPTANCE",
+            "title": "Service", "issued_on": "2026-03-01", "expires_on": "2026-04-01", "tax_rate_bp": 2100,
+            "lines": [{"description": "Pump", "quantity": "2", "unit_price_cents": 10000}]}
+    quote = api.upsert(db, a, "quotes", "Q-1", body).row
+    line_ids = db.exec(select(m.QuoteLine.id).where(m.QuoteLine.quote_id == quote.id)).all()
+    for answer in (m.QuoteStatus.APPROVED, m.QuoteStatus.DECLINED):
+        quote.status, quote.decided_at = answer, datetime(2026, 3, 2, tzinfo=UTC)
+        db.add(quote)
+        db.flush()
+        answered = {**body, "status": answer.value}
+        before = api.get(db, a, "quotes", "Q-1")
+        assert before["total_cents"] == 24200
+        for change, field in (
+            ({"lines": [{"description": "Pump", "quantity": "2", "unit_price_cents": 90000}]}, "lines"),
+            ({"lines": [*body["lines"], {"description": "Extra", "unit_price_cents": 1}]}, "lines"),
+            ({"lines": []}, "lines"),
+            ({"tax_rate_bp": 0}, "tax_rate_bp"),
+            ({"title": "Something else"}, "title"),
+            ({"kind": "DEFECT"}, "kind"),
+            ({"expires_on": "2026-05-01"}, "expires_on"),
+            ({"issued_on": None}, "issued_on"),
+            ({"number": "Q-9"}, "number"),
+            ({"site_external_id": "S-2"}, "site_external_id"),
+        ):
+            with pytest.raises(Rejected) as err:
+                api.upsert(db, a, "quotes", "Q-1", {**answered, **change})
+            assert codes(err.value) == {field: "answered"} and err.value.status == 409, change
+            assert "Q-1" in err.value.detail
+        assert api.get(db, a, "quotes", "Q-1") == before
+        # The same record again: accepted, nothing rewritten (the lines keep their ids).
+        again = api.upsert(db, a, "quotes", "Q-1", answered)
+        assert not again.created and again.row.id == quote.id
+        assert db.exec(select(m.QuoteLine.id).where(m.QuoteLine.quote_id == quote.id)).all() == line_ids
+        assert api.get(db, a, "quotes", "Q-1") == before
+
+
+@pytest.mark.parametrize("kind, good, bad, expected", [
+    ("jobs", {"number": "J1", "kind": "ROUTINE", "description": "Weekly", "due_date": "2026-03-09",
+              "tolerance_days": 2},
+     {"due_date": None}, {"due_date": "routine_needs_due_date", "tolerance_days": "tolerance_needs_due_date"}),
+    ("jobs", {"number": "J1", "kind": "SERVICE_CALL", "description": "Call"},
+     {"tolerance_days": 3}, {"tolerance_days": "tolerance_needs_due_date"}),
+    ("remarks", {"severity": "RECOMMENDATION", "title": "Fine", "raised_on": "2026-03-02"},
+     {"resolved_on": "2026-03-05"}, {"resolved_on": "resolved_while_open"}),
+    ("remarks", {"severity": "RECOMMENDATION", "title": "Fine", "raised_on": "2026-03-02", "status": "RESOLVED",
+                 "resolved_on": "2026-03-02"},
+     {"resolved_on": "2026-03-01"}, {"resolved_on": "resolved_before_raised"}),
+    ("quotes", {"number": "Q1", "kind": "SERVICE", "title": "Cover", "issued_on": "2026-03-02",
+                "expires_on": "2026-03-02"},
+     {"expires_on": "2026-03-01"}, {"expires_on": "expires_before_issued"}),
+    ("invoices", {"number": "I1", "issued_on": "2026-03-02", "due_on": "2026-03-02"},
+     {"due_on": "2026-03-01"}, {"due_on": "due_before_issued"}),
+])
+def test_the_api_refuses_what_staff_editing_refuses_across_fields(db, tenants, kind, good, bad, expected):
+    """The same rules as the staff forms (services.record_rules), at the field, with the
+    same message; nothing written."""
+    from pool_portal.services import i18n, record_rules
+
+    a, _ = tenants
+    _site(db, a)
+    with pytest.raises(Rejected) as err:
+        api.upsert(db, a, kind, "X-1", {"site_external_id": "S-1", **good, **bad})
+    assert codes(err.value) == expected
+    assert all(e.message == i18n.t(record_rules.KEYS[e.code]) for e in err.value.errors)
+    assert count(db, api.KINDS[kind].model) == 0
+    assert api.upsert(db, a, kind, "X-1", {"site_external_id": "S-1", **good}).created
 
 
 def test_reports_approved_get_their_date_and_remarks_may_point_at_them(db, tenants):

@@ -14,6 +14,7 @@ In front of every route but the spec, one gate (ASGI, before any body is read):
 
 import asyncio
 import logging
+import re
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
@@ -37,6 +38,10 @@ PREFIX = "/api/v1"
 PROBLEM = "application/problem+json"
 PUBLIC = {"/openapi.json"}
 PDF_TYPES = ("application/pdf", "application/octet-stream")
+# The one route whose body is a PDF (PUT /invoices/{external_id}/pdf): it alone gets the
+# larger PDF body limit. Not "any path ending /pdf": PUT /quotes/pdf is JSON for the
+# quote with external id "pdf".
+_PDF_UPLOAD = re.compile(r"/invoices/" + EXTERNAL_ID.removeprefix("^").removesuffix("$") + r"/pdf")
 _TITLES = {401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
            413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
            429: "Too Many Requests", 500: "Internal Server Error"}
@@ -111,7 +116,8 @@ class ApiGate:
         if not allowed:
             return await problem(429, f"At most {settings.api_rate_limit} requests per minute per key",
                                  headers={"Retry-After": str(retry_after)})(scope, receive, send)
-        limit = settings.api_max_pdf_bytes if route.endswith("/pdf") else settings.api_max_body_bytes
+        is_pdf = scope["method"] == "PUT" and _PDF_UPLOAD.fullmatch(route) is not None
+        limit = settings.api_max_pdf_bytes if is_pdf else settings.api_max_body_bytes
         too_large = problem(413, f"The body may have at most {limit} bytes")
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > limit):
@@ -173,7 +179,7 @@ async def _invalid(request: Request, exc: RequestValidationError):
 
 @app.exception_handler(Rejected)
 async def _rejected(request: Request, exc: Rejected):
-    return problem(exc.status, "The record was refused; nothing was changed", exc.errors)
+    return problem(exc.status, exc.detail or "The record was refused; nothing was changed", exc.errors)
 
 
 @app.exception_handler(NotFound)

@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from pool_portal.models import StaffRole
-from pool_portal.services import audit, integration, storage
+from pool_portal.services import audit, integration, record_rules, storage
 from pool_portal.services.integration import KINDS, Rejected
 from pool_portal.services.scope import Viewer
+
+log = logging.getLogger(__name__)
 
 IMPORT_KINDS = ("clients", "sites", "assets", "remarks")
 MAX_BYTES = 5 * 1024 * 1024
@@ -39,7 +42,9 @@ PROGRESS_EVERY = 50
 ROLES = (StaffRole.ADMIN, StaffRole.OFFICE)
 # Why a file could not be read at all (the page shows "import.file.<code>").
 FILE_ERRORS = ("too_large", "encoding", "not_csv", "empty", "unknown_columns", "missing_columns",
-               "duplicate_columns", "too_many_rows", "conflict")
+               "duplicate_columns", "too_many_rows", "conflict", "database")
+# Nothing was written and the same file may simply be tried again (the database was busy).
+RETRY_ERRORS = ("database",)
 # The codes of row errors this module and the integration service give (besides pydantic's).
 ROW_ERRORS = ("missing", "duplicate_in_file", "extra_cells", "unknown_reference", "other_site", "number_taken",
               "external_id")
@@ -51,8 +56,14 @@ class RowError:
     line: int  # the line of the file (the header is line 1)
     external_id: str
     field: str
-    code: str  # the page translates "import.error.<code>"
+    code: str  # the page translates message_key(code)
     message: str  # English
+
+
+def message_key(code: str) -> str:
+    """The catalogue key of a row error's message: "import.error.<code>", or a
+    cross-field rule's own (services.record_rules, the same text staff editing shows)."""
+    return record_rules.KEYS.get(code) or f"import.error.{code}"
 
 
 @dataclass
@@ -161,6 +172,9 @@ def run(session_factory: Callable, viewer: Viewer, kind: str, data: bytes, *, co
                 db.rollback()
     except IntegrityError:  # someone else wrote the same records meanwhile
         result.file_error, result.committed = "conflict", False
+    except SQLAlchemyError:  # e.g. SQLite's "database is locked": rolled back, nothing written
+        log.warning("CSV import of %s for tenant %s failed in the database", kind, viewer.tenant_id, exc_info=True)
+        result.file_error, result.committed = "database", False
     return result
 
 

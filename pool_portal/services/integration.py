@@ -28,7 +28,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
@@ -56,7 +57,7 @@ from pool_portal.models import (
     StaffUser,
     utcnow,
 )
-from pool_portal.services import pricing, storage
+from pool_portal.services import pricing, record_rules, storage
 from pool_portal.services.params import MAX_ID, parse_int
 from pool_portal.services.pricing import line_total
 
@@ -80,9 +81,9 @@ class FieldError:
 class Rejected(Exception):
     """The record was refused; nothing was written."""
 
-    def __init__(self, errors: list[FieldError], status: int = 422):
+    def __init__(self, errors: list[FieldError], status: int = 422, detail: str | None = None):
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
-        self.errors, self.status = errors, status
+        self.errors, self.status, self.detail = errors, status, detail
 
 
 class NotFound(Exception):
@@ -133,6 +134,15 @@ class _Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    def _rules(self, broken: list[record_rules.Broken]):
+        """Fail validation with each broken cross-field rule at its field (so problem
+        details and the CSV report name it), as staff editing refuses them."""
+        if broken:
+            raise ValidationError.from_exception_data(type(self).__name__, [
+                InitErrorDetails(type=PydanticCustomError(rule.code, rule.message), loc=(rule.field,),
+                                 input=getattr(self, rule.field)) for rule in broken])
+        return self
+
 
 class ClientIn(_Record):
     name: Text(200, 1)
@@ -181,6 +191,10 @@ class RemarkIn(_Record):
     resolved_on: date | None = None
     is_published: bool = False
 
+    @model_validator(mode="after")
+    def _dates(self):
+        return self._rules(record_rules.remark(self.status, self.raised_on, self.resolved_on))
+
 
 class JobIn(_Record):
     number: Text(30, 1)
@@ -196,6 +210,10 @@ class JobIn(_Record):
     due_date: date | None = None
     tolerance_days: int | None = Field(None, ge=0, le=365)
     completed_on: date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self):
+        return self._rules(record_rules.job(self.kind, self.due_date, self.tolerance_days))
 
 
 class LineIn(_Record):
@@ -218,6 +236,10 @@ class QuoteIn(_Priced):
     issued_on: date | None = None
     expires_on: date | None = None
 
+    @model_validator(mode="after")
+    def _dates(self):
+        return self._rules(record_rules.quote(self.issued_on, self.expires_on))
+
 
 class InvoiceIn(_Priced):
     number: Text(30, 1)
@@ -228,6 +250,10 @@ class InvoiceIn(_Priced):
     due_on: date | None = None
     paid_on: date | None = None
     customer_po: Text(60) | None = None
+
+    @model_validator(mode="after")
+    def _dates(self):
+        return self._rules(record_rules.invoice(self.issued_on, self.due_on))
 
 
 class ReportIn(_Record):
@@ -485,8 +511,16 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
         taken = db.exec(same_number).first()
         if taken is not None:
             errors.append(FieldError("number", "number_taken", f"another {spec.label} has number {values['number']!r}"))
-    if isinstance(row, Quote) and row.decided_at is not None and record.status != row.status:
-        errors.append(FieldError("status", "decided", "the client already answered this quote in the portal"))
+    if isinstance(row, Quote) and _answered(row):
+        changed = _answered_quote_changes(db, row, values, record, site)
+        if changed:
+            answer = row.status.value.lower() if row.status in _ANSWERED else "answered"
+            raise Rejected([FieldError(name, "answered", f"quote {row.number} is {answer}: it cannot change")
+                            for name in changed], status=409,
+                           detail=f"Quote {row.number} ({external_id}) is {answer}: once the client has answered, "
+                                  f"its content cannot change; nothing was changed")
+        if not errors:  # the same content again: idempotent, nothing rewritten
+            return Upserted(row, False, previous_status)
     priced = None
     if spec.lines is not None:
         subtotal, tax, total, each = totals([(ln.quantity, ln.unit_price_cents) for ln in record.lines],
@@ -522,6 +556,30 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
                               unit_price_cents=line.unit_price_cents, total_cents=line_cents))
         db.flush()
     return Upserted(row, created, previous_status)
+
+
+_ANSWERED = (QuoteStatus.APPROVED, QuoteStatus.DECLINED)
+
+
+def _answered(quote: Quote) -> bool:
+    """Approved or declined (by the client in the portal, or so pushed): final."""
+    return quote.decided_at is not None or quote.status in _ANSWERED
+
+
+def _answered_quote_changes(db: Session, quote: Quote, values: dict, record: QuoteIn, site: Site | None) -> list[str]:
+    """The fields of ``record`` that differ from the answered ``quote``: its status,
+    site, title, dates, tax and lines are what the client said yes or no to."""
+    changed = [name for name, value in values.items() if getattr(quote, name) != value]
+    if site is not None and site.id != quote.site_id:
+        changed.append("site_external_id")
+    if record.tax_rate_bp != quote.tax_rate_bp:
+        changed.append("tax_rate_bp")
+    stored = db.exec(select(QuoteLine).where(QuoteLine.quote_id == quote.id)
+                     .order_by(QuoteLine.position, QuoteLine.id)).all()
+    if [(ln.description, Decimal(ln.quantity), ln.unit_price_cents) for ln in stored] != \
+            [(ln.description, ln.quantity, ln.unit_price_cents) for ln in record.lines]:
+        changed.append("lines")
+    return changed
 
 
 # A push that puts a document where the client can see it tells the client, as staff

@@ -41,7 +41,7 @@ from pool_portal.models import (
     QuoteStatus,
     Site,
 )
-from pool_portal.services import client_notify
+from pool_portal.services import client_notify, record_rules
 from pool_portal.services.dashboard import tenant_today
 from pool_portal.services.pricing import line_total, totals
 from pool_portal.services.staff_data import (
@@ -58,9 +58,7 @@ from pool_portal.services.staff_forms import Fields, cents_text, percent_text, q
 
 E_NO_LINES = "data.error.no_lines"
 E_TOO_MANY_LINES = "data.error.too_many_lines"
-E_EXPIRES_BEFORE = "data.error.expires_before"
 E_ALREADY_EXPIRED = "data.error.already_expired"
-E_DUE_BEFORE = "data.error.due_before"
 E_PAID_BEFORE = "data.error.paid_before"
 
 MAX_LINES = 100
@@ -208,8 +206,7 @@ def save_quote(session: Session, tenant_id: int, staff_user_id: int, quote_id: i
         "expires_on": form.day("expires_on"),
         "tax_rate_bp": form.percent_bp("tax_rate"),
     }
-    if values["issued_on"] and values["expires_on"] and values["expires_on"] < values["issued_on"]:
-        form.error("expires_on", E_EXPIRES_BEFORE)
+    form.rules(record_rules.quote(values["issued_on"], values["expires_on"]))
     lines, line_errors = read_lines(raw_lines)
     errors = {**form.errors, **line_errors}
     if errors:
@@ -292,8 +289,7 @@ def save_invoice(session: Session, tenant_id: int, staff_user_id: int, invoice_i
         if job is None or job.site_id != site.id:
             form.error("job_id", E_JOB)
     values["job_id"] = job.id if job else None
-    if values["issued_on"] and values["due_on"] and values["due_on"] < values["issued_on"]:
-        form.error("due_on", E_DUE_BEFORE)
+    form.rules(record_rules.invoice(values["issued_on"], values["due_on"]))
     lines, line_errors = read_lines(raw_lines)
     errors = {**form.errors, **line_errors}
     if errors:
@@ -317,8 +313,9 @@ def issue_invoice(session: Session, tenant_id: int, staff_user_id: int, invoice_
         return {"form": E_NO_LINES}, []
     issued = invoice.issued_on or tenant_today(session, tenant_id, now)
     due = invoice.due_on or issued + timedelta(days=PAYMENT_DAYS)
-    if due < issued:
-        return {"due_on": E_DUE_BEFORE}, []
+    broken = record_rules.invoice(issued, due)
+    if broken:
+        return {broken[0].field: broken[0].key}, []
     if not _transition(session, Invoice, invoice, INVOICE_ACTIONS, "issue", {"issued_on": issued, "due_on": due}):
         return {"form": E_TRANSITION}, []
     audit(session, "invoice.issued", tenant_id, staff_user_id, "invoice", invoice.id, number=invoice.number,

@@ -48,7 +48,7 @@ from pool_portal.models import (
     VisitStatus,
     utcnow,
 )
-from pool_portal.services import client_notify, storage
+from pool_portal.services import client_notify, record_rules, storage
 from pool_portal.services.admin import acting_staff
 from pool_portal.services.audit import record as _audit
 from pool_portal.services.dashboard import tenant_today
@@ -68,10 +68,6 @@ E_LATITUDE = "data.error.latitude"
 E_LONGITUDE = "data.error.longitude"
 E_COORDS = "data.error.coords_pair"
 E_TOLERANCE = "data.error.tolerance"
-E_TOLERANCE_DUE = "data.error.tolerance_needs_due"
-E_ROUTINE_DUE = "data.error.routine_due"
-E_RESOLVED_BEFORE = "data.error.resolved_before"
-E_RESOLVED_OPEN = "data.error.resolved_open"
 E_NUMBER_TAKEN = "data.error.number_taken"
 E_NOT_DRAFT = "data.error.not_draft"
 E_TRANSITION = "data.error.transition"
@@ -428,10 +424,7 @@ def save_job(session: Session, tenant_id: int, staff_user_id: int, job_id: int |
     if form.raw("technician_id") and _staff_member(session, tenant_id, technician) is None:
         form.error("technician_id", E_TECHNICIAN)
     values["technician_id"] = technician if form.raw("technician_id") else None
-    if values["kind"] == JobKind.ROUTINE and values["due_date"] is None and "due_date" not in form.errors:
-        form.error("due_date", E_ROUTINE_DUE)
-    if values["tolerance_days"] is not None and values["due_date"] is None and "due_date" not in form.errors:
-        form.error("tolerance_days", E_TOLERANCE_DUE)
+    form.rules(record_rules.job(values["kind"], values["due_date"], values["tolerance_days"]))
     if form.errors:
         return None, form.errors
     values["number"] = number
@@ -533,12 +526,9 @@ def save_remark(session: Session, tenant_id: int, staff_user_id: int, remark_id:
         "asset_id": _asset_on_site(session, tenant_id, site.id, form),
         "is_published": form.flag("is_published"),
     }
-    if values["status"] == RemarkStatus.OPEN and values["resolved_on"] is not None:
-        form.error("resolved_on", E_RESOLVED_OPEN)
     if values["status"] == RemarkStatus.RESOLVED and values["resolved_on"] is None and "resolved_on" not in form.errors:
         values["resolved_on"] = max(today, values["raised_on"] or today)
-    if values["resolved_on"] and values["raised_on"] and values["resolved_on"] < values["raised_on"]:
-        form.error("resolved_on", E_RESOLVED_BEFORE)
+    form.rules(record_rules.remark(values["status"], values["raised_on"], values["resolved_on"]))
     if form.errors:
         return None, form.errors
     make = lambda: Remark(tenant_id=tenant_id, site_id=site.id)  # noqa: E731

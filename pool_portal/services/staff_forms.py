@@ -74,6 +74,13 @@ class Fields:
     def error(self, key: str, message: str) -> None:
         self.errors.setdefault(self.prefix + key, message)
 
+    def rules(self, broken) -> None:
+        """The cross-field rules broken (``services.record_rules``), each at its field,
+        except where a field the rule read is already wrong."""
+        for rule in broken:
+            if not any(self.prefix + name in self.errors for name in rule.inputs):
+                self.error(rule.field, rule.key)
+
     def _given(self, key: str, required: bool) -> str | None:
         """The raw value, or None when empty (an error when it is required)."""
         value = self.raw(key)

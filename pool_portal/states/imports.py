@@ -7,6 +7,7 @@ and runs both in a background task that reports progress."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import reflex as rx
 
@@ -17,7 +18,11 @@ from pool_portal.services.i18n import catalogue, normalise_language
 from pool_portal.states.base import AppState
 from pool_portal.states.guard import staff_event, viewer
 
+log = logging.getLogger(__name__)
+
 MANAGERS = (StaffRole.ADMIN, StaffRole.OFFICE)
+# A failure that wrote nothing and may be tried again as it is: it does not block Commit.
+RETRY_KEYS = tuple(f"import.file.{code}" for code in (*csv_import.RETRY_ERRORS, "failed"))
 SHOWN_ERRORS = 200  # the page lists this many; the count says how many there are
 PROGRESS_POLL_S = 0.25
 
@@ -99,11 +104,15 @@ class ImportState(AppState):
         self.phase = "checking"
         return [rx.clear_selected_files("import-file"), ImportState.run_import(False)]
 
+    def _can_commit(self) -> bool:
+        return (self.phase == "checked" and not self.error_count and bool(self._file_key)
+                and (not self.file_error or self.file_error in RETRY_KEYS))
+
     @staff_event(*MANAGERS)
     def commit_import(self):
-        if self.phase != "checked" or self.error_count or self.file_error or not self._file_key:
+        if not self._can_commit():
             return
-        self.phase = "committing"
+        self.phase, self.file_error = "committing", ""
         return ImportState.run_import(True)
 
     @staff_event(*MANAGERS)
@@ -138,18 +147,31 @@ class ImportState(AppState):
             await asyncio.wait({task}, timeout=PROGRESS_POLL_S)
             async with self:
                 self.progress_done, self.progress_total = progress["done"], progress["total"]
-        result = task.result()
+        try:
+            result = task.result()
+        except Exception:  # noqa: BLE001 - whatever went wrong, the tab must not stay stuck
+            log.exception("CSV import of %s failed", kind)
+            result = csv_import.ImportResult(kind, file_error="failed")
         async with self:
             if self._file_key != key:  # started over meanwhile
                 return
-            self._show(result, lang)
+            self._show(result, lang, commit is True)
             if result is not None and result.committed:
                 csv_import.discard(key)
                 self._file_key = ""
 
-    def _show(self, result: csv_import.ImportResult | None, lang: str) -> None:
+    def _show(self, result: csv_import.ImportResult | None, lang: str, commit: bool = False) -> None:
         if result is None:
             self.phase, self.file_error = "", "import.file.gone"
+            return
+        if f"import.file.{result.file_error}" in RETRY_KEYS:
+            # Nothing was written: back to where the user can try again. A failed commit
+            # keeps its dry run (Commit again); a failed check wants the file again.
+            if commit:
+                self.phase = "checked"
+            else:
+                self._reset_result()
+            self.file_error = f"import.file.{result.file_error}"
             return
         tr = catalogue(lang)
         self.rows, self.created, self.updated = result.rows, result.created, result.updated
@@ -158,7 +180,7 @@ class ImportState(AppState):
         self.file_detail = result.file_detail
         self.errors = [{
             "line": str(e.line), "external_id": e.external_id, "field": e.field,
-            "message": tr.get(f"import.error.{e.code}", tr["import.error.invalid"]),
+            "message": tr.get(csv_import.message_key(e.code), tr["import.error.invalid"]),
             "allowed": " | ".join(csv_import.allowed_values(result.kind, e.field)),
         } for e in result.errors[:SHOWN_ERRORS]]
         self.progress_done = self.progress_total = result.rows

@@ -62,8 +62,10 @@ def app_env(*, port: int, data_dir: Path, db_url: str, redis_url: str | None = N
 
 
 def load_demo(env: dict[str, str]) -> None:
-    """Migrate the app's database and load the AquaDemo data (if it is empty)."""
-    subprocess.run([str(BIN / "portal"), "demo", "--if-empty"], env=env, cwd=ROOT, check=True,
+    """Migrate the app's (fresh) database and load the AquaDemo data. Asked for
+    explicitly (`portal demo`): `--if-empty`, as `make run` uses it, loads nothing into
+    a database named by REFLEX_DB_URL (the PostgreSQL pass)."""
+    subprocess.run([str(BIN / "portal"), "demo"], env=env, cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
 
 
