@@ -229,6 +229,44 @@ def test_public_replies_reach_the_customer_and_mail_follows_preferences(db, worl
     assert incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "x" * 5001, internal=True) == (None, {"body": "incident.error.body_long"})
 
 
+def _page_of(link: str, public_url: str = "") -> tuple[str, dict]:
+    """(route, query) of a link, the route as the app registers its pages."""
+    from urllib.parse import parse_qs, urlsplit
+
+    assert link.startswith(public_url), link
+    parts = urlsplit(link[len(public_url):])
+    return parts.path.strip("/"), parse_qs(parts.query)
+
+
+def test_every_mail_and_notification_link_opens_the_incident_page(db, world, mails):
+    """The links in the four mails and the stored notifications are the routes the app
+    really has (/portal/incident?id=N, /admin/incident?id=N), for that incident."""
+    import pool_portal.pool_portal as portal_app
+    from pool_portal.settings import get_settings
+
+    pages, public_url = set(portal_app.app._unevaluated_pages), get_settings().public_url
+    w = world
+    inc, _ = report(db, w)
+    incidents.post_client_message(db, w.v, inc.id, "More water this morning", [])
+    incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "A technician will come.", internal=False)
+    incidents.solve(db, w.t.id, w.a1.id, inc.id, "Replaced the seal.")
+    want = {"new_incident": "admin/incident", "incident_message": "admin/incident",
+            "incident_reply": "portal/incident", "incident_solved": "portal/incident"}
+    assert sorted(k for k, _, _ in mails) == sorted(want)
+    for kind, _, params in mails:
+        route, query = _page_of(params["link"], public_url)
+        assert (route, query) == (want[kind], {"id": [str(inc.id)]}), kind
+        assert route in pages
+    notes = db.exec(select(m.Notification).order_by(m.Notification.id)).all()
+    assert len(notes) == 4
+    for note in notes:
+        route, query = _page_of(note.link)
+        assert route == ("admin/incident" if note.staff_user_id else "portal/incident") and route in pages
+        assert query == {"id": [str(inc.id)]}
+    assert incidents.portal_path(inc.id) == f"/portal/incident?id={inc.id}"
+    assert incidents.admin_path(inc.id) == f"/admin/incident?id={inc.id}"
+
+
 def test_client_messages_notify_the_assigned_admin(db, world, mails):
     w = world
     inc, _ = report(db, w)

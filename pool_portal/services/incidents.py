@@ -252,6 +252,20 @@ def _commit_with_files(session: Session, stored, write) -> object:
     return result
 
 
+PORTAL_PAGE = "/portal/incident"  # the pages' routes (pool_portal.py adds them)
+ADMIN_PAGE = "/admin/incident"
+
+
+def portal_path(incident_id: int) -> str:
+    """The client's page of an incident (notifications and mails link here)."""
+    return f"{PORTAL_PAGE}?id={int(incident_id)}"
+
+
+def admin_path(incident_id: int) -> str:
+    """The staff page of an incident."""
+    return f"{ADMIN_PAGE}?id={int(incident_id)}"
+
+
 def _link(path: str) -> str:
     from pool_portal.settings import get_settings
 
@@ -289,7 +303,7 @@ def _notify_client(session: Session, incident: Incident, kind: NotificationKind,
     if user is None or not user.is_active or user.tenant_id != incident.tenant_id:
         return None
     note = Notification(tenant_id=incident.tenant_id, kind=kind, portal_user_id=user.id, title=title[:200],
-                        body=body[:2000], link=f"/incidents/{incident.id}", incident_id=incident.id)
+                        body=body[:2000], link=portal_path(incident.id), incident_id=incident.id)
     session.add(note)
     return note, user
 
@@ -365,7 +379,7 @@ def report_incident(session: Session, viewer: Viewer, site_id: int, category: st
         if admin is not None:
             session.add(Notification(tenant_id=viewer.tenant_id, kind=NotificationKind.MANUAL_INCIDENT, staff_user_id=admin.id,
                                      title=f"New incident {incident.reference}"[:200],
-                                     body=f"{site.name}: {description}"[:2000], link=f"/admin/incidents/{incident.id}",
+                                     body=f"{site.name}: {description}"[:2000], link=admin_path(incident.id),
                                      incident_id=incident.id))
         audit.record(session, "incident.reported", tenant_id=viewer.tenant_id, actor_kind="portal", actor_id=viewer.user_id,
                      target_type="incident", target_id=incident.id, reference=incident.reference, site_id=site.id,
@@ -377,7 +391,7 @@ def report_incident(session: Session, viewer: Viewer, site_id: int, category: st
     if admin is not None:
         client = session.get(Client, site.client_id)
         if _mail_safely("new_incident", admin.email, admin.language, tenant_name=_tenant_name(session, viewer.tenant_id),
-                        reference=incident.reference, link=_link(f"/admin/incidents/{incident.id}"),
+                        reference=incident.reference, link=_link(admin_path(incident.id)),
                         client_name=client.name if client else "", site_name=site.name):
             session.execute(update(Notification).where(Notification.incident_id == incident.id,
                                                        Notification.staff_user_id == admin.id).values(emailed_at=utcnow()))
@@ -510,7 +524,7 @@ def post_client_message(session: Session, viewer: Viewer, incident_id: int, body
         if admin is not None:
             note = Notification(tenant_id=incident.tenant_id, kind=NotificationKind.INCIDENT_MESSAGE, staff_user_id=admin.id,
                                 title=f"New message on {incident.reference}"[:200], body=body[:2000],
-                                link=f"/admin/incidents/{incident.id}", incident_id=incident.id)
+                                link=admin_path(incident.id), incident_id=incident.id)
             session.add(note)
         audit.record(session, "incident.client_message", tenant_id=incident.tenant_id, actor_kind="portal",
                      actor_id=viewer.user_id, target_type="incident", target_id=incident.id, photos=len(stored))
@@ -520,7 +534,7 @@ def post_client_message(session: Session, viewer: Viewer, incident_id: int, body
     message, note = _commit_with_files(session, stored, write)
     if note is not None and _mail_safely("incident_message", admin.email, admin.language,
                                          tenant_name=_tenant_name(session, incident.tenant_id), reference=incident.reference,
-                                         link=_link(f"/admin/incidents/{incident.id}"), excerpt=body[:500]):
+                                         link=_link(admin_path(incident.id)), excerpt=body[:500]):
         note.emailed_at = utcnow()
         session.commit()
     return message, {}
@@ -730,7 +744,7 @@ def staff_reply(session: Session, tenant_id: int, staff_user_id: int, incident_i
     session.commit()
     if not internal:
         _mail_client_after_commit(session, pending, "incident_reply", tenant_name=_tenant_name(session, tenant_id),
-                                  reference=incident.reference, link=_link(f"/incidents/{incident.id}"), excerpt=body[:500])
+                                  reference=incident.reference, link=_link(portal_path(incident.id)), excerpt=body[:500])
     return message, {}
 
 
@@ -754,7 +768,7 @@ def solve(session: Session, tenant_id: int, staff_user_id: int, incident_id: int
     _staff_audit(session, "incident.solved", tenant_id, staff_user_id, incident.id)
     session.commit()
     _mail_client_after_commit(session, pending, "incident_solved", tenant_name=_tenant_name(session, tenant_id),
-                              reference=incident.reference, link=_link(f"/incidents/{incident.id}"), resolution=note[:2000])
+                              reference=incident.reference, link=_link(portal_path(incident.id)), resolution=note[:2000])
     return incident, {}
 
 
