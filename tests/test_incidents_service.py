@@ -309,6 +309,40 @@ def test_solving_needs_a_note_stops_client_posts_and_reopening_allows_them(db, w
     assert incidents.reopen(db, w.t.id, w.a1.id, inc.id)[1] == {"form": "incident.error.not_solved"}
 
 
+def test_incidents_switched_off_close_the_portal_side_and_staff_keep_the_history(db, world, mails):
+    """With the tenant's "incidents" switch off, a client can no longer report, post,
+    list, open or fetch a photo of an incident (the handlers and the photo route call
+    these); staff still see and handle everything. Switched on again, all is back."""
+    w = world
+    inc, _ = report(db, w, photos=[("a.jpg", JPEG)])
+    incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "A technician will come.", internal=False)
+    [photo] = incidents.thread_for_portal(db, w.v, inc.id)[0]["attachments"]
+    settings = m.PortalSettings(tenant_id=w.t.id, incidents_enabled=False)
+    db.add(settings)
+    db.commit()
+    before, mails_before = counts(db), len(mails)
+    disabled = (None, {"form": "incident.error.disabled"})
+    assert report(db, w) == disabled
+    assert incidents.post_client_message(db, w.v, inc.id, "Still leaking here", [("b.jpg", JPEG)]) == disabled
+    assert counts(db) == before and len(mails) == mails_before and len(stored_files(w)) == 1
+    assert incidents.get_for_portal(db, w.v, inc.id) is None
+    assert incidents.thread_for_portal(db, w.v, inc.id) is None
+    assert incidents.portal_version(db, w.v, inc.id) is None
+    assert incidents.attachment_for_portal(db, w.v, photo["id"]) is None
+    assert incidents.list_for_portal(db, w.v).total == 0
+    # Another tenant's switch is its own.
+    assert incidents.report_incident(db, w.ov, w.s3.id, "LEAK", "Water everywhere near the pump", [])[1] == {}
+    # Staff: the history, the thread and the photo, and they can still answer.
+    assert [r["reference"] for r in incidents.list_for_staff(db, w.t.id).rows] == [inc.reference]
+    assert len(incidents.thread_for_staff(db, w.t.id, inc.id)) == 2
+    assert incidents.attachment_for_staff(db, w.t.id, photo["id"])[1] == JPEG
+    assert incidents.solve(db, w.t.id, w.a1.id, inc.id, "Replaced the seal.")[1] == {}
+    settings.incidents_enabled = True
+    db.commit()
+    assert incidents.list_for_portal(db, w.v).rows[0]["status"] == "SOLVED"
+    assert incidents.attachment_for_portal(db, w.v, photo["id"])[1] == JPEG
+
+
 def test_staff_of_another_tenant_get_nothing(db, world):
     w = world
     inc, _ = report(db, w)

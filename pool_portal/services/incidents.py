@@ -33,7 +33,6 @@ from pool_portal.models import (
     MessageAuthor,
     Notification,
     NotificationKind,
-    PortalSettings,
     PortalUser,
     Priority,
     Site,
@@ -47,6 +46,7 @@ from pool_portal.models import (
 from pool_portal.services import audit, storage, uploads
 from pool_portal.services.lists import Page
 from pool_portal.services.lists import paged as _paged
+from pool_portal.services.overview import incidents_enabled
 from pool_portal.services.scope import Viewer
 from pool_portal.services.search import _like, _pattern
 
@@ -320,9 +320,19 @@ def _mail_client_after_commit(session: Session, pending, mail_kind: str, **param
 
 
 # -- the portal ---------------------------------------------------------------------------------
-def _portal_writer(viewer: Viewer) -> str | None:
+def portal_enabled(session: Session, viewer: Viewer) -> bool:
+    """Whether the viewer has the portal's incidents: a portal viewer of a tenant that
+    has not switched them off (admin settings). Switched off, every portal function
+    acts as if there were no incidents (nothing listed, read, reported or posted);
+    staff functions are not affected: staff keep the whole history."""
+    return viewer.is_portal and incidents_enabled(session, viewer.tenant_id)
+
+
+def _portal_writer(session: Session, viewer: Viewer) -> str | None:
     if not viewer.is_portal or viewer.read_only:
         return E_NOT_ALLOWED
+    if not portal_enabled(session, viewer):
+        return E_DISABLED
     return None
 
 
@@ -337,13 +347,10 @@ def report_incident(session: Session, viewer: Viewer, site_id: int, category: st
     visit for the site, a MANUAL_INCIDENT notification for that admin, an audit event.
     Then the admin gets a ``new_incident`` mail.
     """
-    refused = _portal_writer(viewer)
+    refused = _portal_writer(session, viewer)
     if refused:
         return None, {"form": refused}
     errors: dict[str, str] = {}
-    settings = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == viewer.tenant_id)).scalar_one_or_none()
-    if settings is not None and not settings.incidents_enabled:
-        return None, {"form": E_DISABLED}
     site = session.get(Site, site_id) if isinstance(site_id, int) and not isinstance(site_id, bool) else None
     if (site is None or site.tenant_id != viewer.tenant_id or site.client_id not in viewer.client_ids
             or not site.is_active):
@@ -405,8 +412,9 @@ def _portal_query(viewer: Viewer):
 
 
 def get_for_portal(session: Session, viewer: Viewer, incident_id: int) -> Incident | None:
-    """An incident of the viewer's clients, else None (another client, another tenant)."""
-    if not viewer.is_portal or not isinstance(incident_id, int):
+    """An incident of the viewer's clients, else None (another client, another tenant,
+    incidents switched off)."""
+    if not isinstance(incident_id, int) or not portal_enabled(session, viewer):
         return None
     return session.execute(_portal_query(viewer).where(Incident.id == incident_id)).scalar_one_or_none()
 
@@ -415,7 +423,7 @@ def list_for_portal(session: Session, viewer: Viewer, status_filter: str = "all"
     """A page of the view's incidents, newest first. Rows: id, reference, category,
     site, status (derived, see customer_status), created (ISO), description.
     ``status_filter`` is "all" or one of CUSTOMER_STATUSES (anything else: all)."""
-    if not viewer.is_portal or not viewer.client_ids:
+    if not viewer.client_ids or not portal_enabled(session, viewer):
         return Page([], 0, 1, 1)
     status = _status_sql().label("status")
     query = (select(Incident, Site.name, status).join(Site, Site.id == Incident.site_id)
@@ -475,8 +483,8 @@ def thread_for_portal(session: Session, viewer: Viewer, incident_id: int) -> lis
 
 def attachment_for_portal(session: Session, viewer: Viewer, attachment_id: int) -> tuple[IncidentAttachment, str | bytes] | None:
     """A photo the viewer may see (on a public message of an incident in the view):
-    (attachment, signed URL or bytes), else None."""
-    if not viewer.is_portal or not isinstance(attachment_id, int):
+    (attachment, signed URL or bytes), else None (also with incidents switched off)."""
+    if not isinstance(attachment_id, int) or not portal_enabled(session, viewer):
         return None
     row = session.execute(
         select(IncidentAttachment).join(Incident, Incident.id == IncidentAttachment.incident_id)
@@ -498,7 +506,7 @@ def post_client_message(session: Session, viewer: Viewer, incident_id: int, body
     """A client message (with photos) on an open incident of the view. Refused on a
     solved incident. The responsible admin (assigned, else the first active ADMIN) gets
     an INCIDENT_MESSAGE notification and an ``incident_message`` mail."""
-    refused = _portal_writer(viewer)
+    refused = _portal_writer(session, viewer)
     if refused:
         return None, {"form": refused}
     incident = get_for_portal(session, viewer, incident_id)
