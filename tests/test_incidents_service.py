@@ -433,6 +433,23 @@ def test_staff_list_filters_and_search(db, world):
     assert (row["client"], row["site"], row["state"], row["status"]) == ("Mine", "My pool", "SOLVED", "SOLVED")
 
 
+def test_history_property_filter_choices_follow_the_client(db, world):
+    w = world
+    db.add(m.Site(tenant_id=w.t.id, client_id=w.mine.id, name="A garden pool"))
+    db.commit()
+    clients, sites = incidents.staff_filter_choices(db, w.t.id)
+    assert [c[1] for c in clients] == ["Mine", "Theirs"]  # never another tenant's
+    assert [s[1] for s in sites] == ["A garden pool · Mine", "My pool · Mine", "Their pool · Theirs"]
+    _, narrowed = incidents.staff_filter_choices(db, w.t.id, w.mine.id)
+    assert [s[1] for s in narrowed] == ["A garden pool", "My pool"]
+    # Another tenant's client narrows nothing (and shows none of its sites).
+    _, foreign = incidents.staff_filter_choices(db, w.t.id, w.s3.client_id)
+    assert foreign == sites and str(w.s3.id) not in {s[0] for s in foreign}
+    a, _ = report(db, w)
+    assert [r["reference"] for r in incidents.list_for_staff(db, w.t.id, site_id=w.s1.id).rows] == [a.reference]
+    assert incidents.list_for_staff(db, w.t.id, site_id=int(sites[0][0])).total == 0
+
+
 def test_bell_counts_and_marks_only_the_users_own(db, world):
     w = world
     a, _ = report(db, w)

@@ -589,6 +589,23 @@ def attachment_for_staff(session: Session, tenant_id: int, attachment_id: int) -
         return None
 
 
+def staff_filter_choices(session: Session, tenant_id: int, client_id: int | None = None
+                         ) -> tuple[list[list[str]], list[list[str]]]:
+    """The History filters' options: the tenant's clients ([id, name]) and its
+    properties ([id, label]), the properties narrowed to ``client_id`` when that is a
+    client of the tenant (the label is then the name alone, else "name · client")."""
+    clients = [[str(c.id), c.name] for c in session.execute(
+        select(Client).where(Client.tenant_id == tenant_id).order_by(Client.name, Client.id)).scalars()]
+    narrowed = client_id is not None and any(c[0] == str(client_id) for c in clients)
+    query = (select(Site.id, Site.name, Client.name).join(Client, Client.id == Site.client_id)
+             .where(Site.tenant_id == tenant_id))
+    if narrowed:
+        query = query.where(Site.client_id == client_id)
+    sites = [[str(i), name if narrowed else f"{name} · {client}"]
+             for i, name, client in session.execute(query.order_by(Site.name, Client.name, Site.id))]
+    return clients, sites
+
+
 def list_for_staff(session: Session, tenant_id: int, status: str | None = None, category: str | None = None,
                    site_id: int | None = None, client_id: int | None = None, text: str = "", page: int = 1) -> Page:
     """A page of the tenant's incidents, newest first. ``status``: "OPEN" (not solved)

@@ -353,6 +353,8 @@ class AdminIncidentsState(AppState):
     text: str = ""
     client: str = ""
     clients: list[list[str]] = []
+    site: str = ""
+    sites: list[list[str]] = []  # the tenant's properties, narrowed to the chosen client
     loaded: bool = False
 
     def _on_refused(self) -> None:
@@ -361,10 +363,6 @@ class AdminIncidentsState(AppState):
 
     @staff_event(*MANAGERS)
     async def load_admin_incidents(self):
-        from sqlalchemy import select
-
-        from pool_portal.models import Client
-
         v = viewer()
         params = self.router.url.query_parameters
         status = str(params.get("status", ""))
@@ -376,17 +374,20 @@ class AdminIncidentsState(AppState):
 
         def work():
             with session_scope() as db:
-                clients = [[str(c.id), c.name] for c in db.execute(
-                    select(Client).where(Client.tenant_id == v.tenant_id).order_by(Client.name)).scalars()]
-                return (overview.tenant_branding(db, v), clients,
-                        incidents.list_for_staff(db, v.tenant_id, status or None, category or None, site_id, client_id,
+                clients, sites = incidents.staff_filter_choices(db, v.tenant_id, client_id)
+                # A property not among the choices (another client's, after the client
+                # changed) is dropped rather than giving an empty list.
+                site = site_id if any(s[0] == str(site_id) for s in sites) else None
+                return (overview.tenant_branding(db, v), clients, sites, site,
+                        incidents.list_for_staff(db, v.tenant_id, status or None, category or None, site, client_id,
                                                  text, page))
 
-        (name, colour), clients, result = await asyncio.to_thread(work)
+        (name, colour), clients, sites, site_id, result = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
-        self.clients = clients
+        self.clients, self.sites = clients, sites
         self.status, self.category, self.text = status, category, text
         self.client = str(client_id) if client_id is not None and any(c[0] == str(client_id) for c in clients) else ""
+        self.site = str(site_id) if site_id is not None else ""
         self.rows, self.total, self.page, self.pages = result.rows, result.total, result.page, result.pages
         self.loaded = True
 
