@@ -18,6 +18,7 @@ import secrets
 import string
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -108,19 +109,40 @@ def new_reference(session: Session, year: int) -> str:
 
 
 # -- the customer-facing status ---------------------------------------------------------------
-def _visit_is_scheduled(v) -> bool:
+def upcoming_from(session: Session, tenant_id: int, now: datetime | None = None) -> datetime:
+    """The start of today in the tenant's time zone, as a UTC instant: a visit planned
+    at or after it is still to come (a visit today counts, as "future" does in the
+    jobs list, until it is marked done)."""
+    tz = ZoneInfo(session.execute(select(Tenant.timezone).where(Tenant.id == tenant_id)).scalar_one_or_none() or "UTC")
+    today = (now or utcnow()).astimezone(tz).date()
+    return datetime.combine(today, time.min, tzinfo=tz).astimezone(UTC)
+
+
+def _utc(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # stored naive on SQLite: UTC
+
+
+def _visit_is_planned(v) -> bool:
     status = _v(v.status)
     return status == VisitStatus.SCHEDULED.value or (status == VisitStatus.PENDING.value and v.scheduled_for is not None)
 
 
-def customer_status(incident, tasks: Iterable = (), visits: Iterable = (), messages: Iterable = ()) -> str:
+def _visit_is_upcoming(v, since: datetime) -> bool:
+    return _visit_is_planned(v) and v.scheduled_for is not None and _utc(v.scheduled_for) >= since
+
+
+def customer_status(incident, tasks: Iterable = (), visits: Iterable = (), messages: Iterable = (), *,
+                    upcoming_since: datetime | None = None) -> str:
     """The status a customer sees, derived (never stored), first rule that holds wins:
 
     1. ``SOLVED``: the incident's state is SOLVED (whatever else exists).
-    2. ``SCHEDULED_VISIT``: a visit of the incident is planned: status SCHEDULED, or
-       PENDING with a date (``scheduled_for``). DONE and CANCELLED visits never count.
+    2. ``SCHEDULED_VISIT``: a visit of the incident is planned (status SCHEDULED, or
+       PENDING with a date) with a future date: ``scheduled_for`` at or after
+       ``upcoming_since``, the start of the tenant's today (``upcoming_from``; default:
+       the start of today in UTC). DONE and CANCELLED visits never count.
     3. ``IN_PROCESS``: staff have started: an internal task exists (open or done), a
-       public staff reply was sent (author STAFF, not internal), or a visit is DONE.
+       public staff reply was sent (author STAFF, not internal), a visit is DONE, or a
+       planned visit's date has passed (or it has none) without it being done.
        Internal notes do NOT count: they must not be visible, not even indirectly.
     4. ``RECEIVED``: otherwise (just reported; client messages change nothing).
 
@@ -129,26 +151,26 @@ def customer_status(incident, tasks: Iterable = (), visits: Iterable = (), messa
     """
     if _v(incident.state) == IncidentState.SOLVED.value:
         return SOLVED
+    since = upcoming_since or datetime.combine(utcnow().date(), time.min, tzinfo=UTC)
     visits = list(visits)
-    if any(_visit_is_scheduled(v) for v in visits):
+    if any(_visit_is_upcoming(v, since) for v in visits):
         return SCHEDULED_VISIT
     if (any(True for _ in tasks)
-            or any(v for v in visits if _v(v.status) == VisitStatus.DONE.value)
+            or any(_v(v.status) == VisitStatus.DONE.value or _visit_is_planned(v) for v in visits)
             or any(_v(m.author_kind) == MessageAuthor.STAFF.value and not m.is_internal for m in messages)):
         return IN_PROCESS
     return RECEIVED
 
 
-def _status_sql():
-    """customer_status() as a SQL expression over Incident (same rules, same order)."""
-    scheduled = exists().where(
-        Visit.incident_id == Incident.id,
-        or_(Visit.status == VisitStatus.SCHEDULED,
-            and_(Visit.status == VisitStatus.PENDING, Visit.scheduled_for.is_not(None))),
-    )
+def _status_sql(upcoming_since: datetime):
+    """customer_status() as a SQL expression over Incident (same rules, same order);
+    ``upcoming_since`` as there (``upcoming_from`` of the tenant)."""
+    planned = or_(Visit.status == VisitStatus.SCHEDULED,
+                  and_(Visit.status == VisitStatus.PENDING, Visit.scheduled_for.is_not(None)))
+    scheduled = exists().where(Visit.incident_id == Incident.id, planned, Visit.scheduled_for >= upcoming_since)
     in_process = or_(
         exists().where(IncidentTask.incident_id == Incident.id),
-        exists().where(Visit.incident_id == Incident.id, Visit.status == VisitStatus.DONE),
+        exists().where(Visit.incident_id == Incident.id, or_(Visit.status == VisitStatus.DONE, planned)),
         exists().where(IncidentMessage.incident_id == Incident.id, IncidentMessage.author_kind == MessageAuthor.STAFF,
                        IncidentMessage.is_internal == False),  # noqa: E712
     )
@@ -160,12 +182,13 @@ def _status_sql():
     )
 
 
-def status_of(session: Session, incident: Incident) -> str:
-    """customer_status() of a stored incident."""
+def status_of(session: Session, incident: Incident, now: datetime | None = None) -> str:
+    """customer_status() of a stored incident (today as the tenant's time zone says)."""
     tasks = session.execute(select(IncidentTask).where(IncidentTask.incident_id == incident.id)).scalars().all()
     visits = session.execute(select(Visit).where(Visit.incident_id == incident.id)).scalars().all()
     messages = session.execute(select(IncidentMessage).where(IncidentMessage.incident_id == incident.id)).scalars().all()
-    return customer_status(incident, tasks, visits, messages)
+    return customer_status(incident, tasks, visits, messages,
+                           upcoming_since=upcoming_from(session, incident.tenant_id, now))
 
 
 # -- shared helpers -----------------------------------------------------------------------------
@@ -419,17 +442,18 @@ def get_for_portal(session: Session, viewer: Viewer, incident_id: int) -> Incide
     return session.execute(_portal_query(viewer).where(Incident.id == incident_id)).scalar_one_or_none()
 
 
-def list_for_portal(session: Session, viewer: Viewer, status_filter: str = "all", page: int = 1) -> Page:
+def list_for_portal(session: Session, viewer: Viewer, status_filter: str = "all", page: int = 1, *,
+                    now: datetime | None = None) -> Page:
     """A page of the view's incidents, newest first. Rows: id, reference, category,
     site, status (derived, see customer_status), created (ISO), description.
     ``status_filter`` is "all" or one of CUSTOMER_STATUSES (anything else: all)."""
     if not viewer.client_ids or not portal_enabled(session, viewer):
         return Page([], 0, 1, 1)
-    status = _status_sql().label("status")
-    query = (select(Incident, Site.name, status).join(Site, Site.id == Incident.site_id)
+    derived = _status_sql(upcoming_from(session, viewer.tenant_id, now))
+    query = (select(Incident, Site.name, derived.label("status")).join(Site, Site.id == Incident.site_id)
              .where(Incident.tenant_id == viewer.tenant_id, Incident.client_id.in_(sorted(viewer.client_ids))))
     if status_filter in CUSTOMER_STATUSES:
-        query = query.where(_status_sql() == status_filter)
+        query = query.where(derived == status_filter)
     rows, total, page, pages = _paged(session, query.order_by(Incident.created_at.desc(), Incident.id.desc()), page)
     return Page([{"id": str(i.id), "reference": i.reference, "category": _v(i.category), "site": site_name,
                   "status": st, "created": i.created_at.isoformat() if i.created_at else "",
@@ -607,12 +631,13 @@ def staff_filter_choices(session: Session, tenant_id: int, client_id: int | None
 
 
 def list_for_staff(session: Session, tenant_id: int, status: str | None = None, category: str | None = None,
-                   site_id: int | None = None, client_id: int | None = None, text: str = "", page: int = 1) -> Page:
+                   site_id: int | None = None, client_id: int | None = None, text: str = "", page: int = 1, *,
+                   now: datetime | None = None) -> Page:
     """A page of the tenant's incidents, newest first. ``status``: "OPEN" (not solved)
     or a customer status; ``text`` (2+ characters) searches reference and description.
     Rows: id, reference, category, priority, state, status, site, client, created,
     description, assigned_staff_id."""
-    derived = _status_sql()
+    derived = _status_sql(upcoming_from(session, tenant_id, now))
     query = (select(Incident, Site.name, Client.name, derived.label("status"))
              .join(Site, Site.id == Incident.site_id).join(Client, Client.id == Incident.client_id)
              .where(Incident.tenant_id == tenant_id))
@@ -842,7 +867,8 @@ def portal_version(session: Session, viewer: Viewer, incident_id: int) -> str | 
         return None
     last = session.execute(select(func.max(IncidentMessage.id)).where(
         IncidentMessage.incident_id == incident.id, IncidentMessage.is_internal == False)).scalar()  # noqa: E712
-    status = session.execute(select(_status_sql()).where(Incident.id == incident.id)).scalar()
+    status = session.execute(select(_status_sql(upcoming_from(session, incident.tenant_id)))
+                             .where(Incident.id == incident.id)).scalar()
     return f"{last}:{_v(incident.state)}:{status}"
 
 
