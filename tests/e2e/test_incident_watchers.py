@@ -14,17 +14,10 @@ import pool_portal.models as m
 from pool_portal.services.passwords import hash_password
 from pool_portal.states.incidents import WATCH_INTERVAL_S, AdminIncidentState, IncidentListState, IncidentState
 from tests.e2e.event_client import EventClient, redirects, sign_in
+from tests.e2e.event_client import handler_name as _handler
+from tests.e2e.event_client import state_vars as _vars
 
 PASSWORD = "watcher-test-2026"
-
-
-def _handler(state_cls, name: str) -> str:
-    return f"{state_cls.get_full_name()}.{name}"
-
-
-def _vars(result: dict, state_cls) -> dict:
-    raw = result["delta"].get(state_cls.get_full_name(), {})
-    return {k.removesuffix("_rx_state_"): v for k, v in raw.items()}
 
 
 def _thread_has(state_cls, text: str):
