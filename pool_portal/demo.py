@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import pool_portal.models as m
+from pool_portal.services.incidents import admin_path as incident_admin_path
 from pool_portal.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo-portal-2026"
@@ -413,7 +414,7 @@ class Builder:
                  scheduled_for=self.at(max(days_ago - 3, -3), 9) if (solved or replied) else None,
                  technician_id=technician if (solved or replied) else None, notes=None, created_at=created)
         self.add(m.Notification, tenant_id=tid, kind=m.NotificationKind.MANUAL_INCIDENT, staff_user_id=admin,
-                 portal_user_id=None, title=f"New incident {ref}", body=text_[:200], link=f"/admin/incidents/{iid}",
+                 portal_user_id=None, title=f"New incident {ref}", body=text_[:200], link=incident_admin_path(iid),
                  incident_id=iid, is_read=solved, emailed_at=None, created_at=created)
         if replied or solved:
             self.add(m.IncidentTask, tenant_id=tid, external_id=None, incident_id=iid, title="Check the installation on site",

@@ -145,6 +145,16 @@ def test_idle_and_absolute_expiry(db, world):
     assert auth.resolve_viewer(db, token2, now=t + timedelta(hours=12, minutes=1)) is None
 
 
+def test_a_check_without_touch_leaves_the_idle_timer(db, world):
+    """A live page's watcher checks the session every few seconds (touch=False): an
+    open tab is not activity, so the session still goes idle."""
+    _, token = _sign_in(db, "portal", "lone@a.test")
+    now = utcnow()
+    assert auth.resolve_viewer(db, token, now=now + timedelta(minutes=29), touch=False) is not None
+    db.commit()
+    assert auth.resolve_viewer(db, token, now=now + timedelta(minutes=31), touch=False) is None
+
+
 def test_disabling_user_or_membership_ends_access_at_once(db, world):
     user, token = _sign_in(db, "portal", "group@a.test")
     m = db.exec(select(Membership).where(Membership.portal_user_id == user.id)).one()

@@ -106,6 +106,8 @@ def test_incidents_have_threads_visits_and_a_notification(loaded):
             assert _count(db, m.Visit, m.Visit.incident_id == inc.id) == 1
             assert _count(db, m.Notification, m.Notification.incident_id == inc.id, m.Notification.staff_user_id == admin.id,
                           m.Notification.kind == m.NotificationKind.MANUAL_INCIDENT) == 1
+            link = db.exec(select(m.Notification.link).where(m.Notification.incident_id == inc.id)).scalar_one()
+            assert link == f"/admin/incident?id={inc.id}"  # the staff page's route (pool_portal.py)
         solved = [i for i in incidents if i.state == m.IncidentState.SOLVED]
         assert solved and all(i.resolution_note and i.solved_at for i in solved)
         assert any(i.state == m.IncidentState.OPEN for i in incidents)

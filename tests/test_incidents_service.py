@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +22,7 @@ PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
 HTML = b"<!doctype html><script>alert(1)</script>"
 SECRET = "Internal: the client owes us money, bring the spare seal"
 ROOT = Path(__file__).resolve().parents[1]
+SOON = (datetime.now(UTC) + timedelta(days=30)).date()  # a visit date still to come
 
 
 @pytest.fixture
@@ -229,6 +230,44 @@ def test_public_replies_reach_the_customer_and_mail_follows_preferences(db, worl
     assert incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "x" * 5001, internal=True) == (None, {"body": "incident.error.body_long"})
 
 
+def _page_of(link: str, public_url: str = "") -> tuple[str, dict]:
+    """(route, query) of a link, the route as the app registers its pages."""
+    from urllib.parse import parse_qs, urlsplit
+
+    assert link.startswith(public_url), link
+    parts = urlsplit(link[len(public_url):])
+    return parts.path.strip("/"), parse_qs(parts.query)
+
+
+def test_every_mail_and_notification_link_opens_the_incident_page(db, world, mails):
+    """The links in the four mails and the stored notifications are the routes the app
+    really has (/portal/incident?id=N, /admin/incident?id=N), for that incident."""
+    import pool_portal.pool_portal as portal_app
+    from pool_portal.settings import get_settings
+
+    pages, public_url = set(portal_app.app._unevaluated_pages), get_settings().public_url
+    w = world
+    inc, _ = report(db, w)
+    incidents.post_client_message(db, w.v, inc.id, "More water this morning", [])
+    incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "A technician will come.", internal=False)
+    incidents.solve(db, w.t.id, w.a1.id, inc.id, "Replaced the seal.")
+    want = {"new_incident": "admin/incident", "incident_message": "admin/incident",
+            "incident_reply": "portal/incident", "incident_solved": "portal/incident"}
+    assert sorted(k for k, _, _ in mails) == sorted(want)
+    for kind, _, params in mails:
+        route, query = _page_of(params["link"], public_url)
+        assert (route, query) == (want[kind], {"id": [str(inc.id)]}), kind
+        assert route in pages
+    notes = db.exec(select(m.Notification).order_by(m.Notification.id)).all()
+    assert len(notes) == 4
+    for note in notes:
+        route, query = _page_of(note.link)
+        assert route == ("admin/incident" if note.staff_user_id else "portal/incident") and route in pages
+        assert query == {"id": [str(inc.id)]}
+    assert incidents.portal_path(inc.id) == f"/portal/incident?id={inc.id}"
+    assert incidents.admin_path(inc.id) == f"/admin/incident?id={inc.id}"
+
+
 def test_client_messages_notify_the_assigned_admin(db, world, mails):
     w = world
     inc, _ = report(db, w)
@@ -269,6 +308,40 @@ def test_solving_needs_a_note_stops_client_posts_and_reopening_allows_them(db, w
     msg, errors = incidents.post_client_message(db, w.v, inc.id, "It leaks again!", [])
     assert errors == {} and msg.id is not None
     assert incidents.reopen(db, w.t.id, w.a1.id, inc.id)[1] == {"form": "incident.error.not_solved"}
+
+
+def test_incidents_switched_off_close_the_portal_side_and_staff_keep_the_history(db, world, mails):
+    """With the tenant's "incidents" switch off, a client can no longer report, post,
+    list, open or fetch a photo of an incident (the handlers and the photo route call
+    these); staff still see and handle everything. Switched on again, all is back."""
+    w = world
+    inc, _ = report(db, w, photos=[("a.jpg", JPEG)])
+    incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "A technician will come.", internal=False)
+    [photo] = incidents.thread_for_portal(db, w.v, inc.id)[0]["attachments"]
+    settings = m.PortalSettings(tenant_id=w.t.id, incidents_enabled=False)
+    db.add(settings)
+    db.commit()
+    before, mails_before = counts(db), len(mails)
+    disabled = (None, {"form": "incident.error.disabled"})
+    assert report(db, w) == disabled
+    assert incidents.post_client_message(db, w.v, inc.id, "Still leaking here", [("b.jpg", JPEG)]) == disabled
+    assert counts(db) == before and len(mails) == mails_before and len(stored_files(w)) == 1
+    assert incidents.get_for_portal(db, w.v, inc.id) is None
+    assert incidents.thread_for_portal(db, w.v, inc.id) is None
+    assert incidents.portal_version(db, w.v, inc.id) is None
+    assert incidents.attachment_for_portal(db, w.v, photo["id"]) is None
+    assert incidents.list_for_portal(db, w.v).total == 0
+    # Another tenant's switch is its own.
+    assert incidents.report_incident(db, w.ov, w.s3.id, "LEAK", "Water everywhere near the pump", [])[1] == {}
+    # Staff: the history, the thread and the photo, and they can still answer.
+    assert [r["reference"] for r in incidents.list_for_staff(db, w.t.id).rows] == [inc.reference]
+    assert len(incidents.thread_for_staff(db, w.t.id, inc.id)) == 2
+    assert incidents.attachment_for_staff(db, w.t.id, photo["id"])[1] == JPEG
+    assert incidents.solve(db, w.t.id, w.a1.id, inc.id, "Replaced the seal.")[1] == {}
+    settings.incidents_enabled = True
+    db.commit()
+    assert incidents.list_for_portal(db, w.v).rows[0]["status"] == "SOLVED"
+    assert incidents.attachment_for_portal(db, w.v, photo["id"])[1] == JPEG
 
 
 def test_staff_of_another_tenant_get_nothing(db, world):
@@ -317,13 +390,13 @@ def test_tasks_visits_and_classification_drive_the_status(db, world):
     done, _ = incidents.complete_task(db, w.t.id, w.a1.id, task.id)
     assert done.is_done and done.done_at is not None
     # A technician must be active staff of this tenant.
-    assert incidents.schedule_visit(db, w.t.id, w.a1.id, inc.id, date(2026, 5, 4), w.o_admin.id)[1] == {
+    assert incidents.schedule_visit(db, w.t.id, w.a1.id, inc.id, SOON, w.o_admin.id)[1] == {
         "technician": "incident.error.technician"}
-    visit, errors = incidents.schedule_visit(db, w.t.id, w.a1.id, inc.id, date(2026, 5, 4), w.tech.id)
+    visit, errors = incidents.schedule_visit(db, w.t.id, w.a1.id, inc.id, SOON, w.tech.id)
     assert errors == {}
     [only] = db.exec(select(m.Visit)).all()  # the PENDING visit of the report was planned, not a second one
     assert (only.id, only.status, only.technician_id) == (visit.id, m.VisitStatus.SCHEDULED, w.tech.id)
-    assert only.scheduled_for.date() == date(2026, 5, 4)
+    assert only.scheduled_for.date() == SOON
     assert status() == "SCHEDULED_VISIT"
     assert [r["reference"] for r in incidents.list_for_portal(db, w.v, "SCHEDULED_VISIT").rows] == [inc.reference]
     assert incidents.list_for_portal(db, w.v, "RECEIVED").total == 0
@@ -331,19 +404,43 @@ def test_tasks_visits_and_classification_drive_the_status(db, world):
 
 def test_sql_status_and_python_status_agree(db, world):
     w = world
-    made = [report(db, w, description=f"Problem number {i} at the pool")[0] for i in range(5)]
+    made = [report(db, w, description=f"Problem number {i} at the pool")[0] for i in range(6)]
     incidents.staff_reply(db, w.t.id, w.a1.id, made[1].id, "On it", internal=False)
     incidents.add_task(db, w.t.id, w.a1.id, made[2].id, "Check")
-    incidents.schedule_visit(db, w.t.id, w.a1.id, made[3].id, datetime(2026, 6, 1, 8, tzinfo=UTC), w.tech.id)
+    incidents.schedule_visit(db, w.t.id, w.a1.id, made[3].id, datetime.combine(SOON, time(8), tzinfo=UTC), w.tech.id)
     incidents.solve(db, w.t.id, w.a1.id, made[4].id, "Fixed")
     incidents.staff_reply(db, w.t.id, w.a1.id, made[0].id, "internal only", internal=True)
+    # A visit planned for a date that has passed: no longer a scheduled visit.
+    incidents.schedule_visit(db, w.t.id, w.a1.id, made[5].id, date(2026, 6, 1), w.tech.id)
     rows = incidents.list_for_portal(db, w.v).rows
     assert {r["reference"]: r["status"] for r in rows} == {
         i.reference: incidents.status_of(db, db.get(m.Incident, i.id)) for i in made}
-    assert [r["status"] for r in reversed(rows)] == ["RECEIVED", "IN_PROCESS", "IN_PROCESS", "SCHEDULED_VISIT", "SOLVED"]
+    assert [r["status"] for r in reversed(rows)] == ["RECEIVED", "IN_PROCESS", "IN_PROCESS", "SCHEDULED_VISIT", "SOLVED",
+                                                    "IN_PROCESS"]
     for status in incidents.CUSTOMER_STATUSES:
         assert {r["reference"] for r in incidents.list_for_portal(db, w.v, status).rows} == {
             r["reference"] for r in rows if r["status"] == status}
+
+
+@pytest.mark.parametrize("visit_at, status", [
+    (datetime(2026, 6, 30, 13, tzinfo=UTC), "SCHEDULED_VISIT"),  # 01:00 on 1 July in Auckland: today there
+    (datetime(2026, 6, 30, 11, tzinfo=UTC), "IN_PROCESS"),  # 23:00 on 30 June in Auckland: yesterday there
+    (datetime(2026, 7, 9, 9, tzinfo=UTC), "SCHEDULED_VISIT"),
+], ids=["today-in-the-tenants-zone", "yesterday-in-the-tenants-zone", "next-week"])
+def test_a_scheduled_visit_is_one_still_to_come_in_the_tenants_time_zone(db, world, visit_at, status):
+    """PRODUCT.md: "Scheduled visit (visit with a future date)". Today counts (until the
+    visit is done), judged in the tenant's time zone; both twins agree."""
+    w = world
+    w.t.timezone = "Pacific/Auckland"  # UTC+12 in July
+    db.commit()
+    now = datetime(2026, 7, 1, 10, tzinfo=UTC)  # 22:00 on 1 July in Auckland
+    inc, _ = report(db, w)
+    incidents.schedule_visit(db, w.t.id, w.a1.id, inc.id, visit_at, w.tech.id)
+    inc = db.get(m.Incident, inc.id)
+    assert incidents.status_of(db, inc, now) == status
+    assert incidents.list_for_portal(db, w.v, now=now).rows[0]["status"] == status
+    assert incidents.list_for_staff(db, w.t.id, status=status, now=now).total == 1
+    assert incidents.upcoming_from(db, w.t.id, now) == datetime(2026, 6, 30, 12, tzinfo=UTC)
 
 
 def test_staff_list_filters_and_search(db, world):
@@ -359,6 +456,23 @@ def test_staff_list_filters_and_search(db, world):
     assert refs(site_id=w.s2.id) == [] and refs(client_id=w.mine.id) == [b.reference, a.reference]
     row = incidents.list_for_staff(db, w.t.id, text="pump").rows[0]
     assert (row["client"], row["site"], row["state"], row["status"]) == ("Mine", "My pool", "SOLVED", "SOLVED")
+
+
+def test_history_property_filter_choices_follow_the_client(db, world):
+    w = world
+    db.add(m.Site(tenant_id=w.t.id, client_id=w.mine.id, name="A garden pool"))
+    db.commit()
+    clients, sites = incidents.staff_filter_choices(db, w.t.id)
+    assert [c[1] for c in clients] == ["Mine", "Theirs"]  # never another tenant's
+    assert [s[1] for s in sites] == ["A garden pool · Mine", "My pool · Mine", "Their pool · Theirs"]
+    _, narrowed = incidents.staff_filter_choices(db, w.t.id, w.mine.id)
+    assert [s[1] for s in narrowed] == ["A garden pool", "My pool"]
+    # Another tenant's client narrows nothing (and shows none of its sites).
+    _, foreign = incidents.staff_filter_choices(db, w.t.id, w.s3.client_id)
+    assert foreign == sites and str(w.s3.id) not in {s[0] for s in foreign}
+    a, _ = report(db, w)
+    assert [r["reference"] for r in incidents.list_for_staff(db, w.t.id, site_id=w.s1.id).rows] == [a.reference]
+    assert incidents.list_for_staff(db, w.t.id, site_id=int(sites[0][0])).total == 0
 
 
 def test_bell_counts_and_marks_only_the_users_own(db, world):
@@ -404,38 +518,48 @@ def test_reference_collisions_are_drawn_again(db, world, monkeypatch):
 
 
 # -- the derived status (pure) ----------------------------------------------------------------
-visit_st = st.builds(lambda s, dated: SimpleNamespace(status=s, scheduled_for=datetime(2026, 1, 1) if dated else None),
-                     st.sampled_from(list(m.VisitStatus)), st.booleans())
+SINCE = datetime(2026, 3, 1, tzinfo=UTC)  # the start of "today" the rules are given
+visit_st = st.builds(lambda s, when: SimpleNamespace(status=s, scheduled_for=when),
+                     st.sampled_from(list(m.VisitStatus)),
+                     st.one_of(st.none(), st.sampled_from([SINCE - timedelta(days=40), SINCE - timedelta(seconds=1), SINCE,
+                                                           SINCE + timedelta(hours=20), datetime(2026, 3, 2, 9)])))
 message_st = st.builds(lambda a, i: SimpleNamespace(author_kind=a, is_internal=i),
                        st.sampled_from(list(m.MessageAuthor)), st.booleans())
 state_st = st.sampled_from(list(m.IncidentState))
 tasks_st = st.lists(st.just(SimpleNamespace(is_done=False)), max_size=2)
 
 
+def _when(v):
+    return v.scheduled_for if v.scheduled_for.tzinfo else v.scheduled_for.replace(tzinfo=UTC)
+
+
 @given(state_st, tasks_st, st.lists(visit_st, max_size=4), st.lists(message_st, max_size=4))
 def test_status_rules(state, tasks, visits, messages):
-    got = incidents.customer_status(SimpleNamespace(state=state), tasks, visits, messages)
+    got = incidents.customer_status(SimpleNamespace(state=state), tasks, visits, messages, upcoming_since=SINCE)
     assert got in incidents.CUSTOMER_STATUSES
     if state == m.IncidentState.SOLVED:
         assert got == "SOLVED"
         return
     assert got != "SOLVED"
-    planned = any(v.status == m.VisitStatus.SCHEDULED or (v.status == m.VisitStatus.PENDING and v.scheduled_for)
-                  for v in visits)
-    assert (got == "SCHEDULED_VISIT") == planned
+    planned = [v for v in visits
+               if v.status == m.VisitStatus.SCHEDULED or (v.status == m.VisitStatus.PENDING and v.scheduled_for)]
+    # "Scheduled visit": a planned visit with a date still to come, nothing else.
+    assert (got == "SCHEDULED_VISIT") == any(v.scheduled_for and _when(v) >= SINCE for v in planned)
     public_reply = any(x.author_kind == m.MessageAuthor.STAFF and not x.is_internal for x in messages)
-    if public_reply or tasks or any(v.status == m.VisitStatus.DONE for v in visits):
-        assert got != "RECEIVED"
+    if public_reply or tasks or planned or any(v.status == m.VisitStatus.DONE for v in visits):
+        assert got != "RECEIVED"  # a planned visit whose date passed is still work under way
     # Internal notes and client messages never change the status.
     only_public_staff = [x for x in messages if x.author_kind == m.MessageAuthor.STAFF and not x.is_internal]
-    assert incidents.customer_status(SimpleNamespace(state=state), tasks, visits, only_public_staff) == got
+    assert incidents.customer_status(SimpleNamespace(state=state), tasks, visits, only_public_staff,
+                                     upcoming_since=SINCE) == got
 
 
 @given(st.lists(visit_st.filter(lambda v: v.status in (m.VisitStatus.CANCELLED, m.VisitStatus.PENDING)
                                 and not (v.status == m.VisitStatus.PENDING and v.scheduled_for)), max_size=3),
        st.lists(message_st.filter(lambda x: x.author_kind != m.MessageAuthor.STAFF or x.is_internal), max_size=3))
 def test_nothing_done_yet_is_received(visits, messages):
-    assert incidents.customer_status(SimpleNamespace(state=m.IncidentState.OPEN), [], visits, messages) == "RECEIVED"
+    assert incidents.customer_status(SimpleNamespace(state=m.IncidentState.OPEN), [], visits, messages,
+                                     upcoming_since=SINCE) == "RECEIVED"
 
 
 def test_every_error_key_has_english_and_spanish_text():

@@ -132,7 +132,7 @@ def _live_session(session: Session, token: str | None, now: datetime) -> UserSes
 
 
 def resolve_viewer(session: Session, token: str | None, now: datetime | None = None, *,
-                   portal_side: bool = False) -> Viewer | None:
+                   portal_side: bool = False, touch: bool = True) -> Viewer | None:
     """The viewer behind a session token, or None when it is missing, expired or revoked.
 
     Refreshes the idle timer. The user's and tenant's current state are re-read every
@@ -142,6 +142,9 @@ def resolve_viewer(session: Session, token: str | None, now: datetime | None = N
     staff session that is viewing the portal as a client (admin "view as") then
     resolves to that client's read-only portal Viewer (``services.admin.view_as_viewer``);
     any other staff session stays a staff Viewer (which the portal refuses).
+
+    ``touch=False``: only check, leave the idle timer alone (a page's live watcher asks
+    every few seconds; an open tab is not activity, its session still goes idle).
     """
     now = now or utcnow()
     record = _live_session(session, token, now)
@@ -185,7 +188,7 @@ def resolve_viewer(session: Session, token: str | None, now: datetime | None = N
             must_change_password=staff.must_change_password,
             tenant_logo=logo_stamp(tenant),
         )
-    if (now - record.last_seen_at).total_seconds() > 60:  # avoid a write per event
+    if touch and (now - record.last_seen_at).total_seconds() > 60:  # avoid a write per event
         record.last_seen_at = now
         session.add(record)
     if portal_side and viewer.is_staff and record.impersonating_client_id is not None:

@@ -18,6 +18,7 @@ import secrets
 import string
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -33,7 +34,6 @@ from pool_portal.models import (
     MessageAuthor,
     Notification,
     NotificationKind,
-    PortalSettings,
     PortalUser,
     Priority,
     Site,
@@ -47,6 +47,7 @@ from pool_portal.models import (
 from pool_portal.services import audit, storage, uploads
 from pool_portal.services.lists import Page
 from pool_portal.services.lists import paged as _paged
+from pool_portal.services.overview import incidents_enabled
 from pool_portal.services.scope import Viewer
 from pool_portal.services.search import _like, _pattern
 
@@ -108,19 +109,40 @@ def new_reference(session: Session, year: int) -> str:
 
 
 # -- the customer-facing status ---------------------------------------------------------------
-def _visit_is_scheduled(v) -> bool:
+def upcoming_from(session: Session, tenant_id: int, now: datetime | None = None) -> datetime:
+    """The start of today in the tenant's time zone, as a UTC instant: a visit planned
+    at or after it is still to come (a visit today counts, as "future" does in the
+    jobs list, until it is marked done)."""
+    tz = ZoneInfo(session.execute(select(Tenant.timezone).where(Tenant.id == tenant_id)).scalar_one_or_none() or "UTC")
+    today = (now or utcnow()).astimezone(tz).date()
+    return datetime.combine(today, time.min, tzinfo=tz).astimezone(UTC)
+
+
+def _utc(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # stored naive on SQLite: UTC
+
+
+def _visit_is_planned(v) -> bool:
     status = _v(v.status)
     return status == VisitStatus.SCHEDULED.value or (status == VisitStatus.PENDING.value and v.scheduled_for is not None)
 
 
-def customer_status(incident, tasks: Iterable = (), visits: Iterable = (), messages: Iterable = ()) -> str:
+def _visit_is_upcoming(v, since: datetime) -> bool:
+    return _visit_is_planned(v) and v.scheduled_for is not None and _utc(v.scheduled_for) >= since
+
+
+def customer_status(incident, tasks: Iterable = (), visits: Iterable = (), messages: Iterable = (), *,
+                    upcoming_since: datetime | None = None) -> str:
     """The status a customer sees, derived (never stored), first rule that holds wins:
 
     1. ``SOLVED``: the incident's state is SOLVED (whatever else exists).
-    2. ``SCHEDULED_VISIT``: a visit of the incident is planned: status SCHEDULED, or
-       PENDING with a date (``scheduled_for``). DONE and CANCELLED visits never count.
+    2. ``SCHEDULED_VISIT``: a visit of the incident is planned (status SCHEDULED, or
+       PENDING with a date) with a future date: ``scheduled_for`` at or after
+       ``upcoming_since``, the start of the tenant's today (``upcoming_from``; default:
+       the start of today in UTC). DONE and CANCELLED visits never count.
     3. ``IN_PROCESS``: staff have started: an internal task exists (open or done), a
-       public staff reply was sent (author STAFF, not internal), or a visit is DONE.
+       public staff reply was sent (author STAFF, not internal), a visit is DONE, or a
+       planned visit's date has passed (or it has none) without it being done.
        Internal notes do NOT count: they must not be visible, not even indirectly.
     4. ``RECEIVED``: otherwise (just reported; client messages change nothing).
 
@@ -129,26 +151,26 @@ def customer_status(incident, tasks: Iterable = (), visits: Iterable = (), messa
     """
     if _v(incident.state) == IncidentState.SOLVED.value:
         return SOLVED
+    since = upcoming_since or datetime.combine(utcnow().date(), time.min, tzinfo=UTC)
     visits = list(visits)
-    if any(_visit_is_scheduled(v) for v in visits):
+    if any(_visit_is_upcoming(v, since) for v in visits):
         return SCHEDULED_VISIT
     if (any(True for _ in tasks)
-            or any(v for v in visits if _v(v.status) == VisitStatus.DONE.value)
+            or any(_v(v.status) == VisitStatus.DONE.value or _visit_is_planned(v) for v in visits)
             or any(_v(m.author_kind) == MessageAuthor.STAFF.value and not m.is_internal for m in messages)):
         return IN_PROCESS
     return RECEIVED
 
 
-def _status_sql():
-    """customer_status() as a SQL expression over Incident (same rules, same order)."""
-    scheduled = exists().where(
-        Visit.incident_id == Incident.id,
-        or_(Visit.status == VisitStatus.SCHEDULED,
-            and_(Visit.status == VisitStatus.PENDING, Visit.scheduled_for.is_not(None))),
-    )
+def _status_sql(upcoming_since: datetime):
+    """customer_status() as a SQL expression over Incident (same rules, same order);
+    ``upcoming_since`` as there (``upcoming_from`` of the tenant)."""
+    planned = or_(Visit.status == VisitStatus.SCHEDULED,
+                  and_(Visit.status == VisitStatus.PENDING, Visit.scheduled_for.is_not(None)))
+    scheduled = exists().where(Visit.incident_id == Incident.id, planned, Visit.scheduled_for >= upcoming_since)
     in_process = or_(
         exists().where(IncidentTask.incident_id == Incident.id),
-        exists().where(Visit.incident_id == Incident.id, Visit.status == VisitStatus.DONE),
+        exists().where(Visit.incident_id == Incident.id, or_(Visit.status == VisitStatus.DONE, planned)),
         exists().where(IncidentMessage.incident_id == Incident.id, IncidentMessage.author_kind == MessageAuthor.STAFF,
                        IncidentMessage.is_internal == False),  # noqa: E712
     )
@@ -160,12 +182,13 @@ def _status_sql():
     )
 
 
-def status_of(session: Session, incident: Incident) -> str:
-    """customer_status() of a stored incident."""
+def status_of(session: Session, incident: Incident, now: datetime | None = None) -> str:
+    """customer_status() of a stored incident (today as the tenant's time zone says)."""
     tasks = session.execute(select(IncidentTask).where(IncidentTask.incident_id == incident.id)).scalars().all()
     visits = session.execute(select(Visit).where(Visit.incident_id == incident.id)).scalars().all()
     messages = session.execute(select(IncidentMessage).where(IncidentMessage.incident_id == incident.id)).scalars().all()
-    return customer_status(incident, tasks, visits, messages)
+    return customer_status(incident, tasks, visits, messages,
+                           upcoming_since=upcoming_from(session, incident.tenant_id, now))
 
 
 # -- shared helpers -----------------------------------------------------------------------------
@@ -252,6 +275,20 @@ def _commit_with_files(session: Session, stored, write) -> object:
     return result
 
 
+PORTAL_PAGE = "/portal/incident"  # the pages' routes (pool_portal.py adds them)
+ADMIN_PAGE = "/admin/incident"
+
+
+def portal_path(incident_id: int) -> str:
+    """The client's page of an incident (notifications and mails link here)."""
+    return f"{PORTAL_PAGE}?id={int(incident_id)}"
+
+
+def admin_path(incident_id: int) -> str:
+    """The staff page of an incident."""
+    return f"{ADMIN_PAGE}?id={int(incident_id)}"
+
+
 def _link(path: str) -> str:
     from pool_portal.settings import get_settings
 
@@ -289,7 +326,7 @@ def _notify_client(session: Session, incident: Incident, kind: NotificationKind,
     if user is None or not user.is_active or user.tenant_id != incident.tenant_id:
         return None
     note = Notification(tenant_id=incident.tenant_id, kind=kind, portal_user_id=user.id, title=title[:200],
-                        body=body[:2000], link=f"/incidents/{incident.id}", incident_id=incident.id)
+                        body=body[:2000], link=portal_path(incident.id), incident_id=incident.id)
     session.add(note)
     return note, user
 
@@ -306,9 +343,19 @@ def _mail_client_after_commit(session: Session, pending, mail_kind: str, **param
 
 
 # -- the portal ---------------------------------------------------------------------------------
-def _portal_writer(viewer: Viewer) -> str | None:
+def portal_enabled(session: Session, viewer: Viewer) -> bool:
+    """Whether the viewer has the portal's incidents: a portal viewer of a tenant that
+    has not switched them off (admin settings). Switched off, every portal function
+    acts as if there were no incidents (nothing listed, read, reported or posted);
+    staff functions are not affected: staff keep the whole history."""
+    return viewer.is_portal and incidents_enabled(session, viewer.tenant_id)
+
+
+def _portal_writer(session: Session, viewer: Viewer) -> str | None:
     if not viewer.is_portal or viewer.read_only:
         return E_NOT_ALLOWED
+    if not portal_enabled(session, viewer):
+        return E_DISABLED
     return None
 
 
@@ -323,13 +370,10 @@ def report_incident(session: Session, viewer: Viewer, site_id: int, category: st
     visit for the site, a MANUAL_INCIDENT notification for that admin, an audit event.
     Then the admin gets a ``new_incident`` mail.
     """
-    refused = _portal_writer(viewer)
+    refused = _portal_writer(session, viewer)
     if refused:
         return None, {"form": refused}
     errors: dict[str, str] = {}
-    settings = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == viewer.tenant_id)).scalar_one_or_none()
-    if settings is not None and not settings.incidents_enabled:
-        return None, {"form": E_DISABLED}
     site = session.get(Site, site_id) if isinstance(site_id, int) and not isinstance(site_id, bool) else None
     if (site is None or site.tenant_id != viewer.tenant_id or site.client_id not in viewer.client_ids
             or not site.is_active):
@@ -365,7 +409,7 @@ def report_incident(session: Session, viewer: Viewer, site_id: int, category: st
         if admin is not None:
             session.add(Notification(tenant_id=viewer.tenant_id, kind=NotificationKind.MANUAL_INCIDENT, staff_user_id=admin.id,
                                      title=f"New incident {incident.reference}"[:200],
-                                     body=f"{site.name}: {description}"[:2000], link=f"/admin/incidents/{incident.id}",
+                                     body=f"{site.name}: {description}"[:2000], link=admin_path(incident.id),
                                      incident_id=incident.id))
         audit.record(session, "incident.reported", tenant_id=viewer.tenant_id, actor_kind="portal", actor_id=viewer.user_id,
                      target_type="incident", target_id=incident.id, reference=incident.reference, site_id=site.id,
@@ -377,7 +421,7 @@ def report_incident(session: Session, viewer: Viewer, site_id: int, category: st
     if admin is not None:
         client = session.get(Client, site.client_id)
         if _mail_safely("new_incident", admin.email, admin.language, tenant_name=_tenant_name(session, viewer.tenant_id),
-                        reference=incident.reference, link=_link(f"/admin/incidents/{incident.id}"),
+                        reference=incident.reference, link=_link(admin_path(incident.id)),
                         client_name=client.name if client else "", site_name=site.name):
             session.execute(update(Notification).where(Notification.incident_id == incident.id,
                                                        Notification.staff_user_id == admin.id).values(emailed_at=utcnow()))
@@ -391,23 +435,25 @@ def _portal_query(viewer: Viewer):
 
 
 def get_for_portal(session: Session, viewer: Viewer, incident_id: int) -> Incident | None:
-    """An incident of the viewer's clients, else None (another client, another tenant)."""
-    if not viewer.is_portal or not isinstance(incident_id, int):
+    """An incident of the viewer's clients, else None (another client, another tenant,
+    incidents switched off)."""
+    if not isinstance(incident_id, int) or not portal_enabled(session, viewer):
         return None
     return session.execute(_portal_query(viewer).where(Incident.id == incident_id)).scalar_one_or_none()
 
 
-def list_for_portal(session: Session, viewer: Viewer, status_filter: str = "all", page: int = 1) -> Page:
+def list_for_portal(session: Session, viewer: Viewer, status_filter: str = "all", page: int = 1, *,
+                    now: datetime | None = None) -> Page:
     """A page of the view's incidents, newest first. Rows: id, reference, category,
     site, status (derived, see customer_status), created (ISO), description.
     ``status_filter`` is "all" or one of CUSTOMER_STATUSES (anything else: all)."""
-    if not viewer.is_portal or not viewer.client_ids:
+    if not viewer.client_ids or not portal_enabled(session, viewer):
         return Page([], 0, 1, 1)
-    status = _status_sql().label("status")
-    query = (select(Incident, Site.name, status).join(Site, Site.id == Incident.site_id)
+    derived = _status_sql(upcoming_from(session, viewer.tenant_id, now))
+    query = (select(Incident, Site.name, derived.label("status")).join(Site, Site.id == Incident.site_id)
              .where(Incident.tenant_id == viewer.tenant_id, Incident.client_id.in_(sorted(viewer.client_ids))))
     if status_filter in CUSTOMER_STATUSES:
-        query = query.where(_status_sql() == status_filter)
+        query = query.where(derived == status_filter)
     rows, total, page, pages = _paged(session, query.order_by(Incident.created_at.desc(), Incident.id.desc()), page)
     return Page([{"id": str(i.id), "reference": i.reference, "category": _v(i.category), "site": site_name,
                   "status": st, "created": i.created_at.isoformat() if i.created_at else "",
@@ -461,8 +507,8 @@ def thread_for_portal(session: Session, viewer: Viewer, incident_id: int) -> lis
 
 def attachment_for_portal(session: Session, viewer: Viewer, attachment_id: int) -> tuple[IncidentAttachment, str | bytes] | None:
     """A photo the viewer may see (on a public message of an incident in the view):
-    (attachment, signed URL or bytes), else None."""
-    if not viewer.is_portal or not isinstance(attachment_id, int):
+    (attachment, signed URL or bytes), else None (also with incidents switched off)."""
+    if not isinstance(attachment_id, int) or not portal_enabled(session, viewer):
         return None
     row = session.execute(
         select(IncidentAttachment).join(Incident, Incident.id == IncidentAttachment.incident_id)
@@ -484,7 +530,7 @@ def post_client_message(session: Session, viewer: Viewer, incident_id: int, body
     """A client message (with photos) on an open incident of the view. Refused on a
     solved incident. The responsible admin (assigned, else the first active ADMIN) gets
     an INCIDENT_MESSAGE notification and an ``incident_message`` mail."""
-    refused = _portal_writer(viewer)
+    refused = _portal_writer(session, viewer)
     if refused:
         return None, {"form": refused}
     incident = get_for_portal(session, viewer, incident_id)
@@ -510,7 +556,7 @@ def post_client_message(session: Session, viewer: Viewer, incident_id: int, body
         if admin is not None:
             note = Notification(tenant_id=incident.tenant_id, kind=NotificationKind.INCIDENT_MESSAGE, staff_user_id=admin.id,
                                 title=f"New message on {incident.reference}"[:200], body=body[:2000],
-                                link=f"/admin/incidents/{incident.id}", incident_id=incident.id)
+                                link=admin_path(incident.id), incident_id=incident.id)
             session.add(note)
         audit.record(session, "incident.client_message", tenant_id=incident.tenant_id, actor_kind="portal",
                      actor_id=viewer.user_id, target_type="incident", target_id=incident.id, photos=len(stored))
@@ -520,7 +566,7 @@ def post_client_message(session: Session, viewer: Viewer, incident_id: int, body
     message, note = _commit_with_files(session, stored, write)
     if note is not None and _mail_safely("incident_message", admin.email, admin.language,
                                          tenant_name=_tenant_name(session, incident.tenant_id), reference=incident.reference,
-                                         link=_link(f"/admin/incidents/{incident.id}"), excerpt=body[:500]):
+                                         link=_link(admin_path(incident.id)), excerpt=body[:500]):
         note.emailed_at = utcnow()
         session.commit()
     return message, {}
@@ -567,13 +613,31 @@ def attachment_for_staff(session: Session, tenant_id: int, attachment_id: int) -
         return None
 
 
+def staff_filter_choices(session: Session, tenant_id: int, client_id: int | None = None
+                         ) -> tuple[list[list[str]], list[list[str]]]:
+    """The History filters' options: the tenant's clients ([id, name]) and its
+    properties ([id, label]), the properties narrowed to ``client_id`` when that is a
+    client of the tenant (the label is then the name alone, else "name · client")."""
+    clients = [[str(c.id), c.name] for c in session.execute(
+        select(Client).where(Client.tenant_id == tenant_id).order_by(Client.name, Client.id)).scalars()]
+    narrowed = client_id is not None and any(c[0] == str(client_id) for c in clients)
+    query = (select(Site.id, Site.name, Client.name).join(Client, Client.id == Site.client_id)
+             .where(Site.tenant_id == tenant_id))
+    if narrowed:
+        query = query.where(Site.client_id == client_id)
+    sites = [[str(i), name if narrowed else f"{name} · {client}"]
+             for i, name, client in session.execute(query.order_by(Site.name, Client.name, Site.id))]
+    return clients, sites
+
+
 def list_for_staff(session: Session, tenant_id: int, status: str | None = None, category: str | None = None,
-                   site_id: int | None = None, client_id: int | None = None, text: str = "", page: int = 1) -> Page:
+                   site_id: int | None = None, client_id: int | None = None, text: str = "", page: int = 1, *,
+                   now: datetime | None = None) -> Page:
     """A page of the tenant's incidents, newest first. ``status``: "OPEN" (not solved)
     or a customer status; ``text`` (2+ characters) searches reference and description.
     Rows: id, reference, category, priority, state, status, site, client, created,
     description, assigned_staff_id."""
-    derived = _status_sql()
+    derived = _status_sql(upcoming_from(session, tenant_id, now))
     query = (select(Incident, Site.name, Client.name, derived.label("status"))
              .join(Site, Site.id == Incident.site_id).join(Client, Client.id == Incident.client_id)
              .where(Incident.tenant_id == tenant_id))
@@ -730,7 +794,7 @@ def staff_reply(session: Session, tenant_id: int, staff_user_id: int, incident_i
     session.commit()
     if not internal:
         _mail_client_after_commit(session, pending, "incident_reply", tenant_name=_tenant_name(session, tenant_id),
-                                  reference=incident.reference, link=_link(f"/incidents/{incident.id}"), excerpt=body[:500])
+                                  reference=incident.reference, link=_link(portal_path(incident.id)), excerpt=body[:500])
     return message, {}
 
 
@@ -754,7 +818,7 @@ def solve(session: Session, tenant_id: int, staff_user_id: int, incident_id: int
     _staff_audit(session, "incident.solved", tenant_id, staff_user_id, incident.id)
     session.commit()
     _mail_client_after_commit(session, pending, "incident_solved", tenant_name=_tenant_name(session, tenant_id),
-                              reference=incident.reference, link=_link(f"/incidents/{incident.id}"), resolution=note[:2000])
+                              reference=incident.reference, link=_link(portal_path(incident.id)), resolution=note[:2000])
     return incident, {}
 
 
@@ -803,7 +867,8 @@ def portal_version(session: Session, viewer: Viewer, incident_id: int) -> str | 
         return None
     last = session.execute(select(func.max(IncidentMessage.id)).where(
         IncidentMessage.incident_id == incident.id, IncidentMessage.is_internal == False)).scalar()  # noqa: E712
-    status = session.execute(select(_status_sql()).where(Incident.id == incident.id)).scalar()
+    status = session.execute(select(_status_sql(upcoming_from(session, incident.tenant_id)))
+                             .where(Incident.id == incident.id)).scalar()
     return f"{last}:{_v(incident.state)}:{status}"
 
 

@@ -33,6 +33,7 @@ from pool_portal.services import audit, auth, i18n
 from pool_portal.services.scope import Viewer
 
 _current: contextvars.ContextVar[Viewer | None] = contextvars.ContextVar("viewer", default=None)
+_current_rule: contextvars.ContextVar[Rule | None] = contextvars.ContextVar("rule", default=None)
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,29 @@ def refuse_reason(v: Viewer | None, rule: Rule) -> str | None:
     return None
 
 
-def resolve(state: rx.State, portal_side: bool = False) -> Viewer | None:
+def resolve(state: rx.State, portal_side: bool = False, touch: bool = True) -> Viewer | None:
     """The caller from the session cookie of the websocket handshake. On the portal side
     a staff session viewing the portal as a client is that client's read-only Viewer."""
     headers = state.router.headers.raw_headers
     token = auth.token_from_cookie_header(headers.get("cookie"))
     with session_scope() as db:
-        return auth.resolve_viewer(db, token, portal_side=portal_side)
+        return auth.resolve_viewer(db, token, portal_side=portal_side, touch=touch)
+
+
+async def recheck(state: rx.State) -> Viewer | None:
+    """For a handler that runs on (a background watcher): the caller again, from the
+    server-side session, as the guard would judge them now. None when the guard would
+    now refuse (signed out, session expired or idle, user or membership disabled, role
+    changed, view-as ended) or when it is no longer the same user. Leaves the idle timer
+    alone. Call it on every round; a None ends the watcher."""
+    rule, first = _current_rule.get(), _current.get()
+    if rule is None or first is None:
+        return None
+    v = await asyncio.to_thread(resolve, state, rule.kind == "portal", False)
+    if refuse_reason(v, rule) is not None or (v.kind, v.user_id, v.session_id) != (
+            first.kind, first.user_id, first.session_id):
+        return None
+    return v
 
 
 def _record_refusal(state: rx.State, v: Viewer | None, handler: str, reason: str) -> None:
@@ -127,13 +144,14 @@ def _guard(rule: Rule, background: bool = False):
                 if refusal is not None:
                     yield refusal
                     return
-                token = _current.set(v)
+                token, rule_token = _current.set(v), _current_rule.set(rule)
                 try:
                     async for update in fn(self, *args, **kwargs):
                         yield update
                 finally:
                     try:
                         _current.reset(token)
+                        _current_rule.reset(rule_token)
                     except ValueError:  # closed from another context
                         pass
 
@@ -144,7 +162,7 @@ def _guard(rule: Rule, background: bool = False):
                 v, refusal = await check(self)
                 if refusal is not None:
                     return refusal
-                token = _current.set(v)
+                token, rule_token = _current.set(v), _current_rule.set(rule)
                 try:
                     result = fn(self, *args, **kwargs)
                     if inspect.isawaitable(result):
@@ -152,6 +170,7 @@ def _guard(rule: Rule, background: bool = False):
                     return result
                 finally:
                     _current.reset(token)
+                    _current_rule.reset(rule_token)
 
         wrapper.__signature__ = inspect.signature(fn)
         RULES[wrapper] = rule

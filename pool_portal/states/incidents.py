@@ -5,8 +5,10 @@ read the URL, call the service off the event loop and keep what the page shows.
 Live updates: an open thread (portal or admin) and the admin bell run a background
 task that asks the database every few seconds whether anything changed (a short
 version string) and reloads when it did. The database is what every backend worker
-shares, so a reply written through one worker reaches a page served by another. The
-task ends when the browser disconnects, leaves the page, or after a few hours.
+shares, so a reply written through one worker reaches a page served by another.
+Each round re-checks the caller from the server-side session (guard.recheck), so a
+signed-out, disabled or demoted user stops getting data. The task ends then, when the
+browser disconnects or leaves the page, or after a few hours.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pool_portal.services import incidents, overview
 from pool_portal.services.i18n import normalise_language
 from pool_portal.services.params import parse_id
 from pool_portal.states.base import AppState
-from pool_portal.states.guard import ALL_STAFF, portal_event, staff_event, viewer
+from pool_portal.states.guard import ALL_STAFF, portal_event, recheck, staff_event, viewer
 from pool_portal.states.portal import PortalState
 
 WATCH_INTERVAL_S = 2.0  # how often an open page asks the database for changes
@@ -53,29 +55,48 @@ async def _read_photos(files) -> list[tuple[str, bytes]]:
     return out
 
 
-async def _watch(state, version, read) -> None:
+def _on_page(state, route: str, incident_id: int | None = None) -> bool:
+    """Whether the tab is still on ``route`` (showing ``incident_id``): the router data
+    is that of the tab's latest event, and every navigation sends one (the new page's
+    on_load), so a tab that moved on shows another route here."""
+    router = state.router
+    if not (router.route_id == route or router.route_id.startswith(route + "/")):
+        return False
+    return incident_id is None or _int(router.url.query_parameters.get("id")) == incident_id
+
+
+async def _watch(state, version, read, route: str, incident_id: int):
     """The live refresh of an open incident page (``state`` has ``_watch_gen``,
-    ``_stamp`` and ``_apply``): every few seconds ask ``version()``; when it differs
-    from the page's stamp, ``read()`` and apply. Ends when the tab disconnects, the
-    page is loaded again (a newer watcher takes over) or after WATCH_MAX_S."""
+    ``_stamp``, ``_apply`` and ``_on_refused``): every few seconds check the caller
+    again from the server-side session (guard.recheck) and ask ``version(viewer)``;
+    when it differs from the page's stamp, ``read(viewer)`` and apply. Ends when the
+    tab disconnects, leaves the page, the page is loaded again (a newer watcher takes
+    over) or after WATCH_MAX_S; when the caller is no longer allowed (signed out,
+    disabled, demoted) it clears the page and sends the tab to sign in, as the guard
+    does for any refused call."""
     async with state:
         gen, token = state._watch_gen, state.router.session.client_token
     deadline = time.monotonic() + WATCH_MAX_S
     while time.monotonic() < deadline:
         await asyncio.sleep(WATCH_INTERVAL_S)
         if not _connected(token):
-            return
+            return None
+        v = await recheck(state)
         async with state:
-            if state._watch_gen != gen:
-                return
+            if state._watch_gen != gen or not _on_page(state, route, incident_id):
+                return None
+            if v is None:
+                state._on_refused()
+                return rx.redirect("/admin/login" if route.startswith("/admin") else "/portal/login")
             stamp, lang = state._stamp, normalise_language(state.lang)
-        if await asyncio.to_thread(version) == stamp:
+        if await asyncio.to_thread(version, v) == stamp:
             continue
-        data = await asyncio.to_thread(read)
+        data = await asyncio.to_thread(read, v)
         async with state:
             if state._watch_gen != gen:
-                return
+                return None
             state._apply(data, lang)
+    return None
 
 
 def _timeline(entries: list[dict], lang: str) -> list[dict]:
@@ -188,8 +209,8 @@ class IncidentState(PortalState):
         self.incident, self.thread = {}, []
 
     def _read(self, db, v, incident_id: int):
-        incident = incidents.get_for_portal(db, v, incident_id)
-        if incident is None or not _incidents_on(db, v.tenant_id):
+        incident = incidents.get_for_portal(db, v, incident_id)  # None with incidents switched off
+        if incident is None:
             return None
         from pool_portal.models import Site
 
@@ -230,21 +251,20 @@ class IncidentState(PortalState):
 
     @portal_event(background=True)
     async def watch_incident(self):
-        v = viewer()
         async with self:
             incident_id = _int(self.incident.get("id"))
         if incident_id is None:
-            return
+            return None
 
-        def version():
+        def version(v):
             with session_scope() as db:
                 return incidents.portal_version(db, v, incident_id)
 
-        def read():
+        def read(v):
             with session_scope() as db:
                 return self._read(db, v, incident_id)
 
-        await _watch(self, version, read)
+        return await _watch(self, version, read, "/portal/incident", incident_id)
 
     @portal_event(write=True)
     async def post_message(self, files: list[rx.UploadFile], body: str = ""):
@@ -289,25 +309,35 @@ class BellState(AppState):
 
     @staff_event(*ALL_STAFF, password_change=True, background=True)
     async def watch_bell(self):
-        v = viewer()
+        """Like _watch: the caller is checked again every round; the task ends when the
+        tab leaves the staff pages, disconnects or is no longer allowed."""
         async with self:
             gen, token = self._bell_gen, self.router.session.client_token
         deadline = time.monotonic() + WATCH_MAX_S
         while time.monotonic() < deadline:
             await asyncio.sleep(WATCH_INTERVAL_S)
             if not _connected(token):
-                return
+                return None
+            v = await recheck(self)
+            async with self:
+                if self._bell_gen != gen or not _on_page(self, "/admin"):
+                    return None
+                if v is None:
+                    self.unread = 0
+                    self._on_refused()
+                    return rx.redirect("/admin/login")
 
-            def work():
+            def work(user_id=v.user_id):
                 with session_scope() as db:
-                    return incidents.unread_count(db, v.user_id)
+                    return incidents.unread_count(db, user_id)
 
             count = await asyncio.to_thread(work)
             async with self:
                 if self._bell_gen != gen:
-                    return
+                    return None
                 if count != self.unread:
                     self.unread = count
+        return None
 
 
 class AdminIncidentsState(AppState):
@@ -323,6 +353,8 @@ class AdminIncidentsState(AppState):
     text: str = ""
     client: str = ""
     clients: list[list[str]] = []
+    site: str = ""
+    sites: list[list[str]] = []  # the tenant's properties, narrowed to the chosen client
     loaded: bool = False
 
     def _on_refused(self) -> None:
@@ -331,10 +363,6 @@ class AdminIncidentsState(AppState):
 
     @staff_event(*MANAGERS)
     async def load_admin_incidents(self):
-        from sqlalchemy import select
-
-        from pool_portal.models import Client
-
         v = viewer()
         params = self.router.url.query_parameters
         status = str(params.get("status", ""))
@@ -346,17 +374,20 @@ class AdminIncidentsState(AppState):
 
         def work():
             with session_scope() as db:
-                clients = [[str(c.id), c.name] for c in db.execute(
-                    select(Client).where(Client.tenant_id == v.tenant_id).order_by(Client.name)).scalars()]
-                return (overview.tenant_branding(db, v), clients,
-                        incidents.list_for_staff(db, v.tenant_id, status or None, category or None, site_id, client_id,
+                clients, sites = incidents.staff_filter_choices(db, v.tenant_id, client_id)
+                # A property not among the choices (another client's, after the client
+                # changed) is dropped rather than giving an empty list.
+                site = site_id if any(s[0] == str(site_id) for s in sites) else None
+                return (overview.tenant_branding(db, v), clients, sites, site,
+                        incidents.list_for_staff(db, v.tenant_id, status or None, category or None, site, client_id,
                                                  text, page))
 
-        (name, colour), clients, result = await asyncio.to_thread(work)
+        (name, colour), clients, sites, site_id, result = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
-        self.clients = clients
+        self.clients, self.sites = clients, sites
         self.status, self.category, self.text = status, category, text
         self.client = str(client_id) if client_id is not None and any(c[0] == str(client_id) for c in clients) else ""
+        self.site = str(site_id) if site_id is not None else ""
         self.rows, self.total, self.page, self.pages = result.rows, result.total, result.page, result.pages
         self.loaded = True
 
@@ -447,23 +478,22 @@ class AdminIncidentState(AppState):
 
     @staff_event(*MANAGERS, background=True)
     async def watch_admin_incident(self):
-        v = viewer()
         async with self:
             incident_id = _int(self.incident.get("id"))
         if incident_id is None:
-            return
+            return None
 
-        def version():
+        def version(v):
             with session_scope() as db:
                 return incidents.staff_version(db, v.tenant_id, incident_id)
 
-        def read():
+        def read(v):
             with session_scope() as db:
                 incidents.mark_read(db, v.user_id, incident_id=incident_id)
                 db.commit()
                 return self._read(db, v.tenant_id, incident_id)
 
-        await _watch(self, version, read)
+        return await _watch(self, version, read, "/admin/incident", incident_id)
 
     async def _act(self, action, notice: str) -> None:
         """Run a staff action (a service call returning (result, errors)) and reload."""

@@ -137,3 +137,14 @@ def redirects(result: dict) -> list[str]:
         for e in result["events"]
         if e.get("name") == "_redirect"
     ]
+
+
+def handler_name(state_cls, name: str) -> str:
+    """The event name of a state's handler, as a page sends it."""
+    return f"{state_cls.get_full_name()}.{name}"
+
+
+def state_vars(result: dict, state_cls) -> dict:
+    """The state's vars in a call's delta, without Reflex's name suffix."""
+    raw = result["delta"].get(state_cls.get_full_name(), {})
+    return {k.removesuffix("_rx_state_"): v for k, v in raw.items()}
