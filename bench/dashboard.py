@@ -4,6 +4,8 @@ Prints a table and merges its figures into bench/results.json:
   dashboard_ms_p50       the dashboard service, all panels, median of RUNS (budget <= 150)
   dashboard_floor_ms_p50 hand-written SQL producing the same figures (checked equal)
   dashboard_floor_ratio  the two divided (budget <= 1.5)
+  activity_items_ms_p50  the activity report's first five items of each section, read
+                         next to the figures by the page (no budget of its own)
   list_page_ms_p50       one filtered, sorted page of 50: the worst list's median (budget <= 50)
   list_<kind>_ms_p50     each list's median over its queries
   monthly_pdf_s          the group's monthly activity report, the worse of this month and
@@ -302,6 +304,14 @@ def run(url: str, runs: int) -> None:
                 floor_ms.append((time.perf_counter() - t) * 1000)
                 timings.setdefault("floor_cpu", []).append((time.process_time() - c) * 1000)
 
+        # What the dashboard page reads besides the figures: the activity report's first
+        # outstanding items (states/portal.py, one listing of five per section).
+        for _ in range(runs):
+            t = time.perf_counter()
+            for kind in dashboard.ACTIVITY_KINDS:
+                assert dashboard.listing(s, viewer, kind, limit=dashboard.ACTIVITY_ITEMS) is not None
+            timings.setdefault("activity_items", []).append((time.perf_counter() - t) * 1000)
+
         list_rows = {}
         for kind, queries in LIST_QUERIES.items():
             parsed = [lists.parse_query(kind, params) for params in queries]
@@ -340,6 +350,7 @@ def run(url: str, runs: int) -> None:
         # other load does not inflate (as much). On PostgreSQL it leaves out the server.
         **({"dashboard_cpu_ms_p50": round(p50["dashboard_cpu"], 1), "dashboard_floor_cpu_ms_p50":
             round(p50["floor_cpu"], 1)} if engine.dialect.name == "sqlite" else {}),
+        "activity_items_ms_p50": round(p50["activity_items"], 1),
         "list_page_ms_p50": max(list_kinds.values()),
         **{f"list_{kind}_ms_p50": v for kind, v in list_kinds.items()},
         "monthly_pdf_s": round(pdf_s, 2),
@@ -351,7 +362,7 @@ def run(url: str, runs: int) -> None:
     }
     print(f"\n{'figure':28} {'value':>10}  {'budget':>8}  spread (ms)")
     spreads = {"dashboard_ms_p50": "dashboard", "dashboard_floor_ms_p50": "floor",
-               "dashboard_cpu_ms_p50": "dashboard_cpu", "dashboard_floor_cpu_ms_p50": "floor_cpu",
+               "dashboard_cpu_ms_p50": "dashboard_cpu", "activity_items_ms_p50": "activity_items", "dashboard_floor_cpu_ms_p50": "floor_cpu",
                **{f"list_{k}_ms_p50": f"list_{k}" for k in LIST_QUERIES}}
     for key, value in figures.items():
         limit = BUDGETS.get(key)

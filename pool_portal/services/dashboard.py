@@ -499,6 +499,8 @@ def _month_range(month: str | None) -> tuple[date, date] | None:
         return None
     return date(y, mo, 1), date(y + (mo == 12), mo % 12 + 1, 1)
 LISTING_LIMIT = 200
+ACTIVITY_KINDS = ("defect_quotes", "service_quotes", "invoices")  # the activity report's sections
+ACTIVITY_ITEMS = 5  # outstanding items the page shows in each (the rest in the listing)
 
 
 def listing(
@@ -527,12 +529,14 @@ def listing(
     today = tenant_today(session, viewer.tenant_id, now)
     docs = document_switches(session, viewer.tenant_id)
     t = viewer.tenant_id
+    # The whole view as a subquery rather than a thousand bound ids.
+    in_view = ids if site_id is not None else site_scope(viewer)
     if kind in ("overdue_invoices", "invoices"):
         if not docs["invoices"]:
             return None
         cond = overdue_invoice(today) if kind == "overdue_invoices" else outstanding_invoice()
         rows = session.execute(
-            select(Invoice).where(Invoice.tenant_id == t, Invoice.site_id.in_(ids), cond)
+            select(Invoice).where(Invoice.tenant_id == t, Invoice.site_id.in_(in_view), cond)
             .order_by(Invoice.due_on, Invoice.id).limit(min(limit, LISTING_LIMIT))
         ).scalars()
         return [
@@ -545,7 +549,7 @@ def listing(
     if kind in ("open_quotes", "defect_quotes", "service_quotes"):
         if not docs["quotes"]:
             return None
-        query = select(Quote).where(Quote.tenant_id == t, Quote.site_id.in_(ids), open_quote(today))
+        query = select(Quote).where(Quote.tenant_id == t, Quote.site_id.in_(in_view), open_quote(today))
         if kind != "open_quotes":
             query = query.where(Quote.kind == (QuoteKind.DEFECT if kind == "defect_quotes" else QuoteKind.SERVICE))
         rows = session.execute(query.order_by(Quote.issued_on, Quote.id).limit(min(limit, LISTING_LIMIT))).scalars()
@@ -616,7 +620,11 @@ def property_detail(session: Session, viewer: Viewer, site_id: int, *, task_limi
 def _listing_scope(session, viewer, site_id) -> tuple[dict[int, str], list[int]] | None:
     """(site names, the ids to list) for the view or one of its sites; None when the
     site is not in the view."""
-    sites = {s.id: s.name for s in view_sites(session, viewer)}
+    # Names only (not whole Site rows: the ORM's objects for a 1,000-site view cost
+    # 50 ms, the id/name pairs 3 ms).
+    sites = dict(session.execute(
+        select(Site.id, Site.name).where(Site.id.in_(site_scope(viewer))).order_by(Site.name, Site.id)
+    ).tuples().all()) if viewer.client_ids else {}
     if site_id is not None and site_id not in sites:
         return None
     return sites, ([site_id] if site_id is not None else list(sites))

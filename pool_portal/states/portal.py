@@ -125,10 +125,6 @@ def _board_key(v, routine_year: int | None, lang: str) -> str:
     return f"{v.tenant_id}:{v.user_id}:{v.view}:{clients}:{routine_year}:{lang}"
 
 
-ACTIVITY_KINDS = ("defect_quotes", "service_quotes", "invoices")
-ACTIVITY_ITEMS = 5  # outstanding items shown in each of the activity report's sections
-
-
 def _priced(rows: list[dict[str, str]], currency: str, lang: str) -> list[dict[str, str]]:
     """Listing rows with their amount formatted and their status's catalogue key."""
     return [{"doc": "", **r, "amount": money(int(r["amount_cents"]), currency, lang) if r["amount_cents"] else "",
@@ -304,8 +300,8 @@ class PortalHomeState(PortalState):
                     values = _board_values(board, currency, lang)
                     # The activity report's first outstanding items (the rest in its overlay).
                     values["activity_items"] = {} if board.activity is None else {
-                        k: _priced(dashboard.listing(db, v, k, limit=ACTIVITY_ITEMS) or [], currency, lang)
-                        for k in ACTIVITY_KINDS}
+                        k: _priced(dashboard.listing(db, v, k, limit=dashboard.ACTIVITY_ITEMS) or [], currency, lang)
+                        for k in dashboard.ACTIVITY_KINDS}
                 rows = detail = hits = None
                 if show == "search":
                     hits = search.search(db, v, query)

@@ -69,5 +69,7 @@ def test_erp_pushes_client_sees_and_approves(app_server, page):
     back = api.get(f"{app_server}/api/v1/quotes/Q-7001", timeout=30).json()
     assert back["status"] == "APPROVED" and back["approver_name"] == "Lucía Ferrer"
     r = api.put(f"{app_server}/api/v1/quotes/Q-7001", json=quote, timeout=30)
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "status"
+    # An answered quote is final: 409 naming it and the field the push would change.
+    assert r.status_code == 409 and "Q-7001" in r.json()["detail"]
+    assert "status" in [e["field"] for e in r.json()["errors"]]
     assert api.get(f"{app_server}/api/v1/quotes/Q-7001", timeout=30).json()["status"] == "APPROVED"
