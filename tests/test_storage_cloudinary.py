@@ -130,6 +130,13 @@ def test_signed_upload_signed_url_and_delete(fake_cloudinary):
     signature = url[len(prefix):].split("--/", 1)[0]
     assert signature == base64.urlsafe_b64encode(hashlib.sha1((key + API_SECRET).encode()).digest())[:8].decode()
 
+    # The thread's previews: Cloudinary resizes, under a signature of its own.
+    thumb = storage.image_url_or_bytes(backend, key, thumb=True)
+    assert thumb.startswith(prefix) and thumb.endswith(f"/c_limit,h_256,w_256/v1/{key}.jpg")
+    signed = thumb[len(prefix):].split("--/", 1)[0]
+    assert signed == base64.urlsafe_b64encode(
+        hashlib.sha1((f"c_limit,h_256,w_256/{key}.jpg" + API_SECRET).encode()).digest())[:8].decode()
+
     storage.delete(backend, key)
     assert fake_cloudinary.store == {}
     assert fake_cloudinary.calls[-1][0] == f"/v1_1/{CLOUD}/image/destroy"

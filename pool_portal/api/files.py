@@ -266,12 +266,14 @@ async def export_list(request: Request) -> Response:
 async def incident_photo(request: Request) -> Response:
     """GET /files/incident-photo/{id}: a photo on an incident's thread. Portal users get
     it only on a public message of an incident in their view; staff, their tenant's.
-    Cloudinary photos answer with a short-lived signed URL (a redirect)."""
+    Cloudinary photos answer with a signed URL (a redirect, not kept by the browser).
+    ``?size=thumb``: a small JPEG of the photo, for the thread's previews."""
     from starlette.responses import RedirectResponse
 
     from pool_portal.services import incidents
 
     raw = request.path_params.get("record_id", "")
+    thumb = request.query_params.get("size") == "thumb"  # the thread's small previews
 
     def work():
         with session_scope() as db:
@@ -282,8 +284,8 @@ async def incident_photo(request: Request) -> Response:
             photo_id = parse_id(raw)
             if photo_id is None:
                 return 404, None, lang
-            found = (incidents.attachment_for_staff(db, viewer.tenant_id, photo_id) if viewer.is_staff
-                     else incidents.attachment_for_portal(db, viewer, photo_id))
+            found = (incidents.attachment_for_staff(db, viewer.tenant_id, photo_id, thumb=thumb) if viewer.is_staff
+                     else incidents.attachment_for_portal(db, viewer, photo_id, thumb=thumb))
             return (404, None, lang) if found is None else (200, found, lang)
 
     status, found, lang = await asyncio.to_thread(work)
@@ -292,7 +294,12 @@ async def incident_photo(request: Request) -> Response:
     attachment, content = found
     if isinstance(content, str):
         return RedirectResponse(content, status_code=302, headers={"Cache-Control": "private, no-store"})
-    response = file_response(content, attachment.original_name or f"photo-{attachment.id}", attachment.content_type)
+    name = attachment.original_name or f"photo-{attachment.id}"
+    if thumb and content[:3] == b"\xff\xd8\xff":  # the thumbnail (a JPEG), unless it could not be made
+        name, content_type = f"thumb-{attachment.id}.jpg", "image/jpeg"
+    else:
+        content_type = attachment.content_type
+    response = file_response(content, name, content_type)
     response.headers["Content-Disposition"] = response.headers["Content-Disposition"].replace("attachment", "inline")
     return response
 

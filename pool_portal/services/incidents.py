@@ -505,7 +505,8 @@ def thread_for_portal(session: Session, viewer: Viewer, incident_id: int) -> lis
     return _thread(session, incident, include_internal=False)
 
 
-def attachment_for_portal(session: Session, viewer: Viewer, attachment_id: int) -> tuple[IncidentAttachment, str | bytes] | None:
+def attachment_for_portal(session: Session, viewer: Viewer, attachment_id: int, *,
+                          thumb: bool = False) -> tuple[IncidentAttachment, str | bytes] | None:
     """A photo the viewer may see (on a public message of an incident in the view):
     (attachment, signed URL or bytes), else None (also with incidents switched off)."""
     if not isinstance(attachment_id, int) or not portal_enabled(session, viewer):
@@ -519,7 +520,7 @@ def attachment_for_portal(session: Session, viewer: Viewer, attachment_id: int) 
     if row is None:
         return None
     try:
-        return row, storage.image_url_or_bytes(row.storage_backend, row.storage_key)
+        return row, storage.image_url_or_bytes(row.storage_backend, row.storage_key, thumb=thumb)
     except storage.StorageError:
         return None
 
@@ -602,13 +603,14 @@ def visits_for_staff(session: Session, tenant_id: int, incident_id: int) -> list
                                 .order_by(Visit.id)).scalars())
 
 
-def attachment_for_staff(session: Session, tenant_id: int, attachment_id: int) -> tuple[IncidentAttachment, str | bytes] | None:
+def attachment_for_staff(session: Session, tenant_id: int, attachment_id: int, *,
+                         thumb: bool = False) -> tuple[IncidentAttachment, str | bytes] | None:
     row = session.execute(select(IncidentAttachment).where(IncidentAttachment.id == attachment_id,
                                                            IncidentAttachment.tenant_id == tenant_id)).scalar_one_or_none()
     if row is None:
         return None
     try:
-        return row, storage.image_url_or_bytes(row.storage_backend, row.storage_key)
+        return row, storage.image_url_or_bytes(row.storage_backend, row.storage_key, thumb=thumb)
     except storage.StorageError:
         return None
 

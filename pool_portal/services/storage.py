@@ -7,6 +7,7 @@ never point outside the storage folder; keys that do not look like ours are refu
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
@@ -31,13 +32,17 @@ def save(data: bytes, folder: str, extension: str) -> str:
     if not re.fullmatch(r"[a-z]+", folder) or not re.fullmatch(r"[a-z0-9]{1,5}", extension):
         raise StorageError("bad folder or extension")
     key = f"{folder}/{secrets.token_urlsafe(18)}.{extension}"
-    target = _root() / key
+    _write(_root() / key, data)
+    return key
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Write a whole file or nothing (a temporary file renamed into place)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, target)
-    return key
 
 
 def read(key: str) -> bytes:
@@ -55,6 +60,7 @@ def delete_local(key: str) -> None:
     if not KEY.fullmatch(key or ""):
         raise StorageError("not a storage key")
     (_root() / key).unlink(missing_ok=True)
+    (_root() / "thumbs" / (key.replace("/", "-") + ".jpg")).unlink(missing_ok=True)
 
 
 # -- images: local files or Cloudinary ---------------------------------------------------
@@ -108,21 +114,66 @@ def put_image(data: bytes, ext: str) -> tuple[str, str]:
     return CLOUDINARY, public_id
 
 
-def image_url_or_bytes(backend: str, key: str) -> str | bytes:
+THUMB_PX = 256  # a thumbnail's longer side: sharp at 96 to 128 CSS pixels on a 2x screen
+
+
+def image_url_or_bytes(backend: str, key: str, *, thumb: bool = False) -> str | bytes:
     """Cloudinary: a signed delivery URL (str) for the authenticated asset. Local: the
-    file's bytes (the caller serves them after authorising). Raises StorageError."""
+    file's bytes (the caller serves them after authorising). ``thumb``: a small JPEG
+    instead (Cloudinary resizes it; locally it is made once and kept). Raises StorageError."""
     if backend == LOCAL:
-        return read(key)
+        return local_thumbnail(key) if thumb else read(key)
     if backend == CLOUDINARY:
         options = _cloudinary_options()
         if options is None or not _PUBLIC_ID.fullmatch(key or ""):
             raise StorageError("cloudinary is not configured or the key is not ours")
         from cloudinary.utils import cloudinary_url
 
+        size = {"transformation": [{"width": THUMB_PX, "height": THUMB_PX, "crop": "limit"}],
+                "format": "jpg"} if thumb else {}
         url, _ = cloudinary_url(key, type="authenticated", sign_url=True, secure=True,
-                                resource_type="image", **options)
+                                resource_type="image", **size, **options)
         return url
     raise StorageError(f"unknown storage backend {backend!r}")
+
+
+def thumbnail(data: bytes) -> bytes | None:
+    """A JPEG of at most THUMB_PX a side, turned as the camera meant (EXIF), transparent
+    parts on white; None when Pillow cannot read the image."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.draft("RGB", (THUMB_PX * 2, THUMB_PX * 2))  # JPEG: decode at a fraction of the size
+            small = ImageOps.exif_transpose(im)
+            small.thumbnail((THUMB_PX, THUMB_PX))
+            if small.mode in ("RGBA", "LA", "P"):
+                rgba = small.convert("RGBA")
+                small = Image.new("RGB", rgba.size, (255, 255, 255))
+                small.paste(rgba, mask=rgba.getchannel("A"))
+            elif small.mode != "RGB":
+                small = small.convert("RGB")
+            out = io.BytesIO()
+            small.save(out, "JPEG", quality=80, optimize=True)
+            return out.getvalue()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def local_thumbnail(key: str) -> bytes:
+    """The stored image's thumbnail, made on first use and kept beside the files
+    (``thumbs/``, private like them); the image itself when it cannot be made."""
+    original = read(key)  # checks the key, and that the image still exists
+    path = _root() / "thumbs" / (key.replace("/", "-") + ".jpg")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    small = thumbnail(original)
+    if small is None:
+        return original
+    _write(path, small)
+    return small
 
 
 def delete(backend: str, key: str) -> None:

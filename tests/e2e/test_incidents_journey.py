@@ -74,6 +74,12 @@ def test_report_reply_note_solve_live(app_server, browser):
         expect(photo).to_be_visible()
         client.wait_for_function("() => { const i = document.querySelector('#thread img'); "
                                  "return i && i.complete && i.naturalWidth === 8; }")
+        # The thread shows a small JPEG; its link opens the photo as sent.
+        src = photo.get_attribute("src")
+        assert re.fullmatch(r"/files/incident-photo/\d+\?size=thumb", src)
+        assert client.request.get(f"{app_server}{src}").headers["content-type"] == "image/jpeg"
+        full = client.request.get(f"{app_server}{src.split('?')[0]}")
+        assert full.headers["content-type"] == "image/png" and full.body() == png()
 
         # The admin's bell goes up without a reload; the incident is in the history.
         expect(admin.locator("#bell-count")).to_have_text(str(unread + 1))
@@ -143,5 +149,7 @@ def test_other_clients_incident_and_photo_are_not_found(app_server, page):
     expect(page.locator("#incident-missing")).to_be_visible()
     expect(page.locator("body")).not_to_contain_text(foreign_ref)
     cookie = api_sign_in(app_server, "client@aquademo.example.com", "demo-portal-2026")
-    r = requests.get(f"{app_server}/files/incident-photo/{photo_id}", cookies={"pp_session": cookie}, timeout=30)
-    assert r.status_code == 404
+    for size in ("", "?size=thumb"):
+        r = requests.get(f"{app_server}/files/incident-photo/{photo_id}{size}", cookies={"pp_session": cookie},
+                         timeout=30)
+        assert r.status_code == 404

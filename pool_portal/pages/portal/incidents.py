@@ -129,7 +129,7 @@ def photo_strip(photos) -> rx.Component:
         photos != "",
         rx.flex(
             rx.foreach(photos.to(str).split(","), lambda pid: rx.link(
-                rx.image(src="/files/incident-photo/" + pid, alt=T("incident.photo"), width="96px", height="96px",
+                rx.image(src="/files/incident-photo/" + pid + "?size=thumb", alt=T("incident.photo"), width="96px", height="96px",
                          object_fit="cover", border_radius="6px", loading="lazy"),
                 href="/files/incident-photo/" + pid, is_external=True)),
             spacing="2", wrap="wrap", margin_top="0.4rem",
