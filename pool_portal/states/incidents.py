@@ -41,6 +41,17 @@ def _connected(token: str) -> bool:
     return namespace is None or token in namespace.token_to_sid
 
 
+def _page_links(path: str, filters: dict[str, str], page: int, pages: int) -> tuple[str, str]:
+    """The previous and next page's URLs ("" at either end), keeping the filters."""
+    from urllib.parse import urlencode
+
+    def href(number: int) -> str:
+        query = {k: v for k, v in filters.items() if v} | ({"page": str(number)} if number > 1 else {})
+        return path + ("?" + urlencode(query) if query else "")
+
+    return (href(page - 1) if page > 1 else "", href(page + 1) if page < pages else "")
+
+
 def _int(raw) -> int | None:
     return parse_id(str(raw or ""))
 
@@ -125,6 +136,8 @@ class IncidentListState(PortalState):
     page: int = 1
     pages: int = 1
     total: int = 0
+    prev_href: str = ""
+    next_href: str = ""
     enabled: bool = True
     loaded: bool = False
 
@@ -149,7 +162,9 @@ class IncidentListState(PortalState):
         if result is not None:
             self.rows, self.total, self.page, self.pages = result.rows, result.total, result.page, result.pages
         else:
-            self.rows, self.total = [], 0
+            self.rows, self.total, self.page, self.pages = [], 0, 1, 1
+        self.prev_href, self.next_href = _page_links(
+            "/portal/incidents", {"status": "" if status == "all" else status}, self.page, self.pages)
         self.loaded = True
 
 
@@ -355,6 +370,8 @@ class AdminIncidentsState(AppState):
     clients: list[list[str]] = []
     site: str = ""
     sites: list[list[str]] = []  # the tenant's properties, narrowed to the chosen client
+    prev_href: str = ""
+    next_href: str = ""
     loaded: bool = False
 
     def _on_refused(self) -> None:
@@ -389,6 +406,9 @@ class AdminIncidentsState(AppState):
         self.client = str(client_id) if client_id is not None and any(c[0] == str(client_id) for c in clients) else ""
         self.site = str(site_id) if site_id is not None else ""
         self.rows, self.total, self.page, self.pages = result.rows, result.total, result.page, result.pages
+        self.prev_href, self.next_href = _page_links(
+            "/admin/incidents", {"status": status, "category": category, "client": self.client, "site": self.site,
+                                 "q": text}, self.page, self.pages)
         self.loaded = True
 
 

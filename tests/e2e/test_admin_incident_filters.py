@@ -54,3 +54,13 @@ def test_history_filters_by_property_narrowed_by_client(app_server):
         assert narrowed["total"] >= len(want) and all(r["client"] == narrowed["rows"][0]["client"] for r in narrowed["rows"])
     finally:
         tab.close()
+
+
+def test_page_links_keep_the_filters_and_stop_at_the_ends():
+    from pool_portal.states.incidents import _page_links
+
+    prev, nxt = _page_links("/admin/incidents", {"status": "OPEN", "site": "", "q": "leak & pump"}, 2, 3)
+    assert prev == "/admin/incidents?status=OPEN&q=leak+%26+pump"
+    assert nxt == "/admin/incidents?status=OPEN&q=leak+%26+pump&page=3"
+    assert _page_links("/portal/incidents", {"status": ""}, 1, 1) == ("", "")
+    assert _page_links("/portal/incidents", {}, 3, 3) == ("/portal/incidents?page=2", "")

@@ -9,7 +9,7 @@ import reflex as rx
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.components.native_form import native_form
-from pool_portal.pages.portal.incidents import field_error, status_badge, timeline
+from pool_portal.pages.portal.incidents import field_error, pager, status_badge, timeline
 from pool_portal.services import incidents
 from pool_portal.states.incidents import AdminIncidentsState, AdminIncidentState
 
@@ -70,6 +70,7 @@ def history_page() -> rx.Component:
         ),
         rx.cond(S.loaded & (S.total == 0), rx.text(T("list.empty"), id="list-empty", margin_top="0.5rem")),
         rx.text(S.total.to_string(), " ", T("list.items"), size="2", margin_top="0.5rem", id="page-info"),
+        pager(S),
     )
 
 

@@ -80,6 +80,19 @@ def report_page() -> rx.Component:
     )
 
 
+def pager(S) -> rx.Component:
+    """Previous / page N of M / next, for a list state with page, pages and the two hrefs."""
+    return rx.cond(
+        S.pages > 1,
+        rx.flex(
+            rx.cond(S.prev_href != "", rx.link("‹ ", T("list.previous"), href=S.prev_href, id="page-prev")),
+            rx.text(S.page.to_string(), " / ", S.pages.to_string(), size="2", id="page-of"),
+            rx.cond(S.next_href != "", rx.link(T("list.next"), " ›", href=S.next_href, id="page-next")),
+            spacing="3", align="center", margin_top="0.5rem",
+        ),
+    )
+
+
 def list_page() -> rx.Component:
     S = IncidentListState
     options = ["all", *incidents.CUSTOMER_STATUSES]
@@ -118,6 +131,7 @@ def list_page() -> rx.Component:
                     overflow_x="auto",
                 ),
                 rx.cond(S.loaded & (S.total == 0), rx.text(T("list.empty"), id="list-empty", margin_top="0.5rem")),
+                pager(S),
             ),
             rx.callout(T("list.unavailable"), id="incidents-off"),
         ),
