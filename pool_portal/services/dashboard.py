@@ -624,7 +624,7 @@ def _listing_scope(session, viewer, site_id) -> tuple[dict[int, str], list[int]]
     # 50 ms, the id/name pairs 3 ms).
     sites = dict(session.execute(
         select(Site.id, Site.name).where(Site.id.in_(site_scope(viewer))).order_by(Site.name, Site.id)
-    ).tuples().all()) if viewer.client_ids else {}
+    ).all()) if viewer.client_ids else {}
     if site_id is not None and site_id not in sites:
         return None
     return sites, ([site_id] if site_id is not None else list(sites))

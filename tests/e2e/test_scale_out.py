@@ -168,14 +168,15 @@ def test_live_replies_cross_workers(two_workers):
         opened = client_tab.call(_handler(IncidentState, "load_incident"), {},
                                  path=f"/portal/incident?id={incident_id}")
         assert _vars(opened, IncidentState)["incident"]["id"] == str(incident_id)
-        admin_tab.call(_handler(AdminIncidentState, "load_admin_incident"), {},
-                       path=f"/admin/incident?id={incident_id}")
+        # Every event of a tab carries its page's URL, as a browser's do (the live
+        # watcher stops when the tab is no longer on this incident's page).
+        page = f"/admin/incident?id={incident_id}"
+        admin_tab.call(_handler(AdminIncidentState, "load_admin_incident"), {}, path=page)
 
         sent = admin_tab.call(_handler(AdminIncidentState, "reply"),
-                              {"form_data": {"body": note, "internal": "1"}}, path="/admin/incident")
+                              {"form_data": {"body": note, "internal": "1"}}, path=page)
         assert _vars(sent, AdminIncidentState).get("notice") == "incident.admin.note_saved"
-        sent = admin_tab.call(_handler(AdminIncidentState, "reply"), {"form_data": {"body": reply}},
-                              path="/admin/incident")
+        sent = admin_tab.call(_handler(AdminIncidentState, "reply"), {"form_data": {"body": reply}}, path=page)
         assert _vars(sent, AdminIncidentState).get("notice") == "incident.admin.reply_sent"
 
         seen = client_tab.collect(_thread_has(IncidentState, reply), timeout=30)
