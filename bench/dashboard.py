@@ -111,7 +111,7 @@ def _floor(engine, conn, tenant_id: int, client_ids: list[int], today: date) -> 
     severe first; in the same two halves at once as the service (the second on a thread
     with its own connection). Returns the figures in the same shapes as
     services.dashboard, so that the bench can check they are equal."""
-    from pool_portal.services.dashboard import ROUTINE_STATUSES, SEVERITIES, last_months, routine_status
+    from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, SEVERITIES, last_months, routine_status
 
     pg = conn.dialect.name == "postgresql"
     q = lambda sql: conn.exec_driver_sql(sql).all()  # noqa: E731
@@ -273,8 +273,9 @@ def run(url: str, runs: int) -> None:
 
     import pool_portal.models as m
     from pool_portal.db import make_engine, session_scope
-    from pool_portal.services import dashboard, lists, pdf
-    from pool_portal.services.scope import Viewer, portal_client_ids
+    from pool_portal.services.portal import dashboard, lists
+    from pool_portal.services.infra import pdf
+    from pool_portal.services.core.scope import Viewer, portal_client_ids
 
     engine = make_engine(url)
     timings: dict[str, list[float]] = {}

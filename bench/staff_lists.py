@@ -43,7 +43,7 @@ def main() -> None:
 
     import pool_portal.models as m
     from pool_portal.db import make_engine
-    from pool_portal.services import staff_data, staff_lists
+    from pool_portal.services.staff import data as staff_data, lists as staff_lists
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--db")

@@ -211,9 +211,9 @@ def create_admin(
 
     from pool_portal.db import session_scope
     from pool_portal.models import StaffRole, StaffUser, Tenant
-    from pool_portal.services.access import normalise_email  # email-validator, no DNS
-    from pool_portal.services.i18n import t
-    from pool_portal.services.passwords import hash_password, password_problem
+    from pool_portal.services.identity.access import normalise_email  # email-validator, no DNS
+    from pool_portal.services.core.i18n import t
+    from pool_portal.services.identity.passwords import hash_password, password_problem
 
     address = normalise_email(email)
     if address is None:
@@ -257,7 +257,7 @@ app.add_typer(api_key_app, name="api-key")
 
 
 def _api_tenant(db, tenant: str):
-    from pool_portal.services import api_keys
+    from pool_portal.services.identity import api_keys
 
     row = api_keys.find_tenant(db, tenant)
     if row is None:
@@ -273,7 +273,7 @@ def api_key_create(
 ) -> None:
     """Make a key. It is printed once, on the last line: store it now, it cannot be shown again."""
     from pool_portal.db import session_scope
-    from pool_portal.services import api_keys
+    from pool_portal.services.identity import api_keys
 
     engine = _engine()
     _migrate(engine)
@@ -294,7 +294,7 @@ def api_key_list(tenant: Annotated[str, typer.Option("--tenant", help="the tenan
     """The tenant's keys: id, prefix, name, created, last used, revoked."""
     from sqlmodel import Session
 
-    from pool_portal.services import api_keys
+    from pool_portal.services.identity import api_keys
 
     engine = _engine()
     _migrate(engine)
@@ -320,7 +320,7 @@ def api_key_revoke(
 ) -> None:
     """Revoke a key: requests with it get 401 from now on."""
     from pool_portal.db import session_scope
-    from pool_portal.services import api_keys
+    from pool_portal.services.identity import api_keys
 
     engine = _engine()
     _migrate(engine)
@@ -340,7 +340,7 @@ def backup(
     force: Annotated[bool, typer.Option("--force", help="overwrite PATH if it exists")] = False,
 ) -> None:
     """Back up the database and the private files into one tar file (safe while the app runs)."""
-    from pool_portal.services import backup as backups
+    from pool_portal.services.infra import backup as backups
 
     settings = _settings()
     try:
@@ -359,7 +359,7 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help="do not ask: replace the current data")] = False,
 ) -> None:
     """Replace the database and the private files with a backup (stop the app first)."""
-    from pool_portal.services import backup as backups
+    from pool_portal.services.infra import backup as backups
 
     settings = _settings()
     if not yes:
@@ -419,7 +419,7 @@ def check() -> None:
     except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
         line(False, "database", f"{_safe_url(settings.db_url)}: {_one_line(exc)}")
 
-    from pool_portal.services.health import probe_redis
+    from pool_portal.services.infra.health import probe_redis
 
     if settings.redis_url:
         where = _safe_redis_url(settings.redis_url)

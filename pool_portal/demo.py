@@ -28,8 +28,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import pool_portal.models as m
-from pool_portal.services.incidents import admin_path as incident_admin_path
-from pool_portal.services.passwords import hash_password
+from pool_portal.services.incidents.incidents import admin_path as incident_admin_path
+from pool_portal.services.identity.passwords import hash_password
 
 DEMO_PASSWORD = "demo-portal-2026"
 SEED = 20261123
@@ -382,7 +382,7 @@ class Builder:
         row["subtotal_cents"], row["tax_cents"], row["total_cents"] = totals
 
     def document(self, tid: int, site_id: int, tenant_name: str, brand: str, title: str, *, published: bool) -> None:
-        from pool_portal.services import pdf, storage
+        from pool_portal.services.infra import pdf, storage
 
         site = self.rows[m.Site][site_id - self.rows[m.Site][0]["id"]]
         data = pdf.simple_document(tenant_name, brand, title, [

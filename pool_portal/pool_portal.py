@@ -7,17 +7,17 @@ from starlette.applications import Starlette
 
 from pool_portal.api import files, health, integration, pages, session_routes
 from pool_portal.components.i18n import page_title
-from pool_portal.pages.access import change_password_page, magic_page, set_password_page, staff_set_password_page
-from pool_portal.pages.admin.clients import client_page, clients_page
-from pool_portal.pages.admin.groups import group_page, groups_page
-from pool_portal.pages.admin import data as data_pages
-from pool_portal.pages.admin import data_records, data_site
-from pool_portal.pages.admin.home import admin_home
-from pool_portal.pages.admin.notifications import notifications_page
-from pool_portal.pages.admin.imports import import_page
-from pool_portal.pages.admin.settings import settings_page
-from pool_portal.pages.admin.staff import staff_page
-from pool_portal.pages.login import admin_login, portal_login
+from pool_portal.pages.identity.access import change_password_page, magic_page, set_password_page, staff_set_password_page
+from pool_portal.pages.staff.clients import client_page, clients_page
+from pool_portal.pages.staff.groups import group_page, groups_page
+from pool_portal.pages.staff import data as data_pages
+from pool_portal.pages.staff import data_records, data_site
+from pool_portal.pages.staff.home import admin_home
+from pool_portal.pages.staff.notifications import notifications_page
+from pool_portal.pages.data_in.imports import import_page
+from pool_portal.pages.staff.portal_settings import settings_page
+from pool_portal.pages.staff.users import staff_page
+from pool_portal.pages.identity.login import admin_login, portal_login
 from pool_portal.pages.portal.home import portal_home
 from pool_portal.pages.portal.records import (
     assets_page,
@@ -28,28 +28,28 @@ from pool_portal.pages.portal.records import (
     reports_page,
     request_job_page,
 )
-from pool_portal.states.admin import AdminHomeState
-from pool_portal.states.admin_clients import ClientsState, ClientState, GroupsState, GroupState
-from pool_portal.states.admin_settings import PortalSettingsState
-from pool_portal.states.admin_staff import StaffUsersState
-from pool_portal.states.base import LinkState, LoginState, PasswordState
-from pool_portal.states.imports import ImportState
-from pool_portal.states.notifications import NotificationsState
-from pool_portal.states import data as data_states
-from pool_portal.states.portal import PortalHomeState
-from pool_portal.pages.admin.incidents import detail_page as admin_incident_page
-from pool_portal.pages.admin.incidents import history_page as admin_incidents_page
-from pool_portal.pages.portal.incidents import detail_page as incident_page
-from pool_portal.pages.portal.incidents import list_page as incidents_list_page
-from pool_portal.pages.portal.incidents import report_page as report_fault_page
-from pool_portal.states.incidents import (
+from pool_portal.states.staff.home import AdminHomeState
+from pool_portal.states.staff.clients import ClientsState, ClientState, GroupsState, GroupState
+from pool_portal.states.staff.portal_settings import PortalSettingsState
+from pool_portal.states.staff.users import StaffUsersState
+from pool_portal.states.shell import LinkState, LoginState, PasswordState
+from pool_portal.states.data_in.imports import ImportState
+from pool_portal.states.staff.notifications import NotificationsState
+from pool_portal.states.staff import data as data_states
+from pool_portal.states.portal.home import PortalHomeState
+from pool_portal.pages.incidents.staff import detail_page as admin_incident_page
+from pool_portal.pages.incidents.staff import history_page as admin_incidents_page
+from pool_portal.pages.incidents.portal import detail_page as incident_page
+from pool_portal.pages.incidents.portal import list_page as incidents_list_page
+from pool_portal.pages.incidents.portal import report_page as report_fault_page
+from pool_portal.states.incidents.incidents import (
     AdminIncidentState,
     AdminIncidentsState,
     IncidentListState,
     IncidentState,
     ReportFaultState,
 )
-from pool_portal.states.records import (
+from pool_portal.states.portal.records import (
     AssetsState,
     DefectsState,
     InvoicesState,

@@ -21,7 +21,7 @@ from pool_portal import cli as cli_module
 from pool_portal import migrations
 from pool_portal.cli import app
 from pool_portal.db import make_engine
-from pool_portal.services.passwords import verify_password
+from pool_portal.services.identity.passwords import verify_password
 
 PORTAL = Path(sys.executable).parent / "portal"
 PASSWORD = "a long password"

@@ -14,9 +14,9 @@ from sqlmodel import Session
 import pool_portal.models as m
 from pool_portal import demo, migrations
 from pool_portal.db import make_engine
-from pool_portal.services.dashboard import ROUTINE_STATUSES, routine_status
-from pool_portal.services.passwords import verify_password
-from pool_portal.services.scope import portal_client_ids
+from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, routine_status
+from pool_portal.services.identity.passwords import verify_password
+from pool_portal.services.core.scope import portal_client_ids
 
 TODAY = date(2026, 11, 23)
 
@@ -155,7 +155,7 @@ def _dump(engine) -> dict:
 
 
 def test_shared_files_are_stored_privately_and_readable(loaded, isolated_settings):
-    from pool_portal.services import storage
+    from pool_portal.services.infra import storage
 
     with Session(loaded) as db:
         docs = db.exec(select(m.Document)).scalars().all()
@@ -261,7 +261,7 @@ def test_demo_loads_on_postgresql(pg_url, isolated_settings):
 
 
 def test_every_demo_email_is_a_plain_valid_address(loaded):
-    from pool_portal.services.access import normalise_email
+    from pool_portal.services.identity.access import normalise_email
 
     with Session(loaded) as db:
         emails = db.exec(select(m.PortalUser.email)).scalars().all() + db.exec(select(m.StaffUser.email)).scalars().all()

@@ -13,10 +13,12 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from pool_portal.db import session_scope
-from pool_portal.services import auth, dashboard, pdf, storage
-from pool_portal.services.i18n import normalise_language, t
-from pool_portal.services.params import parse_id
-from pool_portal.services.scope import Viewer
+from pool_portal.services.identity import auth
+from pool_portal.services.portal import dashboard
+from pool_portal.services.infra import pdf, storage
+from pool_portal.services.core.i18n import normalise_language, t
+from pool_portal.services.core.params import parse_id
+from pool_portal.services.core.scope import Viewer
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -188,7 +190,8 @@ def _record_route(kind: str):
 
     async def route(request: Request) -> Response:
         from pool_portal.models import Invoice, Quote, Report
-        from pool_portal.services import records, staff_data
+        from pool_portal.services.portal import records
+        from pool_portal.services.staff import data as staff_data
 
         raw = request.path_params.get("record_id", "")
         languages: list[str] = []  # the answer's language, found with the session
@@ -234,8 +237,8 @@ async def export_list(request: Request) -> Response:
 
     from starlette.responses import StreamingResponse
 
-    from pool_portal.services import lists
-    from pool_portal.services.i18n import catalogue
+    from pool_portal.services.portal import lists
+    from pool_portal.services.core.i18n import catalogue
 
     kind = request.path_params.get("kind", "")
     query = lists.parse_query(kind, request.query_params) if kind in lists.LISTS else None
@@ -270,7 +273,7 @@ async def incident_photo(request: Request) -> Response:
     ``?size=thumb``: a small JPEG of the photo, for the thread's previews."""
     from starlette.responses import RedirectResponse
 
-    from pool_portal.services import incidents
+    from pool_portal.services.incidents import incidents
 
     raw = request.path_params.get("record_id", "")
     thumb = request.query_params.get("size") == "thumb"  # the thread's small previews
@@ -308,7 +311,7 @@ async def logo(request: Request) -> Response:
     """GET /files/logo?v=<stamp>: the signed-in user's tenant's logo (checked as an image
     when uploaded, and again here); 401 without a session, 404 when there is none. The
     stamp in the URL changes with the logo, so the browser may keep it for a day."""
-    from pool_portal.services import admin
+    from pool_portal.services.staff import admin
 
     def work():
         with session_scope() as db:

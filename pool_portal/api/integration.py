@@ -29,8 +29,10 @@ from starlette._utils import get_route_path
 from starlette.routing import Match, Mount
 
 from pool_portal.db import session_scope
-from pool_portal.services import api_keys, integration, storage
-from pool_portal.services.integration import EXTERNAL_ID, KINDS, FieldError, NotFound, Rejected
+from pool_portal.services.identity import api_keys
+from pool_portal.services.data_in import integration
+from pool_portal.services.infra import storage
+from pool_portal.services.data_in.integration import EXTERNAL_ID, KINDS, FieldError, NotFound, Rejected
 
 log = logging.getLogger(__name__)
 

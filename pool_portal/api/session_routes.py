@@ -13,7 +13,8 @@ from starlette.routing import Route
 
 from pool_portal.db import session_scope
 from pool_portal.models import PortalUser, StaffUser
-from pool_portal.services import access, audit, auth
+from pool_portal.services.identity import access, auth
+from pool_portal.services.core import audit
 from pool_portal.settings import get_settings
 
 _PAGES = {"portal": ("/portal", "/portal/login"), "staff": ("/admin", "/admin/login")}
@@ -137,7 +138,7 @@ def _set_password_route(accept, page: str, home: str):
 
 
 def _accept_staff_invitation(db, token: str, password: str, confirm: str, ip: str | None = None):
-    from pool_portal.services import admin_staff
+    from pool_portal.services.staff import users as admin_staff
 
     return admin_staff.accept_staff_invitation(db, token, password, confirm, ip=ip)
 

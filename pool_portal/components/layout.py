@@ -8,7 +8,7 @@ import reflex as rx
 from pool_portal.components.i18n import T, language_switch
 from pool_portal.components.native_form import native_form
 from pool_portal.settings import get_settings
-from pool_portal.states.base import AppState
+from pool_portal.states.shell import AppState
 
 
 def sign_out_form(kind: str, everywhere: bool = False) -> rx.Component:
@@ -31,7 +31,7 @@ def sign_out_form(kind: str, everywhere: bool = False) -> rx.Component:
 
 def view_switcher() -> rx.Component:
     """For users with several clients or a group: which part of the portfolio to see."""
-    from pool_portal.states.portal import PortalState
+    from pool_portal.states.portal.home import PortalState
 
     return rx.cond(
         PortalState.view_choices.length() > 1,
@@ -110,7 +110,7 @@ def shell(kind: str, nav: list[tuple], *content: rx.Component, extra: rx.Compone
 
 
 def portal_shell(*content: rx.Component) -> rx.Component:
-    from pool_portal.states.portal import PortalState
+    from pool_portal.states.portal.home import PortalState
 
     nav = [
         ("nav.home", "/portal"),
@@ -139,7 +139,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
 def view_as_banner() -> rx.Component:
     """While staff view the portal as a client: who, that it is read-only, and the way
     back (the server refuses every write whatever the page shows)."""
-    from pool_portal.states.portal import PortalState
+    from pool_portal.states.portal.home import PortalState
 
     return rx.cond(
         PortalState.viewing_as != "",
@@ -163,7 +163,7 @@ def view_as_banner() -> rx.Component:
 
 def bell() -> rx.Component:
     """Unread notifications; kept current while the page is open (see BellState)."""
-    from pool_portal.states.incidents import BellState
+    from pool_portal.states.incidents.incidents import BellState
 
     return rx.link(
         rx.icon("bell", size=18),

@@ -29,8 +29,9 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
-from pool_portal.services import audit, auth, i18n
-from pool_portal.services.scope import Viewer
+from pool_portal.services.core import audit, i18n
+from pool_portal.services.identity import auth
+from pool_portal.services.core.scope import Viewer
 
 _current: contextvars.ContextVar[Viewer | None] = contextvars.ContextVar("viewer", default=None)
 _current_rule: contextvars.ContextVar[Rule | None] = contextvars.ContextVar("rule", default=None)

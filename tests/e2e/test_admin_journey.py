@@ -40,7 +40,7 @@ def _ids(app_server) -> dict[str, int]:
 
 
 def _reset_costa(app_server) -> None:
-    from pool_portal.services import admin
+    from pool_portal.services.staff import admin
 
     ids = _ids(app_server)
     with Session(app_server.engine()) as db:
@@ -273,7 +273,7 @@ def test_a_disabled_contacts_open_session_stops_working(app_server, browser, pag
 
 
 def test_portal_settings_and_logo_apply_on_the_next_navigation(app_server, browser, page):
-    from pool_portal.services import admin
+    from pool_portal.services.staff import admin
 
     ids = _ids(app_server)
     client_ctx, client = _context(browser)
@@ -336,7 +336,7 @@ def test_portal_settings_and_logo_apply_on_the_next_navigation(app_server, brows
 
 
 def test_bulk_invitation_from_the_filtered_list_shows_progress(app_server, page, mailbox):
-    from pool_portal.services import admin_clients
+    from pool_portal.services.staff import clients as admin_clients
 
     ids = _ids(app_server)
     with Session(app_server.engine()) as db:
@@ -421,7 +421,7 @@ def test_the_admin_pages_fit_a_phone(app_server, phone_page):
 
 
 def test_client_groups_nest_members_and_access(app_server, page):
-    from pool_portal.services import admin_clients
+    from pool_portal.services.staff import clients as admin_clients
 
     ids = _ids(app_server)
     sign_in(page, app_server, "/admin/login", ADMIN)

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.services import api_keys
+from pool_portal.services.identity import api_keys
 from tests.e2e.test_shell_journey import sign_in
 
 

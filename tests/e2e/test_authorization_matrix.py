@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 import pool_portal.pool_portal as portal_app
 from pool_portal.models import AuditEvent, StaffRole, StaffUser, Tenant
 from pool_portal.states.guard import Rule, refuse_reason
-from pool_portal.services.scope import Viewer
+from pool_portal.services.core.scope import Viewer
 from tests.e2e.event_client import EventClient, redirects, sign_in
 
 DEMO_PASSWORD = "demo-portal-2026"

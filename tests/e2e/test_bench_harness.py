@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 import pool_portal.models as m
 from bench.ws_load import OVERLAYS, run
-from pool_portal.services import dashboard
-from pool_portal.services.scope import Viewer, portal_client_ids
+from pool_portal.services.portal import dashboard
+from pool_portal.services.core.scope import Viewer, portal_client_ids
 
 EMAIL = "group@aquademo.example.com"
 

@@ -104,7 +104,7 @@ def _as_tab(base: str, cookie: str, load: Load, body) -> None:
 
 
 def _request_jobs(base: str, cookie: str, site: str, worker: int, load: Load) -> None:
-    from pool_portal.states.records import RequestJobState  # imported by the test before the threads start
+    from pool_portal.states.portal.records import RequestJobState  # imported by the test before the threads start
 
     def body(client: EventClient) -> None:
         n = 0
@@ -120,7 +120,7 @@ def _request_jobs(base: str, cookie: str, site: str, worker: int, load: Load) ->
 
 
 def _approve_quotes(base: str, cookie: str, quote_ids: list[str], load: Load) -> None:
-    from pool_portal.states.records import QuotesState
+    from pool_portal.states.portal.records import QuotesState
 
     def body(client: EventClient) -> None:
         for quote_id in quote_ids:
@@ -139,7 +139,7 @@ def _approve_quotes(base: str, cookie: str, quote_ids: list[str], load: Load) ->
 
 
 def _post_messages(base: str, cookie: str, incident_id: int, load: Load) -> None:
-    from pool_portal.states.incidents import IncidentState
+    from pool_portal.states.incidents.incidents import IncidentState
 
     def body(client: EventClient) -> None:
         path = f"/portal/incident?id={incident_id}"
@@ -176,8 +176,8 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
     from pool_portal.db import make_engine
     from pool_portal.models import AuditEvent, Client, Incident, IncidentMessage, Job, Notification, Quote, QuoteStatus
     from pool_portal.models import IncidentState as Stage
-    from pool_portal.states.incidents import IncidentState  # noqa: F401 - imported once, before the threads
-    from pool_portal.states.records import QuotesState, RequestJobState
+    from pool_portal.states.incidents.incidents import IncidentState  # noqa: F401 - imported once, before the threads
+    from pool_portal.states.portal.records import QuotesState, RequestJobState
 
     data_dir = tmp_path / "data"
     app = AppProcess(crash_env, data_dir / "app-1.log", backend_only=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.states.portal import PortalHomeState
+from pool_portal.states.portal.home import PortalHomeState
 from tests.e2e.event_client import EventClient, sign_in
 
 HOME = PortalHomeState.get_full_name()

@@ -90,9 +90,9 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     from sqlmodel import Session, select
 
     import pool_portal.models as m
-    from pool_portal.services import pdf
-    from pool_portal.services.i18n import money
-    from pool_portal.services.scope import Viewer, portal_client_ids
+    from pool_portal.services.infra import pdf
+    from pool_portal.services.core.i18n import money
+    from pool_portal.services.core.scope import Viewer, portal_client_ids
 
     with Session(app_server.engine()) as s:
         u = s.exec(select(m.PortalUser).where(m.PortalUser.email == "group@aquademo.example.com")).one()

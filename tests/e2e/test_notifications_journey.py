@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.services import auth, records
+from pool_portal.services.identity import auth
+from pool_portal.services.portal import records
 from tests.e2e.event_client import sign_in as http_sign_in
 from tests.e2e.test_shell_journey import DEMO_PASSWORD, sign_in
 

@@ -14,8 +14,8 @@ def _awaiting_quotes(app_server, email: str) -> int:
     from sqlmodel import Session, select
 
     import pool_portal.models as m
-    from pool_portal.services import lists
-    from pool_portal.services.scope import Viewer, portal_client_ids
+    from pool_portal.services.portal import lists
+    from pool_portal.services.core.scope import Viewer, portal_client_ids
 
     with Session(app_server.engine()) as s:
         u = s.exec(select(m.PortalUser).where(m.PortalUser.email == email)).one()

@@ -36,7 +36,7 @@ def _vars(result: dict, state_cls) -> dict:
 
 
 def _awaiting_quote_ids(base: str, cookie: str) -> list[str]:
-    from pool_portal.states.records import QuotesState
+    from pool_portal.states.portal.records import QuotesState
 
     client = EventClient(base, cookie)
     try:
@@ -54,7 +54,7 @@ def test_a_tab_moving_to_the_other_worker_keeps_its_state(two_workers):
     state Reflex sends on reconnect), and submitting the dialog on B approves quote X,
     which B can only know from that state."""
     from pool_portal.models import Quote, QuoteStatus
-    from pool_portal.states.records import QuotesState
+    from pool_portal.states.portal.records import QuotesState
 
     cookie = sign_in(two_workers.a, CLIENT, DEMO_PASSWORD)
     quote_id = _awaiting_quote_ids(two_workers.a, cookie)[0]
@@ -89,7 +89,7 @@ def test_what_one_worker_writes_the_other_shows(two_workers):
     """A quote approved through worker A is approved in worker B's quote list; a job
     requested through worker B is in worker A's job list. A session signed in on one
     worker is valid on the other."""
-    from pool_portal.states.records import JobsState, QuotesState, RequestJobState
+    from pool_portal.states.portal.records import JobsState, QuotesState, RequestJobState
 
     cookie = sign_in(two_workers.b, CLIENT, DEMO_PASSWORD)
     quote_id = _awaiting_quote_ids(two_workers.b, cookie)[0]
@@ -148,7 +148,7 @@ def test_live_replies_cross_workers(two_workers):
 
     from pool_portal.models import Client, Incident
     from pool_portal.models import IncidentState as Stage
-    from pool_portal.states.incidents import AdminIncidentState, IncidentState
+    from pool_portal.states.incidents.incidents import AdminIncidentState, IncidentState
 
     with Session(two_workers.engine()) as db:
         incident_id = db.exec(

@@ -11,7 +11,7 @@ from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.components.native_form import native_form
 from pool_portal.settings import get_settings
-from pool_portal.states.portal import PortalHomeState as S
+from pool_portal.states.portal.home import PortalHomeState as S
 
 SEVERITY_COLOURS = {
     "CRITICAL": "#b91c1c", "NON_CONFORMANCE": "#ea580c", "NON_CRITICAL": "#ca8a04",

@@ -10,8 +10,8 @@ import reflex as rx
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.components.native_form import native_form
-from pool_portal.services import lists, records
-from pool_portal.states.records import (
+from pool_portal.services.portal import lists, records
+from pool_portal.states.portal.records import (
     AssetsState,
     DefectsState,
     InvoicesState,

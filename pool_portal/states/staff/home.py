@@ -1,0 +1,39 @@
+"""Admin (staff side) home."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pool_portal.db import session_scope
+from pool_portal.services.portal import overview
+from pool_portal.states.shell import AppState
+from pool_portal.states.guard import ALL_STAFF, staff_event, viewer
+
+
+class AdminHomeState(AppState):
+    clients: list[dict[str, str]] = []
+    visits: list[dict[str, str]] = []
+    role: str = ""
+    loaded: bool = False
+
+    def _on_refused(self) -> None:
+        super()._on_refused()
+        self.clients = []
+        self.visits = []
+        self.loaded = False
+
+    @staff_event(*ALL_STAFF)
+    async def load_admin(self):
+        v = viewer()
+
+        def work():
+            with session_scope() as db:
+                clients = overview.admin_clients(db, v) if overview.can_manage_clients(v) else []
+                return overview.tenant_branding(db, v), clients, overview.technician_visits(db, v)
+
+        (tenant_name, colour), clients, visits = await asyncio.to_thread(work)
+        self._apply_identity(v, tenant_name, colour)
+        self.role = v.role.value if v.role else ""
+        self.clients = clients
+        self.visits = visits
+        self.loaded = True
