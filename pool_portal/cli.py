@@ -120,9 +120,10 @@ def migrate() -> None:
 def demo(
     scale: Annotated[str, typer.Option(help="small: AquaDemo and BlueWave; large: adds a big tenant")] = "small",
     reset: Annotated[bool, typer.Option(help="delete ALL data first")] = False,
-    if_empty: Annotated[bool, typer.Option(
-        "--if-empty", help="load only into an empty embedded default database (what `make run` does)"
-    )] = False,
+    if_empty: Annotated[
+        bool,
+        typer.Option("--if-empty", help="load only into an empty embedded default database (what `make run` does)"),
+    ] = False,
 ) -> None:
     """Load the AquaDemo demo data (migrating first).
 
@@ -211,8 +212,8 @@ def create_admin(
 
     from pool_portal.db import session_scope
     from pool_portal.models import StaffRole, StaffUser, Tenant
-    from pool_portal.services.identity.access import normalise_email  # email-validator, no DNS
     from pool_portal.services.core.i18n import t
+    from pool_portal.services.identity.access import normalise_email  # email-validator, no DNS
     from pool_portal.services.identity.passwords import hash_password, password_problem
 
     address = normalise_email(email)
@@ -308,8 +309,10 @@ def api_key_list(tenant: Annotated[str, typer.Option("--tenant", help="the tenan
         typer.echo("no API keys")
     for k in keys:
         state = f"revoked {when(k.revoked_at)}" if k.revoked_at else "active"
-        typer.echo(f"{k.id}\t{k.key_prefix}...\t{k.name}\tcreated {when(k.created_at)}\t"
-                   f"last used {when(k.last_used_at)}\t{state}")
+        typer.echo(
+            f"{k.id}\t{k.key_prefix}...\t{k.name}\tcreated {when(k.created_at)}\t"
+            f"last used {when(k.last_used_at)}\t{state}"
+        )
 
 
 @api_key_app.command("revoke")
@@ -348,8 +351,10 @@ def backup(
     except backups.BackupError as exc:
         raise CliError(str(exc)) from None
     rows = sum(manifest.row_counts.values())
-    typer.echo(f"backed up {manifest.database} database (revision {manifest.schema_revision}, {rows} rows)"
-               f" and {manifest.files} files to {path}")
+    typer.echo(
+        f"backed up {manifest.database} database (revision {manifest.schema_revision}, {rows} rows)"
+        f" and {manifest.files} files to {path}"
+    )
 
 
 @app.command()
@@ -371,8 +376,9 @@ def restore(
     except backups.BackupError as exc:
         raise CliError(str(exc)) from None
     rows = sum(manifest.row_counts.values())
-    typer.echo(f"restored {manifest.database} database from {manifest.created_at} ({rows} rows)"
-               f" and {manifest.files} files")
+    typer.echo(
+        f"restored {manifest.database} database from {manifest.created_at} ({rows} rows) and {manifest.files} files"
+    )
 
 
 @app.command()
@@ -392,7 +398,7 @@ def check() -> None:
         settings = load_settings()
     except SettingsError as exc:
         line(False, "settings", str(exc))
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     line(True, "settings", f"public URL {settings.public_url}")
 
     try:
@@ -414,8 +420,12 @@ def check() -> None:
         if current == head:
             line(True, "database", f"{_safe_url(settings.db_url)} reachable, migrations at head ({head})")
         else:
-            line(False, "database", f"{_safe_url(settings.db_url)} reachable, at {current or 'no revision'}"
-                 f" but head is {head}: run `portal migrate`")
+            line(
+                False,
+                "database",
+                f"{_safe_url(settings.db_url)} reachable, at {current or 'no revision'}"
+                f" but head is {head}: run `portal migrate`",
+            )
     except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
         line(False, "database", f"{_safe_url(settings.db_url)}: {_one_line(exc)}")
 

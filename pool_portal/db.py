@@ -37,9 +37,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             from pathlib import Path
 
             Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            sa_url, connect_args={"check_same_thread": False, "timeout": 5}, **kwargs
-        )
+        engine = create_engine(sa_url, connect_args={"check_same_thread": False, "timeout": 5}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)

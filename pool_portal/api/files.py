@@ -13,12 +13,12 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from pool_portal.db import session_scope
-from pool_portal.services.identity import auth
-from pool_portal.services.portal import dashboard
-from pool_portal.services.infra import pdf, storage
 from pool_portal.services.core.i18n import normalise_language, t
 from pool_portal.services.core.params import parse_id
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.identity import auth
+from pool_portal.services.infra import pdf, storage
+from pool_portal.services.portal import dashboard
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -108,7 +108,8 @@ async def monthly_report(request: Request) -> Response:
     year, month = int(match.group(1)), int(match.group(2))
 
     return await _panel_pdf(
-        request, "activity_report",
+        request,
+        "activity_report",
         lambda db, viewer: pdf.monthly_activity_report(db, viewer, year, month, viewer.language),
         f"activity-report-{year}-{month:02d}.pdf",
     )
@@ -132,9 +133,9 @@ async def document(request: Request) -> Response:
             doc_id = parse_id(raw)
             doc = db.get(Document, doc_id) if doc_id else None
             site = db.get(Site, doc.site_id) if doc else None
-            allowed = bool(doc and site and doc.tenant_id == viewer.tenant_id and site.tenant_id == viewer.tenant_id) and (
-                viewer.is_staff or (doc.is_published and site.client_id in viewer.client_ids)
-            )
+            allowed = bool(
+                doc and site and doc.tenant_id == viewer.tenant_id and site.tenant_id == viewer.tenant_id
+            ) and (viewer.is_staff or (doc.is_published and site.client_id in viewer.client_ids))
             if not allowed:
                 return 404, None, "", ""
             try:
@@ -162,7 +163,8 @@ async def routine_report(request: Request) -> Response:
         return await _bad_request(request, "files.error.range")
 
     return await _panel_pdf(
-        request, "routine_activities",
+        request,
+        "routine_activities",
         lambda db, viewer: pdf.routine_activity_report(db, viewer, start, end, viewer.language),
         f"routine-activities-{start.isoformat()}-{end.isoformat()}.pdf",
     )
@@ -211,7 +213,9 @@ def _record_route(kind: str):
                     model = {"quote": Quote, "invoice": Invoice, "report": Report}[kind]
                     doc = staff_data.owned(db, model, viewer.tenant_id, record_id) if record_id else None
                 else:
-                    get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[kind]
+                    get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[
+                        kind
+                    ]
                     doc = get(db, viewer, record_id) if record_id else None
                 if doc is None:
                     return 404, None, ""
@@ -237,8 +241,8 @@ async def export_list(request: Request) -> Response:
 
     from starlette.responses import StreamingResponse
 
-    from pool_portal.services.portal import lists
     from pool_portal.services.core.i18n import catalogue
+    from pool_portal.services.portal import lists
 
     kind = request.path_params.get("kind", "")
     query = lists.parse_query(kind, request.query_params) if kind in lists.LISTS else None
@@ -260,9 +264,13 @@ async def export_list(request: Request) -> Response:
         return _refusal(status, lang)
     name = f"{kind}-{date.today().isoformat()}.csv"
     return StreamingResponse(
-        iter(["\ufeff", *chunks]), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store",
-                 "X-Content-Type-Options": "nosniff"},
+        iter(["\ufeff", *chunks]),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 
@@ -287,8 +295,11 @@ async def incident_photo(request: Request) -> Response:
             photo_id = parse_id(raw)
             if photo_id is None:
                 return 404, None, lang
-            found = (incidents.attachment_for_staff(db, viewer.tenant_id, photo_id, thumb=thumb) if viewer.is_staff
-                     else incidents.attachment_for_portal(db, viewer, photo_id, thumb=thumb))
+            found = (
+                incidents.attachment_for_staff(db, viewer.tenant_id, photo_id, thumb=thumb)
+                if viewer.is_staff
+                else incidents.attachment_for_portal(db, viewer, photo_id, thumb=thumb)
+            )
             return (404, None, lang) if found is None else (200, found, lang)
 
     status, found, lang = await asyncio.to_thread(work)
@@ -326,9 +337,16 @@ async def logo(request: Request) -> Response:
     if found is None:
         return _refusal(status, lang)
     data, content_type = found
-    return Response(data, media_type=content_type, headers={
-        "Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": "inline", "Content-Security-Policy": "default-src 'none'"})
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            "Cache-Control": "private, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline",
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )
 
 
 routes = [

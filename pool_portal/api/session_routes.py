@@ -13,8 +13,8 @@ from starlette.routing import Route
 
 from pool_portal.db import session_scope
 from pool_portal.models import PortalUser, StaffUser
-from pool_portal.services.identity import access, auth
 from pool_portal.services.core import audit
+from pool_portal.services.identity import access, auth
 from pool_portal.settings import get_settings
 
 _PAGES = {"portal": ("/portal", "/portal/login"), "staff": ("/admin", "/admin/login")}
@@ -57,8 +57,14 @@ async def login(request: Request) -> Response:
         with session_scope() as db:
             blocked, delay = auth.login_throttle(db, kind, email)
             if blocked:
-                audit.record(db, "login.throttled", actor_kind=kind, ip=_client_ip(request),
-                             target_type="account", target_id=auth.account_key(kind, email))
+                audit.record(
+                    db,
+                    "login.throttled",
+                    actor_kind=kind,
+                    ip=_client_ip(request),
+                    target_type="account",
+                    target_id=auth.account_key(kind, email),
+                )
                 return None, "throttled", 0.0
             user = auth.authenticate(db, kind, email, password, ip=_client_ip(request))
             if user is None:

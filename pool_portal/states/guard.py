@@ -30,8 +30,8 @@ import reflex as rx
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
 from pool_portal.services.core import audit, i18n
-from pool_portal.services.identity import auth
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.identity import auth
 
 _current: contextvars.ContextVar[Viewer | None] = contextvars.ContextVar("viewer", default=None)
 _current_rule: contextvars.ContextVar[Rule | None] = contextvars.ContextVar("rule", default=None)
@@ -93,7 +93,10 @@ async def recheck(state: rx.State) -> Viewer | None:
         return None
     v = await asyncio.to_thread(resolve, state, rule.kind == "portal", False)
     if refuse_reason(v, rule) is not None or (v.kind, v.user_id, v.session_id) != (
-            first.kind, first.user_id, first.session_id):
+        first.kind,
+        first.user_id,
+        first.session_id,
+    ):
         return None
     return v
 
@@ -109,7 +112,11 @@ def _record_refusal(state: rx.State, v: Viewer | None, handler: str, reason: str
             ip=state.router.session.client_ip or None,
             handler=handler,
             reason=reason,
-            **({"viewing_as_client": sorted(v.client_ids), "acting_staff_id": v.acting_staff_id} if v and v.read_only else {}),
+            **(
+                {"viewing_as_client": sorted(v.client_ids), "acting_staff_id": v.acting_staff_id}
+                if v and v.read_only
+                else {}
+            ),
         )
 
 

@@ -13,9 +13,9 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import TokenPurpose
-from pool_portal.services.identity import access, auth
 from pool_portal.services.core.i18n import LANGUAGES, catalogue, normalise_language
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.identity import access, auth
 from pool_portal.states.guard import ALL_STAFF, portal_event, public_event, staff_event
 
 

@@ -5,8 +5,8 @@ and schemathesis against the OpenAPI spec."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -27,7 +27,8 @@ PROBLEM = "application/problem+json"
 
 
 def _reset_caches():
-    from pool_portal import db, settings as app_settings
+    from pool_portal import db
+    from pool_portal import settings as app_settings
 
     app_settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
@@ -38,8 +39,9 @@ def _world(db_url: str, data_dir, mp: pytest.MonkeyPatch):
     """Settings from a clean environment (a private data dir, the database, a high rate
     limit), a migrated database with two tenants and a key each, an HTTP client."""
     for var in list(os.environ):
-        if var in ("REFLEX_REDIS_URL", "CLOUDINARY_URL") or (var.startswith("PORTAL_")
-                                                             and not var.startswith("PORTAL_TEST_")):
+        if var in ("REFLEX_REDIS_URL", "CLOUDINARY_URL") or (
+            var.startswith("PORTAL_") and not var.startswith("PORTAL_TEST_")
+        ):
             mp.delenv(var, raising=False)
     mp.setenv("PORTAL_DATA_DIR", str(data_dir))
     mp.setenv("REFLEX_DB_URL", db_url)
@@ -59,9 +61,13 @@ def _world(db_url: str, data_dir, mp: pytest.MonkeyPatch):
     try:
         with TestClient(app, base_url="http://testserver") as client:
             yield SimpleNamespace(
-                app=app, client=client, engine=get_engine(),
-                a={"Authorization": f"Bearer {keys['A'][1]}"}, b={"Authorization": f"Bearer {keys['B'][1]}"},
-                tenant_a=keys["A"][0], tenant_b=keys["B"][0],
+                app=app,
+                client=client,
+                engine=get_engine(),
+                a={"Authorization": f"Bearer {keys['A'][1]}"},
+                b={"Authorization": f"Bearer {keys['B'][1]}"},
+                tenant_a=keys["A"][0],
+                tenant_b=keys["B"][0],
             )
     finally:
         get_engine().dispose()
@@ -109,8 +115,13 @@ def is_problem(r, status: int) -> dict:
 
 
 def test_without_a_live_key_every_route_is_401_and_the_spec_is_public(api):
-    for method, path in [("GET", "/api/v1/clients"), ("GET", "/api/v1/sites/S-1"), ("PUT", "/api/v1/assets/A-1"),
-                         ("PUT", "/api/v1/invoices/I-1/pdf"), ("GET", "/api/v1/nowhere")]:
+    for method, path in [
+        ("GET", "/api/v1/clients"),
+        ("GET", "/api/v1/sites/S-1"),
+        ("PUT", "/api/v1/assets/A-1"),
+        ("PUT", "/api/v1/invoices/I-1/pdf"),
+        ("GET", "/api/v1/nowhere"),
+    ]:
         for headers in ({}, {"Authorization": "Bearer ppk_wrong"}, {"Authorization": "Basic eDp5"}):
             r = api.client.request(method, path, headers=headers, json={"name": "x"})
             is_problem(r, 401)
@@ -125,13 +136,23 @@ def test_a_repeated_upsert_gives_one_row(api):
     first = api.client.put("/api/v1/clients/ERP-C-1", json=body, headers=api.a)
     again = api.client.put("/api/v1/clients/ERP-C-1", json=body, headers=api.a)
     assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json() == again.json() == {**body, "external_id": "ERP-C-1", "phone": None,
-                                            "billing_address": None, "is_active": True}
+    assert (
+        first.json()
+        == again.json()
+        == {**body, "external_id": "ERP-C-1", "phone": None, "billing_address": None, "is_active": True}
+    )
     assert rows(api, m.Client) == 1
     site = {"client_external_id": "ERP-C-1", "name": "Pool 1", "latitude": 38.35, "longitude": -0.48}
     assert api.client.put("/api/v1/sites/S-1", json=site, headers=api.a).status_code == 201
-    quote = {"number": "Q-1", "site_external_id": "S-1", "kind": "SERVICE", "title": "Cover", "tax_rate_bp": 2100,
-             "status": "AWAITING_ACCEPTANCE", "lines": [{"description": "Cover", "quantity": 2, "unit_price_cents": 5000}]}
+    quote = {
+        "number": "Q-1",
+        "site_external_id": "S-1",
+        "kind": "SERVICE",
+        "title": "Cover",
+        "tax_rate_bp": 2100,
+        "status": "AWAITING_ACCEPTANCE",
+        "lines": [{"description": "Cover", "quantity": 2, "unit_price_cents": 5000}],
+    }
     for expected in (201, 200, 200):
         r = api.client.put("/api/v1/quotes/Q-1", json=quote, headers=api.a)
         assert r.status_code == expected
@@ -142,8 +163,12 @@ def test_a_repeated_upsert_gives_one_row(api):
 
 def test_a_key_of_tenant_a_never_reads_or_writes_tenant_b(api):
     assert api.client.put("/api/v1/clients/B-1", json={"name": "B's client"}, headers=api.b).status_code == 201
-    assert api.client.put("/api/v1/sites/B-S1", json={"client_external_id": "B-1", "name": "B pool"},
-                          headers=api.b).status_code == 201
+    assert (
+        api.client.put(
+            "/api/v1/sites/B-S1", json={"client_external_id": "B-1", "name": "B pool"}, headers=api.b
+        ).status_code
+        == 201
+    )
     # B's ids are not found for A...
     for path in ("/api/v1/clients/B-1", "/api/v1/sites/B-S1"):
         is_problem(api.client.get(path, headers=api.a), 404)
@@ -156,24 +181,40 @@ def test_a_key_of_tenant_a_never_reads_or_writes_tenant_b(api):
     assert api.client.put("/api/v1/clients/B-1", json={"name": "A's client"}, headers=api.a).status_code == 201
     assert api.client.get("/api/v1/clients/B-1", headers=api.b).json()["name"] == "B's client"
     assert rows(api, m.Site, api.tenant_a) == 0 and rows(api, m.Client, api.tenant_b) == 1
-    r = api.client.put("/api/v1/invoices/B-I1/pdf", content=b"%PDF-1.4", headers={**api.a, "content-type": "application/pdf"})
+    r = api.client.put(
+        "/api/v1/invoices/B-I1/pdf", content=b"%PDF-1.4", headers={**api.a, "content-type": "application/pdf"}
+    )
     is_problem(r, 404)
 
 
 def test_errors_are_problem_details_naming_the_fields(api):
     api.client.put("/api/v1/clients/C-1", json={"name": "C"}, headers=api.a)
     api.client.put("/api/v1/sites/S-1", json={"client_external_id": "C-1", "name": "Pool"}, headers=api.a)
-    r = api.client.put("/api/v1/invoices/I-1", headers=api.a, json={
-        "number": "I-1", "site_external_id": "S-1", "status": "SENT", "colour": "red",
-        "lines": [{"description": "Part", "quantity": -1, "unit_price_cents": 100}]})
+    r = api.client.put(
+        "/api/v1/invoices/I-1",
+        headers=api.a,
+        json={
+            "number": "I-1",
+            "site_external_id": "S-1",
+            "status": "SENT",
+            "colour": "red",
+            "lines": [{"description": "Part", "quantity": -1, "unit_price_cents": 100}],
+        },
+    )
     fields = {e["field"] for e in is_problem(r, 422)["errors"]}
     assert fields == {"status", "colour", "lines.0.quantity"}
-    is_problem(api.client.put("/api/v1/clients/C-2", content=b"{not json", headers={
-        **api.a, "content-type": "application/json"}), 422)
-    assert {e["field"] for e in is_problem(api.client.get("/api/v1/clients?cursor=zzz", headers=api.a),
-                                           422)["errors"]} == {"cursor"}
-    assert {e["field"] for e in is_problem(api.client.get("/api/v1/clients/bad%20id", headers=api.a),
-                                           422)["errors"]} == {"external_id"}
+    is_problem(
+        api.client.put(
+            "/api/v1/clients/C-2", content=b"{not json", headers={**api.a, "content-type": "application/json"}
+        ),
+        422,
+    )
+    assert {
+        e["field"] for e in is_problem(api.client.get("/api/v1/clients?cursor=zzz", headers=api.a), 422)["errors"]
+    } == {"cursor"}
+    assert {
+        e["field"] for e in is_problem(api.client.get("/api/v1/clients/bad%20id", headers=api.a), 422)["errors"]
+    } == {"external_id"}
     is_problem(api.client.delete("/api/v1/clients/C-1", headers=api.a), 405)
     assert rows(api, m.Invoice) == 0
 
@@ -212,8 +253,10 @@ def test_an_oversize_body_is_413_and_nothing_is_written(api, monkeypatch):
             yield b" " * 1000
         yield b'{"name": "C"}'
 
-    is_problem(api.client.put("/api/v1/clients/C-1", content=chunks(), headers={
-        **api.a, "content-type": "application/json"}), 413)
+    is_problem(
+        api.client.put("/api/v1/clients/C-1", content=chunks(), headers={**api.a, "content-type": "application/json"}),
+        413,
+    )
     assert rows(api, m.Client) == 0
     # The PDF route has its own, larger limit.
     api.client.put("/api/v1/clients/C-1", json={"name": "C"}, headers=api.a)
@@ -224,8 +267,9 @@ def test_an_oversize_body_is_413_and_nothing_is_written(api, monkeypatch):
     is_problem(api.client.put("/api/v1/invoices/I-1/pdf", content=b"%PDF-1.4" + b" " * 5000, headers=pdf), 413)
     # Only that route: a record whose external id is "pdf" is JSON, with the JSON limit.
     for path in ("/api/v1/quotes/pdf", "/api/v1/invoices/pdf", "/api/v1/clients/pdf"):
-        r = api.client.put(path, content=b'{"name": "' + b"x" * 3000 + b'"}',
-                           headers={**api.a, "content-type": "application/json"})
+        r = api.client.put(
+            path, content=b'{"name": "' + b"x" * 3000 + b'"}', headers={**api.a, "content-type": "application/json"}
+        )
         assert "2048" in is_problem(r, 413)["detail"], path
 
 
@@ -241,12 +285,19 @@ def test_a_record_called_pdf_cannot_send_a_pdf_sized_body(api):
 def test_cross_field_rules_are_problem_details_naming_the_field(api):
     api.client.put("/api/v1/clients/C-1", json={"name": "C"}, headers=api.a)
     api.client.put("/api/v1/sites/S-1", json={"client_external_id": "C-1", "name": "Pool"}, headers=api.a)
-    r = api.client.put("/api/v1/jobs/J-1", json={"number": "J-1", "site_external_id": "S-1", "kind": "ROUTINE",
-                                                 "description": "Weekly"}, headers=api.a)
-    assert is_problem(r, 422)["errors"] == [{"field": "due_date", "code": "routine_needs_due_date",
-                                              "detail": "A routine job needs a due date."}]
-    r = api.client.put("/api/v1/invoices/I-1", json={"number": "I-1", "site_external_id": "S-1",
-                                                     "issued_on": "2026-03-02", "due_on": "2026-03-01"}, headers=api.a)
+    r = api.client.put(
+        "/api/v1/jobs/J-1",
+        json={"number": "J-1", "site_external_id": "S-1", "kind": "ROUTINE", "description": "Weekly"},
+        headers=api.a,
+    )
+    assert is_problem(r, 422)["errors"] == [
+        {"field": "due_date", "code": "routine_needs_due_date", "detail": "A routine job needs a due date."}
+    ]
+    r = api.client.put(
+        "/api/v1/invoices/I-1",
+        json={"number": "I-1", "site_external_id": "S-1", "issued_on": "2026-03-02", "due_on": "2026-03-01"},
+        headers=api.a,
+    )
     assert [(e["field"], e["code"]) for e in is_problem(r, 422)["errors"]] == [("due_on", "due_before_issued")]
     assert rows(api, m.Job) == rows(api, m.Invoice) == 0
 
@@ -254,8 +305,14 @@ def test_cross_field_rules_are_problem_details_naming_the_field(api):
 def test_an_answered_quote_is_409_naming_it_and_the_same_push_is_200(api):
     api.client.put("/api/v1/clients/C-1", json={"name": "C"}, headers=api.a)
     api.client.put("/api/v1/sites/S-1", json={"client_external_id": "C-1", "name": "Pool"}, headers=api.a)
-    quote = {"number": "Q-7", "site_external_id": "S-1", "kind": "SERVICE", "status": "AWAITING_ACCEPTANCE",
-             "title": "Service", "lines": [{"description": "Pump", "unit_price_cents": 50000}]}
+    quote = {
+        "number": "Q-7",
+        "site_external_id": "S-1",
+        "kind": "SERVICE",
+        "status": "AWAITING_ACCEPTANCE",
+        "title": "Service",
+        "lines": [{"description": "Pump", "unit_price_cents": 50000}],
+    }
     assert api.client.put("/api/v1/quotes/Q-EXT", json=quote, headers=api.a).status_code == 201
     with Session(api.engine) as db:  # the client approves it in the portal
         row = db.exec(select(m.Quote)).one()
@@ -263,9 +320,11 @@ def test_an_answered_quote_is_409_naming_it_and_the_same_push_is_200(api):
         db.add(row)
         db.commit()
     answered = {**quote, "status": "APPROVED"}
-    r = api.client.put("/api/v1/quotes/Q-EXT", json={**answered, "lines": [{"description": "Pump",
-                                                                            "unit_price_cents": 90000}]},
-                       headers=api.a)
+    r = api.client.put(
+        "/api/v1/quotes/Q-EXT",
+        json={**answered, "lines": [{"description": "Pump", "unit_price_cents": 90000}]},
+        headers=api.a,
+    )
     body = is_problem(r, 409)
     assert "Q-7" in body["detail"] and "approved" in body["detail"]
     assert [(e["field"], e["code"]) for e in body["errors"]] == [("lines", "answered")]
@@ -291,11 +350,23 @@ def test_the_rate_limit_is_per_key_with_retry_after(api, monkeypatch):
 def test_an_invoice_pdf_replaces_the_generated_one(api):
     api.client.put("/api/v1/clients/C-1", json={"name": "C"}, headers=api.a)
     api.client.put("/api/v1/sites/S-1", json={"client_external_id": "C-1", "name": "Pool"}, headers=api.a)
-    api.client.put("/api/v1/invoices/I-1", headers=api.a, json={
-        "number": "I-1", "site_external_id": "S-1", "status": "AWAITING_PAYMENT",
-        "lines": [{"description": "Service", "unit_price_cents": 9900}]})
+    api.client.put(
+        "/api/v1/invoices/I-1",
+        headers=api.a,
+        json={
+            "number": "I-1",
+            "site_external_id": "S-1",
+            "status": "AWAITING_PAYMENT",
+            "lines": [{"description": "Service", "unit_price_cents": 9900}],
+        },
+    )
     pdf = {**api.a, "content-type": "application/pdf", "x-filename": "INV 1.pdf"}
-    is_problem(api.client.put("/api/v1/invoices/I-1/pdf", content=b"%PDF-1.4", headers={**api.a, "content-type": "text/plain"}), 415)
+    is_problem(
+        api.client.put(
+            "/api/v1/invoices/I-1/pdf", content=b"%PDF-1.4", headers={**api.a, "content-type": "text/plain"}
+        ),
+        415,
+    )
     is_problem(api.client.put("/api/v1/invoices/I-1/pdf", content=b"<html>", headers=pdf), 422)
     r = api.client.put("/api/v1/invoices/I-1/pdf", content=b"%PDF-1.4 the ERP's", headers=pdf)
     assert r.status_code == 200 and r.json()["has_pdf"] is True
@@ -327,14 +398,22 @@ def _checks():
     from schemathesis import checks
     from schemathesis.specs.openapi import checks as openapi_checks
 
-    return [checks.not_a_server_error, openapi_checks.status_code_conformance,
-            openapi_checks.content_type_conformance, openapi_checks.response_headers_conformance,
-            openapi_checks.response_schema_conformance]
+    return [
+        checks.not_a_server_error,
+        openapi_checks.status_code_conformance,
+        openapi_checks.content_type_conformance,
+        openapi_checks.response_headers_conformance,
+        openapi_checks.response_schema_conformance,
+    ]
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+)
 def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_spec(case, shared_api):
     """Every operation, with generated valid and invalid requests carrying a live key:
     no 5xx, every status, content type, header and body as the spec says."""

@@ -45,7 +45,16 @@ def test_a_page_route_is_served_as_its_folder(build):
 
 
 def test_everything_else_passes_unchanged(build):
-    for path in ("/portal/", "/portal/nothing", "/assets/app.js", "/assets", "/auth/login", "/",
-                 "/portal/../admin", "/.hidden", "/portal//login"):
+    for path in (
+        "/portal/",
+        "/portal/nothing",
+        "/assets/app.js",
+        "/assets",
+        "/auth/login",
+        "/",
+        "/portal/../admin",
+        "/.hidden",
+        "/portal//login",
+    ):
         assert _seen_path(path) == path
     assert _seen_path("/portal", "POST") == "/portal"

@@ -18,9 +18,9 @@ import pool_portal.models as m
 from pool_portal import demo, migrations
 from pool_portal.api import files, session_routes
 from pool_portal.db import get_engine
-from pool_portal.services.infra import pdf
 from pool_portal.services.core.i18n import money
 from pool_portal.services.core.scope import Viewer, portal_client_ids
+from pool_portal.services.infra import pdf
 
 TODAY = date.today()
 
@@ -46,8 +46,15 @@ def demo_env(tmp_path_factory):
 def _viewer(engine, email):
     with Session(engine) as s:
         u = s.exec(select(m.PortalUser).where(m.PortalUser.email == email)).one()
-        return Viewer(kind="portal", tenant_id=u.tenant_id, user_id=u.id, session_id=0, name=u.name, email=u.email,
-                      client_ids=frozenset(portal_client_ids(s, u.tenant_id, u.id)))
+        return Viewer(
+            kind="portal",
+            tenant_id=u.tenant_id,
+            user_id=u.id,
+            session_id=0,
+            name=u.name,
+            email=u.email,
+            client_ids=frozenset(portal_client_ids(s, u.tenant_id, u.id)),
+        )
 
 
 def _text(data: bytes) -> str:
@@ -58,7 +65,9 @@ def _busiest_month(engine, viewer):
     with Session(engine) as s:
         best = max(
             ((y, mo) for y in (TODAY.year - 1, TODAY.year) for mo in range(1, 13)),
-            key=lambda ym: sum(len(d["invoices"]) + len(d["quotes"]) for d in pdf.monthly_lines(s, viewer, *ym).values()),
+            key=lambda ym: sum(
+                len(d["invoices"]) + len(d["quotes"]) for d in pdf.monthly_lines(s, viewer, *ym).values()
+            ),
         )
     return best
 
@@ -174,9 +183,15 @@ def test_routine_report_counts_match_the_dashboard(http, demo_env):
     assert expected in text.replace("\n", " ")
     _sign_in(http, "client@aquademo.example.com")
     r = http.get("/files/routine-report", params={"from": f"{year}-01-01", "to": f"{year}-12-31"})
-    assert r.status_code == 200 and r.headers["content-disposition"].startswith('attachment; filename="routine-activities-')
-    for bad in ({"from": "2026-02-01", "to": "2026-01-01"}, {"from": "x", "to": "2026-01-01"},
-                {"from": "2020-01-01", "to": "2026-01-01"}, {}):
+    assert r.status_code == 200 and r.headers["content-disposition"].startswith(
+        'attachment; filename="routine-activities-'
+    )
+    for bad in (
+        {"from": "2026-02-01", "to": "2026-01-01"},
+        {"from": "x", "to": "2026-01-01"},
+        {"from": "2020-01-01", "to": "2026-01-01"},
+        {},
+    ):
         assert http.get("/files/routine-report", params=bad).status_code == 400
 
 
@@ -190,17 +205,28 @@ def test_quote_and_invoice_pdfs_add_up_and_stay_private(http, demo_env):
         q = s.get(m.Quote, int(quote["id"]))
         lines = records.lines_of(s, q)
         text = _text(pdf.quote_or_invoice(s, q, "en"))
-        other = s.exec(select(m.Quote).join(m.Site).join(m.Client).where(m.Client.name != "Costa Azul Residences",
-                                                                          m.Quote.status == m.QuoteStatus.APPROVED)).first()
-        draft = s.exec(select(m.Invoice).join(m.Site).join(m.Client).where(m.Client.name == "Costa Azul Residences",
-                                                                           m.Invoice.status == m.InvoiceStatus.DRAFT)).first()
+        other = s.exec(
+            select(m.Quote)
+            .join(m.Site)
+            .join(m.Client)
+            .where(m.Client.name != "Costa Azul Residences", m.Quote.status == m.QuoteStatus.APPROVED)
+        ).first()
+        draft = s.exec(
+            select(m.Invoice)
+            .join(m.Site)
+            .join(m.Client)
+            .where(m.Client.name == "Costa Azul Residences", m.Invoice.status == m.InvoiceStatus.DRAFT)
+        ).first()
     assert sum(l.total_cents for l in lines) == q.subtotal_cents and q.subtotal_cents + q.tax_cents == q.total_cents
     assert f"Quote {q.number}" in text and f"Total\n{money(q.total_cents, 'EUR', 'en')}" in text
     for line in lines:
         assert money(line.total_cents, "EUR", "en") in text
     _sign_in(http, "client@aquademo.example.com")
     r = http.get(f"/files/quote/{quote['id']}")
-    assert r.status_code == 200 and r.headers["content-disposition"] == f'attachment; filename="quote-{quote["number"]}.pdf"'
+    assert (
+        r.status_code == 200
+        and r.headers["content-disposition"] == f'attachment; filename="quote-{quote["number"]}.pdf"'
+    )
     r = http.get(f"/files/invoice/{invoice['id']}")
     assert r.status_code == 200 and "How to pay" in _text(r.content)
     assert http.get(f"/files/quote/{other.id}").status_code == 404
@@ -223,9 +249,12 @@ def test_staff_preview_their_tenants_drafts_only(http, demo_env):
     included (the preview before sending); a technician or another tenant's staff, 404."""
     with Session(demo_env) as s:
         aqua = s.exec(select(m.Tenant).where(m.Tenant.slug == "aquademo")).one()
-        draft = s.exec(select(m.Quote).where(m.Quote.tenant_id == aqua.id, m.Quote.status == m.QuoteStatus.DRAFT)).first()
-        draft_report = s.exec(select(m.Report).where(m.Report.tenant_id == aqua.id,
-                                                     m.Report.status == m.ReportStatus.DRAFT)).first()
+        draft = s.exec(
+            select(m.Quote).where(m.Quote.tenant_id == aqua.id, m.Quote.status == m.QuoteStatus.DRAFT)
+        ).first()
+        draft_report = s.exec(
+            select(m.Report).where(m.Report.tenant_id == aqua.id, m.Report.status == m.ReportStatus.DRAFT)
+        ).first()
     _sign_in(http, "office@aquademo.example.com", "staff")
     r = http.get(f"/files/quote/{draft.id}")
     assert r.status_code == 200 and f"Quote {draft.number}" in _text(r.content)
@@ -257,40 +286,103 @@ def small(db):
     db.flush()
     Q, I = m.QuoteStatus, m.InvoiceStatus
     quotes = {}
-    for number, status, expires, total in [("Q-OPEN", Q.AWAITING_ACCEPTANCE, date(2026, 4, 1), 12100),
-                                           ("Q-EXPIRED", Q.AWAITING_ACCEPTANCE, date(2026, 3, 10), 70000),
-                                           ("Q-DONE", Q.APPROVED, None, 24200), ("Q-DRAFT", Q.DRAFT, None, 90000)]:
-        q = m.Quote(tenant_id=t.id, number=number, site_id=site.id, kind=m.QuoteKind.SERVICE, status=status,
-                    title=f"Work {number}", issued_on=date(2026, 3, 5), expires_on=expires,
-                    subtotal_cents=total * 100 // 121, tax_cents=total - total * 100 // 121, total_cents=total)
+    for number, status, expires, total in [
+        ("Q-OPEN", Q.AWAITING_ACCEPTANCE, date(2026, 4, 1), 12100),
+        ("Q-EXPIRED", Q.AWAITING_ACCEPTANCE, date(2026, 3, 10), 70000),
+        ("Q-DONE", Q.APPROVED, None, 24200),
+        ("Q-DRAFT", Q.DRAFT, None, 90000),
+    ]:
+        q = m.Quote(
+            tenant_id=t.id,
+            number=number,
+            site_id=site.id,
+            kind=m.QuoteKind.SERVICE,
+            status=status,
+            title=f"Work {number}",
+            issued_on=date(2026, 3, 5),
+            expires_on=expires,
+            subtotal_cents=total * 100 // 121,
+            tax_cents=total - total * 100 // 121,
+            total_cents=total,
+        )
         db.add(q)
         quotes[number] = q
     invoices = {}
-    for number, status, total in [("I-DUE", I.AWAITING_PAYMENT, 36300), ("I-PAID", I.PAID, 48400), ("I-DRAFT", I.DRAFT, 99900)]:
-        inv = m.Invoice(tenant_id=t.id, number=number, site_id=site.id, status=status, issued_on=date(2026, 3, 6),
-                        due_on=date(2026, 4, 5), subtotal_cents=total * 100 // 121,
-                        tax_cents=total - total * 100 // 121, total_cents=total)
+    for number, status, total in [
+        ("I-DUE", I.AWAITING_PAYMENT, 36300),
+        ("I-PAID", I.PAID, 48400),
+        ("I-DRAFT", I.DRAFT, 99900),
+    ]:
+        inv = m.Invoice(
+            tenant_id=t.id,
+            number=number,
+            site_id=site.id,
+            status=status,
+            issued_on=date(2026, 3, 6),
+            due_on=date(2026, 4, 5),
+            subtotal_cents=total * 100 // 121,
+            tax_cents=total - total * 100 // 121,
+            total_cents=total,
+        )
         db.add(inv)
         invoices[number] = inv
     db.flush()
     inv = invoices["I-DUE"]
-    db.add_all([
-        m.InvoiceLine(tenant_id=t.id, invoice_id=inv.id, position=1, description="Filter sand replacement",
-                      quantity=Decimal("2"), unit_price_cents=10000, total_cents=20000),
-        m.InvoiceLine(tenant_id=t.id, invoice_id=inv.id, position=2, description="Pump seal kit",
-                      quantity=Decimal("1"), unit_price_cents=10000, total_cents=10000),
-    ])
+    db.add_all(
+        [
+            m.InvoiceLine(
+                tenant_id=t.id,
+                invoice_id=inv.id,
+                position=1,
+                description="Filter sand replacement",
+                quantity=Decimal("2"),
+                unit_price_cents=10000,
+                total_cents=20000,
+            ),
+            m.InvoiceLine(
+                tenant_id=t.id,
+                invoice_id=inv.id,
+                position=2,
+                description="Pump seal kit",
+                quantity=Decimal("1"),
+                unit_price_cents=10000,
+                total_cents=10000,
+            ),
+        ]
+    )
     q = quotes["Q-OPEN"]
-    db.add(m.QuoteLine(tenant_id=t.id, quote_id=q.id, position=1, description="Heat pump service visit",
-                       quantity=Decimal("1"), unit_price_cents=10000, total_cents=10000))
-    report = m.Report(tenant_id=t.id, number="R-77", site_id=site.id, title="Spring service",
-                      status=m.ReportStatus.APPROVED, report_date=date(2026, 3, 7))
+    db.add(
+        m.QuoteLine(
+            tenant_id=t.id,
+            quote_id=q.id,
+            position=1,
+            description="Heat pump service visit",
+            quantity=Decimal("1"),
+            unit_price_cents=10000,
+            total_cents=10000,
+        )
+    )
+    report = m.Report(
+        tenant_id=t.id,
+        number="R-77",
+        site_id=site.id,
+        title="Spring service",
+        status=m.ReportStatus.APPROVED,
+        report_date=date(2026, 3, 7),
+    )
     db.add(report)
     user = m.PortalUser(tenant_id=t.id, email="ana@miramar.test", name="Ana")
     db.add(user)
     db.commit()
-    viewer = Viewer(kind="portal", tenant_id=t.id, user_id=user.id, session_id=0, name="Ana", email=user.email,
-                    client_ids=frozenset({c.id}))
+    viewer = Viewer(
+        kind="portal",
+        tenant_id=t.id,
+        user_id=user.id,
+        session_id=0,
+        name="Ana",
+        email=user.email,
+        client_ids=frozenset({c.id}),
+    )
     return dict(t=t, viewer=viewer, quotes=quotes, invoices=invoices, report=report)
 
 
@@ -374,27 +466,38 @@ def test_another_tenants_portal_user_gets_404_and_changes_nothing(http, demo_env
     with Session(demo_env) as s:
         quotes = records.list_quotes(s, aqua_client, status="awaiting").rows
         invoice = records.list_invoices(s, aqua_client).rows[0]
-        report = s.exec(select(m.Report).join(m.Site).where(m.Site.client_id.in_(aqua_client.client_ids),
-                                                           m.Report.status == m.ReportStatus.APPROVED)).first()
+        report = s.exec(
+            select(m.Report)
+            .join(m.Site)
+            .where(m.Site.client_id.in_(aqua_client.client_ids), m.Report.status == m.ReportStatus.APPROVED)
+        ).first()
         asset = s.exec(select(m.Asset).join(m.Site).where(m.Site.client_id.in_(aqua_client.client_ids))).first()
-        shared = s.exec(select(m.Document).join(m.Site).where(m.Site.client_id.in_(aqua_client.client_ids),
-                                                             m.Document.is_published == True)).first()  # noqa: E712
+        shared = s.exec(
+            select(m.Document)
+            .join(m.Site)
+            .where(m.Site.client_id.in_(aqua_client.client_ids), m.Document.is_published == True)
+        ).first()
         site_id = asset.site_id
     assert quotes, "the demo has a quote awaiting approval"
     quote = quotes[0]
 
     def counts():
         with Session(demo_env) as s:
-            return [s.exec(select(func.count()).select_from(t)).one()
-                    for t in (m.AuditEvent, m.Notification, m.Document, m.Job)] + [
-                s.get(m.Quote, int(quote["id"])).status]
+            return [
+                s.exec(select(func.count()).select_from(t)).one()
+                for t in (m.AuditEvent, m.Notification, m.Document, m.Job)
+            ] + [s.get(m.Quote, int(quote["id"])).status]
 
     with Session(demo_env) as s:  # each of them is there for its own tenant's client
         assert records.get_report(s, aqua_client, report.id) and records.asset_detail(s, aqua_client, asset.id)
     _sign_in(http, "client@bluewave.example.com")  # (signing in is audited: count after it)
     before = counts()
-    for url in (f"/files/quote/{quote['id']}", f"/files/invoice/{invoice['id']}", f"/files/report/{report.id}",
-                f"/files/document/{shared.id}" if shared else "/files/document/1"):
+    for url in (
+        f"/files/quote/{quote['id']}",
+        f"/files/invoice/{invoice['id']}",
+        f"/files/report/{report.id}",
+        f"/files/document/{shared.id}" if shared else "/files/document/1",
+    ):
         assert http.get(url).status_code == 404, url
     with Session(demo_env) as s:
         assert records.get_quote(s, blue, int(quote["id"])) is None

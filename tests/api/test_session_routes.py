@@ -31,7 +31,15 @@ def client(tmp_path, monkeypatch):
         s.add(t)
         s.flush()
         s.add(m.PortalUser(tenant_id=t.id, email="u@t.test", name="U", password_hash=hash_password(PASSWORD)))
-        s.add(m.StaffUser(tenant_id=t.id, email="s@t.test", name="S", role=m.StaffRole.OFFICE, password_hash=hash_password(PASSWORD)))
+        s.add(
+            m.StaffUser(
+                tenant_id=t.id,
+                email="s@t.test",
+                name="S",
+                role=m.StaffRole.OFFICE,
+                password_hash=hash_password(PASSWORD),
+            )
+        )
         s.commit()
     app = Starlette(routes=session_routes.routes)
     with TestClient(app, base_url="http://portal.test", follow_redirects=False) as c:
@@ -92,15 +100,22 @@ def test_sign_out_revokes_server_side_and_clears_cookie(client):
 
 
 def test_staff_set_password_must_be_changed_at_first_sign_in(client):
-    from pool_portal.services.identity import access
     from pool_portal.services.core.scope import Viewer
+    from pool_portal.services.identity import access
     from pool_portal.states.guard import Rule, refuse_reason
 
     with Session(client.engine) as s:
         office = s.exec(select(m.StaffUser)).one()
         user = s.exec(select(m.PortalUser)).one()
-        staff = Viewer(kind="staff", tenant_id=office.tenant_id, user_id=office.id, session_id=0,
-                       name=office.name, email=office.email, role=office.role)
+        staff = Viewer(
+            kind="staff",
+            tenant_id=office.tenant_id,
+            user_id=office.id,
+            session_id=0,
+            name=office.name,
+            email=office.email,
+            role=office.role,
+        )
         assert access.set_initial_password(s, staff, user.id, "short") == "password.too_short"
         assert access.set_initial_password(s, staff, user.id, "given by staff 1") is None
         s.commit()

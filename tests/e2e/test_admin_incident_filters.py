@@ -30,8 +30,9 @@ def test_history_filters_by_property_narrowed_by_client(app_server):
         incident = db.exec(select(m.Incident).where(m.Incident.tenant_id == tenant.id).order_by(m.Incident.id)).first()
         site_id, client_id = incident.site_id, incident.client_id
         want = {i.reference for i in db.exec(select(m.Incident).where(m.Incident.site_id == site_id))}
-        other_client_site = db.exec(select(m.Site.id).where(m.Site.tenant_id == tenant.id,
-                                                            m.Site.client_id != client_id)).first()
+        other_client_site = db.exec(
+            select(m.Site.id).where(m.Site.tenant_id == tenant.id, m.Site.client_id != client_id)
+        ).first()
         tenant_sites = set(db.exec(select(m.Site.id).where(m.Site.tenant_id == tenant.id)))
         client_sites = set(db.exec(select(m.Site.id).where(m.Site.client_id == client_id)))
         all_count = len(db.exec(select(m.Incident.id).where(m.Incident.tenant_id == tenant.id)).all())
@@ -51,7 +52,9 @@ def test_history_filters_by_property_narrowed_by_client(app_server):
         narrowed = page.open(f"/admin/incidents?client={client_id}&site={other_client_site}")
         assert {int(s[0]) for s in narrowed["sites"]} == client_sites
         assert narrowed["site"] == "" and narrowed["client"] == str(client_id)
-        assert narrowed["total"] >= len(want) and all(r["client"] == narrowed["rows"][0]["client"] for r in narrowed["rows"])
+        assert narrowed["total"] >= len(want) and all(
+            r["client"] == narrowed["rows"][0]["client"] for r in narrowed["rows"]
+        )
     finally:
         tab.close()
 

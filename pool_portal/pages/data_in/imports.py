@@ -23,11 +23,20 @@ def _columns() -> rx.Component:
     return rx.box(
         rx.text(T("import.columns"), weight="medium", size="2"),
         rx.flex(
-            rx.foreach(S.columns, lambda c: rx.badge(
-                c[0], rx.cond(c[1] == "required", " *", ""), rx.cond(c[2] != "", ": " + c[2], ""),
-                variant=rx.cond(c[1] == "required", "solid", "outline"), size="1",
-                style={"white_space": "normal", "max_width": "100%", "word_break": "break-word"})),
-            spacing="1", wrap="wrap", id="import-columns",
+            rx.foreach(
+                S.columns,
+                lambda c: rx.badge(
+                    c[0],
+                    rx.cond(c[1] == "required", " *", ""),
+                    rx.cond(c[2] != "", ": " + c[2], ""),
+                    variant=rx.cond(c[1] == "required", "solid", "outline"),
+                    size="1",
+                    style={"white_space": "normal", "max_width": "100%", "word_break": "break-word"},
+                ),
+            ),
+            spacing="1",
+            wrap="wrap",
+            id="import-columns",
         ),
         rx.text(T("import.columns_hint"), size="1", color_scheme="gray"),
         margin_y="0.5rem",
@@ -38,8 +47,12 @@ def _picker() -> rx.Component:
     check = S.upload_file(rx.upload_files(upload_id="import-file"))
     return rx.flex(
         rx.upload(
-            rx.flex(rx.icon("file-spreadsheet", size=18), rx.text(T("import.file_hint"), size="2"), spacing="2",
-                    align="center"),
+            rx.flex(
+                rx.icon("file-spreadsheet", size=18),
+                rx.text(T("import.file_hint"), size="2"),
+                spacing="2",
+                align="center",
+            ),
             id="import-file",
             multiple=False,
             max_files=1,
@@ -48,10 +61,12 @@ def _picker() -> rx.Component:
             padding="0.75rem",
             border_radius="8px",
         ),
-        rx.flex(rx.foreach(rx.selected_files("import-file"), lambda f: rx.badge(f, variant="outline")), spacing="1",
-                id="import-file-selected"),
-        rx.button(T("import.check"), id="import-check", on_click=check, disabled=_busy(),
-                  width="fit-content"),
+        rx.flex(
+            rx.foreach(rx.selected_files("import-file"), lambda f: rx.badge(f, variant="outline")),
+            spacing="1",
+            id="import-file-selected",
+        ),
+        rx.button(T("import.check"), id="import-check", on_click=check, disabled=_busy(), width="fit-content"),
         direction="column",
         spacing="2",
     )
@@ -65,7 +80,11 @@ def _progress() -> rx.Component:
             rx.text(rx.cond(S.phase == "checking", T("import.checking"), T("import.committing")), size="2"),
             rx.progress(value=S.progress_done, max=rx.cond(S.progress_total > 0, S.progress_total, 1), width="12rem"),
             rx.text(S.progress_done.to_string() + " / " + S.progress_total.to_string(), size="2"),
-            spacing="3", align="center", wrap="wrap", id="import-progress", role="status",
+            spacing="3",
+            align="center",
+            wrap="wrap",
+            id="import-progress",
+            role="status",
         ),
     )
 
@@ -77,22 +96,39 @@ def _stat(label, value, element_id: str) -> rx.Component:
 def _errors_table() -> rx.Component:
     return rx.box(
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(k)) for k in (
-                "import.line", "import.external_id", "import.column", "import.problem")])),
-            rx.table.body(rx.foreach(S.errors, lambda e: rx.table.row(
-                rx.table.cell(e["line"]),
-                rx.table.cell(e["external_id"]),
-                rx.table.cell(rx.code(e["field"])),
-                rx.table.cell(e["message"], rx.cond(e["allowed"] != "",
-                                                    rx.text(T("import.allowed"), " ", e["allowed"], size="1",
-                                                            color_scheme="gray"))),
-            ))),
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(T(k))
+                        for k in ("import.line", "import.external_id", "import.column", "import.problem")
+                    ]
+                )
+            ),
+            rx.table.body(
+                rx.foreach(
+                    S.errors,
+                    lambda e: rx.table.row(
+                        rx.table.cell(e["line"]),
+                        rx.table.cell(e["external_id"]),
+                        rx.table.cell(rx.code(e["field"])),
+                        rx.table.cell(
+                            e["message"],
+                            rx.cond(
+                                e["allowed"] != "",
+                                rx.text(T("import.allowed"), " ", e["allowed"], size="1", color_scheme="gray"),
+                            ),
+                        ),
+                    ),
+                )
+            ),
             id="import-errors",
             width="100%",
             variant="surface",
         ),
-        rx.cond(S.error_count > S.errors.length(),
-                rx.text(T("import.more_errors"), " ", S.error_count.to_string(), size="2")),
+        rx.cond(
+            S.error_count > S.errors.length(),
+            rx.text(T("import.more_errors"), " ", S.error_count.to_string(), size="2"),
+        ),
         overflow_x="auto",
     )
 
@@ -113,22 +149,36 @@ def _result() -> rx.Component:
             rx.cond(
                 S.error_count > 0,
                 rx.box(
-                    rx.callout(T("import.has_errors"), color_scheme="red", role="alert", id="import-has-errors",
-                               margin_bottom="0.5rem"),
+                    rx.callout(
+                        T("import.has_errors"),
+                        color_scheme="red",
+                        role="alert",
+                        id="import-has-errors",
+                        margin_bottom="0.5rem",
+                    ),
                     _errors_table(),
                 ),
                 rx.cond(
                     done,
                     rx.callout(T("import.committed"), color_scheme="green", id="import-committed", role="status"),
                     rx.flex(
-                        rx.button(T("import.commit"), id="import-commit", on_click=S.commit_import, color_scheme="green"),
+                        rx.button(
+                            T("import.commit"), id="import-commit", on_click=S.commit_import, color_scheme="green"
+                        ),
                         rx.text(T("import.commit_hint"), size="2"),
-                        spacing="3", align="center", wrap="wrap",
+                        spacing="3",
+                        align="center",
+                        wrap="wrap",
                     ),
                 ),
             ),
-            rx.button(T("import.start_over"), variant="soft", on_click=S.start_over, id="import-start-over",
-                      width="fit-content"),
+            rx.button(
+                T("import.start_over"),
+                variant="soft",
+                on_click=S.start_over,
+                id="import-start-over",
+                width="fit-content",
+            ),
             direction="column",
             spacing="3",
             margin_top="1rem",
@@ -144,16 +194,28 @@ def import_page() -> rx.Component:
             rx.el.label(T("import.kind"), html_for="import-kind"),
             rx.el.select(
                 *[rx.el.option(T(f"import.kind.{k}"), value=k) for k in csv_import.IMPORT_KINDS],
-                id="import-kind", value=S.kind, on_change=S.choose_kind, style=SELECT_STYLE,
+                id="import-kind",
+                value=S.kind,
+                on_change=S.choose_kind,
+                style=SELECT_STYLE,
                 disabled=_busy(),
             ),
-            spacing="2", align="center", margin_top="0.75rem",
+            spacing="2",
+            align="center",
+            margin_top="0.75rem",
         ),
         _columns(),
         _picker(),
-        rx.cond(S.file_error != "",
-                rx.callout(S.tr[S.file_error].to(str) + rx.cond(S.file_detail != "", ": " + S.file_detail, ""),
-                           color_scheme="red", role="alert", id="import-file-error", margin_top="0.75rem")),
+        rx.cond(
+            S.file_error != "",
+            rx.callout(
+                S.tr[S.file_error].to(str) + rx.cond(S.file_detail != "", ": " + S.file_detail, ""),
+                color_scheme="red",
+                role="alert",
+                id="import-file-error",
+                margin_top="0.75rem",
+            ),
+        ),
         rx.box(_progress(), margin_top="0.75rem"),
         _result(),
     )

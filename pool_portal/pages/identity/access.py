@@ -56,14 +56,17 @@ def _password_fields(error_var) -> list[rx.Component]:
                 id="password-error",
             ),
         ),
-        field("field.new_password", "password", "password", "new-password", id_prefix="pw", required=True, min_length=8),
+        field(
+            "field.new_password", "password", "password", "new-password", id_prefix="pw", required=True, min_length=8
+        ),
         field("field.confirm_password", "confirm", "password", "new-password", id_prefix="pw", required=True),
         rx.text(T("password.rules"), size="1", color_scheme="gray"),
     ]
 
 
-def set_password_page(action: str = "/auth/set-password", ask_again: str = "/portal/login",
-                      ask_key: str = "link.ask_again") -> rx.Component:
+def set_password_page(
+    action: str = "/auth/set-password", ask_again: str = "/portal/login", ask_key: str = "link.ask_again"
+) -> rx.Component:
     return card_page(
         rx.heading(T("link.set_password_title"), size="6", as_="h1"),
         rx.cond(

@@ -23,15 +23,20 @@ def dom_value(element_id: str) -> rx.Var:
 
 
 def status_badge(state, status) -> rx.Component:
-    return rx.badge(state.tr["incident.status." + status].to(str),
-                    color_scheme=rx.match(status, *STATUS_COLOURS.items(), "gray"), variant="soft", size="2")
+    return rx.badge(
+        state.tr["incident.status." + status].to(str),
+        color_scheme=rx.match(status, *STATUS_COLOURS.items(), "gray"),
+        variant="soft",
+        size="2",
+    )
 
 
 def photo_picker(upload_id: str) -> rx.Component:
     return rx.box(
         rx.upload(
-            rx.flex(rx.icon("camera", size=18), rx.text(T("incident.photos_hint"), size="2"), spacing="2",
-                    align="center"),
+            rx.flex(
+                rx.icon("camera", size=18), rx.text(T("incident.photos_hint"), size="2"), spacing="2", align="center"
+            ),
             id=upload_id,
             multiple=True,
             accept=IMAGE_TYPES,
@@ -40,15 +45,24 @@ def photo_picker(upload_id: str) -> rx.Component:
             padding="0.75rem",
             border_radius="8px",
         ),
-        rx.flex(rx.foreach(rx.selected_files(upload_id), lambda f: rx.badge(f, variant="outline")), spacing="1",
-                wrap="wrap", margin_top="0.25rem", id=f"{upload_id}-selected"),
+        rx.flex(
+            rx.foreach(rx.selected_files(upload_id), lambda f: rx.badge(f, variant="outline")),
+            spacing="1",
+            wrap="wrap",
+            margin_top="0.25rem",
+            id=f"{upload_id}-selected",
+        ),
     )
 
 
 def report_page() -> rx.Component:
     S = ReportFaultState
-    submit = S.submit_report(rx.upload_files(upload_id="incident-photos"), dom_value("incident-site"),
-                             dom_value("incident-category"), dom_value("incident-description"))
+    submit = S.submit_report(
+        rx.upload_files(upload_id="incident-photos"),
+        dom_value("incident-site"),
+        dom_value("incident-category"),
+        dom_value("incident-description"),
+    )
     return portal_shell(
         rx.heading(T("incident.report_title"), size="6", as_="h1", margin_bottom="0.75rem"),
         rx.cond(
@@ -56,12 +70,18 @@ def report_page() -> rx.Component:
             rx.flex(
                 field_error(S, "form"),
                 rx.el.label(T("job.site"), html_for="incident-site"),
-                rx.el.select(rx.foreach(S.sites, lambda s: rx.el.option(s[1], value=s[0])), id="incident-site",
-                             style=SELECT_STYLE),
+                rx.el.select(
+                    rx.foreach(S.sites, lambda s: rx.el.option(s[1], value=s[0])),
+                    id="incident-site",
+                    style=SELECT_STYLE,
+                ),
                 field_error(S, "site"),
                 rx.el.label(T("incident.category"), html_for="incident-category"),
-                rx.el.select(*[rx.el.option(T(f"incident.category.{c}"), value=c) for c in incidents.CATEGORIES],
-                             id="incident-category", style=SELECT_STYLE),
+                rx.el.select(
+                    *[rx.el.option(T(f"incident.category.{c}"), value=c) for c in incidents.CATEGORIES],
+                    id="incident-category",
+                    style=SELECT_STYLE,
+                ),
                 field_error(S, "category"),
                 rx.el.label(T("incident.description"), html_for="incident-description"),
                 rx.text_area(id="incident-description", max_length=incidents.MAX_DESCRIPTION, rows="5"),
@@ -88,7 +108,9 @@ def pager(S) -> rx.Component:
             rx.cond(S.prev_href != "", rx.link("‹ ", T("list.previous"), href=S.prev_href, id="page-prev")),
             rx.text(S.page.to_string(), " / ", S.pages.to_string(), size="2", id="page-of"),
             rx.cond(S.next_href != "", rx.link(T("list.next"), " ›", href=S.next_href, id="page-next")),
-            spacing="3", align="center", margin_top="0.5rem",
+            spacing="3",
+            align="center",
+            margin_top="0.5rem",
         ),
     )
 
@@ -100,8 +122,14 @@ def list_page() -> rx.Component:
         rx.flex(
             rx.heading(T("nav.incidents"), size="6", as_="h1"),
             rx.spacer(),
-            rx.cond(S.enabled, rx.link(rx.button(rx.icon("triangle-alert", size=16), T("incident.report_fault")),
-                                       href="/portal/incidents/new", id="report-fault")),
+            rx.cond(
+                S.enabled,
+                rx.link(
+                    rx.button(rx.icon("triangle-alert", size=16), T("incident.report_fault")),
+                    href="/portal/incidents/new",
+                    id="report-fault",
+                ),
+            ),
             align="center",
             margin_bottom="0.75rem",
         ),
@@ -109,24 +137,50 @@ def list_page() -> rx.Component:
             S.enabled,
             rx.box(
                 rx.flex(
-                    *[rx.link(rx.cond(o == "all", T("incidents.filter.all"), T(f"incident.status.{o}")),
-                              href=f"/portal/incidents?status={o}", id=f"incidents-filter-{o}",
-                              weight=rx.cond(S.status == o, "bold", "regular"))
-                      for o in options],
-                    spacing="3", wrap="wrap", margin_bottom="0.75rem",
+                    *[
+                        rx.link(
+                            rx.cond(o == "all", T("incidents.filter.all"), T(f"incident.status.{o}")),
+                            href=f"/portal/incidents?status={o}",
+                            id=f"incidents-filter-{o}",
+                            weight=rx.cond(S.status == o, "bold", "regular"),
+                        )
+                        for o in options
+                    ],
+                    spacing="3",
+                    wrap="wrap",
+                    margin_bottom="0.75rem",
                 ),
                 rx.box(
                     rx.table.root(
-                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(k)) for k in (
-                            "incident.reference", "overlay.date", "overlay.site", "incident.category", "overlay.status")])),
-                        rx.table.body(rx.foreach(S.rows, lambda r: rx.table.row(
-                            rx.table.cell(rx.link(r["reference"], href="/portal/incident?id=" + r["id"])),
-                            rx.table.cell(r["created"].to(str)[:16].replace("T", " ")),
-                            rx.table.cell(r["site"]),
-                            rx.table.cell(S.tr["incident.category." + r["category"]].to(str)),
-                            rx.table.cell(status_badge(S, r["status"])),
-                        ))),
-                        id="incidents-table", width="100%", variant="surface",
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(T(k))
+                                    for k in (
+                                        "incident.reference",
+                                        "overlay.date",
+                                        "overlay.site",
+                                        "incident.category",
+                                        "overlay.status",
+                                    )
+                                ]
+                            )
+                        ),
+                        rx.table.body(
+                            rx.foreach(
+                                S.rows,
+                                lambda r: rx.table.row(
+                                    rx.table.cell(rx.link(r["reference"], href="/portal/incident?id=" + r["id"])),
+                                    rx.table.cell(r["created"].to(str)[:16].replace("T", " ")),
+                                    rx.table.cell(r["site"]),
+                                    rx.table.cell(S.tr["incident.category." + r["category"]].to(str)),
+                                    rx.table.cell(status_badge(S, r["status"])),
+                                ),
+                            )
+                        ),
+                        id="incidents-table",
+                        width="100%",
+                        variant="surface",
                     ),
                     overflow_x="auto",
                 ),
@@ -142,11 +196,25 @@ def photo_strip(photos) -> rx.Component:
     return rx.cond(
         photos != "",
         rx.flex(
-            rx.foreach(photos.to(str).split(","), lambda pid: rx.link(
-                rx.image(src="/files/incident-photo/" + pid + "?size=thumb", alt=T("incident.photo"), width="96px", height="96px",
-                         object_fit="cover", border_radius="6px", loading="lazy"),
-                href="/files/incident-photo/" + pid, is_external=True)),
-            spacing="2", wrap="wrap", margin_top="0.4rem",
+            rx.foreach(
+                photos.to(str).split(","),
+                lambda pid: rx.link(
+                    rx.image(
+                        src="/files/incident-photo/" + pid + "?size=thumb",
+                        alt=T("incident.photo"),
+                        width="96px",
+                        height="96px",
+                        object_fit="cover",
+                        border_radius="6px",
+                        loading="lazy",
+                    ),
+                    href="/files/incident-photo/" + pid,
+                    is_external=True,
+                ),
+            ),
+            spacing="2",
+            wrap="wrap",
+            margin_top="0.4rem",
         ),
     )
 
@@ -155,26 +223,43 @@ def timeline(state, staff: bool = False) -> rx.Component:
     def entry(e):
         resolution = e["kind"] == "resolution"
         label = rx.cond(
-            resolution, T("incident.closure"),
-            rx.cond(e["internal"] != "", T("incident.internal_note"),
-                    rx.cond(e["author"] == "CLIENT", rx.cond(e["name"] != "", e["name"], T("incident.you")),
-                            rx.cond(e["name"] != "", e["name"], T("incident.team")))))
+            resolution,
+            T("incident.closure"),
+            rx.cond(
+                e["internal"] != "",
+                T("incident.internal_note"),
+                rx.cond(
+                    e["author"] == "CLIENT",
+                    rx.cond(e["name"] != "", e["name"], T("incident.you")),
+                    rx.cond(e["name"] != "", e["name"], T("incident.team")),
+                ),
+            ),
+        )
         return rx.box(
-            rx.flex(rx.text(label, weight="bold", size="2"), rx.text(e["at"], size="1", color_scheme="gray"),
-                    spacing="2", align="baseline"),
+            rx.flex(
+                rx.text(label, weight="bold", size="2"),
+                rx.text(e["at"], size="1", color_scheme="gray"),
+                spacing="2",
+                align="baseline",
+            ),
             # Plain text: the body is never rendered as HTML.
             rx.text(e["body"], white_space="pre-wrap", size="2"),
             photo_strip(e["photos"]),
             padding="0.6rem 0.8rem",
             border_radius="8px",
-            background=rx.cond(resolution, "var(--green-3)",
-                               rx.cond(e["internal"] != "", "var(--amber-3)",
-                                       rx.cond(e["author"] == "CLIENT", "var(--gray-3)", "var(--accent-3)"))),
+            background=rx.cond(
+                resolution,
+                "var(--green-3)",
+                rx.cond(
+                    e["internal"] != "",
+                    "var(--amber-3)",
+                    rx.cond(e["author"] == "CLIENT", "var(--gray-3)", "var(--accent-3)"),
+                ),
+            ),
             class_name=rx.cond(e["internal"] != "", "thread-entry internal", "thread-entry"),
         )
 
-    return rx.flex(rx.foreach(state.thread, entry), direction="column", spacing="2", id="thread",
-                   aria_live="polite")
+    return rx.flex(rx.foreach(state.thread, entry), direction="column", spacing="2", id="thread", aria_live="polite")
 
 
 def detail_page() -> rx.Component:
@@ -189,23 +274,41 @@ def detail_page() -> rx.Component:
                 rx.flex(
                     rx.heading(S.incident["reference"], size="6", as_="h1", id="incident-reference"),
                     rx.cond(S.incident.contains("status"), status_badge(S, S.incident["status"].to(str))),
-                    spacing="3", align="center", wrap="wrap", margin_y="0.5rem", id="incident-status",
+                    spacing="3",
+                    align="center",
+                    wrap="wrap",
+                    margin_y="0.5rem",
+                    id="incident-status",
                 ),
-                rx.text(S.incident["site"], " · ", rx.cond(S.incident.contains("category"),
-                        S.tr["incident.category." + S.incident["category"].to(str)].to(str), ""),
-                        " · ", S.incident["created"], size="2", color_scheme="gray"),
+                rx.text(
+                    S.incident["site"],
+                    " · ",
+                    rx.cond(
+                        S.incident.contains("category"),
+                        S.tr["incident.category." + S.incident["category"].to(str)].to(str),
+                        "",
+                    ),
+                    " · ",
+                    S.incident["created"],
+                    size="2",
+                    color_scheme="gray",
+                ),
                 rx.box(timeline(S), margin_y="1rem"),
                 rx.cond(
                     S.can_post,
                     rx.flex(
                         rx.el.label(T("incident.reply"), html_for="reply-body"),
-                        rx.text_area(id="reply-body", max_length=incidents.MAX_MESSAGE, rows="3", key=S.sent.to_string()),
+                        rx.text_area(
+                            id="reply-body", max_length=incidents.MAX_MESSAGE, rows="3", key=S.sent.to_string()
+                        ),
                         field_error(S, "body"),
                         photo_picker("reply-photos"),
                         field_error(S, "photos"),
                         field_error(S, "form"),
                         rx.button(T("incident.send"), id="reply-send", on_click=post, width="fit-content"),
-                        direction="column", spacing="2", max_width="640px",
+                        direction="column",
+                        spacing="2",
+                        max_width="640px",
                     ),
                     rx.callout(T("incident.solved_closed"), id="incident-closed", color_scheme="green"),
                 ),

@@ -11,9 +11,13 @@ from pool_portal.states.staff.home import AdminHomeState
 
 def _visits() -> rx.Component:
     return rx.box(
-        rx.flex(rx.heading(T("admin.visits.title"), size="5", as_="h2"),
-                rx.link(T("data.visits.open"), href="/admin/visits", size="2", id="visits-open"),
-                spacing="3", align="center", margin_y="0.75rem"),
+        rx.flex(
+            rx.heading(T("admin.visits.title"), size="5", as_="h2"),
+            rx.link(T("data.visits.open"), href="/admin/visits", size="2", id="visits-open"),
+            spacing="3",
+            align="center",
+            margin_y="0.75rem",
+        ),
         rx.cond(
             AdminHomeState.visits.length() > 0,
             data_table(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -26,7 +26,7 @@ def normalise_language(lang: str | None) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     """The whole catalogue for ``lang``; missing keys fall back to English."""
     base = json.loads((_DIR / f"{DEFAULT_LANGUAGE}.json").read_text(encoding="utf-8"))
@@ -53,7 +53,7 @@ def day(value: date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     return _babel_date(value, format="medium", locale=_locale(lang)) if value else ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _locale(lang: str) -> Locale:
     """A parsed babel Locale: passing the object, not its name, makes each money or
     date formatting about 2.5x faster (no locale parsing per call)."""

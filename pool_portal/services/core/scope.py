@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from pool_portal.services.core.params import parse_id
-
 from pool_portal.models import (
     Client,
     ClientGroup,
@@ -21,6 +19,7 @@ from pool_portal.models import (
     Site,
     StaffRole,
 )
+from pool_portal.services.core.params import parse_id
 
 
 @dataclass(frozen=True)
@@ -58,9 +57,7 @@ def group_descendants(session: Session, tenant_id: int, group_ids: Iterable[int]
     while frontier:
         found |= frontier
         rows = session.exec(
-            select(ClientGroup.id).where(
-                ClientGroup.tenant_id == tenant_id, col(ClientGroup.parent_id).in_(frontier)
-            )
+            select(ClientGroup.id).where(ClientGroup.tenant_id == tenant_id, col(ClientGroup.parent_id).in_(frontier))
         ).all()
         frontier = set(rows) - found
     return found
@@ -88,7 +85,7 @@ def portal_client_ids(session: Session, tenant_id: int, portal_user_id: int) -> 
         select(Membership).where(
             Membership.tenant_id == tenant_id,
             Membership.portal_user_id == portal_user_id,
-            Membership.is_active == True,  # noqa: E712
+            Membership.is_active == True,
         )
     ).all()
     direct = {m.client_id for m in memberships if m.client_id is not None}
@@ -98,7 +95,9 @@ def portal_client_ids(session: Session, tenant_id: int, portal_user_id: int) -> 
         return set()
     active = session.exec(
         select(Client.id).where(
-            Client.tenant_id == tenant_id, col(Client.id).in_(ids), Client.is_active == True  # noqa: E712
+            Client.tenant_id == tenant_id,
+            col(Client.id).in_(ids),
+            Client.is_active == True,
         )
     ).all()
     return set(active)
@@ -106,7 +105,7 @@ def portal_client_ids(session: Session, tenant_id: int, portal_user_id: int) -> 
 
 def sites_for(session: Session, viewer: Viewer) -> list[Site]:
     """The viewer's sites, ordered by name: a portal user's own, a staff user's tenant's."""
-    query = select(Site).where(Site.tenant_id == viewer.tenant_id, Site.is_active == True)  # noqa: E712
+    query = select(Site).where(Site.tenant_id == viewer.tenant_id, Site.is_active == True)
     if viewer.is_portal:
         if not viewer.client_ids:
             return []
@@ -120,7 +119,7 @@ def _memberships(session: Session, tenant_id: int, portal_user_id: int) -> list[
             select(Membership).where(
                 Membership.tenant_id == tenant_id,
                 Membership.portal_user_id == portal_user_id,
-                Membership.is_active == True,  # noqa: E712
+                Membership.is_active == True,
             )
         ).all()
     )
@@ -133,21 +132,27 @@ def view_options(session: Session, tenant_id: int, portal_user_id: int) -> list[
     the UI)."""
     memberships = _memberships(session, tenant_id, portal_user_id)
     visible = portal_client_ids(session, tenant_id, portal_user_id)
-    group_ids = group_descendants(
-        session, tenant_id, {m.group_id for m in memberships if m.group_id is not None}
+    group_ids = group_descendants(session, tenant_id, {m.group_id for m in memberships if m.group_id is not None})
+    groups = (
+        {
+            g.id: g.name
+            for g in session.exec(
+                select(ClientGroup).where(ClientGroup.tenant_id == tenant_id, col(ClientGroup.id).in_(group_ids))
+            ).all()
+        }
+        if group_ids
+        else {}
     )
-    groups = {
-        g.id: g.name
-        for g in session.exec(
-            select(ClientGroup).where(ClientGroup.tenant_id == tenant_id, col(ClientGroup.id).in_(group_ids))
-        ).all()
-    } if group_ids else {}
-    clients = {
-        c.id: c.name
-        for c in session.exec(
-            select(Client).where(Client.tenant_id == tenant_id, col(Client.id).in_(visible))
-        ).all()
-    } if visible else {}
+    clients = (
+        {
+            c.id: c.name
+            for c in session.exec(
+                select(Client).where(Client.tenant_id == tenant_id, col(Client.id).in_(visible))
+            ).all()
+        }
+        if visible
+        else {}
+    )
     options: list[tuple[str, str]] = []
     if len(memberships) > 1:
         options.append(("all", ""))

@@ -30,10 +30,10 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from pool_portal.models import StaffRole
 from pool_portal.services.core import audit, record_rules
-from pool_portal.services.data_in import integration
-from pool_portal.services.infra import storage
-from pool_portal.services.data_in.integration import KINDS, Rejected
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.data_in import integration
+from pool_portal.services.data_in.integration import KINDS, Rejected
+from pool_portal.services.infra import storage
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +43,30 @@ MAX_ROWS = 20_000
 PROGRESS_EVERY = 50
 ROLES = (StaffRole.ADMIN, StaffRole.OFFICE)
 # Why a file could not be read at all (the page shows "import.file.<code>").
-FILE_ERRORS = ("too_large", "encoding", "not_csv", "empty", "unknown_columns", "missing_columns",
-               "duplicate_columns", "too_many_rows", "conflict", "database")
+FILE_ERRORS = (
+    "too_large",
+    "encoding",
+    "not_csv",
+    "empty",
+    "unknown_columns",
+    "missing_columns",
+    "duplicate_columns",
+    "too_many_rows",
+    "conflict",
+    "database",
+)
 # Nothing was written and the same file may simply be tried again (the database was busy).
 RETRY_ERRORS = ("database",)
 # The codes of row errors this module and the integration service give (besides pydantic's).
-ROW_ERRORS = ("missing", "duplicate_in_file", "extra_cells", "unknown_reference", "other_site", "number_taken",
-              "external_id")
+ROW_ERRORS = (
+    "missing",
+    "duplicate_in_file",
+    "extra_cells",
+    "unknown_reference",
+    "other_site",
+    "number_taken",
+    "external_id",
+)
 _EXTRA = "\x00extra"  # never a column name (a NUL refuses the file)
 
 
@@ -148,8 +165,15 @@ def _check_caller(viewer: Viewer, kind: str) -> None:
         raise ValueError(f"cannot import {kind!r}")
 
 
-def run(session_factory: Callable, viewer: Viewer, kind: str, data: bytes, *, commit: bool,
-        progress: Callable[[int, int], None] | None = None) -> ImportResult:
+def run(
+    session_factory: Callable,
+    viewer: Viewer,
+    kind: str,
+    data: bytes,
+    *,
+    commit: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
     """Import a CSV file of ``kind`` for the viewer's tenant. ``commit=False`` is the
     dry run. ``session_factory()`` is a context manager giving a session (e.g.
     ``db.session_scope``); nothing is kept unless ``commit`` and every row is good.
@@ -166,9 +190,17 @@ def run(session_factory: Callable, viewer: Viewer, kind: str, data: bytes, *, co
         with session_factory() as db:
             _import(db, viewer.tenant_id, kind, rows, result, progress, dry_run=not commit)
             if commit and result.ok:
-                audit.record(db, f"import.{kind}", tenant_id=viewer.tenant_id, actor_kind="staff",
-                             actor_id=viewer.user_id, target_type="import", rows=result.rows,
-                             created=result.created, updated=result.updated)
+                audit.record(
+                    db,
+                    f"import.{kind}",
+                    tenant_id=viewer.tenant_id,
+                    actor_kind="staff",
+                    actor_id=viewer.user_id,
+                    target_type="import",
+                    rows=result.rows,
+                    created=result.created,
+                    updated=result.updated,
+                )
                 result.committed = True
             else:
                 db.rollback()
@@ -190,8 +222,9 @@ def _import(db, tenant_id: int, kind: str, rows, result: ImportResult, progress,
         elif not external_id:
             result.errors.append(RowError(line, "", "external_id", "missing", "external_id is empty"))
         elif external_id in seen:
-            result.errors.append(RowError(line, external_id, "external_id", "duplicate_in_file",
-                                          f"also on line {seen[external_id]}"))
+            result.errors.append(
+                RowError(line, external_id, "external_id", "duplicate_in_file", f"also on line {seen[external_id]}")
+            )
         else:
             seen[external_id] = line
             values = {name: cell.strip() for name, cell in row.items() if cell.strip()}

@@ -58,9 +58,9 @@ from pool_portal.models import (
     utcnow,
 )
 from pool_portal.services.core import pricing, record_rules
-from pool_portal.services.infra import storage
 from pool_portal.services.core.params import MAX_ID, parse_int
 from pool_portal.services.core.pricing import line_total
+from pool_portal.services.infra import storage
 
 EXTERNAL_ID = r"^[A-Za-z0-9._:~-]{1,100}$"
 _EXTERNAL_ID = re.compile(EXTERNAL_ID)
@@ -101,8 +101,13 @@ def field_errors(errors: list[dict], drop_prefix: tuple[str, ...] = ()) -> list[
             loc = loc[1:]
         if err.get("type") == "json_invalid":  # its loc is a character position
             loc = []
-        out.append(FieldError(".".join(str(p) for p in loc) or "body", str(err.get("type") or "invalid"),
-                              str(err.get("msg") or "invalid value")))
+        out.append(
+            FieldError(
+                ".".join(str(p) for p in loc) or "body",
+                str(err.get("type") or "invalid"),
+                str(err.get("msg") or "invalid value"),
+            )
+        )
     return out
 
 
@@ -124,12 +129,17 @@ def _email(value: str) -> str:
 
 
 def Text(max_length: int, min_length: int = 0):  # noqa: N802 - a type factory
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-                     AfterValidator(_printable)]
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(_printable),
+    ]
 
 
 ExternalId = Annotated[str, StringConstraints(pattern=EXTERNAL_ID, max_length=100)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254), AfterValidator(_email)]
+
+
 class _Record(BaseModel):
     """A record as pushed: unknown fields are refused (a typo must not pass silently)."""
 
@@ -139,9 +149,17 @@ class _Record(BaseModel):
         """Fail validation with each broken cross-field rule at its field (so problem
         details and the CSV report name it), as staff editing refuses them."""
         if broken:
-            raise ValidationError.from_exception_data(type(self).__name__, [
-                InitErrorDetails(type=PydanticCustomError(rule.code, rule.message), loc=(rule.field,),
-                                 input=getattr(self, rule.field)) for rule in broken])
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError(rule.code, rule.message),
+                        loc=(rule.field,),
+                        input=getattr(self, rule.field),
+                    )
+                    for rule in broken
+                ],
+            )
         return self
 
 
@@ -411,24 +429,66 @@ class Kind:
 
 
 _SITE = Ref(Site, "site_id")
-KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("clients", "client", Client, ClientIn, ClientOut),
-    Kind("sites", "site", Site, SiteIn, SiteOut, {"client_external_id": Ref(Client, "client_id")}),
-    Kind("assets", "asset", Asset, AssetIn, AssetOut, {"site_external_id": _SITE}),
-    Kind("remarks", "remark", Remark, RemarkIn, RemarkOut, {
-        "site_external_id": _SITE, "asset_external_id": Ref(Asset, "asset_id", same_site=True),
-        "report_external_id": Ref(Report, "report_id", same_site=True)}),
-    Kind("jobs", "job", Job, JobIn, JobOut, {
-        "site_external_id": _SITE, "asset_external_id": Ref(Asset, "asset_id", same_site=True),
-        "technician_email": Ref(StaffUser, "technician_id", key="email")}),
-    Kind("quotes", "quote", Quote, QuoteIn, QuoteOut, {"site_external_id": _SITE},
-         lines=QuoteLine, line_parent="quote_id"),
-    Kind("invoices", "invoice", Invoice, InvoiceIn, InvoiceOut, {
-        "site_external_id": _SITE, "job_external_id": Ref(Job, "job_id", same_site=True)},
-        lines=InvoiceLine, line_parent="invoice_id"),
-    Kind("reports", "report", Report, ReportIn, ReportOut, {
-        "site_external_id": _SITE, "job_external_id": Ref(Job, "job_id", same_site=True)}),
-)}
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("clients", "client", Client, ClientIn, ClientOut),
+        Kind("sites", "site", Site, SiteIn, SiteOut, {"client_external_id": Ref(Client, "client_id")}),
+        Kind("assets", "asset", Asset, AssetIn, AssetOut, {"site_external_id": _SITE}),
+        Kind(
+            "remarks",
+            "remark",
+            Remark,
+            RemarkIn,
+            RemarkOut,
+            {
+                "site_external_id": _SITE,
+                "asset_external_id": Ref(Asset, "asset_id", same_site=True),
+                "report_external_id": Ref(Report, "report_id", same_site=True),
+            },
+        ),
+        Kind(
+            "jobs",
+            "job",
+            Job,
+            JobIn,
+            JobOut,
+            {
+                "site_external_id": _SITE,
+                "asset_external_id": Ref(Asset, "asset_id", same_site=True),
+                "technician_email": Ref(StaffUser, "technician_id", key="email"),
+            },
+        ),
+        Kind(
+            "quotes",
+            "quote",
+            Quote,
+            QuoteIn,
+            QuoteOut,
+            {"site_external_id": _SITE},
+            lines=QuoteLine,
+            line_parent="quote_id",
+        ),
+        Kind(
+            "invoices",
+            "invoice",
+            Invoice,
+            InvoiceIn,
+            InvoiceOut,
+            {"site_external_id": _SITE, "job_external_id": Ref(Job, "job_id", same_site=True)},
+            lines=InvoiceLine,
+            line_parent="invoice_id",
+        ),
+        Kind(
+            "reports",
+            "report",
+            Report,
+            ReportIn,
+            ReportOut,
+            {"site_external_id": _SITE, "job_external_id": Ref(Job, "job_id", same_site=True)},
+        ),
+    )
+}
 
 _LABELS = {Client: "client", Site: "site", Asset: "asset", Report: "report", Job: "job", StaffUser: "staff user"}
 
@@ -466,8 +526,17 @@ class Upserted:
     previous_status: object = None  # the record's status before this write (None: new)
 
 
-def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Record | dict,
-           now: datetime | None = None, *, dry_run: bool = False, refs: dict | None = None) -> Upserted:
+def upsert(
+    db: Session,
+    tenant_id: int,
+    kind: str,
+    external_id: str,
+    record: _Record | dict,
+    now: datetime | None = None,
+    *,
+    dry_run: bool = False,
+    refs: dict | None = None,
+) -> Upserted:
     """Create or update the tenant's ``kind`` record with this external id. Raises
     Rejected (nothing written by this call) when a field or reference is wrong.
     ``dry_run``: every check, no write (``row`` is the existing record or None).
@@ -505,8 +574,9 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
 
     values = record.model_dump(exclude={*spec.refs, "lines", "tax_rate_bp"})
     if "number" in values:
-        same_number = select(spec.model.id).where(spec.model.tenant_id == tenant_id,
-                                                  spec.model.number == values["number"])
+        same_number = select(spec.model.id).where(
+            spec.model.tenant_id == tenant_id, spec.model.number == values["number"]
+        )
         if row is not None:
             same_number = same_number.where(spec.model.id != row.id)
         taken = db.exec(same_number).first()
@@ -516,16 +586,19 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
         changed = _answered_quote_changes(db, row, values, record, site)
         if changed:
             answer = row.status.value.lower() if row.status in _ANSWERED else "answered"
-            raise Rejected([FieldError(name, "answered", f"quote {row.number} is {answer}: it cannot change")
-                            for name in changed], status=409,
-                           detail=f"Quote {row.number} ({external_id}) is {answer}: once the client has answered, "
-                                  f"its content cannot change; nothing was changed")
+            raise Rejected(
+                [FieldError(name, "answered", f"quote {row.number} is {answer}: it cannot change") for name in changed],
+                status=409,
+                detail=f"Quote {row.number} ({external_id}) is {answer}: once the client has answered, "
+                f"its content cannot change; nothing was changed",
+            )
         if not errors:  # the same content again: idempotent, nothing rewritten
             return Upserted(row, False, previous_status)
     priced = None
     if spec.lines is not None:
-        subtotal, tax, total, each = totals([(ln.quantity, ln.unit_price_cents) for ln in record.lines],
-                                            record.tax_rate_bp)
+        subtotal, tax, total, each = totals(
+            [(ln.quantity, ln.unit_price_cents) for ln in record.lines], record.tax_rate_bp
+        )
         if max(abs(subtotal), abs(total), *(abs(x) for x in each), 0) > MAX_CENTS:
             errors.append(FieldError("lines", "too_large", "the total is too large"))
         priced = subtotal, tax, total, each
@@ -552,9 +625,17 @@ def upsert(db: Session, tenant_id: int, kind: str, external_id: str, record: _Re
     if priced is not None:
         db.execute(delete(spec.lines).where(getattr(spec.lines, spec.line_parent) == row.id))
         for pos, (line, line_cents) in enumerate(zip(record.lines, priced[3], strict=True)):
-            db.add(spec.lines(tenant_id=tenant_id, **{spec.line_parent: row.id}, position=pos,
-                              description=line.description, quantity=line.quantity,
-                              unit_price_cents=line.unit_price_cents, total_cents=line_cents))
+            db.add(
+                spec.lines(
+                    tenant_id=tenant_id,
+                    **{spec.line_parent: row.id},
+                    position=pos,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price_cents=line.unit_price_cents,
+                    total_cents=line_cents,
+                )
+            )
         db.flush()
     return Upserted(row, created, previous_status)
 
@@ -575,10 +656,12 @@ def _answered_quote_changes(db: Session, quote: Quote, values: dict, record: Quo
         changed.append("site_external_id")
     if record.tax_rate_bp != quote.tax_rate_bp:
         changed.append("tax_rate_bp")
-    stored = db.exec(select(QuoteLine).where(QuoteLine.quote_id == quote.id)
-                     .order_by(QuoteLine.position, QuoteLine.id)).all()
-    if [(ln.description, Decimal(ln.quantity), ln.unit_price_cents) for ln in stored] != \
-            [(ln.description, ln.quantity, ln.unit_price_cents) for ln in record.lines]:
+    stored = db.exec(
+        select(QuoteLine).where(QuoteLine.quote_id == quote.id).order_by(QuoteLine.position, QuoteLine.id)
+    ).all()
+    if [(ln.description, Decimal(ln.quantity), ln.unit_price_cents) for ln in stored] != [
+        (ln.description, ln.quantity, ln.unit_price_cents) for ln in record.lines
+    ]:
         changed.append("lines")
     return changed
 
@@ -599,8 +682,14 @@ def _client_event(kind: str, done: Upserted) -> str | None:
     return _SHOWN.get((kind, status))
 
 
-def save(session_factory: Callable, tenant_id: int, kind: str, external_id: str, record: _Record,
-         actor_key_id: int | None = None) -> dict:
+def save(
+    session_factory: Callable,
+    tenant_id: int,
+    kind: str,
+    external_id: str,
+    record: _Record,
+    actor_key_id: int | None = None,
+) -> dict:
     """Upsert in its own transaction (audited as the API key's act) and answer the
     record as the API shows it, with ``created``. Two pushes of the same new record at
     once: the second one's insert hits the unique constraint and is run again, as an
@@ -611,8 +700,14 @@ def save(session_factory: Callable, tenant_id: int, kind: str, external_id: str,
         try:
             with session_factory() as db:
                 done = upsert(db, tenant_id, kind, external_id, record)
-                _audit(db, tenant_id, actor_key_id, f"api.{kind}.{'created' if done.created else 'updated'}",
-                       KINDS[kind].label, external_id)
+                _audit(
+                    db,
+                    tenant_id,
+                    actor_key_id,
+                    f"api.{kind}.{'created' if done.created else 'updated'}",
+                    KINDS[kind].label,
+                    external_id,
+                )
                 event, mails = _client_event(kind, done), []
                 if event is not None:
                     site = db.get(Site, done.row.site_id)
@@ -623,20 +718,35 @@ def save(session_factory: Callable, tenant_id: int, kind: str, external_id: str,
             return answer
         except IntegrityError:
             if attempt:
-                raise Rejected([FieldError("external_id", "conflict", "changed by another request; try again")],
-                               status=409) from None
+                raise Rejected(
+                    [FieldError("external_id", "conflict", "changed by another request; try again")], status=409
+                ) from None
     raise AssertionError("unreachable")
 
 
 def _audit(db: Session, tenant_id: int, key_id: int | None, action: str, target_type: str, target: str) -> None:
     from pool_portal.services.core import audit
 
-    audit.record(db, action, tenant_id=tenant_id, actor_kind="api", actor_id=key_id, target_type=target_type,
-                 target_id=target[:64])
+    audit.record(
+        db,
+        action,
+        tenant_id=tenant_id,
+        actor_kind="api",
+        actor_id=key_id,
+        target_type=target_type,
+        target_id=target[:64],
+    )
 
 
-def attach_invoice_pdf(db: Session, tenant_id: int, external_id: str, data: bytes, filename: str | None = None,
-                       max_bytes: int = MAX_PDF_BYTES, actor_key_id: int | None = None) -> tuple[Invoice, str | None]:
+def attach_invoice_pdf(
+    db: Session,
+    tenant_id: int,
+    external_id: str,
+    data: bytes,
+    filename: str | None = None,
+    max_bytes: int = MAX_PDF_BYTES,
+    actor_key_id: int | None = None,
+) -> tuple[Invoice, str | None]:
     """Store the ERP's PDF of an invoice privately (a Document on its site, not
     published) and serve it instead of the generated one. Returns (invoice, the
     storage key of the PDF it replaces, to delete once committed)."""
@@ -652,8 +762,15 @@ def attach_invoice_pdf(db: Session, tenant_id: int, external_id: str, data: byte
     doc = db.get(Document, invoice.pdf_document_id) if invoice.pdf_document_id else None
     old_key = doc.storage_key if doc is not None else None
     if doc is None:
-        doc = Document(tenant_id=tenant_id, site_id=invoice.site_id, title=f"Invoice {invoice.number}",
-                       filename=name, content_type="application/pdf", storage_key=key, is_published=False)
+        doc = Document(
+            tenant_id=tenant_id,
+            site_id=invoice.site_id,
+            title=f"Invoice {invoice.number}",
+            filename=name,
+            content_type="application/pdf",
+            storage_key=key,
+            is_published=False,
+        )
     doc.site_id, doc.filename, doc.storage_key, doc.size_bytes = invoice.site_id, name, key, len(data)
     db.add(doc)
     db.flush()
@@ -680,8 +797,11 @@ def present(db: Session, kind: str, rows: list) -> list[dict]:
     lines: dict[int, list] = {}
     if spec.lines is not None and rows:
         parent = getattr(spec.lines, spec.line_parent)
-        for line in db.exec(select(spec.lines).where(parent.in_([r.id for r in rows]))
-                            .order_by(parent, spec.lines.position, spec.lines.id)).all():
+        for line in db.exec(
+            select(spec.lines)
+            .where(parent.in_([r.id for r in rows]))
+            .order_by(parent, spec.lines.position, spec.lines.id)
+        ).all():
             lines.setdefault(getattr(line, spec.line_parent), []).append(line)
     out = []
     for r in rows:
@@ -689,9 +809,15 @@ def present(db: Session, kind: str, rows: list) -> list[dict]:
         for name, ref in spec.refs.items():
             item[name] = keys[name].get(getattr(r, ref.fk))
         if spec.lines is not None:
-            item["lines"] = [{"description": ln.description, "quantity": ln.quantity,
-                              "unit_price_cents": ln.unit_price_cents, "total_cents": ln.total_cents}
-                             for ln in lines.get(r.id, [])]
+            item["lines"] = [
+                {
+                    "description": ln.description,
+                    "quantity": ln.quantity,
+                    "unit_price_cents": ln.unit_price_cents,
+                    "total_cents": ln.total_cents,
+                }
+                for ln in lines.get(r.id, [])
+            ]
         if isinstance(r, Invoice):
             item["has_pdf"] = r.pdf_document_id is not None
         out.append(spec.schema_out.model_validate(item).model_dump(mode="json"))

@@ -23,11 +23,11 @@ from pool_portal.models import (
     utcnow,
 )
 from pool_portal.services.core import audit
+from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import tokens
 from pool_portal.services.identity.auth import account_key, end_all_sessions
 from pool_portal.services.identity.passwords import hash_password, password_problem
 from pool_portal.services.identity.ratelimit import count_recent
-from pool_portal.services.core.scope import Viewer
 from pool_portal.settings import get_settings
 
 LINK_WINDOW = timedelta(minutes=15)
@@ -78,8 +78,8 @@ def _active_portal_users(session: Session, email: str) -> list[PortalUser]:
             .join(Tenant, Tenant.id == PortalUser.tenant_id)
             .where(
                 PortalUser.email == email,
-                PortalUser.is_active == True,  # noqa: E712
-                Tenant.is_active == True,  # noqa: E712
+                PortalUser.is_active == True,
+                Tenant.is_active == True,
             )
         ).all()
     )
@@ -182,9 +182,7 @@ def set_password_with_link(
     return user, None
 
 
-def change_password(
-    session: Session, user: PortalUser | StaffUser, password: str, confirm: str
-) -> str | None:
+def change_password(session: Session, user: PortalUser | StaffUser, password: str, confirm: str) -> str | None:
     """Set a new password for a signed-in user (first sign-in with a staff-set one)."""
     problem = password_problem(password)
     if problem:
@@ -220,7 +218,7 @@ def invite_contacts(
         select(PortalUser).where(
             PortalUser.tenant_id == staff.tenant_id,
             col(PortalUser.id).in_(portal_user_ids),
-            PortalUser.is_active == True,  # noqa: E712
+            PortalUser.is_active == True,
         )
     ).all()
     tenant_name = _tenant_names(session, {staff.tenant_id}).get(staff.tenant_id, "")
@@ -228,16 +226,25 @@ def invite_contacts(
     for user in users:
         token = tokens.issue(session, TokenPurpose.INVITATION, user, now=now, revoke_older=True)
         audit.record(
-            session, "invitation.sent", tenant_id=staff.tenant_id, actor_kind="staff",
-            actor_id=staff.user_id, target_type="portal_user", target_id=user.id,
+            session,
+            "invitation.sent",
+            tenant_id=staff.tenant_id,
+            actor_kind="staff",
+            actor_id=staff.user_id,
+            target_type="portal_user",
+            target_id=user.id,
         )
         mails.append(
             Outgoing(
                 "invitation",
                 user.email,
                 user.language,
-                {"tenant_name": tenant_name, "link": _link("/portal/set-password", token),
-                 "days": 3, "inviter_name": staff.name},
+                {
+                    "tenant_name": tenant_name,
+                    "link": _link("/portal/set-password", token),
+                    "days": 3,
+                    "inviter_name": staff.name,
+                },
             )
         )
     return mails
@@ -336,8 +343,13 @@ def set_contact_active(session: Session, staff: Viewer, portal_user_id: int, act
     if not active:
         end_all_sessions(session, user)
     audit.record(
-        session, "contact.enabled" if active else "contact.disabled", tenant_id=staff.tenant_id,
-        actor_kind="staff", actor_id=staff.user_id, target_type="portal_user", target_id=user.id,
+        session,
+        "contact.enabled" if active else "contact.disabled",
+        tenant_id=staff.tenant_id,
+        actor_kind="staff",
+        actor_id=staff.user_id,
+        target_type="portal_user",
+        target_id=user.id,
     )
     return True
 
@@ -358,7 +370,12 @@ def set_initial_password(session: Session, staff: Viewer, portal_user_id: int, p
     session.add(user)
     end_all_sessions(session, user)
     audit.record(
-        session, "password.set_by_staff", tenant_id=staff.tenant_id, actor_kind="staff",
-        actor_id=staff.user_id, target_type="portal_user", target_id=user.id,
+        session,
+        "password.set_by_staff",
+        tenant_id=staff.tenant_id,
+        actor_kind="staff",
+        actor_id=staff.user_id,
+        target_type="portal_user",
+        target_id=user.id,
     )
     return None

@@ -59,8 +59,15 @@ def create_key(db: Session, tenant_id: int, name: str) -> tuple[ApiKey, str]:
     row = ApiKey(tenant_id=tenant_id, name=name, key_prefix=raw[:12], key_hash=hash_key(raw))
     db.add(row)
     db.flush()
-    audit.record(db, "api_key.created", tenant_id=tenant_id, actor_kind="system", target_type="api_key",
-                 target_id=row.id, name=name)
+    audit.record(
+        db,
+        "api_key.created",
+        tenant_id=tenant_id,
+        actor_kind="system",
+        target_type="api_key",
+        target_id=row.id,
+        name=name,
+    )
     return row, raw
 
 
@@ -76,8 +83,9 @@ def revoke_key(db: Session, tenant_id: int, key_id: int, now: datetime | None = 
     if row.revoked_at is None:
         row.revoked_at = now or utcnow()
         db.add(row)
-        audit.record(db, "api_key.revoked", tenant_id=tenant_id, actor_kind="system", target_type="api_key",
-                     target_id=row.id)
+        audit.record(
+            db, "api_key.revoked", tenant_id=tenant_id, actor_kind="system", target_type="api_key", target_id=row.id
+        )
     return row
 
 
@@ -88,7 +96,8 @@ def authenticate(db: Session, raw: str | None, now: datetime | None = None) -> A
         return None
     now = now or utcnow()
     found = db.exec(
-        select(ApiKey, Tenant.is_active).join(Tenant, Tenant.id == ApiKey.tenant_id)
+        select(ApiKey, Tenant.is_active)
+        .join(Tenant, Tenant.id == ApiKey.tenant_id)
         .where(ApiKey.key_hash == hash_key(raw))
     ).first()
     if found is None:
@@ -121,8 +130,7 @@ def hit(db: Session, key_id: int, limit_per_minute: int, now: datetime | None = 
     stmt = (
         insert(ApiRateWindow)
         .values(api_key_id=key_id, minute=minute, requests=1)
-        .on_conflict_do_update(index_elements=["api_key_id", "minute"],
-                               set_={"requests": ApiRateWindow.requests + 1})
+        .on_conflict_do_update(index_elements=["api_key_id", "minute"], set_={"requests": ApiRateWindow.requests + 1})
         .returning(ApiRateWindow.requests)
     )
     count = db.execute(stmt).scalar_one()

@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 from pool_portal.models import PortalUser, StaffUser, Tenant, UserSession, utcnow
 from pool_portal.services.core import audit
 from pool_portal.services.core.i18n import normalise_language
+from pool_portal.services.core.scope import Viewer, clients_in_view, view_options
 from pool_portal.services.identity.passwords import verify_password
 from pool_portal.services.identity.ratelimit import count_recent
-from pool_portal.services.core.scope import Viewer, clients_in_view, view_options
 from pool_portal.settings import get_settings
 
 SESSION_COOKIE = "pp_session"
@@ -59,7 +59,7 @@ def authenticate(
     candidates = session.exec(
         select(model)
         .join(Tenant, Tenant.id == model.tenant_id)
-        .where(model.email == email, model.is_active == True, Tenant.is_active == True)  # noqa: E712
+        .where(model.email == email, model.is_active == True, Tenant.is_active == True)
         .order_by(model.id)
     ).all()
     for user in candidates:
@@ -120,9 +120,7 @@ def start_session(
 def _live_session(session: Session, token: str | None, now: datetime) -> UserSession | None:
     if not token or len(token) > 200:
         return None
-    record = session.exec(
-        select(UserSession).where(UserSession.token_hash == hash_token(token))
-    ).first()
+    record = session.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
     if record is None or record.revoked_at is not None or record.expires_at <= now:
         return None
     idle = timedelta(minutes=get_settings().session_idle_minutes)
@@ -131,8 +129,9 @@ def _live_session(session: Session, token: str | None, now: datetime) -> UserSes
     return record
 
 
-def resolve_viewer(session: Session, token: str | None, now: datetime | None = None, *,
-                   portal_side: bool = False, touch: bool = True) -> Viewer | None:
+def resolve_viewer(
+    session: Session, token: str | None, now: datetime | None = None, *, portal_side: bool = False, touch: bool = True
+) -> Viewer | None:
     """The viewer behind a session token, or None when it is missing, expired or revoked.
 
     Refreshes the idle timer. The user's and tenant's current state are re-read every
@@ -263,9 +262,7 @@ def end_all_sessions(session: Session, user: PortalUser | StaffUser, now: dateti
     """Revoke every live session of ``user`` (sign out everywhere, disable)."""
     owner = UserSession.portal_user_id if isinstance(user, PortalUser) else UserSession.staff_user_id
     result = session.execute(
-        update(UserSession)
-        .where(owner == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now or utcnow())
+        update(UserSession).where(owner == user.id, UserSession.revoked_at.is_(None)).values(revoked_at=now or utcnow())
     )
     return result.rowcount
 
@@ -274,9 +271,7 @@ def end_session(session: Session, token: str | None, now: datetime | None = None
     """Revoke the session behind ``token``; True when there was one."""
     if not token:
         return False
-    record = session.exec(
-        select(UserSession).where(UserSession.token_hash == hash_token(token))
-    ).first()
+    record = session.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
     if record is None or record.revoked_at is not None:
         return False
     record.revoked_at = now or utcnow()

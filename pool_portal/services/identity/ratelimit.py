@@ -22,9 +22,7 @@ def count_recent(
 ) -> int:
     """How many ``action`` events for this target (or from this IP) within ``window``."""
     now = now or utcnow()
-    query = select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == action, AuditEvent.created_at > now - window
-    )
+    query = select(func.count(AuditEvent.id)).where(AuditEvent.action == action, AuditEvent.created_at > now - window)
     if target_id is not None:
         query = query.where(AuditEvent.target_id == target_id)
     if ip is not None:

@@ -87,9 +87,15 @@ def _version_key(path: str) -> tuple:
 
 
 _LIBPQ_PARAMS = {  # URL query parameters libpq also reads from the environment
-    "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY",
-    "connect_timeout": "PGCONNECT_TIMEOUT", "application_name": "PGAPPNAME", "options": "PGOPTIONS",
-    "target_session_attrs": "PGTARGETSESSIONATTRS", "passfile": "PGPASSFILE",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "application_name": "PGAPPNAME",
+    "options": "PGOPTIONS",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+    "passfile": "PGPASSFILE",
 }
 
 
@@ -98,8 +104,13 @@ def libpq_env(url: str | URL) -> dict[str, str]:
     appears on a command line (visible in ``ps``)."""
     u = make_url(url) if isinstance(url, str) else url
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    for var, value in (("PGHOST", u.host), ("PGPORT", u.port), ("PGUSER", u.username),
-                       ("PGPASSWORD", u.password), ("PGDATABASE", u.database)):
+    for var, value in (
+        ("PGHOST", u.host),
+        ("PGPORT", u.port),
+        ("PGUSER", u.username),
+        ("PGPASSWORD", u.password),
+        ("PGDATABASE", u.database),
+    ):
         if value not in (None, ""):
             env[var] = str(value)
     for key, value in u.query.items():
@@ -219,8 +230,7 @@ def _dump_postgresql(engine: Engine, target: Path) -> tuple[str, dict[str, int]]
         with conn.begin():
             snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             revision, counts = _revision_of(conn), _counts(conn)
-            _run_pg([pg_bin("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={target}"],
-                    engine.url)
+            _run_pg([pg_bin("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={target}"], engine.url)
     return revision, counts
 
 
@@ -235,8 +245,9 @@ def read_manifest(tar: tarfile.TarFile) -> Manifest:
             raise ValueError
         if data.get("version") != VERSION:
             raise BackupError(f"backup format version {data.get('version')} is not supported by this Pool Portal")
-        return Manifest(data["database"], data["schema_revision"], data["created_at"],
-                        dict(data["row_counts"]), int(data["files"]))
+        return Manifest(
+            data["database"], data["schema_revision"], data["created_at"], dict(data["row_counts"]), int(data["files"])
+        )
     except (KeyError, ValueError, TypeError, AttributeError, tarfile.TarError) as exc:
         raise BackupError("not a Pool Portal backup (no valid manifest.json)") from exc
 
@@ -246,8 +257,15 @@ def _check_members(tar: tarfile.TarFile, kind: str) -> list[tarfile.TarInfo]:
     members = tar.getmembers()
     for m in members:
         p = PurePosixPath(m.name)
-        ok = (m.isfile() or m.isdir()) and not p.is_absolute() and ".." not in p.parts and (
-            m.name in (MANIFEST, DB_MEMBER[kind]) or (p.parts[0] == "files" and len(p.parts) > 1) or m.name == "files"
+        ok = (
+            (m.isfile() or m.isdir())
+            and not p.is_absolute()
+            and ".." not in p.parts
+            and (
+                m.name in (MANIFEST, DB_MEMBER[kind])
+                or (p.parts[0] == "files" and len(p.parts) > 1)
+                or m.name == "files"
+            )
         )
         if not ok:
             raise BackupError(f"not a Pool Portal backup (unexpected entry {m.name!r})")
@@ -278,8 +296,10 @@ def restore(engine: Engine, files_dir: Path, path: Path) -> Manifest:
         if manifest.database != kind:
             raise BackupError(f"this is a {manifest.database} backup but REFLEX_DB_URL is a {kind} database")
         if manifest.schema_revision not in _known_revisions():
-            raise BackupError(f"the backup has schema revision {manifest.schema_revision}, newer than this Pool"
-                              " Portal knows: upgrade Pool Portal first")
+            raise BackupError(
+                f"the backup has schema revision {manifest.schema_revision}, newer than this Pool"
+                " Portal knows: upgrade Pool Portal first"
+            )
         members = _check_members(tar, kind)
         if kind == "sqlite":
             live = _sqlite_path(engine.url)
@@ -306,8 +326,19 @@ def restore(engine: Engine, files_dir: Path, path: Path) -> Manifest:
             if kind == "sqlite":
                 _replace_sqlite(db_file, live)
             else:
-                _run_pg([pg_bin("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                         "--exit-on-error", f"--dbname={engine.url.database}", str(db_file)], engine.url)
+                _run_pg(
+                    [
+                        pg_bin("pg_restore"),
+                        "--clean",
+                        "--if-exists",
+                        "--no-owner",
+                        "--single-transaction",
+                        "--exit-on-error",
+                        f"--dbname={engine.url.database}",
+                        str(db_file),
+                    ],
+                    engine.url,
+                )
             _swap_dirs(new_files, files_dir)
     engine.dispose()  # pooled connections may point at the replaced file
     from pool_portal import migrations
@@ -332,8 +363,12 @@ def _check_sqlite_file(db_file: Path, revision: str) -> None:
 
 
 def _check_pg_dump(db_file: Path) -> None:
-    proc = subprocess.run([pg_bin("pg_restore"), "--list", str(db_file)],  # noqa: PLW1510
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [pg_bin("pg_restore"), "--list", str(db_file)],  # noqa: PLW1510
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if proc.returncode != 0:
         raise BackupError(f"not a Pool Portal backup ({DB_MEMBER['postgresql']} is not a pg_dump archive)")
     if not any(" TABLE DATA " in line and " alembic_version " in line for line in proc.stdout.splitlines()):

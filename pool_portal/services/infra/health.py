@@ -42,8 +42,9 @@ def probe_redis(url: str | None, timeout: float = TIMEOUT_S) -> Probe:
 
     start = time.perf_counter()
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout,
-                                      retry_on_timeout=False)
+        client = redis.Redis.from_url(
+            url, socket_connect_timeout=timeout, socket_timeout=timeout, retry_on_timeout=False
+        )
         try:
             client.ping()
         finally:

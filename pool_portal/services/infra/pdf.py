@@ -21,9 +21,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pool_portal.models import Invoice, Quote, Site, Tenant
-from pool_portal.services.portal.dashboard import document_switches, issued_invoice, site_scope, tenant_today, visible_quote
 from pool_portal.services.core.i18n import catalogue, day, money, normalise_language
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.portal.dashboard import (
+    document_switches,
+    issued_invoice,
+    site_scope,
+    tenant_today,
+    visible_quote,
+)
 
 
 @dataclass
@@ -41,8 +47,9 @@ def _month_bounds(year: int, month: int) -> tuple[date, date]:
     return start, end
 
 
-def monthly_lines(session: Session, viewer: Viewer, year: int, month: int,
-                  now: datetime | None = None) -> dict[str, dict[str, list[Line]]]:
+def monthly_lines(
+    session: Session, viewer: Viewer, year: int, month: int, now: datetime | None = None
+) -> dict[str, dict[str, list[Line]]]:
     """{property name: {"quotes": [...], "invoices": [...]}} for the month, in the view:
     the quotes and invoices the portal shows (services.dashboard's rules), and only
     the document types switched on."""
@@ -54,26 +61,46 @@ def monthly_lines(session: Session, viewer: Viewer, year: int, month: int,
     docs = document_switches(session, viewer.tenant_id)
     today = tenant_today(session, viewer.tenant_id, now)
     # The columns the report shows (no ORM objects), the view's sites as a subquery.
-    quotes = session.execute(
-        select(Quote.site_id, Quote.number, Quote.title, Quote.issued_on, Quote.status, Quote.total_cents).where(
-            Quote.tenant_id == viewer.tenant_id, Quote.site_id.in_(site_scope(viewer)),
-            visible_quote(today), Quote.issued_on >= start, Quote.issued_on < end,
-        ).order_by(Quote.issued_on, Quote.number)
-    ) if docs["quotes"] else ()
+    quotes = (
+        session.execute(
+            select(Quote.site_id, Quote.number, Quote.title, Quote.issued_on, Quote.status, Quote.total_cents)
+            .where(
+                Quote.tenant_id == viewer.tenant_id,
+                Quote.site_id.in_(site_scope(viewer)),
+                visible_quote(today),
+                Quote.issued_on >= start,
+                Quote.issued_on < end,
+            )
+            .order_by(Quote.issued_on, Quote.number)
+        )
+        if docs["quotes"]
+        else ()
+    )
     for site_id, number, title, issued, status, cents in quotes:
         if site_id in sites:
             out.setdefault(sites[site_id], {"quotes": [], "invoices": []})["quotes"].append(
-                Line(number, title, issued, _value(status), cents))
-    invoices = session.execute(
-        select(Invoice.site_id, Invoice.number, Invoice.issued_on, Invoice.status, Invoice.total_cents).where(
-            Invoice.tenant_id == viewer.tenant_id, Invoice.site_id.in_(site_scope(viewer)),
-            issued_invoice(), Invoice.issued_on >= start, Invoice.issued_on < end,
-        ).order_by(Invoice.issued_on, Invoice.number)
-    ) if docs["invoices"] else ()
+                Line(number, title, issued, _value(status), cents)
+            )
+    invoices = (
+        session.execute(
+            select(Invoice.site_id, Invoice.number, Invoice.issued_on, Invoice.status, Invoice.total_cents)
+            .where(
+                Invoice.tenant_id == viewer.tenant_id,
+                Invoice.site_id.in_(site_scope(viewer)),
+                issued_invoice(),
+                Invoice.issued_on >= start,
+                Invoice.issued_on < end,
+            )
+            .order_by(Invoice.issued_on, Invoice.number)
+        )
+        if docs["invoices"]
+        else ()
+    )
     for site_id, number, issued, status, cents in invoices:
         if site_id in sites:
             out.setdefault(sites[site_id], {"quotes": [], "invoices": []})["invoices"].append(
-                Line(number, "", issued, _value(status), cents))
+                Line(number, "", issued, _value(status), cents)
+            )
     return dict(sorted(out.items()))
 
 
@@ -113,8 +140,9 @@ class _NumberedCanvas:
         return NumberedCanvas
 
 
-def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: int, lang: str = "en",
-                            now: datetime | None = None) -> bytes:
+def monthly_activity_report(
+    session: Session, viewer: Viewer, year: int, month: int, lang: str = "en", now: datetime | None = None
+) -> bytes:
     lang = normalise_language(lang)
     tr = catalogue(lang)
     tenant = session.get(Tenant, viewer.tenant_id)
@@ -142,21 +170,47 @@ def monthly_activity_report(session: Session, viewer: Viewer, year: int, month: 
                 continue
             total = sum(r.cents for r in rows)
             grand[kind] += total
-            data = [[tr["overlay.number"], tr["overlay.date"], tr["overlay.title"], tr["overlay.status"], tr["overlay.amount"]]]
-            data += [[r.number, day(r.issued, lang), _cell(r.title, body), tr.get(f"docstatus.{r.status}", r.status),
-                      money(r.cents, currency, lang)] for r in rows]
+            data = [
+                [
+                    tr["overlay.number"],
+                    tr["overlay.date"],
+                    tr["overlay.title"],
+                    tr["overlay.status"],
+                    tr["overlay.amount"],
+                ]
+            ]
+            data += [
+                [
+                    r.number,
+                    day(r.issued, lang),
+                    _cell(r.title, body),
+                    tr.get(f"docstatus.{r.status}", r.status),
+                    money(r.cents, currency, lang),
+                ]
+                for r in rows
+            ]
             data.append(["", "", "", tr[f"pdf.monthly.total_{kind}"], money(total, currency, lang)])
             table = Table(data, colWidths=[28 * mm, 26 * mm, TITLE_WIDTH, 32 * mm, 32 * mm], repeatRows=1)
             table.setStyle(LINES_STYLE)
             block += [_heading(tr[f"pdf.monthly.{kind}"], h4), table, Spacer(1, 3 * mm)]
         story.append(KeepTogether(block))
     story.append(Spacer(1, 6 * mm))
-    story += [Paragraph(f"{_esc(tr[f'pdf.monthly.total_{kind}'])}: {money(grand[kind], currency, lang)}", styles["Heading3"])
-              for kind in ("quotes", "invoices") if switches[kind]]
+    story += [
+        Paragraph(f"{_esc(tr[f'pdf.monthly.total_{kind}'])}: {money(grand[kind], currency, lang)}", styles["Heading3"])
+        for kind in ("quotes", "invoices")
+        if switches[kind]
+    ]
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=f"{tr['pdf.monthly.title']} {year}-{month:02d}",
-                            author=tenant.name)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=f"{tr['pdf.monthly.title']} {year}-{month:02d}",
+        author=tenant.name,
+    )
     doc.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
     return buffer.getvalue()
 
@@ -186,15 +240,17 @@ def _logo(session: Session, tenant: Tenant) -> list:
 
 TITLE_WIDTH = 62 * mm
 FRAME_WIDTH = A4[0] - 30 * mm
-LINES_STYLE = TableStyle([
-    ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
-    ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
-    ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 9),
-    ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
-    ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
-    ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.grey),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-])
+LINES_STYLE = TableStyle(
+    [
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+        ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+        ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 9),
+        ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
+        ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+)
 CELL_PADDING = 12  # points: a table cell's default left + right padding, and some room
 
 
@@ -226,9 +282,13 @@ def simple_document(tenant_name: str, brand: str, title: str, paragraphs: list[s
     """A short branded document (used for the demo's shared certificates)."""
     styles = getSampleStyleSheet()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, title=title, author=tenant_name)
-    story = [Paragraph(_esc(tenant_name), ParagraphStyle("t", parent=styles["Heading1"], textColor=colors.HexColor(brand))),
-             Paragraph(_esc(title), styles["Heading2"])]
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, title=title, author=tenant_name
+    )
+    story = [
+        Paragraph(_esc(tenant_name), ParagraphStyle("t", parent=styles["Heading1"], textColor=colors.HexColor(brand))),
+        Paragraph(_esc(title), styles["Heading2"]),
+    ]
     story += [Paragraph(_esc(p), styles["BodyText"]) for p in paragraphs]
     doc.build(story)
     return buffer.getvalue()
@@ -248,11 +308,23 @@ def routine_activity_report(session: Session, viewer: Viewer, start: date, end: 
     tenant = session.get(Tenant, viewer.tenant_id)
     today = tenant_today(session, viewer.tenant_id)
     sites = dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(site_scope(viewer)))).all())
-    jobs = session.execute(
-        select(Job).where(Job.tenant_id == viewer.tenant_id, Job.site_id.in_(list(sites) or [-1]),
-                          Job.kind == JobKind.ROUTINE, Job.due_date >= start, Job.due_date <= end)
-        .order_by(Job.due_date, Job.number)
-    ).scalars().all() if sites else []
+    jobs = (
+        session.execute(
+            select(Job)
+            .where(
+                Job.tenant_id == viewer.tenant_id,
+                Job.site_id.in_(list(sites) or [-1]),
+                Job.kind == JobKind.ROUTINE,
+                Job.due_date >= start,
+                Job.due_date <= end,
+            )
+            .order_by(Job.due_date, Job.number)
+        )
+        .scalars()
+        .all()
+        if sites
+        else []
+    )
     per_site: dict[str, list] = {}
     totals = {s: 0 for s in ROUTINE_STATUSES}
     for j in jobs:
@@ -268,24 +340,50 @@ def routine_activity_report(session: Session, viewer: Viewer, start: date, end: 
         Paragraph(f"{day(start, lang)} – {day(end, lang)} · {_esc(viewer.name)}", body),
         Spacer(1, 4 * mm),
     ]
-    summary = [[tr[f"routine.{s}"] for s in ROUTINE_STATUSES] + [tr["pdf.routine.total"]],
-               [str(totals[s]) for s in ROUTINE_STATUSES] + [str(len(jobs))]]
+    summary = [
+        [tr[f"routine.{s}"] for s in ROUTINE_STATUSES] + [tr["pdf.routine.total"]],
+        [str(totals[s]) for s in ROUTINE_STATUSES] + [str(len(jobs))],
+    ]
     table = Table(summary)
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8), ("FONT", (0, 1), (-1, 1), "Helvetica", 10),
-                               ("GRID", (0, 0), (-1, -1), 0.25, colors.lightgrey)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+                ("FONT", (0, 1), (-1, 1), "Helvetica", 10),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+            ]
+        )
+    )
     story += [table, Spacer(1, 6 * mm)]
     if not jobs:
         story.append(Paragraph(_esc(tr["pdf.routine.empty"]), body))
     for site, rows in sorted(per_site.items()):
         data = [[tr["overlay.number"], tr["pdf.routine.due"], tr["pdf.routine.done"], tr["overlay.status"]]]
-        data += [[j.number, day(j.due_date, lang), day(j.completed_on, lang), tr[f"routine.{status}"]] for j, status in rows]
+        data += [
+            [j.number, day(j.due_date, lang), day(j.completed_on, lang), tr[f"routine.{status}"]] for j, status in rows
+        ]
         t = Table(data, colWidths=[35 * mm, 35 * mm, 35 * mm, 45 * mm], repeatRows=1)
-        t.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9), ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
-                               ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey)]))
+        t.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+                    ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
+                ]
+            )
+        )
         story.append(KeepTogether([Paragraph(_esc(site), styles["Heading3"]), t, Spacer(1, 3 * mm)]))
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=tr["pdf.routine.title"], author=tenant.name)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=tr["pdf.routine.title"],
+        author=tenant.name,
+    )
     doc.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
     return buffer.getvalue()
 
@@ -298,8 +396,10 @@ def _customer_and_property(session: Session, site, tr: dict[str, str], body: Par
     client = session.get(Client, site.client_id)
     customer = ", ".join(p for p in ((client.name if client else ""), (client.billing_address if client else "")) if p)
     place = " · ".join(p for p in (site.name, ", ".join(p for p in (site.address, site.city) if p)) if p)
-    return [Paragraph(f"<b>{_esc(tr['pdf.customer'])}:</b> {_esc(customer)}", body),
-            Paragraph(f"<b>{_esc(tr['pdf.property'])}:</b> {_esc(place)}", body)]
+    return [
+        Paragraph(f"<b>{_esc(tr['pdf.customer'])}:</b> {_esc(customer)}", body),
+        Paragraph(f"<b>{_esc(tr['pdf.property'])}:</b> {_esc(place)}", body),
+    ]
 
 
 def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
@@ -328,32 +428,63 @@ def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
     if not is_invoice:
         story.append(Paragraph(_esc(doc.title), body))
     dates = [(tr["pdf.issued"], day(doc.issued_on, lang))]
-    dates.append((tr["pdf.due"], day(doc.due_on, lang)) if is_invoice else (tr["pdf.expires"], day(doc.expires_on, lang)))
+    dates.append(
+        (tr["pdf.due"], day(doc.due_on, lang)) if is_invoice else (tr["pdf.expires"], day(doc.expires_on, lang))
+    )
     dates.append((tr["overlay.status"], tr.get(f"docstatus.{status}", status)))
     story += [Paragraph(" · ".join(f"{_esc(k)}: {_esc(v)}" for k, v in dates if v), body), Spacer(1, 5 * mm)]
     lines = lines_of(session, doc)
     data = [[tr["pdf.line.description"], tr["pdf.line.quantity"], tr["pdf.line.unit"], tr["overlay.amount"]]]
-    data += [[Paragraph(_esc(line.description), body), f"{line.quantity.normalize():f}",
-              money(line.unit_price_cents, cur, lang), money(line.total_cents, cur, lang)] for line in lines]
-    data += [["", "", tr["pdf.subtotal"], money(doc.subtotal_cents, cur, lang)],
-             ["", "", tr["pdf.tax"], money(doc.tax_cents, cur, lang)],
-             ["", "", tr["pdf.total"], money(doc.total_cents, cur, lang)]]
+    data += [
+        [
+            Paragraph(_esc(line.description), body),
+            f"{line.quantity.normalize():f}",
+            money(line.unit_price_cents, cur, lang),
+            money(line.total_cents, cur, lang),
+        ]
+        for line in lines
+    ]
+    data += [
+        ["", "", tr["pdf.subtotal"], money(doc.subtotal_cents, cur, lang)],
+        ["", "", tr["pdf.tax"], money(doc.tax_cents, cur, lang)],
+        ["", "", tr["pdf.total"], money(doc.total_cents, cur, lang)],
+    ]
     table = Table(data, colWidths=[85 * mm, 20 * mm, 35 * mm, 35 * mm], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9), ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
-        ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 10), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("LINEABOVE", (0, -3), (-1, -3), 0.5, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+                ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+                ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 10),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
+                ("LINEABOVE", (0, -3), (-1, -3), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     story.append(table)
     if is_invoice:
-        settings = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == tenant.id)).scalar_one_or_none()
+        settings = session.execute(
+            select(PortalSettings).where(PortalSettings.tenant_id == tenant.id)
+        ).scalar_one_or_none()
         if settings and settings.payment_instructions:
-            story += [Spacer(1, 6 * mm), Paragraph(_esc(tr["invoices.payment"]), styles["Heading4"]),
-                      Paragraph(_esc(settings.payment_instructions), body)]
+            story += [
+                Spacer(1, 6 * mm),
+                Paragraph(_esc(tr["invoices.payment"]), styles["Heading4"]),
+                Paragraph(_esc(settings.payment_instructions), body),
+            ]
     buffer = io.BytesIO()
-    doc_template = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
-                                     bottomMargin=18 * mm, title=f"{tr[f'pdf.{kind}.title']} {doc.number}", author=tenant.name)
+    doc_template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=f"{tr[f'pdf.{kind}.title']} {doc.number}",
+        author=tenant.name,
+    )
     doc_template.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
     return buffer.getvalue()
 
@@ -382,31 +513,59 @@ def service_report(session: Session, report, lang: str = "en") -> bytes:
     if report.summary:
         story += [Paragraph(_esc(tr["reports.summary"]), styles["Heading4"]), Paragraph(_esc(report.summary), body)]
     remarks = session.execute(
-        select(Remark, Asset.asset_code).outerjoin(Asset, Asset.id == Remark.asset_id)
+        select(Remark, Asset.asset_code)
+        .outerjoin(Asset, Asset.id == Remark.asset_id)
         .where(Remark.report_id == report.id, Remark.tenant_id == report.tenant_id)
         .order_by(severity_rank(), Remark.id)
     ).all()
     story += [Spacer(1, 4 * mm), Paragraph(_esc(tr["pdf.report.defects"]), styles["Heading4"])]
     if remarks:
-        data = [[tr["overlay.number"], tr["defects.severity"], tr["assets.asset_code"], tr["overlay.title"],
-                 tr["overlay.status"]]]
+        data = [
+            [
+                tr["overlay.number"],
+                tr["defects.severity"],
+                tr["assets.asset_code"],
+                tr["overlay.title"],
+                tr["overlay.status"],
+            ]
+        ]
         for r, code in remarks:
             sev = r.severity.value if hasattr(r.severity, "value") else str(r.severity)
             st = r.status.value if hasattr(r.status, "value") else str(r.status)
-            data.append([f"D-{r.id}", tr.get(f"severity.{sev}", sev), code or "", Paragraph(_esc(r.title), body),
-                         tr.get(f"remark.{st}", st)])
+            data.append(
+                [
+                    f"D-{r.id}",
+                    tr.get(f"severity.{sev}", sev),
+                    code or "",
+                    Paragraph(_esc(r.title), body),
+                    tr.get(f"remark.{st}", st),
+                ]
+            )
         table = Table(data, colWidths=[18 * mm, 30 * mm, 25 * mm, 80 * mm, 25 * mm], repeatRows=1)
-        table.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9), ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+                    ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
         story.append(table)
     else:
         story.append(Paragraph(_esc(tr["pdf.report.no_defects"]), body))
     story.append(Paragraph(f"{_esc(tr['pdf.report.count'])}: {len(remarks)}", body))
     buffer = io.BytesIO()
-    doc_template = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
-                                     bottomMargin=18 * mm, title=f"{tr['pdf.report.title']} {report.number}",
-                                     author=tenant.name)
+    doc_template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=f"{tr['pdf.report.title']} {report.number}",
+        author=tenant.name,
+    )
     doc_template.build(story, canvasmaker=_NumberedCanvas.make(tr["pdf.page"], tenant.brand_colour, tenant.name))
     return buffer.getvalue()

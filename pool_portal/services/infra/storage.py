@@ -82,8 +82,11 @@ def _cloudinary_options() -> dict[str, str] | None:
     if not url:
         return None
     parts = urlsplit(url)
-    return {"cloud_name": parts.hostname or "", "api_key": unquote(parts.username or ""),
-            "api_secret": unquote(parts.password or "")}
+    return {
+        "cloud_name": parts.hostname or "",
+        "api_key": unquote(parts.username or ""),
+        "api_secret": unquote(parts.password or ""),
+    }
 
 
 def image_backend() -> str:
@@ -102,9 +105,14 @@ def put_image(data: bytes, ext: str) -> tuple[str, str]:
 
     try:
         result = cloudinary.uploader.upload(
-            data, folder=IMAGE_FOLDER, type="authenticated", resource_type="image",
+            data,
+            folder=IMAGE_FOLDER,
+            type="authenticated",
+            resource_type="image",
             public_id=secrets.token_urlsafe(18).replace("-", "x").replace("_", "y"),
-            overwrite=False, timeout=30, **options,
+            overwrite=False,
+            timeout=30,
+            **options,
         )
     except Exception as exc:  # network, refused signature, bad answer...
         raise StorageError(f"cloudinary upload failed: {exc}") from exc
@@ -129,10 +137,14 @@ def image_url_or_bytes(backend: str, key: str, *, thumb: bool = False) -> str | 
             raise StorageError("cloudinary is not configured or the key is not ours")
         from cloudinary.utils import cloudinary_url
 
-        size = {"transformation": [{"width": THUMB_PX, "height": THUMB_PX, "crop": "limit"}],
-                "format": "jpg"} if thumb else {}
-        url, _ = cloudinary_url(key, type="authenticated", sign_url=True, secure=True,
-                                resource_type="image", **size, **options)
+        size = (
+            {"transformation": [{"width": THUMB_PX, "height": THUMB_PX, "crop": "limit"}], "format": "jpg"}
+            if thumb
+            else {}
+        )
+        url, _ = cloudinary_url(
+            key, type="authenticated", sign_url=True, secure=True, resource_type="image", **size, **options
+        )
         return url
     raise StorageError(f"unknown storage backend {backend!r}")
 
@@ -188,8 +200,9 @@ def delete(backend: str, key: str) -> None:
         import cloudinary.uploader
 
         try:
-            cloudinary.uploader.destroy(key, type="authenticated", resource_type="image", invalidate=True,
-                                        timeout=30, **options)
+            cloudinary.uploader.destroy(
+                key, type="authenticated", resource_type="image", invalidate=True, timeout=30, **options
+            )
         except Exception as exc:
             raise StorageError(f"cloudinary delete failed: {exc}") from exc
         return

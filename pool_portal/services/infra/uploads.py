@@ -31,7 +31,7 @@ class CheckedImage:
 
 
 def sniff(data: bytes) -> str | None:
-    """"jpg", "png" or "webp" from the first bytes, else None."""
+    """ "jpg", "png" or "webp" from the first bytes, else None."""
     if data[:3] == b"\xff\xd8\xff":
         return "jpg"
     if data[:8] == b"\x89PNG\r\n\x1a\n":

@@ -109,8 +109,12 @@ def _countries(name: str) -> tuple[tuple[tuple[float, float, float, float], Ring
 def _clip(ring: Ring, box: tuple[float, float, float, float]) -> Ring:
     """The part of a polygon inside an axis-aligned box (Sutherland-Hodgman)."""
     x0, y0, x1, y1 = box
-    edges = [(lambda p: p[0] >= x0, lambda a, b: _cross_x(a, b, x0)), (lambda p: p[0] <= x1, lambda a, b: _cross_x(a, b, x1)),
-             (lambda p: p[1] >= y0, lambda a, b: _cross_y(a, b, y0)), (lambda p: p[1] <= y1, lambda a, b: _cross_y(a, b, y1))]
+    edges = [
+        (lambda p: p[0] >= x0, lambda a, b: _cross_x(a, b, x0)),
+        (lambda p: p[0] <= x1, lambda a, b: _cross_x(a, b, x1)),
+        (lambda p: p[1] >= y0, lambda a, b: _cross_y(a, b, y0)),
+        (lambda p: p[1] <= y1, lambda a, b: _cross_y(a, b, y1)),
+    ]
     out = ring
     for inside, cross in edges:
         points, out = out, []
@@ -169,7 +173,7 @@ def properties_map(rows: list[PropertyRow], labels: dict[str, str]) -> Figure:
         view = (min(lons) - pad_lon, min(lats) - pad_lat, max(lons) + pad_lon, max(lats) + pad_lat)
     else:
         view = (-10.0, 35.0, 5.0, 44.5)  # Iberia
-    inside_europe = -25 <= view[0] and view[2] <= 45 and 34 <= view[1] and view[3] <= 72
+    inside_europe = view[0] >= -25 and view[2] <= 45 and view[1] >= 34 and view[3] <= 72
     mid_lat = (view[1] + view[3]) / 2
     aspect = 1 / max(math.cos(math.radians(mid_lat)), 0.2)
     # Plotly widens one axis to fit the panel's shape: draw the land well beyond the view.
@@ -186,32 +190,50 @@ def properties_map(rows: list[PropertyRow], labels: dict[str, str]) -> Figure:
             continue
         land_x += [round(p[0], 3) for p in clipped] + [round(clipped[0][0], 3), None]
         land_y += [round(p[1], 3) for p in clipped] + [round(clipped[0][1], 3), None]
-    data = [{"type": "scatter", "x": land_x, "y": land_y, "mode": "lines", "fill": "toself", "fillcolor": LAND_COLOUR,
-             "line": {"color": BORDER_COLOUR, "width": 0.6}, "hoverinfo": "skip", "showlegend": False}]
+    data = [
+        {
+            "type": "scatter",
+            "x": land_x,
+            "y": land_y,
+            "mode": "lines",
+            "fill": "toself",
+            "fillcolor": LAND_COLOUR,
+            "line": {"color": BORDER_COLOUR, "width": 0.6},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    ]
     for key in [s.value for s in SEVERITIES] + ["NONE"]:
         group = [r for r in pins if (r.highest_severity or "NONE") == key]
         if not group:
             continue
-        data.append({
-            "type": "scatter",
-            "x": [r.longitude for r in group],
-            "y": [r.latitude for r in group],
-            "customdata": [r.site_id for r in group],
-            "text": [
-                f"{r.name}<br>{labels['open_defects']}: {r.open_defects}"
-                f"<br>{labels['open_quotes']}: {r.open_quotes}<br>{labels['overdue_invoices']}: {r.overdue_invoices}"
-                for r in group
-            ],
-            "hoverinfo": "text",
-            "mode": "markers",
-            "marker": {"size": 12, "color": SEVERITY_COLOURS[key], "line": {"width": 1, "color": "white"}},
-            "name": labels[f"severity.{key}"],
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "x": [r.longitude for r in group],
+                "y": [r.latitude for r in group],
+                "customdata": [r.site_id for r in group],
+                "text": [
+                    f"{r.name}<br>{labels['open_defects']}: {r.open_defects}"
+                    f"<br>{labels['open_quotes']}: {r.open_quotes}<br>{labels['overdue_invoices']}: {r.overdue_invoices}"
+                    for r in group
+                ],
+                "hoverinfo": "text",
+                "mode": "markers",
+                "marker": {"size": 12, "color": SEVERITY_COLOURS[key], "line": {"width": 1, "color": "white"}},
+                "name": labels[f"severity.{key}"],
+            }
+        )
     hidden = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": True}
     layout = {
-        "height": 320, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "font": FONT, "dragmode": False,
-        "hovermode": "closest", "legend": {"orientation": "h", "y": -0.02, "x": 0},
-        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": SEA_COLOUR,
+        "height": 320,
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "font": FONT,
+        "dragmode": False,
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "y": -0.02, "x": 0},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": SEA_COLOUR,
         "xaxis": {"range": [view[0], view[2]], **hidden},
         "yaxis": {"range": [view[1], view[3]], "scaleanchor": "x", "scaleratio": aspect, **hidden},
     }
@@ -220,30 +242,56 @@ def properties_map(rows: list[PropertyRow], labels: dict[str, str]) -> Figure:
 
 def defects_per_month(d: DefectAnalytics, labels: dict[str, str], month_names: list[str]) -> Figure:
     x = [short_month(m, month_names) for m in d.months]
-    data = [_bar(x, [d.per_month[m].get("RESOLVED", 0) for m in d.months], labels["resolved"], RESOLVED_COLOUR,
-                 d.months)]
+    data = [
+        _bar(x, [d.per_month[m].get("RESOLVED", 0) for m in d.months], labels["resolved"], RESOLVED_COLOUR, d.months)
+    ]
     for s in SEVERITIES:
-        data.append(_bar(x, [d.per_month[m].get(s.value, 0) for m in d.months], labels[f"severity.{s.value}"],
-                         SEVERITY_COLOURS[s.value], d.months))
+        data.append(
+            _bar(
+                x,
+                [d.per_month[m].get(s.value, 0) for m in d.months],
+                labels[f"severity.{s.value}"],
+                SEVERITY_COLOURS[s.value],
+                d.months,
+            )
+        )
     return _layout(data)
 
 
 def routine_chart(months: dict[str, dict[str, int]], labels: dict[str, str], month_names: list[str]) -> Figure:
     keys = sorted(months)
     x = [short_month(m, month_names) for m in keys]
-    return _layout([_bar(x, [months[m][status] for m in keys], labels[f"routine.{status}"], ROUTINE_COLOURS[status],
-                         keys) for status in ROUTINE_STATUSES])
+    return _layout(
+        [
+            _bar(x, [months[m][status] for m in keys], labels[f"routine.{status}"], ROUTINE_COLOURS[status], keys)
+            for status in ROUTINE_STATUSES
+        ]
+    )
 
 
 def service_calls_chart(months: dict[str, dict[str, int]], labels: dict[str, str], month_names: list[str]) -> Figure:
     keys = sorted(months)
     x = [short_month(m, month_names) for m in keys]
     stages = list(next(iter(months.values())).keys()) if months else []
-    return _layout([_bar(x, [months[m][stage] for m in keys], labels[f"stage.{stage}"], colour, keys)
-                    for colour, stage in zip(STAGE_COLOURS, stages)])
+    return _layout(
+        [
+            _bar(x, [months[m][stage] for m in keys], labels[f"stage.{stage}"], colour, keys)
+            for colour, stage in zip(STAGE_COLOURS, stages)
+        ]
+    )
 
 
 def spend_chart(spend: Spend, labels: dict[str, str], month_names: list[str], currency: str) -> Figure:
     x = [short_month(m, month_names) for m in spend.months]
-    return _layout([_bar(x, [spend.per_month[m] / 100 for m in spend.months], labels["invoiced"], "#0e7490",
-                         hovertemplate=f"%{{y:,.2f}} {currency}<extra></extra>")], barmode=None)
+    return _layout(
+        [
+            _bar(
+                x,
+                [spend.per_month[m] / 100 for m in spend.months],
+                labels["invoiced"],
+                "#0e7490",
+                hovertemplate=f"%{{y:,.2f}} {currency}<extra></extra>",
+            )
+        ],
+        barmode=None,
+    )

@@ -38,10 +38,10 @@ from pool_portal.models import (
     Tenant,
     utcnow,
 )
-from pool_portal.services.staff import admin
 from pool_portal.services.core.params import parse_int
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.core.sqlfn import month_text
+from pool_portal.services.staff import admin
 
 PANELS = admin.PANELS
 SEVERITIES = list(Severity)  # most severe first
@@ -59,13 +59,15 @@ def tenant_today(session: Session, tenant_id: int, now: datetime | None = None) 
 def visible_remark(tenant_id: int):
     """Published directly, or on an approved report."""
     approved = select(Report.id).where(Report.tenant_id == tenant_id, Report.status == ReportStatus.APPROVED)
-    return or_(Remark.is_published == True, Remark.report_id.in_(approved))  # noqa: E712
+    return or_(Remark.is_published == True, Remark.report_id.in_(approved))
 
 
 def site_scope(viewer: Viewer):
     """The ids of the view's sites, as a subquery (no long lists of bound ids)."""
     return select(Site.id).where(
-        Site.tenant_id == viewer.tenant_id, Site.client_id.in_(sorted(viewer.client_ids)), Site.is_active == True  # noqa: E712
+        Site.tenant_id == viewer.tenant_id,
+        Site.client_id.in_(sorted(viewer.client_ids)),
+        Site.is_active == True,
     )
 
 
@@ -126,7 +128,7 @@ def view_sites(session: Session, viewer: Viewer) -> list[Site]:
     return list(
         session.execute(
             select(Site)
-            .where(Site.tenant_id == viewer.tenant_id, Site.client_id.in_(viewer.client_ids), Site.is_active == True)  # noqa: E712
+            .where(Site.tenant_id == viewer.tenant_id, Site.client_id.in_(viewer.client_ids), Site.is_active == True)
             .order_by(Site.name, Site.id)
         ).scalars()
     )
@@ -196,8 +198,10 @@ def _property_rows(session: Session, viewer: Viewer) -> dict[int, PropertyRow]:
     rows = _aggregate(
         session,
         select(Site.id, Site.name, Site.address, Site.city, Site.latitude, Site.longitude)
-        .where(Site.tenant_id == viewer.tenant_id, Site.client_id.in_(sorted(viewer.client_ids)), Site.is_active == True)  # noqa: E712
-        .order_by(Site.name, Site.id)
+        .where(
+            Site.tenant_id == viewer.tenant_id, Site.client_id.in_(sorted(viewer.client_ids)), Site.is_active == True
+        )
+        .order_by(Site.name, Site.id),
     )
     return {
         sid: PropertyRow(sid, name, ", ".join(p for p in (address, city) if p), latitude=lat, longitude=lon)
@@ -221,9 +225,17 @@ def _invoice_figures(session, viewer, scope, today, start, rows, docs, activity,
     per_site = {}
     for site_id, *figures in _aggregate(
         session,
-        select(Invoice.site_id, counted(overdue), counted(overdue, Invoice.total_cents), counted(awaiting),
-               counted(awaiting, Invoice.total_cents), counted(issued), counted(issued, Invoice.total_cents))
-        .where(*where).group_by(Invoice.site_id)
+        select(
+            Invoice.site_id,
+            counted(overdue),
+            counted(overdue, Invoice.total_cents),
+            counted(awaiting),
+            counted(awaiting, Invoice.total_cents),
+            counted(issued),
+            counted(issued, Invoice.total_cents),
+        )
+        .where(*where)
+        .group_by(Invoice.site_id),
     ):
         if site_id in rows:  # (a site added since the view's sites were read waits for the next look)
             per_site[site_id] = [int(f) for f in figures]
@@ -231,18 +243,25 @@ def _invoice_figures(session, viewer, scope, today, start, rows, docs, activity,
         for site_id, (n_over, *_rest) in per_site.items():
             rows[site_id].overdue_invoices = n_over
         if activity is not None:
-            activity["invoices"] = Outstanding(sum(v[2] for v in per_site.values()), sum(v[3] for v in per_site.values()))
-            activity["overdue_invoices"] = Outstanding(sum(v[0] for v in per_site.values()),
-                                                       sum(v[1] for v in per_site.values()))
+            activity["invoices"] = Outstanding(
+                sum(v[2] for v in per_site.values()), sum(v[3] for v in per_site.values())
+            )
+            activity["overdue_invoices"] = Outstanding(
+                sum(v[0] for v in per_site.values()), sum(v[1] for v in per_site.values())
+            )
     if spend_result is not None:
         spent = [(rows[sid].name, v[5]) for sid, v in per_site.items() if v[4]]
         spend_result.per_property = sorted(spent, key=lambda x: (-x[1], x[0]))
         for issued, total in _aggregate(
             session,
             select(_plain(Invoice.issued_on), func.sum(Invoice.total_cents))
-            .where(Invoice.tenant_id == viewer.tenant_id, Invoice.issued_on >= start, Invoice.site_id.in_(scope),
-                   issued_invoice())
-            .group_by(Invoice.issued_on)
+            .where(
+                Invoice.tenant_id == viewer.tenant_id,
+                Invoice.issued_on >= start,
+                Invoice.site_id.in_(scope),
+                issued_invoice(),
+            )
+            .group_by(Invoice.issued_on),
         ):
             key = str(issued)[:7]
             if key in spend_result.per_month:
@@ -255,7 +274,7 @@ def _quote_figures(session, viewer, scope, today, rows, activity) -> None:
         session,
         select(Quote.site_id, _plain(Quote.kind), func.count(), func.coalesce(func.sum(Quote.total_cents), 0))
         .where(Quote.tenant_id == viewer.tenant_id, Quote.site_id.in_(scope), open_quote(today))
-        .group_by(Quote.site_id, Quote.kind)
+        .group_by(Quote.site_id, Quote.kind),
     ):
         if site_id not in rows:
             continue
@@ -276,7 +295,7 @@ def _open_remark_figures(session, viewer, scope, rows, tally: dict[str, int] | N
         session,
         select(Remark.site_id, _plain(Remark.severity), func.count())
         .where(Remark.tenant_id == t, Remark.site_id.in_(scope), Remark.status == RemarkStatus.OPEN, visible_remark(t))
-        .group_by(Remark.site_id, Remark.severity)
+        .group_by(Remark.site_id, Remark.severity),
     ):
         sev, row = severity, rows.get(site_id)
         if row is None:
@@ -297,7 +316,7 @@ def _remarks_per_month(session, viewer, scope, start: date, per_month: dict[str,
         session,
         select(_plain(Remark.raised_on), _plain(Remark.status), _plain(Remark.severity), func.count())
         .where(Remark.tenant_id == t, Remark.raised_on >= start, Remark.site_id.in_(scope), visible_remark(t))
-        .group_by(Remark.raised_on, Remark.status, Remark.severity)
+        .group_by(Remark.raised_on, Remark.status, Remark.severity),
     ):
         buckets = per_month.get(str(raised)[:7])
         if buckets is not None:
@@ -318,14 +337,24 @@ def _asset_types(session, viewer, scope) -> dict[str, str]:
     for severity in SEVERITIES:
         if not remaining:
             break
-        found = {r[0] for r in _aggregate(
-            session,
-            select(Asset.asset_type).distinct()
-            .select_from(Remark)
-            .join(Asset, and_(Asset.id == Remark.asset_id, Asset.site_id == Remark.site_id))
-            .where(Remark.tenant_id == t, Remark.site_id.in_(scope), Remark.status == RemarkStatus.OPEN,
-                   Remark.severity == severity, visible_remark(t), Asset.asset_type.in_(sorted(remaining))),
-        )}
+        found = {
+            r[0]
+            for r in _aggregate(
+                session,
+                select(Asset.asset_type)
+                .distinct()
+                .select_from(Remark)
+                .join(Asset, and_(Asset.id == Remark.asset_id, Asset.site_id == Remark.site_id))
+                .where(
+                    Remark.tenant_id == t,
+                    Remark.site_id.in_(scope),
+                    Remark.status == RemarkStatus.OPEN,
+                    Remark.severity == severity,
+                    visible_remark(t),
+                    Asset.asset_type.in_(sorted(remaining)),
+                ),
+            )
+        }
         for asset_type in found:
             out[asset_type] = severity.value
         remaining -= found
@@ -350,13 +379,15 @@ def routine_activities(session: Session, viewer: Viewer, scope, year: int, today
         return out
     for due, completed, tolerance, n in _aggregate(
         session,
-        select(Job.due_date, Job.completed_on, Job.tolerance_days, func.count()).where(
+        select(Job.due_date, Job.completed_on, Job.tolerance_days, func.count())
+        .where(
             Job.tenant_id == viewer.tenant_id,
             Job.site_id.in_(scope),
             Job.kind == JobKind.ROUTINE,
             Job.due_date >= date(year, 1, 1),
             Job.due_date <= date(year, 12, 31),
-        ).group_by(Job.due_date, Job.completed_on, Job.tolerance_days)
+        )
+        .group_by(Job.due_date, Job.completed_on, Job.tolerance_days),
     ):
         out[month_key(due)][routine_status(due, completed, tolerance or 0, today)] += n
     return out
@@ -373,8 +404,13 @@ def service_calls(session: Session, viewer: Viewer, scope, today: date) -> dict[
     for key, stage, n in _aggregate(
         session,
         select(month, _plain(Job.stage), func.count())
-        .where(Job.tenant_id == viewer.tenant_id, Job.site_id.in_(scope), Job.kind == JobKind.SERVICE_CALL, Job.created_at >= start)
-        .group_by(month, Job.stage)
+        .where(
+            Job.tenant_id == viewer.tenant_id,
+            Job.site_id.in_(scope),
+            Job.kind == JobKind.SERVICE_CALL,
+            Job.created_at >= start,
+        )
+        .group_by(month, Job.stage),
     ):
         if key in out:
             out[key][stage] += n
@@ -396,8 +432,14 @@ class Dashboard:
     spend: Spend | None = None
 
 
-def build(session: Session, viewer: Viewer, *, routine_year: int | None = None, now: datetime | None = None,
-          side_session: Callable[[], AbstractContextManager[Session]] | None = None) -> Dashboard:
+def build(
+    session: Session,
+    viewer: Viewer,
+    *,
+    routine_year: int | None = None,
+    now: datetime | None = None,
+    side_session: Callable[[], AbstractContextManager[Session]] | None = None,
+) -> Dashboard:
     """Every shown panel's figures for the viewer's current view; hidden ones stay None.
 
     ``side_session``: a factory of sessions on the same database. The figures then come
@@ -418,8 +460,9 @@ def build(session: Session, viewer: Viewer, *, routine_year: int | None = None, 
     if panels["activity_report"]:
         board.activity = {k: Outstanding() for k in ("defect_quotes", "service_quotes", "invoices", "overdue_invoices")}
     if panels["defect_analytics"]:
-        board.defects = DefectAnalytics(tally={s.value: 0 for s in SEVERITIES}, months=months,
-                                        per_month={m: {} for m in months})
+        board.defects = DefectAnalytics(
+            tally={s.value: 0 for s in SEVERITIES}, months=months, per_month={m: {} for m in months}
+        )
     if panels["spend_tracking"]:
         board.spend = Spend(months=months, per_month={m: 0 for m in months})
     if panels["routine_activities"]:
@@ -482,13 +525,27 @@ def _value(v) -> str:
     return v.value if hasattr(v, "value") else str(v)
 
 
-
 # -- the listings behind the numbers (overlays) -------------------------------------------------------------------
-LISTINGS = ("overdue_invoices", "open_quotes", "open_defects", "defect_quotes", "service_quotes", "invoices",
-            "defects", "routine", "calls")
+LISTINGS = (
+    "overdue_invoices",
+    "open_quotes",
+    "open_defects",
+    "defect_quotes",
+    "service_quotes",
+    "invoices",
+    "defects",
+    "routine",
+    "calls",
+)
 # The panel a listing opens from; the others open from "Your properties", always shown.
-LISTING_PANELS = {"defect_quotes": "activity_report", "service_quotes": "activity_report", "invoices": "activity_report",
-                  "defects": "defect_analytics", "routine": "routine_activities", "calls": "service_calls"}
+LISTING_PANELS = {
+    "defect_quotes": "activity_report",
+    "service_quotes": "activity_report",
+    "invoices": "activity_report",
+    "defects": "defect_analytics",
+    "routine": "routine_activities",
+    "calls": "service_calls",
+}
 
 
 def _month_range(month: str | None) -> tuple[date, date] | None:
@@ -498,14 +555,24 @@ def _month_range(month: str | None) -> tuple[date, date] | None:
     if y is None or mo is None:
         return None
     return date(y, mo, 1), date(y + (mo == 12), mo % 12 + 1, 1)
+
+
 LISTING_LIMIT = 200
 ACTIVITY_KINDS = ("defect_quotes", "service_quotes", "invoices")  # the activity report's sections
 ACTIVITY_ITEMS = 5  # outstanding items the page shows in each (the rest in the listing)
 
 
 def listing(
-    session: Session, viewer: Viewer, kind: str, site_id: int | None = None, *, now: datetime | None = None,
-    month: str | None = None, bucket: str | None = None, text: str | None = None, limit: int = LISTING_LIMIT,
+    session: Session,
+    viewer: Viewer,
+    kind: str,
+    site_id: int | None = None,
+    *,
+    now: datetime | None = None,
+    month: str | None = None,
+    bucket: str | None = None,
+    text: str | None = None,
+    limit: int = LISTING_LIMIT,
 ) -> list[dict[str, str]] | None:
     """The items behind a dashboard number or bar, for the whole view or one of its
     sites. None when the kind is unknown, its document type is switched off, the panel
@@ -536,14 +603,26 @@ def listing(
             return None
         cond = overdue_invoice(today) if kind == "overdue_invoices" else outstanding_invoice()
         rows = session.execute(
-            select(Invoice).where(Invoice.tenant_id == t, Invoice.site_id.in_(in_view), cond)
-            .order_by(Invoice.due_on, Invoice.id).limit(min(limit, LISTING_LIMIT))
+            select(Invoice)
+            .where(Invoice.tenant_id == t, Invoice.site_id.in_(in_view), cond)
+            .order_by(Invoice.due_on, Invoice.id)
+            .limit(min(limit, LISTING_LIMIT))
         ).scalars()
         return [
-            {"id": str(i.id), "number": i.number, "site": sites[i.site_id], "title": "",
-             "date": i.due_on.isoformat() if i.due_on else "",
-             "status": "OVERDUE" if i.due_on and i.due_on < today else i.status.value if hasattr(i.status, "value") else str(i.status),
-             "amount_cents": str(i.total_cents), "doc": "invoice"}
+            {
+                "id": str(i.id),
+                "number": i.number,
+                "site": sites[i.site_id],
+                "title": "",
+                "date": i.due_on.isoformat() if i.due_on else "",
+                "status": "OVERDUE"
+                if i.due_on and i.due_on < today
+                else i.status.value
+                if hasattr(i.status, "value")
+                else str(i.status),
+                "amount_cents": str(i.total_cents),
+                "doc": "invoice",
+            }
             for i in rows
         ]
     if kind in ("open_quotes", "defect_quotes", "service_quotes"):
@@ -554,22 +633,41 @@ def listing(
             query = query.where(Quote.kind == (QuoteKind.DEFECT if kind == "defect_quotes" else QuoteKind.SERVICE))
         rows = session.execute(query.order_by(Quote.issued_on, Quote.id).limit(min(limit, LISTING_LIMIT))).scalars()
         return [
-            {"id": str(q.id), "number": q.number, "site": sites[q.site_id], "title": q.title,
-             "date": q.expires_on.isoformat() if q.expires_on else "", "status": _value(q.status),
-             "amount_cents": str(q.total_cents), "doc": "quote"}
+            {
+                "id": str(q.id),
+                "number": q.number,
+                "site": sites[q.site_id],
+                "title": q.title,
+                "date": q.expires_on.isoformat() if q.expires_on else "",
+                "status": _value(q.status),
+                "amount_cents": str(q.total_cents),
+                "doc": "quote",
+            }
             for q in rows
         ]
     counted = [s.value for s in COUNTED_SEVERITIES]
     rows = session.execute(
         select(Remark)
-        .where(Remark.tenant_id == t, Remark.site_id.in_(ids), Remark.status == RemarkStatus.OPEN,
-               visible_remark(t), Remark.severity.in_(counted))
+        .where(
+            Remark.tenant_id == t,
+            Remark.site_id.in_(ids),
+            Remark.status == RemarkStatus.OPEN,
+            visible_remark(t),
+            Remark.severity.in_(counted),
+        )
         .order_by(severity_rank(), Remark.raised_on.desc(), Remark.id)
         .limit(LISTING_LIMIT)
     ).scalars()
     return [
-        {"id": str(r.id), "number": f"D-{r.id}", "site": sites[r.site_id], "title": r.title,
-         "date": r.raised_on.isoformat(), "status": _value(r.severity), "amount_cents": ""}
+        {
+            "id": str(r.id),
+            "number": f"D-{r.id}",
+            "site": sites[r.site_id],
+            "title": r.title,
+            "date": r.raised_on.isoformat(),
+            "status": _value(r.severity),
+            "amount_cents": "",
+        }
         for r in rows
     ]
 
@@ -589,31 +687,59 @@ def property_detail(session: Session, viewer: Viewer, site_id: int, *, task_limi
     from pool_portal.models import Document
 
     site = session.get(Site, site_id)
-    if site is None or site.tenant_id != viewer.tenant_id or site.client_id not in viewer.client_ids or not site.is_active:
+    if (
+        site is None
+        or site.tenant_id != viewer.tenant_id
+        or site.client_id not in viewer.client_ids
+        or not site.is_active
+    ):
         return None
     assets = session.execute(
-        select(Asset).where(Asset.tenant_id == viewer.tenant_id, Asset.site_id == site_id, Asset.is_active == True)  # noqa: E712
+        select(Asset)
+        .where(Asset.tenant_id == viewer.tenant_id, Asset.site_id == site_id, Asset.is_active == True)
         .order_by(Asset.asset_type, Asset.asset_code)
     ).scalars()
     jobs = session.execute(
-        select(Job).where(Job.tenant_id == viewer.tenant_id, Job.site_id == site_id)
-        .order_by(func.coalesce(Job.scheduled_date, Job.due_date).desc(), Job.id.desc()).limit(task_limit)
+        select(Job)
+        .where(Job.tenant_id == viewer.tenant_id, Job.site_id == site_id)
+        .order_by(func.coalesce(Job.scheduled_date, Job.due_date).desc(), Job.id.desc())
+        .limit(task_limit)
     ).scalars()
     docs = session.execute(
-        select(Document).where(Document.tenant_id == viewer.tenant_id, Document.site_id == site_id,
-                               Document.is_published == True)  # noqa: E712
+        select(Document)
+        .where(Document.tenant_id == viewer.tenant_id, Document.site_id == site_id, Document.is_published == True)
         .order_by(Document.created_at.desc())
     ).scalars()
     iso = lambda d: d.isoformat() if d else ""  # noqa: E731
     return PropertyDetail(
         name=site.name,
         address=", ".join(p for p in (site.address, site.postcode, site.city) if p),
-        assets=[{"id": str(a.id), "code": a.asset_code, "type": a.asset_type, "model": a.model or "",
-                 "last_test": iso(a.last_test_date), "next_due": iso(a.next_service_due)} for a in assets],
-        tasks=[{"id": str(j.id), "number": j.number, "kind": _value(j.kind), "stage": _value(j.stage),
-                "date": iso(j.scheduled_date or j.due_date), "description": j.description} for j in jobs],
-        documents=[{"id": str(d.id), "title": d.title, "filename": d.filename, "size": f"{max(d.size_bytes // 1024, 1)} KB"}
-                   for d in docs],
+        assets=[
+            {
+                "id": str(a.id),
+                "code": a.asset_code,
+                "type": a.asset_type,
+                "model": a.model or "",
+                "last_test": iso(a.last_test_date),
+                "next_due": iso(a.next_service_due),
+            }
+            for a in assets
+        ],
+        tasks=[
+            {
+                "id": str(j.id),
+                "number": j.number,
+                "kind": _value(j.kind),
+                "stage": _value(j.stage),
+                "date": iso(j.scheduled_date or j.due_date),
+                "description": j.description,
+            }
+            for j in jobs
+        ],
+        documents=[
+            {"id": str(d.id), "title": d.title, "filename": d.filename, "size": f"{max(d.size_bytes // 1024, 1)} KB"}
+            for d in docs
+        ],
     )
 
 
@@ -622,9 +748,15 @@ def _listing_scope(session, viewer, site_id) -> tuple[dict[int, str], list[int]]
     site is not in the view."""
     # Names only (not whole Site rows: the ORM's objects for a 1,000-site view cost
     # 50 ms, the id/name pairs 3 ms).
-    sites = dict(session.execute(
-        select(Site.id, Site.name).where(Site.id.in_(site_scope(viewer))).order_by(Site.name, Site.id)
-    ).all()) if viewer.client_ids else {}
+    sites = (
+        dict(
+            session.execute(
+                select(Site.id, Site.name).where(Site.id.in_(site_scope(viewer))).order_by(Site.name, Site.id)
+            ).all()
+        )
+        if viewer.client_ids
+        else {}
+    )
     if site_id is not None and site_id not in sites:
         return None
     return sites, ([site_id] if site_id is not None else list(sites))
@@ -652,9 +784,15 @@ def _chart_listing(session, viewer, kind, sites, ids, *, now, month, bucket, tex
             query = query.where(_like(Remark.title, _pattern(" ".join(text.split())[:100])))
         rows = session.execute(query.order_by(Remark.raised_on.desc(), Remark.id).limit(LISTING_LIMIT)).scalars()
         return [
-            {"id": str(r.id), "number": f"D-{r.id}", "site": sites[r.site_id], "title": r.title,
-             "date": r.raised_on.isoformat(),
-             "status": "RESOLVED" if _value(r.status) == "RESOLVED" else _value(r.severity), "amount_cents": ""}
+            {
+                "id": str(r.id),
+                "number": f"D-{r.id}",
+                "site": sites[r.site_id],
+                "title": r.title,
+                "date": r.raised_on.isoformat(),
+                "status": "RESOLVED" if _value(r.status) == "RESOLVED" else _value(r.severity),
+                "amount_cents": "",
+            }
             for r in rows
         ]
     if kind == "routine":
@@ -668,8 +806,17 @@ def _chart_listing(session, viewer, kind, sites, ids, *, now, month, bucket, tex
             status = routine_status(j.due_date, j.completed_on, j.tolerance_days or 0, today)
             if bucket and status != bucket:
                 continue
-            out.append({"id": str(j.id), "number": j.number, "site": sites[j.site_id], "title": j.description,
-                        "date": j.due_date.isoformat(), "status": f"routine.{status}", "amount_cents": ""})
+            out.append(
+                {
+                    "id": str(j.id),
+                    "number": j.number,
+                    "site": sites[j.site_id],
+                    "title": j.description,
+                    "date": j.due_date.isoformat(),
+                    "status": f"routine.{status}",
+                    "amount_cents": "",
+                }
+            )
             if len(out) >= LISTING_LIMIT:
                 break
         return out
@@ -677,13 +824,22 @@ def _chart_listing(session, viewer, kind, sites, ids, *, now, month, bucket, tex
         return None
     query = select(Job).where(Job.tenant_id == t, Job.site_id.in_(ids), Job.kind == JobKind.SERVICE_CALL)
     if span:
-        query = query.where(Job.created_at >= datetime.combine(span[0], time.min, tzinfo=UTC),
-                            Job.created_at < datetime.combine(span[1], time.min, tzinfo=UTC))
+        query = query.where(
+            Job.created_at >= datetime.combine(span[0], time.min, tzinfo=UTC),
+            Job.created_at < datetime.combine(span[1], time.min, tzinfo=UTC),
+        )
     if bucket:
         query = query.where(Job.stage == bucket)
     rows = session.execute(query.order_by(Job.created_at.desc(), Job.id).limit(LISTING_LIMIT)).scalars()
     return [
-        {"id": str(j.id), "number": j.number, "site": sites[j.site_id], "title": j.description,
-         "date": j.created_at.date().isoformat(), "status": f"stage.{_value(j.stage)}", "amount_cents": ""}
+        {
+            "id": str(j.id),
+            "number": j.number,
+            "site": sites[j.site_id],
+            "title": j.description,
+            "date": j.created_at.date().isoformat(),
+            "status": f"stage.{_value(j.stage)}",
+            "amount_cents": "",
+        }
         for j in rows
     ]

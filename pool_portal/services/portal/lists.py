@@ -38,9 +38,11 @@ from pool_portal.models import (
     Report,
     ReportStatus,
     Severity,
+    Site,
 )
-from pool_portal.models import Site
 from pool_portal.models.portal_settings import DEFAULT_ASSET_COLUMNS
+from pool_portal.services.core.params import parse_id, parse_page
+from pool_portal.services.core.scope import Viewer
 from pool_portal.services.portal.dashboard import (
     document_switches,
     open_quote,
@@ -50,8 +52,6 @@ from pool_portal.services.portal.dashboard import (
     visible_quote,
     visible_remark,
 )
-from pool_portal.services.core.params import parse_id, parse_page
-from pool_portal.services.core.scope import Viewer
 from pool_portal.services.portal.search import _like, _pattern
 
 PER_PAGE = 25
@@ -264,7 +264,7 @@ DATE_TEXT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 def _date_range(raw: str) -> tuple[date, date] | None:
-    """"2026" / "2026-03" / "2026-03-14" as [start, end)."""
+    """ "2026" / "2026-03" / "2026-03-14" as [start, end)."""
     m = DATE_TEXT.match(raw)
     if not m:
         return None
@@ -349,8 +349,17 @@ def _build(session: Session, viewer: Viewer, kind: str, query: ListQuery, today:
     if kind == "jobs":
         when = func.coalesce(Job.scheduled_date, Job.due_date)
         via = {"site": site(Job.site_id), "address": site(Job.site_id, Site.address)}
-        exprs = {"id": Job.id, "number": Job.number, "date": when, "site": Site.name, "address": Site.address,
-                 "kind": _s(Job.kind), "stage": _s(Job.stage), "description": Job.description, "po": Job.customer_po}
+        exprs = {
+            "id": Job.id,
+            "number": Job.number,
+            "date": when,
+            "site": Site.name,
+            "address": Site.address,
+            "kind": _s(Job.kind),
+            "stage": _s(Job.stage),
+            "description": Job.description,
+            "po": Job.customer_po,
+        }
         extra = []
         if query.site_id is not None:
             extra.append(Job.site_id == query.site_id)
@@ -360,56 +369,144 @@ def _build(session: Session, viewer: Viewer, kind: str, query: ListQuery, today:
             extra.append(when >= query.date_from)
         if query.date_to:
             extra.append(when <= query.date_to)
-        return _Built(Job, exprs, [Job.tenant_id == t],
-                      [Job.number, Job.description, Job.notes, Job.customer_po, via["address"]],
-                      {"future": when >= today, "past": when < today},
-                      ("date", query.status != "future"), via=via, extra=extra)
+        return _Built(
+            Job,
+            exprs,
+            [Job.tenant_id == t],
+            [Job.number, Job.description, Job.notes, Job.customer_po, via["address"]],
+            {"future": when >= today, "past": when < today},
+            ("date", query.status != "future"),
+            via=via,
+            extra=extra,
+        )
     if kind == "quotes":
         visible = visible_quote(today)
         via = {"site": site(Quote.site_id)}
-        exprs = {"id": Quote.id, "number": Quote.number, "site": Site.name, "title": Quote.title,
-                 "kind": _s(Quote.kind), "issued": Quote.issued_on, "expires": Quote.expires_on,
-                 "status": _s(Quote.status), "total_cents": Quote.total_cents, "approver": Quote.approver_name,
-                 "reference": Quote.approver_reference, "comment": Quote.decline_comment}
-        return _Built(Quote, exprs, [Quote.tenant_id == t, visible],
-                      [Quote.number, Quote.title, via["site"]],
-                      {"awaiting": open_quote(today), "approved": Quote.status == QuoteStatus.APPROVED,
-                       "declined": Quote.status == QuoteStatus.DECLINED}, ("issued", True), via=via)
+        exprs = {
+            "id": Quote.id,
+            "number": Quote.number,
+            "site": Site.name,
+            "title": Quote.title,
+            "kind": _s(Quote.kind),
+            "issued": Quote.issued_on,
+            "expires": Quote.expires_on,
+            "status": _s(Quote.status),
+            "total_cents": Quote.total_cents,
+            "approver": Quote.approver_name,
+            "reference": Quote.approver_reference,
+            "comment": Quote.decline_comment,
+        }
+        return _Built(
+            Quote,
+            exprs,
+            [Quote.tenant_id == t, visible],
+            [Quote.number, Quote.title, via["site"]],
+            {
+                "awaiting": open_quote(today),
+                "approved": Quote.status == QuoteStatus.APPROVED,
+                "declined": Quote.status == QuoteStatus.DECLINED,
+            },
+            ("issued", True),
+            via=via,
+        )
     if kind == "invoices":
         overdue = and_(Invoice.status == InvoiceStatus.AWAITING_PAYMENT, Invoice.due_on < today)
         status = case((overdue, literal("OVERDUE")), else_=_s(Invoice.status))
         via = {"site": site(Invoice.site_id)}
-        exprs = {"id": Invoice.id, "number": Invoice.number, "site": Site.name, "issued": Invoice.issued_on,
-                 "due": Invoice.due_on, "status": status, "total_cents": Invoice.total_cents, "po": Invoice.customer_po}
-        return _Built(Invoice, exprs, [Invoice.tenant_id == t,
-                                       Invoice.status != InvoiceStatus.DRAFT],
-                      [Invoice.number, via["site"], Invoice.customer_po],
-                      {"awaiting": Invoice.status == InvoiceStatus.AWAITING_PAYMENT, "overdue": overdue,
-                       "paid": Invoice.status == InvoiceStatus.PAID}, ("issued", True), via=via)
+        exprs = {
+            "id": Invoice.id,
+            "number": Invoice.number,
+            "site": Site.name,
+            "issued": Invoice.issued_on,
+            "due": Invoice.due_on,
+            "status": status,
+            "total_cents": Invoice.total_cents,
+            "po": Invoice.customer_po,
+        }
+        return _Built(
+            Invoice,
+            exprs,
+            [Invoice.tenant_id == t, Invoice.status != InvoiceStatus.DRAFT],
+            [Invoice.number, via["site"], Invoice.customer_po],
+            {
+                "awaiting": Invoice.status == InvoiceStatus.AWAITING_PAYMENT,
+                "overdue": overdue,
+                "paid": Invoice.status == InvoiceStatus.PAID,
+            },
+            ("issued", True),
+            via=via,
+        )
     if kind == "reports":
         via = {"site": site(Report.site_id)}
-        exprs = {"id": Report.id, "number": Report.number, "date": Report.report_date, "site": Site.name,
-                 "title": Report.title, "summary": Report.summary}
-        return _Built(Report, exprs, [Report.tenant_id == t,
-                                      Report.status == ReportStatus.APPROVED],
-                      [Report.number, Report.title, Report.summary, via["site"]], {}, ("date", True), via=via)
+        exprs = {
+            "id": Report.id,
+            "number": Report.number,
+            "date": Report.report_date,
+            "site": Site.name,
+            "title": Report.title,
+            "summary": Report.summary,
+        }
+        return _Built(
+            Report,
+            exprs,
+            [Report.tenant_id == t, Report.status == ReportStatus.APPROVED],
+            [Report.number, Report.title, Report.summary, via["site"]],
+            {},
+            ("date", True),
+            via=via,
+        )
     if kind == "assets":
         via = {"site": site(Asset.site_id)}
-        exprs = {"id": Asset.id, "site_id": Asset.site_id, **{k: getattr(Asset, k) for k in ASSET_COLUMN_KEYS if k != "site"},
-                 "site": Site.name}
-        return _Built(Asset, exprs, [Asset.tenant_id == t, Asset.is_active == True],  # noqa: E712
-                      [Asset.asset_code, Asset.asset_type, Asset.model, Asset.serial_number,
-                       Asset.customer_ref, Asset.location, via["site"]], {}, ("asset_code", False), via=via)
+        exprs = {
+            "id": Asset.id,
+            "site_id": Asset.site_id,
+            **{k: getattr(Asset, k) for k in ASSET_COLUMN_KEYS if k != "site"},
+            "site": Site.name,
+        }
+        return _Built(
+            Asset,
+            exprs,
+            [Asset.tenant_id == t, Asset.is_active == True],
+            [
+                Asset.asset_code,
+                Asset.asset_type,
+                Asset.model,
+                Asset.serial_number,
+                Asset.customer_ref,
+                Asset.location,
+                via["site"],
+            ],
+            {},
+            ("asset_code", False),
+            via=via,
+        )
     if kind == "defects":
-        via = {"site": site(Remark.site_id),
-               "asset": _Via(Remark.asset_id, Asset.id, Asset.asset_code, Asset.tenant_id == t, outer=True)}
-        exprs = {"id": Remark.id, "number": Remark.id, "raised": Remark.raised_on, "site": Site.name,
-                 "asset": Asset.asset_code, "severity": _s(Remark.severity), "status": _s(Remark.status),
-                 "title": Remark.title, "resolved": Remark.resolved_on, "description": Remark.description}
-        return _Built(Remark, exprs, [Remark.tenant_id == t, visible_remark(t)],
-                      [Remark.title, Remark.description, via["site"], via["asset"]],
-                      {"open": Remark.status == RemarkStatus.OPEN, "resolved": Remark.status == RemarkStatus.RESOLVED},
-                      ("raised", True), via=via, sort_exprs={"severity": severity_rank()})
+        via = {
+            "site": site(Remark.site_id),
+            "asset": _Via(Remark.asset_id, Asset.id, Asset.asset_code, Asset.tenant_id == t, outer=True),
+        }
+        exprs = {
+            "id": Remark.id,
+            "number": Remark.id,
+            "raised": Remark.raised_on,
+            "site": Site.name,
+            "asset": Asset.asset_code,
+            "severity": _s(Remark.severity),
+            "status": _s(Remark.status),
+            "title": Remark.title,
+            "resolved": Remark.resolved_on,
+            "description": Remark.description,
+        }
+        return _Built(
+            Remark,
+            exprs,
+            [Remark.tenant_id == t, visible_remark(t)],
+            [Remark.title, Remark.description, via["site"], via["asset"]],
+            {"open": Remark.status == RemarkStatus.OPEN, "resolved": Remark.status == RemarkStatus.RESOLVED},
+            ("raised", True),
+            via=via,
+            sort_exprs={"severity": severity_rank()},
+        )
     raise ValueError(kind)
 
 
@@ -439,7 +536,11 @@ def _conditions(session: Session, viewer: Viewer, built: _Built, kind: str, quer
             if not isinstance(e, _Via):
                 terms.append(_like(e, p))
                 continue
-            ids = session.execute(select(e.pk).where(e.scope, _like(e.column, p)).limit(MAX_MATCHED_IDS + 1)).scalars().all()
+            ids = (
+                session.execute(select(e.pk).where(e.scope, _like(e.column, p)).limit(MAX_MATCHED_IDS + 1))
+                .scalars()
+                .all()
+            )
             if len(ids) > MAX_MATCHED_IDS:
                 terms.append(_test(e, lambda c: _like(c, p)))
             elif ids:
@@ -512,8 +613,15 @@ def _row(kind: str, mapping) -> dict[str, str]:
     return row
 
 
-def fetch(session: Session, viewer: Viewer, kind: str, query: ListQuery, *, now: datetime | None = None,
-          per_page: int = PER_PAGE) -> Page | None:
+def fetch(
+    session: Session,
+    viewer: Viewer,
+    kind: str,
+    query: ListQuery,
+    *,
+    now: datetime | None = None,
+    per_page: int = PER_PAGE,
+) -> Page | None:
     """One page of a list; None when its document type is switched off for the tenant.
 
     Only the page's rows are ever joined and read in full. First the total and the ids
@@ -535,8 +643,9 @@ def fetch(session: Session, viewer: Viewer, kind: str, query: ListQuery, *, now:
         ids, total, page, pages = _page_by_site(session, built, where, order, via, ids_query, query.page, per_page)
     elif scans_rows:
         page = max(query.page, 1)
-        found = session.execute(ids_query.add_columns(func.count().over())
-                                .offset((page - 1) * per_page).limit(per_page)).all()
+        found = session.execute(
+            ids_query.add_columns(func.count().over()).offset((page - 1) * per_page).limit(per_page)
+        ).all()
         if found or page == 1:
             total = found[0][1] if found else 0
             ids, pages = [r[0] for r in found], max((total + per_page - 1) // per_page, 1)
@@ -565,8 +674,9 @@ def _page_by_site(session: Session, built: _Built, where, order, via: _Via, ids_
     rows per site in one pass (which gives the total as well), order the sites
     themselves by that column, find the sites the page falls on, and read only theirs.
     Sites with equal values form one group: their rows interleave by id, as in SQL."""
-    counts = dict(session.execute(
-        select(via.fk, func.count()).select_from(built.root).where(*where).group_by(via.fk)).all())
+    counts = dict(
+        session.execute(select(via.fk, func.count()).select_from(built.root).where(*where).group_by(via.fk)).all()
+    )
     if len(counts) > MAX_SITES_BY_COUNT:  # (not a portal view: sort every row instead)
         return _page_of(session, built, where, ids_query, page, per_page)
     total = sum(counts.values())
@@ -618,8 +728,16 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def export_csv(session: Session, viewer: Viewer, kind: str, query: ListQuery, tr, *, now: datetime | None = None,
-               limit: int = CSV_LIMIT) -> Iterator[str] | None:
+def export_csv(
+    session: Session,
+    viewer: Viewer,
+    kind: str,
+    query: ListQuery,
+    tr,
+    *,
+    now: datetime | None = None,
+    limit: int = CSV_LIMIT,
+) -> Iterator[str] | None:
     """The whole filtered list (in its order, up to ``limit`` rows) as CSV text chunks,
     headed by the translated column names; None when the list is switched off."""
     prepared = _prepared(session, viewer, kind, query, now)
@@ -631,8 +749,11 @@ def export_csv(session: Session, viewer: Viewer, kind: str, query: ListQuery, tr
     cols = shown_columns(session, viewer, kind) if kind == "assets" else list(COLUMNS[kind])
     label = asset_columns(session, viewer.tenant_id)[1] if kind == "assets" else ""
     header = [(label if c.key == "asset_code" and label else tr(c.label)) for c in cols]
-    rows = [] if not viewer.client_ids else (
-        session.execute(_rows_statement(built, where, order).limit(limit)).mappings().all())
+    rows = (
+        []
+        if not viewer.client_ids
+        else (session.execute(_rows_statement(built, where, order).limit(limit)).mappings().all())
+    )
 
     def chunks() -> Iterator[str]:
         buf = io.StringIO()

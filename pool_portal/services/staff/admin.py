@@ -28,8 +28,8 @@ Panel resolution (the one place; the dashboard calls ``resolve_panels``):
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from sqlmodel import Session, col, select
 
@@ -65,7 +65,9 @@ _FALSE = {"0", "false", "off", "no", ""}
 
 
 # -- shared helpers ------------------------------------------------------------------------------
-def acting_staff(session: Session, tenant_id: int, staff_user_id: int, roles: Iterable[StaffRole] = ADMINS) -> StaffUser:
+def acting_staff(
+    session: Session, tenant_id: int, staff_user_id: int, roles: Iterable[StaffRole] = ADMINS
+) -> StaffUser:
     """The acting staff user, active, of ``tenant_id`` and with one of ``roles``; else
     PermissionError."""
     staff = session.get(StaffUser, staff_user_id)
@@ -76,14 +78,37 @@ def acting_staff(session: Session, tenant_id: int, staff_user_id: int, roles: It
 
 def staff_viewer(staff: StaffUser, session_id: int = 0) -> Viewer:
     """A staff Viewer for reusing services that take one (services.access)."""
-    return Viewer(kind="staff", tenant_id=staff.tenant_id, user_id=staff.id, session_id=session_id,
-                  name=staff.name, email=staff.email, language=staff.language, role=staff.role)
+    return Viewer(
+        kind="staff",
+        tenant_id=staff.tenant_id,
+        user_id=staff.id,
+        session_id=session_id,
+        name=staff.name,
+        email=staff.email,
+        language=staff.language,
+        role=staff.role,
+    )
 
 
-def record(session: Session, action: str, tenant_id: int, staff_user_id: int, target_type: str | None = None,
-           target_id: object = None, **detail: object) -> None:
-    audit.record(session, action, tenant_id=tenant_id, actor_kind="staff", actor_id=staff_user_id,
-                 target_type=target_type, target_id=target_id, **detail)
+def record(
+    session: Session,
+    action: str,
+    tenant_id: int,
+    staff_user_id: int,
+    target_type: str | None = None,
+    target_id: object = None,
+    **detail: object,
+) -> None:
+    audit.record(
+        session,
+        action,
+        tenant_id=tenant_id,
+        actor_kind="staff",
+        actor_id=staff_user_id,
+        target_type=target_type,
+        target_id=target_id,
+        **detail,
+    )
 
 
 def parse_bool(value: object) -> bool | None:
@@ -186,7 +211,11 @@ def get_portal_settings(session: Session, tenant_id: int) -> dict:
 
 BOOL_FIELDS = tuple(f"show_{p}" for p in PANELS + DOCUMENTS) + ("incidents_enabled",)
 SETTINGS_FIELDS = BOOL_FIELDS + (
-    "asset_columns", "asset_id_label", "brand_colour", "payment_instructions", "default_job_stage",
+    "asset_columns",
+    "asset_id_label",
+    "brand_colour",
+    "payment_instructions",
+    "default_job_stage",
 )
 
 
@@ -206,7 +235,9 @@ def _validate_settings(form: Mapping[str, object]) -> tuple[dict, dict[str, str]
                 clean[key] = value
     if "asset_columns" in form:
         raw = form["asset_columns"]
-        items = raw.split(",") if isinstance(raw, str) else list(raw or []) if isinstance(raw, (list, tuple, set)) else None
+        items = (
+            raw.split(",") if isinstance(raw, str) else list(raw or []) if isinstance(raw, (list, tuple, set)) else None
+        )
         keys = _asset_column_keys()
         picked = {str(i).strip() for i in items or [] if str(i).strip()}
         if items is None or not picked or not picked <= set(keys):
@@ -240,7 +271,9 @@ def _validate_settings(form: Mapping[str, object]) -> tuple[dict, dict[str, str]
     return clean, errors
 
 
-def update_portal_settings(session: Session, tenant_id: int, staff_user_id: int, form: Mapping[str, object]) -> dict[str, str]:
+def update_portal_settings(
+    session: Session, tenant_id: int, staff_user_id: int, form: Mapping[str, object]
+) -> dict[str, str]:
     """Save the fields present in ``form`` (a partial form changes only those). Returns
     {} or {field: error key} (then nothing is written). ADMIN only."""
     acting_staff(session, tenant_id, staff_user_id)
@@ -259,8 +292,15 @@ def update_portal_settings(session: Session, tenant_id: int, staff_user_id: int,
         s.updated_at = utcnow()
         session.add(s)
         session.add(tenant)
-        record(session, "admin.settings.updated", tenant_id, staff_user_id, "portal_settings", tenant_id,
-               fields=sorted(changed))
+        record(
+            session,
+            "admin.settings.updated",
+            tenant_id,
+            staff_user_id,
+            "portal_settings",
+            tenant_id,
+            fields=sorted(changed),
+        )
     return {}
 
 
@@ -286,8 +326,18 @@ def set_logo(session: Session, tenant_id: int, staff_user_id: int, data: bytes, 
     previous = tenant.logo_path
     tenant.logo_path = key
     session.add(tenant)
-    record(session, "admin.logo.updated", tenant_id, staff_user_id, "tenant", tenant_id,
-           size=len(data), type=ext, name=str(filename or "")[:120], previous=previous)
+    record(
+        session,
+        "admin.logo.updated",
+        tenant_id,
+        staff_user_id,
+        "tenant",
+        tenant_id,
+        size=len(data),
+        type=ext,
+        name=str(filename or "")[:120],
+        previous=previous,
+    )
     return {}
 
 
@@ -348,8 +398,9 @@ def _override_row(session: Session, tenant_id: int, client_id: int) -> ClientPor
     ).first()
 
 
-def set_client_override(session: Session, tenant_id: int, staff_user_id: int, client_id: int, panel: str,
-                        value: bool | None) -> dict[str, str]:
+def set_client_override(
+    session: Session, tenant_id: int, staff_user_id: int, client_id: int, panel: str, value: bool | None
+) -> dict[str, str]:
     """Show (True) or hide (False) ``panel`` for one client, or None to follow the tenant
     default again. Returns {} or {field: error key}."""
     acting_staff(session, tenant_id, staff_user_id)
@@ -396,14 +447,25 @@ def reset_client_overrides(session: Session, tenant_id: int, staff_user_id: int,
 # user: nothing personal to a contact, such as their views or notifications, is
 # shown); ``acting_staff_id`` says who is looking.
 def _read_only_viewer(staff: StaffUser, client: Client, session_id: int) -> Viewer:
-    return Viewer(kind="portal", tenant_id=staff.tenant_id, user_id=0, session_id=session_id, name=staff.name,
-                  email=staff.email, language=staff.language, role=staff.role,
-                  client_ids=frozenset({client.id}), view=f"client:{client.id}", read_only=True,
-                  acting_staff_id=staff.id)
+    return Viewer(
+        kind="portal",
+        tenant_id=staff.tenant_id,
+        user_id=0,
+        session_id=session_id,
+        name=staff.name,
+        email=staff.email,
+        language=staff.language,
+        role=staff.role,
+        client_ids=frozenset({client.id}),
+        view=f"client:{client.id}",
+        read_only=True,
+        acting_staff_id=staff.id,
+    )
 
 
-def start_view_as(session: Session, tenant_id: int, staff_user_id: int, client_id: int,
-                  session_id: int | None = None) -> tuple[Viewer | None, dict[str, str]]:
+def start_view_as(
+    session: Session, tenant_id: int, staff_user_id: int, client_id: int, session_id: int | None = None
+) -> tuple[Viewer | None, dict[str, str]]:
     """Start viewing the portal as one client (ADMIN and OFFICE). With ``session_id``
     (the staff session's UserSession id, ``Viewer.session_id``) the session remembers
     it until ``end_view_as``. Returns (the read-only Viewer, {}) or (None, errors)."""

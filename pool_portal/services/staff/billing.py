@@ -41,10 +41,10 @@ from pool_portal.models import (
     QuoteStatus,
     Site,
 )
-from pool_portal.services.staff import client_notify
 from pool_portal.services.core import record_rules
-from pool_portal.services.portal.dashboard import tenant_today
 from pool_portal.services.core.pricing import line_total, totals
+from pool_portal.services.portal.dashboard import tenant_today
+from pool_portal.services.staff import client_notify
 from pool_portal.services.staff.data import (
     E_JOB,
     E_TRANSITION,
@@ -135,8 +135,11 @@ def _lines_model(doc):
 
 def lines_of(session: Session, doc: Quote | Invoice) -> list:
     model, parent = _lines_model(doc)
-    return list(session.exec(select(model).where(parent == doc.id, model.tenant_id == doc.tenant_id)
-                             .order_by(model.position, model.id)).all())
+    return list(
+        session.exec(
+            select(model).where(parent == doc.id, model.tenant_id == doc.tenant_id).order_by(model.position, model.id)
+        ).all()
+    )
 
 
 def _write_lines(session: Session, doc: Quote | Invoice, lines: list[Line]) -> None:
@@ -156,21 +159,25 @@ def _write_lines(session: Session, doc: Quote | Invoice, lines: list[Line]) -> N
         row.quantity, row.unit_price_cents, row.total_cents = line.quantity, line.unit_price_cents, line.total_cents
     gone = [i for i in existing if i not in kept]
     if gone:
-        session.execute(delete(model).where(col(model.id).in_(gone), parent == doc.id)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            delete(model).where(col(model.id).in_(gone), parent == doc.id).execution_options(synchronize_session=False)
+        )
     doc.subtotal_cents, doc.tax_cents, doc.total_cents = totals((line.total_cents for line in lines), doc.tax_rate_bp)
 
 
 def default_tax_rate(session: Session, tenant_id: int) -> int:
     """The VAT rate a new document starts with: the tenant's latest quote's or
     invoice's, else 0."""
-    rates = [session.exec(select(m.tax_rate_bp).where(m.tenant_id == tenant_id).order_by(m.id.desc()).limit(1)).first()
-             for m in (Quote, Invoice)]
+    rates = [
+        session.exec(select(m.tax_rate_bp).where(m.tenant_id == tenant_id).order_by(m.id.desc()).limit(1)).first()
+        for m in (Quote, Invoice)
+    ]
     return next((r for r in rates if r is not None), 0)
 
 
-def _store_doc(session: Session, doc, make, values: dict, lines: list[Line], tenant_id: int, staff_user_id: int,
-               kind: str) -> int:
+def _store_doc(
+    session: Session, doc, make, values: dict, lines: list[Line], tenant_id: int, staff_user_id: int, kind: str
+) -> int:
     """Create (``doc`` None: ``make()``) or update a draft with ``values`` and its lines;
     audit it with its line count and total."""
     created = doc is None
@@ -182,14 +189,30 @@ def _store_doc(session: Session, doc, make, values: dict, lines: list[Line], ten
     session.flush()
     _write_lines(session, doc, lines)
     session.flush()
-    audit(session, f"{kind}.created" if created else f"{kind}.updated", tenant_id, staff_user_id, kind, doc.id,
-          number=doc.number, lines=len(lines), total_cents=doc.total_cents)
+    audit(
+        session,
+        f"{kind}.created" if created else f"{kind}.updated",
+        tenant_id,
+        staff_user_id,
+        kind,
+        doc.id,
+        number=doc.number,
+        lines=len(lines),
+        total_cents=doc.total_cents,
+    )
     return doc.id
 
 
 # -- quotes ---------------------------------------------------------------------------------------
-def save_quote(session: Session, tenant_id: int, staff_user_id: int, quote_id: int | None, site_id: int | None,
-               data: dict, raw_lines: object) -> tuple[int | None, dict[str, str]]:
+def save_quote(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    quote_id: int | None,
+    site_id: int | None,
+    data: dict,
+    raw_lines: object,
+) -> tuple[int | None, dict[str, str]]:
     """Create a draft quote on a site (``quote_id`` None) or edit a draft: kind and
     title required; number (blank: the next free one), issue and expiry dates (expiry
     not before issue), VAT rate (percent); the lines replace the old ones and the
@@ -221,8 +244,10 @@ def _transition(session: Session, model, row, actions: dict, action: str, values
     """One conditional UPDATE from an allowed status; False when the status moved."""
     sources, target = actions[action]
     result = session.execute(
-        update(model).where(model.id == row.id, model.tenant_id == row.tenant_id, col(model.status).in_(sources))
-        .values(status=target, **values).execution_options(synchronize_session=False)
+        update(model)
+        .where(model.id == row.id, model.tenant_id == row.tenant_id, col(model.status).in_(sources))
+        .values(status=target, **values)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
@@ -230,8 +255,9 @@ def _transition(session: Session, model, row, actions: dict, action: str, values
     return True
 
 
-def send_quote(session: Session, tenant_id: int, staff_user_id: int, quote_id: object, *,
-               now: datetime | None = None) -> tuple[dict[str, str], list]:
+def send_quote(
+    session: Session, tenant_id: int, staff_user_id: int, quote_id: object, *, now: datetime | None = None
+) -> tuple[dict[str, str], list]:
     """Send a draft to the client (DRAFT -> AWAITING_ACCEPTANCE); returns (errors, mails
     to queue after the commit)."""
     editor(session, tenant_id, staff_user_id)
@@ -249,8 +275,16 @@ def send_quote(session: Session, tenant_id: int, staff_user_id: int, quote_id: o
         return {"expires_on": E_ALREADY_EXPIRED}, []
     if not _transition(session, Quote, quote, QUOTE_ACTIONS, "send", {"issued_on": issued, "expires_on": expires}):
         return {"form": E_TRANSITION}, []
-    audit(session, "quote.sent", tenant_id, staff_user_id, "quote", quote.id, number=quote.number,
-          total_cents=quote.total_cents)
+    audit(
+        session,
+        "quote.sent",
+        tenant_id,
+        staff_user_id,
+        "quote",
+        quote.id,
+        number=quote.number,
+        total_cents=quote.total_cents,
+    )
     return {}, client_notify.notify(session, tenant_id, session.get(Site, quote.site_id), "quote_sent", quote.number)
 
 
@@ -267,8 +301,15 @@ def expire_quote(session: Session, tenant_id: int, staff_user_id: int, quote_id:
 
 
 # -- invoices -------------------------------------------------------------------------------------
-def save_invoice(session: Session, tenant_id: int, staff_user_id: int, invoice_id: int | None, site_id: int | None,
-                 data: dict, raw_lines: object) -> tuple[int | None, dict[str, str]]:
+def save_invoice(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    invoice_id: int | None,
+    site_id: int | None,
+    data: dict,
+    raw_lines: object,
+) -> tuple[int | None, dict[str, str]]:
     """Create a draft invoice on a site or edit a draft: number (blank: the next free
     one), issue and due dates (due not before issue), customer PO, the job (one on
     the site), VAT rate; the lines replace the old ones and the totals follow."""
@@ -300,8 +341,9 @@ def save_invoice(session: Session, tenant_id: int, staff_user_id: int, invoice_i
     return _store_doc(session, invoice, make, values, lines, tenant_id, staff_user_id, "invoice"), {}
 
 
-def issue_invoice(session: Session, tenant_id: int, staff_user_id: int, invoice_id: object, *,
-                  now: datetime | None = None) -> tuple[dict[str, str], list]:
+def issue_invoice(
+    session: Session, tenant_id: int, staff_user_id: int, invoice_id: object, *, now: datetime | None = None
+) -> tuple[dict[str, str], list]:
     """Issue a draft (DRAFT -> AWAITING_PAYMENT); returns (errors, mails to queue after
     the commit)."""
     editor(session, tenant_id, staff_user_id)
@@ -319,14 +361,29 @@ def issue_invoice(session: Session, tenant_id: int, staff_user_id: int, invoice_
         return {broken[0].field: broken[0].key}, []
     if not _transition(session, Invoice, invoice, INVOICE_ACTIONS, "issue", {"issued_on": issued, "due_on": due}):
         return {"form": E_TRANSITION}, []
-    audit(session, "invoice.issued", tenant_id, staff_user_id, "invoice", invoice.id, number=invoice.number,
-          total_cents=invoice.total_cents)
+    audit(
+        session,
+        "invoice.issued",
+        tenant_id,
+        staff_user_id,
+        "invoice",
+        invoice.id,
+        number=invoice.number,
+        total_cents=invoice.total_cents,
+    )
     site = session.get(Site, invoice.site_id)
     return {}, client_notify.notify(session, tenant_id, site, "invoice_issued", invoice.number)
 
 
-def mark_paid(session: Session, tenant_id: int, staff_user_id: int, invoice_id: object, paid_on: str = "", *,
-              now: datetime | None = None) -> dict[str, str]:
+def mark_paid(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    invoice_id: object,
+    paid_on: str = "",
+    *,
+    now: datetime | None = None,
+) -> dict[str, str]:
     """AWAITING_PAYMENT -> PAID on ``paid_on`` (YYYY-MM-DD; today when empty), not
     before the invoice was issued."""
     editor(session, tenant_id, staff_user_id)
@@ -341,8 +398,16 @@ def mark_paid(session: Session, tenant_id: int, staff_user_id: int, invoice_id: 
         return form.errors
     if not _transition(session, Invoice, invoice, INVOICE_ACTIONS, "pay", {"paid_on": day}):
         return {"form": E_TRANSITION}
-    audit(session, "invoice.paid", tenant_id, staff_user_id, "invoice", invoice.id, number=invoice.number,
-          paid_on=day.isoformat())
+    audit(
+        session,
+        "invoice.paid",
+        tenant_id,
+        staff_user_id,
+        "invoice",
+        invoice.id,
+        number=invoice.number,
+        paid_on=day.isoformat(),
+    )
     return {}
 
 
@@ -364,18 +429,33 @@ def _actions(table: dict, status) -> list[str]:
 
 
 def _line_rows(session: Session, doc) -> list[dict[str, str]]:
-    return [{"id": str(line.id), "description": line.description, "quantity": quantity_text(line.quantity),
-             "unit_price": cents_text(line.unit_price_cents)} for line in lines_of(session, doc)]
+    return [
+        {
+            "id": str(line.id),
+            "description": line.description,
+            "quantity": quantity_text(line.quantity),
+            "unit_price": cents_text(line.unit_price_cents),
+        }
+        for line in lines_of(session, doc)
+    ]
 
 
 def _header(doc, site: Site) -> dict[str, str]:
     def day(value):
         return value.isoformat() if value else ""
 
-    return {"id": str(doc.id), "number": doc.number, "status": doc.status.value, "site_id": str(site.id),
-            "site": site.name, "issued_on": day(doc.issued_on), "tax_rate": percent_text(doc.tax_rate_bp),
-            "subtotal_cents": str(doc.subtotal_cents), "tax_cents": str(doc.tax_cents),
-            "total_cents": str(doc.total_cents)}
+    return {
+        "id": str(doc.id),
+        "number": doc.number,
+        "status": doc.status.value,
+        "site_id": str(site.id),
+        "site": site.name,
+        "issued_on": day(doc.issued_on),
+        "tax_rate": percent_text(doc.tax_rate_bp),
+        "subtotal_cents": str(doc.subtotal_cents),
+        "tax_cents": str(doc.tax_cents),
+        "total_cents": str(doc.total_cents),
+    }
 
 
 def quote_page(session: Session, tenant_id: int, staff_user_id: int, quote_id: object) -> dict | None:
@@ -384,10 +464,15 @@ def quote_page(session: Session, tenant_id: int, staff_user_id: int, quote_id: o
     if quote is None:
         return None
     site = session.get(Site, quote.site_id)
-    header = {**_header(quote, site), "kind": quote.kind.value, "title": quote.title,
-              "expires_on": quote.expires_on.isoformat() if quote.expires_on else "",
-              "approver": quote.approver_name or "", "reference": quote.approver_reference or "",
-              "comment": quote.decline_comment or ""}
+    header = {
+        **_header(quote, site),
+        "kind": quote.kind.value,
+        "title": quote.title,
+        "expires_on": quote.expires_on.isoformat() if quote.expires_on else "",
+        "approver": quote.approver_name or "",
+        "reference": quote.approver_reference or "",
+        "comment": quote.decline_comment or "",
+    }
     return {"doc": header, "lines": _line_rows(session, quote), "actions": _actions(QUOTE_ACTIONS, quote.status)}
 
 
@@ -397,7 +482,11 @@ def invoice_page(session: Session, tenant_id: int, staff_user_id: int, invoice_i
     if invoice is None:
         return None
     site = session.get(Site, invoice.site_id)
-    header = {**_header(invoice, site), "due_on": invoice.due_on.isoformat() if invoice.due_on else "",
-              "paid_on": invoice.paid_on.isoformat() if invoice.paid_on else "",
-              "customer_po": invoice.customer_po or "", "job_id": str(invoice.job_id or "")}
+    header = {
+        **_header(invoice, site),
+        "due_on": invoice.due_on.isoformat() if invoice.due_on else "",
+        "paid_on": invoice.paid_on.isoformat() if invoice.paid_on else "",
+        "customer_po": invoice.customer_po or "",
+        "job_id": str(invoice.job_id or ""),
+    }
     return {"doc": header, "lines": _line_rows(session, invoice), "actions": _actions(INVOICE_ACTIONS, invoice.status)}

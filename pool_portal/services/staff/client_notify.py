@@ -35,8 +35,8 @@ from pool_portal.models import (
     Tenant,
     utcnow,
 )
-from pool_portal.services.infra import mail
 from pool_portal.services.core.i18n import t
+from pool_portal.services.infra import mail
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,22 @@ EVENTS: dict[str, tuple[str, NotificationKind, str, str]] = {
 def _groups_reaching(session: Session, tenant_id: int, client_id: int) -> set[int]:
     """The groups the client is a member of, and every group above them."""
     found: set[int] = set()
-    frontier = set(session.exec(select(ClientGroupMember.group_id).where(
-        ClientGroupMember.tenant_id == tenant_id, ClientGroupMember.client_id == client_id)).all())
+    frontier = set(
+        session.exec(
+            select(ClientGroupMember.group_id).where(
+                ClientGroupMember.tenant_id == tenant_id, ClientGroupMember.client_id == client_id
+            )
+        ).all()
+    )
     while frontier:
         found |= frontier
-        parents = session.exec(select(ClientGroup.parent_id).where(
-            ClientGroup.tenant_id == tenant_id, col(ClientGroup.id).in_(frontier),
-            col(ClientGroup.parent_id).is_not(None))).all()
+        parents = session.exec(
+            select(ClientGroup.parent_id).where(
+                ClientGroup.tenant_id == tenant_id,
+                col(ClientGroup.id).in_(frontier),
+                col(ClientGroup.parent_id).is_not(None),
+            )
+        ).all()
         frontier = {p for p in parents if p is not None} - found
     return found
 
@@ -68,13 +77,26 @@ def contacts_of_client(session: Session, tenant_id: int, client_id: int) -> list
     reach = Membership.client_id == client_id
     if groups:
         reach = reach | col(Membership.group_id).in_(groups)
-    ids = set(session.exec(select(Membership.portal_user_id).where(
-        Membership.tenant_id == tenant_id, Membership.is_active == True, reach)).all())  # noqa: E712
+    ids = set(
+        session.exec(
+            select(Membership.portal_user_id).where(
+                Membership.tenant_id == tenant_id, Membership.is_active == True, reach
+            )
+        ).all()
+    )
     if not ids:
         return []
-    return list(session.exec(select(PortalUser).where(
-        PortalUser.tenant_id == tenant_id, col(PortalUser.id).in_(ids), PortalUser.is_active == True  # noqa: E712
-    ).order_by(PortalUser.id)).all())
+    return list(
+        session.exec(
+            select(PortalUser)
+            .where(
+                PortalUser.tenant_id == tenant_id,
+                col(PortalUser.id).in_(ids),
+                PortalUser.is_active == True,
+            )
+            .order_by(PortalUser.id)
+        ).all()
+    )
 
 
 def notify(session: Session, tenant_id: int, site: Site, event: str, number: str) -> list[mail.Message]:
@@ -99,11 +121,22 @@ def notify(session: Session, tenant_id: int, site: Site, event: str, number: str
         wants_mail = bool(getattr(user, preference))
         title = t(f"data.notify.{event}", user.language, number=number, site=site.name)
         if wants_mail:
-            messages.append(mail.Message.from_template(event, user.email, user.language, tenant_name=tenant.name,
-                                                       number=number, link=link))
-        session.add(Notification(tenant_id=tenant_id, kind=kind, portal_user_id=user.id, title=title[:200],
-                                 body=site.name[:2000], link=(path + query)[:300],
-                                 emailed_at=now if wants_mail else None))
+            messages.append(
+                mail.Message.from_template(
+                    event, user.email, user.language, tenant_name=tenant.name, number=number, link=link
+                )
+            )
+        session.add(
+            Notification(
+                tenant_id=tenant_id,
+                kind=kind,
+                portal_user_id=user.id,
+                title=title[:200],
+                body=site.name[:2000],
+                link=(path + query)[:300],
+                emailed_at=now if wants_mail else None,
+            )
+        )
     return messages
 
 

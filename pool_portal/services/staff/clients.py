@@ -29,18 +29,23 @@ from pool_portal.models import (
     PortalUser,
     Site,
 )
-from pool_portal.services.identity import access as access_service
-from pool_portal.services.staff.admin import NOT_FOUND, OFFICE, acting_staff, record, staff_viewer, tenant_client
 from pool_portal.services.core.scope import clients_of_groups, group_descendants
+from pool_portal.services.identity import access as access_service
 from pool_portal.services.portal.search import _like, _pattern
+from pool_portal.services.staff.admin import NOT_FOUND, OFFICE, acting_staff, record, staff_viewer, tenant_client
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 ACCESS_FILTERS = ("all", "with_portal", "without_portal", "pending_invite")
 # services.access statuses -> the admin's words.
-STATUS = {"active": "accepted", "invited": "sent", "expired": "expired", "none": "never_invited",
-          "disabled": "disabled"}
+STATUS = {
+    "active": "accepted",
+    "invited": "sent",
+    "expired": "expired",
+    "none": "never_invited",
+    "disabled": "disabled",
+}
 MAX_GROUP_NAME = 200
 BATCH_SIZE = 25
 
@@ -51,7 +56,8 @@ def _contacts_by_client(session: Session, tenant_id: int) -> dict[int, dict[int,
     memberships, groups expanded with their nested groups."""
     rows = session.exec(
         select(Membership.portal_user_id, Membership.client_id, Membership.group_id).where(
-            Membership.tenant_id == tenant_id, Membership.is_active == True  # noqa: E712
+            Membership.tenant_id == tenant_id,
+            Membership.is_active == True,
         )
     ).all()
     out: dict[int, dict[int, str]] = {}
@@ -62,8 +68,13 @@ def _contacts_by_client(session: Session, tenant_id: int) -> dict[int, dict[int,
         elif group_id is not None:
             by_group.setdefault(group_id, set()).add(uid)
     if by_group:
-        names = dict(session.exec(select(ClientGroup.id, ClientGroup.name).where(
-            ClientGroup.tenant_id == tenant_id, col(ClientGroup.id).in_(by_group))).all())
+        names = dict(
+            session.exec(
+                select(ClientGroup.id, ClientGroup.name).where(
+                    ClientGroup.tenant_id == tenant_id, col(ClientGroup.id).in_(by_group)
+                )
+            ).all()
+        )
         for gid, uids in by_group.items():
             for cid in clients_of_groups(session, tenant_id, {gid}):
                 for uid in uids:
@@ -76,15 +87,17 @@ def _statuses(session: Session, staff, now: datetime | None) -> dict[int, dict[s
 
 
 # -- clients ---------------------------------------------------------------------------------------------
-def _filtered_clients(session: Session, tenant_id: int, staff, text: str, group_id: int | None, access: str,
-                      now: datetime | None):
+def _filtered_clients(
+    session: Session, tenant_id: int, staff, text: str, group_id: int | None, access: str, now: datetime | None
+):
     """(clients by name, reach, statuses) of the clients matching the list's filters."""
     access_filter = access if access in ACCESS_FILTERS else "all"
     query = select(Client).where(Client.tenant_id == tenant_id)
     if str(text or "").strip():
         pattern = _pattern(" ".join(str(text).split())[:100])
-        query = query.where(or_(_like(Client.name, pattern), _like(Client.email, pattern),
-                                _like(Client.external_id, pattern)))
+        query = query.where(
+            or_(_like(Client.name, pattern), _like(Client.email, pattern), _like(Client.external_id, pattern))
+        )
     if group_id is not None:
         members = clients_of_groups(session, tenant_id, {int(group_id)})
         query = query.where(col(Client.id).in_(sorted(members) or [-1]))
@@ -108,8 +121,17 @@ def _filtered_clients(session: Session, tenant_id: int, staff, text: str, group_
     return [c for c in clients if keep(c)], reach, statuses, states
 
 
-def list_clients(session: Session, tenant_id: int, staff_user_id: int, text: str = "", group_id: int | None = None,
-                 access: str = "all", page: int = 1, *, now: datetime | None = None) -> dict:
+def list_clients(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    text: str = "",
+    group_id: int | None = None,
+    access: str = "all",
+    page: int = 1,
+    *,
+    now: datetime | None = None,
+) -> dict:
     """A page (PAGE_SIZE, by name) of the tenant's clients: {"rows", "total", "page",
     "pages"}. ``text`` matches name, email or external id; ``group_id`` keeps the
     members of that group and of its nested groups; ``access``: "with_portal"
@@ -123,47 +145,84 @@ def list_clients(session: Session, tenant_id: int, staff_user_id: int, text: str
     total = len(clients)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, int(page or 1)), pages)
-    shown = clients[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    sites = dict(session.exec(
-        select(Site.client_id, func.count()).where(
-            Site.tenant_id == tenant_id, col(Site.client_id).in_([c.id for c in shown] or [-1]),
-            Site.is_active == True,  # noqa: E712
-        ).group_by(Site.client_id)
-    ).all()) if shown else {}
+    shown = clients[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    sites = (
+        dict(
+            session.exec(
+                select(Site.client_id, func.count())
+                .where(
+                    Site.tenant_id == tenant_id,
+                    col(Site.client_id).in_([c.id for c in shown] or [-1]),
+                    Site.is_active == True,
+                )
+                .group_by(Site.client_id)
+            ).all()
+        )
+        if shown
+        else {}
+    )
     rows = []
     for c in shown:
         uids = [uid for uid in reach.get(c.id, {}) if uid in users]
         logins = [users[uid].last_login_at for uid in uids if users[uid].last_login_at]
-        rows.append({
-            "id": c.id, "name": c.name, "email": c.email or "", "is_active": c.is_active,
-            "sites": int(sites.get(c.id, 0)), "contacts": len(uids), "accepted": states(c.id).count("accepted"),
-            "last_sign_in": max(logins) if logins else None,
-        })
+        rows.append(
+            {
+                "id": c.id,
+                "name": c.name,
+                "email": c.email or "",
+                "is_active": c.is_active,
+                "sites": int(sites.get(c.id, 0)),
+                "contacts": len(uids),
+                "accepted": states(c.id).count("accepted"),
+                "last_sign_in": max(logins) if logins else None,
+            }
+        )
     return {"rows": rows, "total": total, "page": page, "pages": pages}
 
 
 INVITABLE = ("never_invited", "expired")
 
 
-def invitable_contacts(session: Session, tenant_id: int, staff_user_id: int, text: str = "",
-                       group_id: int | None = None, access: str = "all", *, now: datetime | None = None) -> list[int]:
+def invitable_contacts(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    text: str = "",
+    group_id: int | None = None,
+    access: str = "all",
+    *,
+    now: datetime | None = None,
+) -> list[int]:
     """The contacts a bulk invitation from the filtered client list goes to: every
     contact reaching one of the listed clients (directly or through a group) who was
     never invited or whose invitation expired (not those signed up, disabled, or with
     a live invitation), by id."""
     staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
     clients, reach, statuses, _states = _filtered_clients(session, tenant_id, staff, text, group_id, access, now)
-    ids = {uid for c in clients for uid in reach.get(c.id, {})
-           if uid in statuses and STATUS[statuses[uid]["status"]] in INVITABLE}
+    ids = {
+        uid
+        for c in clients
+        for uid in reach.get(c.id, {})
+        if uid in statuses and STATUS[statuses[uid]["status"]] in INVITABLE
+    }
     return sorted(ids)
 
 
 MAX_CONTACT_NAME = 120
 
 
-def add_contact(session: Session, tenant_id: int, staff_user_id: int, client_id: int, name: str, email: str,
-                role: MembershipRole | str = MembershipRole.MANAGER, *, invite: bool = True,
-                now: datetime | None = None) -> tuple[int | None, dict[str, str], list]:
+def add_contact(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    client_id: int,
+    name: str,
+    email: str,
+    role: MembershipRole | str = MembershipRole.MANAGER,
+    *,
+    invite: bool = True,
+    now: datetime | None = None,
+) -> tuple[int | None, dict[str, str], list]:
     """Give a person portal access to one client: a new contact (or the tenant's
     existing contact with that email, whose other access stays) with a membership of
     this client and ``role``; with ``invite`` an invitation to set a password (3 days).
@@ -184,12 +243,20 @@ def add_contact(session: Session, tenant_id: int, staff_user_id: int, client_id:
         role = MembershipRole(role.value if isinstance(role, MembershipRole) else str(role).strip().upper())
     except ValueError:
         errors["role"] = "admin.group.error.role"
-    user = session.exec(select(PortalUser).where(PortalUser.tenant_id == tenant_id,
-                                                  PortalUser.email == address)).first() if address else None
+    user = (
+        session.exec(select(PortalUser).where(PortalUser.tenant_id == tenant_id, PortalUser.email == address)).first()
+        if address
+        else None
+    )
     if user is not None and not user.is_active:
         errors["email"] = "admin.contact.error.disabled"
-    existing = session.exec(select(Membership).where(
-        Membership.portal_user_id == user.id, Membership.client_id == client.id)).first() if user else None
+    existing = (
+        session.exec(
+            select(Membership).where(Membership.portal_user_id == user.id, Membership.client_id == client.id)
+        ).first()
+        if user
+        else None
+    )
     if existing is not None and existing.is_active:
         errors["email"] = "admin.contact.error.already"
     if errors:
@@ -202,16 +269,25 @@ def add_contact(session: Session, tenant_id: int, staff_user_id: int, client_id:
     row.role, row.is_active = role, True
     session.add(row)
     session.flush()
-    record(session, "admin.contact.added", tenant_id, staff_user_id, "client", client.id, portal_user_id=user.id,
-           role=role.value)
+    record(
+        session,
+        "admin.contact.added",
+        tenant_id,
+        staff_user_id,
+        "client",
+        client.id,
+        portal_user_id=user.id,
+        role=role.value,
+    )
     mails = []
     if invite and not user.password_hash:
         mails = access_service.invite_contacts(session, staff_viewer(staff), [user.id], now)
     return user.id, {}, mails
 
 
-def client_detail(session: Session, tenant_id: int, staff_user_id: int, client_id: int,
-                  *, now: datetime | None = None) -> dict | None:
+def client_detail(
+    session: Session, tenant_id: int, staff_user_id: int, client_id: int, *, now: datetime | None = None
+) -> dict | None:
     """One client with its groups, site count and contacts; None when not this
     tenant's. Each contact: id, name, email, via ("client" or "group:<name>"), status
     ("accepted", "sent", "expired", "never_invited", "disabled"), status_key (its
@@ -223,29 +299,58 @@ def client_detail(session: Session, tenant_id: int, staff_user_id: int, client_i
     reach = _contacts_by_client(session, tenant_id).get(client.id, {})
     statuses = _statuses(session, staff_viewer(staff), now) if reach else {}
     users = session.exec(
-        select(PortalUser).where(PortalUser.tenant_id == tenant_id, col(PortalUser.id).in_(list(reach) or [-1]))
+        select(PortalUser)
+        .where(PortalUser.tenant_id == tenant_id, col(PortalUser.id).in_(list(reach) or [-1]))
         .order_by(PortalUser.name, PortalUser.id)
     ).all()
     contacts = []
     for u in users:
         status = STATUS[statuses[u.id]["status"]]
-        contacts.append({"id": u.id, "name": u.name, "email": u.email, "via": reach[u.id], "status": status,
-                         "status_key": f"admin.access.{status}", "last_sign_in": u.last_login_at})
+        contacts.append(
+            {
+                "id": u.id,
+                "name": u.name,
+                "email": u.email,
+                "via": reach[u.id],
+                "status": status,
+                "status_key": f"admin.access.{status}",
+                "last_sign_in": u.last_login_at,
+            }
+        )
     groups = session.exec(
-        select(ClientGroup.id, ClientGroup.name).join(ClientGroupMember, ClientGroupMember.group_id == ClientGroup.id)
-        .where(ClientGroup.tenant_id == tenant_id, ClientGroupMember.client_id == client.id).order_by(ClientGroup.name)
+        select(ClientGroup.id, ClientGroup.name)
+        .join(ClientGroupMember, ClientGroupMember.group_id == ClientGroup.id)
+        .where(ClientGroup.tenant_id == tenant_id, ClientGroupMember.client_id == client.id)
+        .order_by(ClientGroup.name)
     ).all()
-    sites = session.exec(select(func.count()).select_from(Site).where(
-        Site.tenant_id == tenant_id, Site.client_id == client.id, Site.is_active == True)).one()  # noqa: E712
-    return {"id": client.id, "name": client.name, "email": client.email or "", "phone": client.phone or "",
-            "billing_address": client.billing_address or "", "is_active": client.is_active, "sites": int(sites),
-            "groups": [{"id": gid, "name": name} for gid, name in groups], "contacts": contacts}
+    sites = session.exec(
+        select(func.count())
+        .select_from(Site)
+        .where(Site.tenant_id == tenant_id, Site.client_id == client.id, Site.is_active == True)
+    ).one()
+    return {
+        "id": client.id,
+        "name": client.name,
+        "email": client.email or "",
+        "phone": client.phone or "",
+        "billing_address": client.billing_address or "",
+        "is_active": client.is_active,
+        "sites": int(sites),
+        "groups": [{"id": gid, "name": name} for gid, name in groups],
+        "contacts": contacts,
+    }
 
 
 # -- bulk invitations ------------------------------------------------------------------------------------
-def bulk_invite(session_factory: Callable[[], Session], tenant_id: int, staff_user_id: int,
-                contact_ids: Iterable[int], progress: Callable[[int, int], object] | None = None,
-                *, batch_size: int = BATCH_SIZE) -> dict[str, int]:
+def bulk_invite(
+    session_factory: Callable[[], Session],
+    tenant_id: int,
+    staff_user_id: int,
+    contact_ids: Iterable[int],
+    progress: Callable[[int, int], object] | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+) -> dict[str, int]:
     """Invite many contacts, ``batch_size`` at a time, each batch in its own short
     transaction (committed before its mails are queued), so it can run in a background
     thread while others read and write. ``session_factory()`` gives a new Session
@@ -257,12 +362,14 @@ def bulk_invite(session_factory: Callable[[], Session], tenant_id: int, staff_us
     with session_factory() as session:
         acting_staff(session, tenant_id, staff_user_id, OFFICE)
     for start in range(0, total, max(1, batch_size)):
-        batch = ids[start:start + batch_size]
+        batch = ids[start : start + batch_size]
         with session_factory() as session:
             staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
-            wanted = session.exec(select(PortalUser.id).where(
-                PortalUser.tenant_id == tenant_id, col(PortalUser.id).in_(batch),
-                PortalUser.password_hash.is_(None))).all()
+            wanted = session.exec(
+                select(PortalUser.id).where(
+                    PortalUser.tenant_id == tenant_id, col(PortalUser.id).in_(batch), PortalUser.password_hash.is_(None)
+                )
+            ).all()
             mails = access_service.invite_contacts(session, staff_viewer(staff), list(wanted)) if wanted else []
             session.commit()
         access_service.send(mails)
@@ -273,8 +380,17 @@ def bulk_invite(session_factory: Callable[[], Session], tenant_id: int, staff_us
             except Exception:  # a closed browser tab must not stop the invitations
                 log.exception("bulk invite progress callback failed")
     with session_factory() as session:
-        record(session, "admin.bulk_invite", tenant_id, staff_user_id, "portal_user", None,
-               total=total, invited=invited, skipped=total - invited)
+        record(
+            session,
+            "admin.bulk_invite",
+            tenant_id,
+            staff_user_id,
+            "portal_user",
+            None,
+            total=total,
+            invited=invited,
+            skipped=total - invited,
+        )
         session.commit()
     return {"total": total, "invited": invited, "skipped": total - invited}
 
@@ -293,8 +409,9 @@ def _name_error(session: Session, tenant_id: int, name: str, except_id: int | No
         return "admin.group.error.name_required"
     if len(name) > MAX_GROUP_NAME:
         return "admin.group.error.name_too_long"
-    same = session.exec(select(ClientGroup.id).where(
-        ClientGroup.tenant_id == tenant_id, func.lower(ClientGroup.name) == name.lower())).all()
+    same = session.exec(
+        select(ClientGroup.id).where(ClientGroup.tenant_id == tenant_id, func.lower(ClientGroup.name) == name.lower())
+    ).all()
     if any(gid != except_id for gid in same):
         return "admin.group.error.name_taken"
     return None
@@ -305,10 +422,20 @@ def list_groups(session: Session, tenant_id: int, staff_user_id: int) -> list[di
     parent_id, depth, clients (direct members), contacts (portal users with access)."""
     acting_staff(session, tenant_id, staff_user_id, OFFICE)
     groups = session.exec(select(ClientGroup).where(ClientGroup.tenant_id == tenant_id)).all()
-    members = dict(session.exec(select(ClientGroupMember.group_id, func.count()).where(
-        ClientGroupMember.tenant_id == tenant_id).group_by(ClientGroupMember.group_id)).all())
-    users = dict(session.exec(select(Membership.group_id, func.count()).where(
-        Membership.tenant_id == tenant_id, col(Membership.group_id).is_not(None)).group_by(Membership.group_id)).all())
+    members = dict(
+        session.exec(
+            select(ClientGroupMember.group_id, func.count())
+            .where(ClientGroupMember.tenant_id == tenant_id)
+            .group_by(ClientGroupMember.group_id)
+        ).all()
+    )
+    users = dict(
+        session.exec(
+            select(Membership.group_id, func.count())
+            .where(Membership.tenant_id == tenant_id, col(Membership.group_id).is_not(None))
+            .group_by(Membership.group_id)
+        ).all()
+    )
     children: dict[int | None, list[ClientGroup]] = {}
     ids = {g.id for g in groups}
     for g in groups:
@@ -317,8 +444,16 @@ def list_groups(session: Session, tenant_id: int, staff_user_id: int) -> list[di
 
     def walk(parent: int | None, depth: int) -> None:
         for g in sorted(children.get(parent, []), key=lambda x: (x.name.lower(), x.id)):
-            out.append({"id": g.id, "name": g.name, "parent_id": g.parent_id, "depth": depth,
-                        "clients": int(members.get(g.id, 0)), "contacts": int(users.get(g.id, 0))})
+            out.append(
+                {
+                    "id": g.id,
+                    "name": g.name,
+                    "parent_id": g.parent_id,
+                    "depth": depth,
+                    "clients": int(members.get(g.id, 0)),
+                    "contacts": int(users.get(g.id, 0)),
+                }
+            )
             walk(g.id, depth + 1)
 
     walk(None, 0)
@@ -343,36 +478,62 @@ def group_detail(session: Session, tenant_id: int, staff_user_id: int, group_id:
         path.insert(0, groups[cursor].name)
         cursor = groups[cursor].parent_id
     below = group_descendants(session, tenant_id, {group.id})
-    members = session.exec(select(Client).join(ClientGroupMember, ClientGroupMember.client_id == Client.id).where(
-        ClientGroupMember.tenant_id == tenant_id, ClientGroupMember.group_id == group.id,
-        Client.tenant_id == tenant_id).order_by(Client.name, Client.id)).all()
+    members = session.exec(
+        select(Client)
+        .join(ClientGroupMember, ClientGroupMember.client_id == Client.id)
+        .where(
+            ClientGroupMember.tenant_id == tenant_id,
+            ClientGroupMember.group_id == group.id,
+            Client.tenant_id == tenant_id,
+        )
+        .order_by(Client.name, Client.id)
+    ).all()
     member_ids = {c.id for c in members}
-    access = session.exec(select(PortalUser, Membership.role).join(Membership, Membership.portal_user_id == PortalUser.id)
-                          .where(Membership.tenant_id == tenant_id, Membership.group_id == group.id,
-                                 PortalUser.tenant_id == tenant_id).order_by(PortalUser.name, PortalUser.id)).all()
+    access = session.exec(
+        select(PortalUser, Membership.role)
+        .join(Membership, Membership.portal_user_id == PortalUser.id)
+        .where(Membership.tenant_id == tenant_id, Membership.group_id == group.id, PortalUser.tenant_id == tenant_id)
+        .order_by(PortalUser.name, PortalUser.id)
+    ).all()
     with_access = {u.id for u, _ in access}
-    everyone = session.exec(select(PortalUser.id, PortalUser.name, PortalUser.email).where(
-        PortalUser.tenant_id == tenant_id, PortalUser.is_active == True)  # noqa: E712
-        .order_by(PortalUser.name, PortalUser.id)).all()
-    clients = session.exec(select(Client.id, Client.name).where(Client.tenant_id == tenant_id)
-                           .order_by(Client.name, Client.id)).all()
+    everyone = session.exec(
+        select(PortalUser.id, PortalUser.name, PortalUser.email)
+        .where(PortalUser.tenant_id == tenant_id, PortalUser.is_active == True)
+        .order_by(PortalUser.name, PortalUser.id)
+    ).all()
+    clients = session.exec(
+        select(Client.id, Client.name).where(Client.tenant_id == tenant_id).order_by(Client.name, Client.id)
+    ).all()
     return {
-        "id": group.id, "name": group.name, "parent_id": group.parent_id, "path": path,
-        "sub_groups": [{"id": g.id, "name": g.name} for g in sorted(groups.values(), key=lambda x: x.name.lower())
-                       if g.parent_id == group.id],
+        "id": group.id,
+        "name": group.name,
+        "parent_id": group.parent_id,
+        "path": path,
+        "sub_groups": [
+            {"id": g.id, "name": g.name}
+            for g in sorted(groups.values(), key=lambda x: x.name.lower())
+            if g.parent_id == group.id
+        ],
         "clients": [{"id": c.id, "name": c.name} for c in members],
-        "contacts": [{"id": u.id, "name": u.name, "email": u.email, "role": getattr(r, "value", r),
-                      "is_active": u.is_active} for u, r in access],
-        "parent_choices": [{"id": g["id"], "name": g["name"], "depth": g["depth"]}
-                           for g in list_groups(session, tenant_id, staff_user_id) if g["id"] not in below],
+        "contacts": [
+            {"id": u.id, "name": u.name, "email": u.email, "role": getattr(r, "value", r), "is_active": u.is_active}
+            for u, r in access
+        ],
+        "parent_choices": [
+            {"id": g["id"], "name": g["name"], "depth": g["depth"]}
+            for g in list_groups(session, tenant_id, staff_user_id)
+            if g["id"] not in below
+        ],
         "client_choices": [{"id": cid, "name": name} for cid, name in clients if cid not in member_ids],
-        "contact_choices": [{"id": uid, "name": name, "email": email} for uid, name, email in everyone
-                            if uid not in with_access],
+        "contact_choices": [
+            {"id": uid, "name": name, "email": email} for uid, name, email in everyone if uid not in with_access
+        ],
     }
 
 
-def create_group(session: Session, tenant_id: int, staff_user_id: int, name: str,
-                 parent_id: int | None = None) -> tuple[int | None, dict[str, str]]:
+def create_group(
+    session: Session, tenant_id: int, staff_user_id: int, name: str, parent_id: int | None = None
+) -> tuple[int | None, dict[str, str]]:
     """A new group (name unique in the tenant, case-insensitively), optionally inside
     ``parent_id``. Returns (id, {}) or (None, errors)."""
     acting_staff(session, tenant_id, staff_user_id, OFFICE)
@@ -387,8 +548,16 @@ def create_group(session: Session, tenant_id: int, staff_user_id: int, name: str
     group = ClientGroup(tenant_id=tenant_id, name=name, parent_id=int(parent_id) if parent_id is not None else None)
     session.add(group)
     session.flush()
-    record(session, "admin.group.created", tenant_id, staff_user_id, "client_group", group.id, name=name,
-           parent_id=group.parent_id)
+    record(
+        session,
+        "admin.group.created",
+        tenant_id,
+        staff_user_id,
+        "client_group",
+        group.id,
+        name=name,
+        parent_id=group.parent_id,
+    )
     return group.id, {}
 
 
@@ -407,8 +576,9 @@ def rename_group(session: Session, tenant_id: int, staff_user_id: int, group_id:
     return {}
 
 
-def set_group_parent(session: Session, tenant_id: int, staff_user_id: int, group_id: int,
-                     parent_id: int | None) -> dict[str, str]:
+def set_group_parent(
+    session: Session, tenant_id: int, staff_user_id: int, group_id: int, parent_id: int | None
+) -> dict[str, str]:
     """Nest the group inside ``parent_id`` (None: top level). Refused when the parent is
     the group itself or one of the groups nested below it (a cycle)."""
     acting_staff(session, tenant_id, staff_user_id, OFFICE)
@@ -425,47 +595,78 @@ def set_group_parent(session: Session, tenant_id: int, staff_user_id: int, group
     if group.parent_id != parent_id:
         old, group.parent_id = group.parent_id, parent_id
         session.add(group)
-        record(session, "admin.group.moved", tenant_id, staff_user_id, "client_group", group.id, old=old,
-               parent_id=parent_id)
+        record(
+            session,
+            "admin.group.moved",
+            tenant_id,
+            staff_user_id,
+            "client_group",
+            group.id,
+            old=old,
+            parent_id=parent_id,
+        )
     return {}
 
 
-def add_group_client(session: Session, tenant_id: int, staff_user_id: int, group_id: int,
-                     client_id: int) -> dict[str, str]:
+def add_group_client(
+    session: Session, tenant_id: int, staff_user_id: int, group_id: int, client_id: int
+) -> dict[str, str]:
     acting_staff(session, tenant_id, staff_user_id, OFFICE)
     group, client = _group(session, tenant_id, group_id), tenant_client(session, tenant_id, client_id)
     if group is None:
         return {"group_id": NOT_FOUND}
     if client is None:
         return {"client_id": NOT_FOUND}
-    exists = session.exec(select(ClientGroupMember.id).where(
-        ClientGroupMember.group_id == group.id, ClientGroupMember.client_id == client.id)).first()
+    exists = session.exec(
+        select(ClientGroupMember.id).where(
+            ClientGroupMember.group_id == group.id, ClientGroupMember.client_id == client.id
+        )
+    ).first()
     if exists is None:
         session.add(ClientGroupMember(tenant_id=tenant_id, group_id=group.id, client_id=client.id))
-        record(session, "admin.group.client_added", tenant_id, staff_user_id, "client_group", group.id,
-               client_id=client.id)
+        record(
+            session, "admin.group.client_added", tenant_id, staff_user_id, "client_group", group.id, client_id=client.id
+        )
     return {}
 
 
-def remove_group_client(session: Session, tenant_id: int, staff_user_id: int, group_id: int,
-                        client_id: int) -> dict[str, str]:
+def remove_group_client(
+    session: Session, tenant_id: int, staff_user_id: int, group_id: int, client_id: int
+) -> dict[str, str]:
     acting_staff(session, tenant_id, staff_user_id, OFFICE)
     group = _group(session, tenant_id, group_id)
     if group is None:
         return {"group_id": NOT_FOUND}
-    row = session.exec(select(ClientGroupMember).where(
-        ClientGroupMember.tenant_id == tenant_id, ClientGroupMember.group_id == group.id,
-        ClientGroupMember.client_id == int(client_id))).first()
+    row = session.exec(
+        select(ClientGroupMember).where(
+            ClientGroupMember.tenant_id == tenant_id,
+            ClientGroupMember.group_id == group.id,
+            ClientGroupMember.client_id == int(client_id),
+        )
+    ).first()
     if row is None:
         return {"client_id": NOT_FOUND}
     session.delete(row)
-    record(session, "admin.group.client_removed", tenant_id, staff_user_id, "client_group", group.id,
-           client_id=int(client_id))
+    record(
+        session,
+        "admin.group.client_removed",
+        tenant_id,
+        staff_user_id,
+        "client_group",
+        group.id,
+        client_id=int(client_id),
+    )
     return {}
 
 
-def grant_group_access(session: Session, tenant_id: int, staff_user_id: int, group_id: int, portal_user_id: int,
-                       role: MembershipRole | str = MembershipRole.MANAGER) -> dict[str, str]:
+def grant_group_access(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    group_id: int,
+    portal_user_id: int,
+    role: MembershipRole | str = MembershipRole.MANAGER,
+) -> dict[str, str]:
     """Give a contact access to every client of the group (and of its nested groups);
     granting again updates the role and re-enables a disabled membership."""
     acting_staff(session, tenant_id, staff_user_id, OFFICE)
@@ -479,34 +680,55 @@ def grant_group_access(session: Session, tenant_id: int, staff_user_id: int, gro
         role = MembershipRole(role.value if isinstance(role, MembershipRole) else str(role).upper())
     except ValueError:
         return {"role": "admin.group.error.role"}
-    row = session.exec(select(Membership).where(
-        Membership.portal_user_id == user.id, Membership.group_id == group.id)).first()
+    row = session.exec(
+        select(Membership).where(Membership.portal_user_id == user.id, Membership.group_id == group.id)
+    ).first()
     if row is not None and row.is_active and row.role == role:
         return {}
     row = row or Membership(tenant_id=tenant_id, portal_user_id=user.id, group_id=group.id)
     row.role, row.is_active = role, True
     session.add(row)
-    record(session, "admin.group.access_granted", tenant_id, staff_user_id, "client_group", group.id,
-           portal_user_id=user.id, role=role.value)
+    record(
+        session,
+        "admin.group.access_granted",
+        tenant_id,
+        staff_user_id,
+        "client_group",
+        group.id,
+        portal_user_id=user.id,
+        role=role.value,
+    )
     return {}
 
 
-def revoke_group_access(session: Session, tenant_id: int, staff_user_id: int, group_id: int,
-                        portal_user_id: int) -> dict[str, str]:
+def revoke_group_access(
+    session: Session, tenant_id: int, staff_user_id: int, group_id: int, portal_user_id: int
+) -> dict[str, str]:
     """Remove a contact's access through the group (their views of it go at once:
     scope is recomputed on every request)."""
     acting_staff(session, tenant_id, staff_user_id, OFFICE)
     group = _group(session, tenant_id, group_id)
     if group is None:
         return {"group_id": NOT_FOUND}
-    row = session.exec(select(Membership).where(
-        Membership.tenant_id == tenant_id, Membership.portal_user_id == int(portal_user_id),
-        Membership.group_id == group.id)).first()
+    row = session.exec(
+        select(Membership).where(
+            Membership.tenant_id == tenant_id,
+            Membership.portal_user_id == int(portal_user_id),
+            Membership.group_id == group.id,
+        )
+    ).first()
     if row is None:
         return {"portal_user_id": NOT_FOUND}
     session.delete(row)
-    record(session, "admin.group.access_revoked", tenant_id, staff_user_id, "client_group", group.id,
-           portal_user_id=int(portal_user_id))
+    record(
+        session,
+        "admin.group.access_revoked",
+        tenant_id,
+        staff_user_id,
+        "client_group",
+        group.id,
+        portal_user_id=int(portal_user_id),
+    )
     return {}
 
 

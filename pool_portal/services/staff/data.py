@@ -48,12 +48,12 @@ from pool_portal.models import (
     VisitStatus,
     utcnow,
 )
-from pool_portal.services.staff import client_notify
 from pool_portal.services.core import record_rules
-from pool_portal.services.infra import storage
-from pool_portal.services.staff.admin import acting_staff
 from pool_portal.services.core.audit import record as _audit
+from pool_portal.services.infra import storage
 from pool_portal.services.portal.dashboard import tenant_today
+from pool_portal.services.staff import client_notify
+from pool_portal.services.staff.admin import acting_staff
 from pool_portal.services.staff.forms import Fields
 
 log = logging.getLogger(__name__)
@@ -107,10 +107,25 @@ def owned(session: Session, model: type[M], tenant_id: int, row_id: object) -> M
     return row if row is not None and row.tenant_id == tenant_id else None
 
 
-def audit(session: Session, action: str, tenant_id: int, staff_user_id: int, target_type: str, target_id: object,
-          **detail: object) -> None:
-    _audit(session, action, tenant_id=tenant_id, actor_kind="staff", actor_id=staff_user_id,
-           target_type=target_type, target_id=target_id, **detail)
+def audit(
+    session: Session,
+    action: str,
+    tenant_id: int,
+    staff_user_id: int,
+    target_type: str,
+    target_id: object,
+    **detail: object,
+) -> None:
+    _audit(
+        session,
+        action,
+        tenant_id=tenant_id,
+        actor_kind="staff",
+        actor_id=staff_user_id,
+        target_type=target_type,
+        target_id=target_id,
+        **detail,
+    )
 
 
 def _v(value) -> str:
@@ -127,8 +142,9 @@ def _changes(row: SQLModel, values: dict[str, object]) -> dict[str, object]:
     return changed
 
 
-def target(session: Session, model: type[M], tenant_id: int, row_id: int | None, site_id: object, *,
-           draft: object = None) -> tuple[M | None, Site | None, dict[str, str]]:
+def target(
+    session: Session, model: type[M], tenant_id: int, row_id: int | None, site_id: object, *, draft: object = None
+) -> tuple[M | None, Site | None, dict[str, str]]:
     """(the row being edited, its site, {}) when ``row_id`` is given, else (None, the
     site to create it on, {}); errors ``{"form": ...}`` when either is not the tenant's
     or, with ``draft``, when the row is past that status."""
@@ -144,8 +160,9 @@ def target(session: Session, model: type[M], tenant_id: int, row_id: int | None,
     return (row, site, {}) if site is not None else (row, None, {"form": NOT_FOUND})
 
 
-def store(session: Session, row: M | None, make, values: dict[str, object], tenant_id: int, staff_user_id: int,
-          kind: str) -> M:
+def store(
+    session: Session, row: M | None, make, values: dict[str, object], tenant_id: int, staff_user_id: int, kind: str
+) -> M:
     """Create (``row`` None: ``make()``) or update a row with ``values``, flush, and
     audit ``<kind>.created`` or ``<kind>.updated`` (with the fields that changed)."""
     if row is None:
@@ -164,8 +181,15 @@ def store(session: Session, row: M | None, make, values: dict[str, object], tena
     return row
 
 
-def set_flag(session: Session, model: type[SQLModel], kind: str, tenant_id: int, staff_user_id: int, row_id: object,
-             published: bool) -> str | None:
+def set_flag(
+    session: Session,
+    model: type[SQLModel],
+    kind: str,
+    tenant_id: int,
+    staff_user_id: int,
+    row_id: object,
+    published: bool,
+) -> str | None:
     """Publish or unpublish one row (remark, document); None, or ``data.error.not_found``."""
     editor(session, tenant_id, staff_user_id)
     row = owned(session, model, tenant_id, row_id)
@@ -173,8 +197,9 @@ def set_flag(session: Session, model: type[SQLModel], kind: str, tenant_id: int,
         return NOT_FOUND
     if row.is_published != bool(published):
         row.is_published = bool(published)
-        audit(session, f"{kind}.published" if published else f"{kind}.unpublished", tenant_id, staff_user_id,
-              kind, row.id)
+        audit(
+            session, f"{kind}.published" if published else f"{kind}.unpublished", tenant_id, staff_user_id, kind, row.id
+        )
     return None
 
 
@@ -188,8 +213,9 @@ def next_number(session: Session, model: type[SQLModel], tenant_id: int, prefix:
             return number
 
 
-def read_number(session: Session, model: type[SQLModel], tenant_id: int, form: Fields, own_id: int | None,
-                prefix: str) -> str | None:
+def read_number(
+    session: Session, model: type[SQLModel], tenant_id: int, form: Fields, own_id: int | None, prefix: str
+) -> str | None:
     """The number typed in the form (unique in the tenant), or the next free one."""
     number = form.text("number", 30)
     if number is None:
@@ -212,15 +238,19 @@ def _staff_member(session: Session, tenant_id: int, staff_id: int | None) -> Sta
 
 def technicians(session: Session, tenant_id: int) -> list[list[str]]:
     """[id, name] of the tenant's active staff who can be sent on a job, technicians first."""
-    rows = session.exec(select(StaffUser).where(StaffUser.tenant_id == tenant_id, StaffUser.is_active == True)  # noqa: E712
-                        .order_by(StaffUser.role != StaffRole.TECHNICIAN, StaffUser.name)).all()
+    rows = session.exec(
+        select(StaffUser)
+        .where(StaffUser.tenant_id == tenant_id, StaffUser.is_active == True)
+        .order_by(StaffUser.role != StaffRole.TECHNICIAN, StaffUser.name)
+    ).all()
     return [[str(s.id), s.name] for s in rows]
 
 
 def clients(session: Session, tenant_id: int) -> list[list[str]]:
     """[id, name] of the tenant's clients, by name (for the site form)."""
-    rows = session.exec(select(Client.id, Client.name).where(Client.tenant_id == tenant_id)
-                        .order_by(Client.name, Client.id)).all()
+    rows = session.exec(
+        select(Client.id, Client.name).where(Client.tenant_id == tenant_id).order_by(Client.name, Client.id)
+    ).all()
     return [[str(i), n] for i, n in rows]
 
 
@@ -236,8 +266,9 @@ def _texts(row: SQLModel, keys: tuple[str, ...]) -> dict[str, str]:
 SITE_KEYS = ("name", "client_id", "address", "city", "postcode", "latitude", "longitude", "notes", "is_active")
 
 
-def save_site(session: Session, tenant_id: int, staff_user_id: int, site_id: int | None,
-              data: dict) -> tuple[int | None, dict[str, str]]:
+def save_site(
+    session: Session, tenant_id: int, staff_user_id: int, site_id: int | None, data: dict
+) -> tuple[int | None, dict[str, str]]:
     """Create (``site_id`` None) or edit a site: a name and a client of the tenant are
     required; latitude -90..90 and longitude -180..180, both or neither."""
     editor(session, tenant_id, staff_user_id)
@@ -259,7 +290,8 @@ def save_site(session: Session, tenant_id: int, staff_user_id: int, site_id: int
     if client is None:
         form.error("client_id", E_CLIENT)
     if (values["latitude"] is None) != (values["longitude"] is None) and not (
-            "latitude" in form.errors or "longitude" in form.errors):
+        "latitude" in form.errors or "longitude" in form.errors
+    ):
         form.error("latitude" if values["latitude"] is None else "longitude", E_COORDS)
     if form.errors:
         return None, form.errors
@@ -288,37 +320,90 @@ def site_page(session: Session, tenant_id: int, staff_user_id: int, site_id: int
     def latest(query, limit=SECTION_LIMIT):
         return session.exec(query.limit(limit)).all()
 
-    assets = latest(select(Asset).where(Asset.tenant_id == t, Asset.site_id == site.id)
-                    .order_by(Asset.asset_code, Asset.id))
+    assets = latest(
+        select(Asset).where(Asset.tenant_id == t, Asset.site_id == site.id).order_by(Asset.asset_code, Asset.id)
+    )
     codes = {a.id: a.asset_code for a in assets}
-    remarks = latest(select(Remark).where(Remark.tenant_id == t, Remark.site_id == site.id)
-                     .order_by(Remark.raised_on.desc(), Remark.id.desc()))
-    documents = latest(select(Document).where(Document.tenant_id == t, Document.site_id == site.id)
-                       .order_by(Document.created_at.desc(), Document.id.desc()))
+    remarks = latest(
+        select(Remark)
+        .where(Remark.tenant_id == t, Remark.site_id == site.id)
+        .order_by(Remark.raised_on.desc(), Remark.id.desc())
+    )
+    documents = latest(
+        select(Document)
+        .where(Document.tenant_id == t, Document.site_id == site.id)
+        .order_by(Document.created_at.desc(), Document.id.desc())
+    )
     jobs = latest(select(Job).where(Job.tenant_id == t, Job.site_id == site.id).order_by(Job.id.desc()), RELATED_LIMIT)
-    quotes = latest(select(Quote).where(Quote.tenant_id == t, Quote.site_id == site.id).order_by(Quote.id.desc()), RELATED_LIMIT)
-    invoices = latest(select(Invoice).where(Invoice.tenant_id == t, Invoice.site_id == site.id)
-                      .order_by(Invoice.id.desc()), RELATED_LIMIT)
-    reports = latest(select(Report).where(Report.tenant_id == t, Report.site_id == site.id)
-                     .order_by(Report.id.desc()), RELATED_LIMIT)
+    quotes = latest(
+        select(Quote).where(Quote.tenant_id == t, Quote.site_id == site.id).order_by(Quote.id.desc()), RELATED_LIMIT
+    )
+    invoices = latest(
+        select(Invoice).where(Invoice.tenant_id == t, Invoice.site_id == site.id).order_by(Invoice.id.desc()),
+        RELATED_LIMIT,
+    )
+    reports = latest(
+        select(Report).where(Report.tenant_id == t, Report.site_id == site.id).order_by(Report.id.desc()), RELATED_LIMIT
+    )
     return {
-        "site": {**site_form(site), "id": str(site.id), "client": client.name if client else "",
-                 "external_id": site.external_id or ""},
+        "site": {
+            **site_form(site),
+            "id": str(site.id),
+            "client": client.name if client else "",
+            "external_id": site.external_id or "",
+        },
         "assets": [{**asset_form(a), "id": str(a.id)} for a in assets],
-        "remarks": [{**remark_form(r), "id": str(r.id), "number": f"D-{r.id}",
-                     "asset": codes.get(r.asset_id, "")} for r in remarks],
-        "documents": [{"id": str(d.id), "title": d.title, "filename": d.filename, "type": d.content_type,
-                       "size": f"{max(d.size_bytes // 1024, 1)} KB", "published": "1" if d.is_published else "",
-                       "created": d.created_at.isoformat()[:10]} for d in documents],
-        "jobs": [{"id": str(j.id), "number": j.number, "kind": _v(j.kind), "stage": _v(j.stage),
-                  "date": (j.scheduled_date or j.due_date).isoformat() if (j.scheduled_date or j.due_date) else "",
-                  "description": j.description[:120]} for j in jobs],
-        "quotes": [{"id": str(q.id), "number": q.number, "title": q.title, "status": _v(q.status),
-                    "total_cents": str(q.total_cents)} for q in quotes],
-        "invoices": [{"id": str(i.id), "number": i.number, "status": _v(i.status),
-                      "total_cents": str(i.total_cents)} for i in invoices],
-        "reports": [{"id": str(r.id), "number": r.number, "title": r.title, "status": _v(r.status),
-                     "date": r.report_date.isoformat()} for r in reports],
+        "remarks": [
+            {**remark_form(r), "id": str(r.id), "number": f"D-{r.id}", "asset": codes.get(r.asset_id, "")}
+            for r in remarks
+        ],
+        "documents": [
+            {
+                "id": str(d.id),
+                "title": d.title,
+                "filename": d.filename,
+                "type": d.content_type,
+                "size": f"{max(d.size_bytes // 1024, 1)} KB",
+                "published": "1" if d.is_published else "",
+                "created": d.created_at.isoformat()[:10],
+            }
+            for d in documents
+        ],
+        "jobs": [
+            {
+                "id": str(j.id),
+                "number": j.number,
+                "kind": _v(j.kind),
+                "stage": _v(j.stage),
+                "date": (j.scheduled_date or j.due_date).isoformat() if (j.scheduled_date or j.due_date) else "",
+                "description": j.description[:120],
+            }
+            for j in jobs
+        ],
+        "quotes": [
+            {
+                "id": str(q.id),
+                "number": q.number,
+                "title": q.title,
+                "status": _v(q.status),
+                "total_cents": str(q.total_cents),
+            }
+            for q in quotes
+        ],
+        "invoices": [
+            {"id": str(i.id), "number": i.number, "status": _v(i.status), "total_cents": str(i.total_cents)}
+            for i in invoices
+        ],
+        "reports": [
+            {
+                "id": str(r.id),
+                "number": r.number,
+                "title": r.title,
+                "status": _v(r.status),
+                "date": r.report_date.isoformat(),
+            }
+            for r in reports
+        ],
     }
 
 
@@ -327,8 +412,19 @@ def site_of(session: Session, tenant_id: int, site_id: object) -> Site | None:
 
 
 # -- assets --------------------------------------------------------------------------------------
-ASSET_KEYS = ("asset_code", "asset_type", "model", "serial_number", "customer_ref", "location", "description",
-              "last_test_number", "last_test_date", "next_service_due", "is_active")
+ASSET_KEYS = (
+    "asset_code",
+    "asset_type",
+    "model",
+    "serial_number",
+    "customer_ref",
+    "location",
+    "description",
+    "last_test_number",
+    "last_test_date",
+    "next_service_due",
+    "is_active",
+)
 
 
 def asset_form(asset: Asset) -> dict[str, str]:
@@ -337,8 +433,9 @@ def asset_form(asset: Asset) -> dict[str, str]:
     return out
 
 
-def save_asset(session: Session, tenant_id: int, staff_user_id: int, asset_id: int | None, site_id: int | None,
-               data: dict) -> tuple[int | None, dict[str, str]]:
+def save_asset(
+    session: Session, tenant_id: int, staff_user_id: int, asset_id: int | None, site_id: int | None, data: dict
+) -> tuple[int | None, dict[str, str]]:
     """Create an asset on a site of the tenant (``asset_id`` None) or edit one: asset
     id and type required; dates as YYYY-MM-DD."""
     editor(session, tenant_id, staff_user_id)
@@ -378,28 +475,48 @@ def _asset_on_site(session: Session, tenant_id: int, site_id: int, form: Fields,
 
 
 def assets_of_site(session: Session, tenant_id: int, site_id: int) -> list[list[str]]:
-    rows = session.exec(select(Asset.id, Asset.asset_code, Asset.asset_type).where(
-        Asset.tenant_id == tenant_id, Asset.site_id == site_id).order_by(Asset.asset_code, Asset.id)).all()
+    rows = session.exec(
+        select(Asset.id, Asset.asset_code, Asset.asset_type)
+        .where(Asset.tenant_id == tenant_id, Asset.site_id == site_id)
+        .order_by(Asset.asset_code, Asset.id)
+    ).all()
     return [[str(i), f"{code} · {kind}"] for i, code, kind in rows]
 
 
 def jobs_of_site(session: Session, tenant_id: int, site_id: int, limit: int = 200) -> list[list[str]]:
-    rows = session.exec(select(Job.id, Job.number, Job.description).where(
-        Job.tenant_id == tenant_id, Job.site_id == site_id).order_by(Job.id.desc()).limit(limit)).all()
+    rows = session.exec(
+        select(Job.id, Job.number, Job.description)
+        .where(Job.tenant_id == tenant_id, Job.site_id == site_id)
+        .order_by(Job.id.desc())
+        .limit(limit)
+    ).all()
     return [[str(i), f"{n} · {d[:60]}"] for i, n, d in rows]
 
 
 # -- jobs ----------------------------------------------------------------------------------------
-JOB_KEYS = ("number", "kind", "stage", "description", "notes", "customer_po", "scheduled_date", "technician_id",
-            "asset_id", "due_date", "tolerance_days", "completed_on")
+JOB_KEYS = (
+    "number",
+    "kind",
+    "stage",
+    "description",
+    "notes",
+    "customer_po",
+    "scheduled_date",
+    "technician_id",
+    "asset_id",
+    "due_date",
+    "tolerance_days",
+    "completed_on",
+)
 
 
 def job_form(job: Job) -> dict[str, str]:
     return _texts(job, JOB_KEYS)
 
 
-def save_job(session: Session, tenant_id: int, staff_user_id: int, job_id: int | None, site_id: int | None,
-             data: dict) -> tuple[int | None, dict[str, str]]:
+def save_job(
+    session: Session, tenant_id: int, staff_user_id: int, job_id: int | None, site_id: int | None, data: dict
+) -> tuple[int | None, dict[str, str]]:
     """Create a job on a site (``job_id`` None) or edit one: kind, stage and a
     description required; the technician an active staff user of the tenant, the
     asset one on the site; a routine job needs a due date; the tolerance (days either
@@ -440,8 +557,11 @@ def job_page(session: Session, tenant_id: int, staff_user_id: int, job_id: int) 
     if job is None:
         return None
     site = session.get(Site, job.site_id)
-    visits = session.exec(select(Visit).where(Visit.tenant_id == tenant_id, Visit.job_id == job.id)
-                          .order_by(Visit.scheduled_for.desc(), Visit.id.desc())).all()
+    visits = session.exec(
+        select(Visit)
+        .where(Visit.tenant_id == tenant_id, Visit.job_id == job.id)
+        .order_by(Visit.scheduled_for.desc(), Visit.id.desc())
+    ).all()
     names = dict(session.exec(select(StaffUser.id, StaffUser.name).where(StaffUser.tenant_id == tenant_id)).all())
     return {
         "job": {**job_form(job), "id": str(job.id), "site_id": str(job.site_id), "site": site.name},
@@ -452,13 +572,18 @@ def job_page(session: Session, tenant_id: int, staff_user_id: int, job_id: int) 
 # -- visits --------------------------------------------------------------------------------------
 def visit_form(visit: Visit) -> dict[str, str]:
     when = visit.scheduled_for
-    return {"status": _v(visit.status), "date": when.date().isoformat() if when else "",
-            "time": when.strftime("%H:%M") if when else "", "technician_id": _v(visit.technician_id),
-            "notes": visit.notes or ""}
+    return {
+        "status": _v(visit.status),
+        "date": when.date().isoformat() if when else "",
+        "time": when.strftime("%H:%M") if when else "",
+        "technician_id": _v(visit.technician_id),
+        "notes": visit.notes or "",
+    }
 
 
-def save_visit(session: Session, tenant_id: int, staff_user_id: int, visit_id: int | None, job_id: int | None,
-               data: dict) -> tuple[int | None, dict[str, str]]:
+def save_visit(
+    session: Session, tenant_id: int, staff_user_id: int, visit_id: int | None, job_id: int | None, data: dict
+) -> tuple[int | None, dict[str, str]]:
     """Create a visit for a job (``visit_id`` None) or update one. ADMIN and OFFICE set
     everything: status, date and time (stored as given, 09:00 when no time), technician,
     notes. A TECHNICIAN may only update a visit assigned to them, and only its status
@@ -506,8 +631,16 @@ def remark_form(remark: Remark) -> dict[str, str]:
     return out
 
 
-def save_remark(session: Session, tenant_id: int, staff_user_id: int, remark_id: int | None, site_id: int | None,
-                data: dict, *, now: datetime | None = None) -> tuple[int | None, dict[str, str]]:
+def save_remark(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    remark_id: int | None,
+    site_id: int | None,
+    data: dict,
+    *,
+    now: datetime | None = None,
+) -> tuple[int | None, dict[str, str]]:
     """Create a remark (defect) on a site or one of its assets, or edit one: severity,
     status, title and raised date required (raised defaults to today); a resolved
     remark gets today as its resolved date unless one is given, never before it was
@@ -537,8 +670,9 @@ def save_remark(session: Session, tenant_id: int, staff_user_id: int, remark_id:
     return store(session, remark, make, values, tenant_id, staff_user_id, "remark").id, {}
 
 
-def set_remark_published(session: Session, tenant_id: int, staff_user_id: int, remark_id: object,
-                         published: bool) -> str | None:
+def set_remark_published(
+    session: Session, tenant_id: int, staff_user_id: int, remark_id: object, published: bool
+) -> str | None:
     """Publish or unpublish one remark; None, or ``data.error.not_found``."""
     return set_flag(session, Remark, "remark", tenant_id, staff_user_id, remark_id, published)
 
@@ -553,19 +687,28 @@ def bulk_publish(session: Session, tenant_id: int, staff_user_id: int, params: d
     query = staff_lists.parse("remarks", params)
     ids = staff_lists.ids_subquery(session, tenant_id, "remarks", query)
     result = session.execute(
-        update(Remark).where(Remark.tenant_id == tenant_id, col(Remark.id).in_(ids),
-                             Remark.is_published == (not published)).values(is_published=bool(published))
+        update(Remark)
+        .where(Remark.tenant_id == tenant_id, col(Remark.id).in_(ids), Remark.is_published == (not published))
+        .values(is_published=bool(published))
         .execution_options(synchronize_session=False)
     )
     count = result.rowcount or 0
-    audit(session, "remark.bulk_published" if published else "remark.bulk_unpublished", tenant_id, staff_user_id,
-          "remark", None, count=count, filters=staff_lists.query_params(query))
+    audit(
+        session,
+        "remark.bulk_published" if published else "remark.bulk_unpublished",
+        tenant_id,
+        staff_user_id,
+        "remark",
+        None,
+        count=count,
+        filters=staff_lists.query_params(query),
+    )
     return count
 
 
 # -- shared documents ----------------------------------------------------------------------------
 def document_kind(data: bytes) -> str | None:
-    """"pdf", "jpg", "png" or "webp", from the content (never from the name)."""
+    """ "pdf", "jpg", "png" or "webp", from the content (never from the name)."""
     from pool_portal.services.infra.uploads import sniff
 
     return "pdf" if data[:5] == b"%PDF-" else sniff(data)
@@ -579,8 +722,15 @@ def _document_name(name: str, kind: str) -> str:
     return f"{(stem or 'document')[:200]}.{kind}"
 
 
-def upload_document(session: Session, tenant_id: int, staff_user_id: int, site_id: object, title: str,
-                    published: bool, file: tuple[str, bytes] | None) -> tuple[int | None, dict[str, str]]:
+def upload_document(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    site_id: object,
+    title: str,
+    published: bool,
+    file: tuple[str, bytes] | None,
+) -> tuple[int | None, dict[str, str]]:
     """Share a PDF or an image (JPEG, PNG, WebP, recognised by its content, at most
     10 MB) on a site, published to the portal or kept internal. The file goes to
     private storage; nothing is stored when anything is wrong."""
@@ -605,21 +755,40 @@ def upload_document(session: Session, tenant_id: int, staff_user_id: int, site_i
     filename = _document_name(name, kind)
     key = storage.save(data, DOCUMENT_FOLDER, kind)
     try:
-        doc = Document(tenant_id=tenant_id, site_id=site.id, title=clean_title or filename.rsplit(".", 1)[0][:200],
-                       filename=filename, content_type=DOCUMENT_TYPES[kind], size_bytes=len(data), storage_key=key,
-                       is_published=bool(published), uploaded_by_staff_id=staff.id)
+        doc = Document(
+            tenant_id=tenant_id,
+            site_id=site.id,
+            title=clean_title or filename.rsplit(".", 1)[0][:200],
+            filename=filename,
+            content_type=DOCUMENT_TYPES[kind],
+            size_bytes=len(data),
+            storage_key=key,
+            is_published=bool(published),
+            uploaded_by_staff_id=staff.id,
+        )
         session.add(doc)
         session.flush()
-        audit(session, "document.uploaded", tenant_id, staff_user_id, "document", doc.id, site_id=site.id,
-              published=doc.is_published, type=kind, size=len(data))
+        audit(
+            session,
+            "document.uploaded",
+            tenant_id,
+            staff_user_id,
+            "document",
+            doc.id,
+            site_id=site.id,
+            published=doc.is_published,
+            type=kind,
+            size=len(data),
+        )
     except Exception:
         discard_file(key)
         raise
     return doc.id, {}
 
 
-def set_document_published(session: Session, tenant_id: int, staff_user_id: int, document_id: object,
-                           published: bool) -> str | None:
+def set_document_published(
+    session: Session, tenant_id: int, staff_user_id: int, document_id: object, published: bool
+) -> str | None:
     return set_flag(session, Document, "document", tenant_id, staff_user_id, document_id, published)
 
 
@@ -655,8 +824,16 @@ def report_form(report: Report) -> dict[str, str]:
     return _texts(report, REPORT_KEYS)
 
 
-def save_report(session: Session, tenant_id: int, staff_user_id: int, report_id: int | None, site_id: int | None,
-                data: dict, *, now: datetime | None = None) -> tuple[int | None, dict[str, str]]:
+def save_report(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    report_id: int | None,
+    site_id: int | None,
+    data: dict,
+    *,
+    now: datetime | None = None,
+) -> tuple[int | None, dict[str, str]]:
     """Create a draft report on a site or edit a draft: title required, report date
     (defaults to today), summary, the job (one on the site). An approved report is
     what the client saw: it is not changed."""
@@ -669,8 +846,8 @@ def save_report(session: Session, tenant_id: int, staff_user_id: int, report_id:
     values = {
         "title": form.text("title", 200, required=True),
         "summary": form.text("summary", 8000, multiline=True),
-        "report_date": form.day("report_date") or (None if "report_date" in form.errors
-                                                   else tenant_today(session, tenant_id, now)),
+        "report_date": form.day("report_date")
+        or (None if "report_date" in form.errors else tenant_today(session, tenant_id, now)),
     }
     job = None
     if form.raw("job_id"):
@@ -685,8 +862,9 @@ def save_report(session: Session, tenant_id: int, staff_user_id: int, report_id:
     return store(session, report, make, values, tenant_id, staff_user_id, "report").id, {}
 
 
-def approve_report(session: Session, tenant_id: int, staff_user_id: int, report_id: object, *,
-                   now: datetime | None = None) -> tuple[dict[str, str], list]:
+def approve_report(
+    session: Session, tenant_id: int, staff_user_id: int, report_id: object, *, now: datetime | None = None
+) -> tuple[dict[str, str], list]:
     """DRAFT -> APPROVED (one conditional UPDATE: approving twice is refused). The
     client's contacts are notified (``notify_on_report``); returns (errors, mails to
     send after the commit). Remarks on the report become visible in the portal."""
@@ -695,8 +873,8 @@ def approve_report(session: Session, tenant_id: int, staff_user_id: int, report_
     if report is None:
         return {"form": NOT_FOUND}, []
     result = session.execute(
-        update(Report).where(Report.id == report.id, Report.tenant_id == tenant_id,
-                             Report.status == ReportStatus.DRAFT)
+        update(Report)
+        .where(Report.id == report.id, Report.tenant_id == tenant_id, Report.status == ReportStatus.DRAFT)
         .values(status=ReportStatus.APPROVED, approved_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -714,9 +892,14 @@ def report_page(session: Session, tenant_id: int, staff_user_id: int, report_id:
     if report is None:
         return None
     site = session.get(Site, report.site_id)
-    remarks = session.exec(select(func.count()).select_from(Remark).where(
-        Remark.tenant_id == tenant_id, Remark.report_id == report.id)).one()
-    return {**report_form(report), "id": str(report.id), "site_id": str(report.site_id), "site": site.name,
-            "remarks": str(remarks), "approved_at": report.approved_at.isoformat()[:16].replace("T", " ")
-            if report.approved_at else ""}
-
+    remarks = session.exec(
+        select(func.count()).select_from(Remark).where(Remark.tenant_id == tenant_id, Remark.report_id == report.id)
+    ).one()
+    return {
+        **report_form(report),
+        "id": str(report.id),
+        "site_id": str(report.site_id),
+        "site": site.name,
+        "remarks": str(remarks),
+        "approved_at": report.approved_at.isoformat()[:16].replace("T", " ") if report.approved_at else "",
+    }

@@ -32,7 +32,7 @@ _FALSE = {"0", "false", "off", "no", ""}
 
 
 def _decimal(raw: str) -> Decimal | None:
-    """"1234.5" or "1234,5" (a comma as the decimal mark); no thousands separators."""
+    """ "1234.5" or "1234,5" (a comma as the decimal mark); no thousands separators."""
     raw = raw.strip().replace(" ", "")
     if raw.count(",") == 1 and "." not in raw:
         raw = raw.replace(",", ".")
@@ -123,7 +123,7 @@ class Fields:
         return parsed
 
     def clock(self, key: str) -> time | None:
-        """"HH:MM" (24 h), or None when empty."""
+        """ "HH:MM" (24 h), or None when empty."""
         value = self.raw(key)
         if not value:
             return None
@@ -189,8 +189,7 @@ class Fields:
         if value is None:
             return None
         parsed = _decimal(value)
-        if parsed is None or parsed < 0 or parsed != parsed.quantize(Decimal("0.01")) \
-                or parsed * 100 > MAX_MONEY_CENTS:
+        if parsed is None or parsed < 0 or parsed != parsed.quantize(Decimal("0.01")) or parsed * 100 > MAX_MONEY_CENTS:
             self.error(key, MONEY)
             return None
         return int(parsed * 100)

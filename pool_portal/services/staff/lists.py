@@ -41,11 +41,11 @@ from pool_portal.models import (
     Visit,
     VisitStatus,
 )
-from pool_portal.services.staff.admin import acting_staff
+from pool_portal.services.core.params import parse_id, parse_page
 from pool_portal.services.portal.dashboard import tenant_today
 from pool_portal.services.portal.lists import Page
-from pool_portal.services.core.params import parse_id, parse_page
 from pool_portal.services.portal.search import _like, _pattern
+from pool_portal.services.staff.admin import acting_staff
 from pool_portal.services.staff.data import ALL_STAFF, EDITORS
 
 PER_PAGE = 25
@@ -95,8 +95,7 @@ def parse(kind: str, params) -> Query:
         elif raw in allowed:
             filters[key] = raw
     page = str(params.get("page", "1") or "1")
-    return Query(kind, " ".join(str(params.get("q", "") or "").split())[:MAX_TEXT], filters,
-                 parse_page(page))
+    return Query(kind, " ".join(str(params.get("q", "") or "").split())[:MAX_TEXT], filters, parse_page(page))
 
 
 def query_params(query: Query, **changes) -> dict[str, str]:
@@ -139,11 +138,21 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         if "active" in f:
             where.append(Site.is_active == (f["active"] == "yes"))
         return _Spec(
-            Site, {"id": Site.id, "name": Site.name, "client": Client.name, "address": address,
-             "latitude": Site.latitude, "longitude": Site.longitude, "is_active": Site.is_active},
+            Site,
+            {
+                "id": Site.id,
+                "name": Site.name,
+                "client": Client.name,
+                "address": address,
+                "latitude": Site.latitude,
+                "longitude": Site.longitude,
+                "is_active": Site.is_active,
+            },
             select().select_from(Site).join(Client, Client.id == Site.client_id).where(Site.tenant_id == t),
             [Site.name, Site.address, Site.city, Site.postcode, Client.name, Site.external_id],
-            [Site.name.asc(), Site.id.asc()], where)
+            [Site.name.asc(), Site.id.asc()],
+            where,
+        )
     if kind == "jobs":
         where = site_filter(Job.site_id)
         for key, column in (("kind", Job.kind), ("stage", Job.stage)):
@@ -152,12 +161,27 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         if "technician" in f:
             where.append(Job.technician_id == int(f["technician"]))
         return _Spec(
-            Job, {"id": Job.id, "number": Job.number, "site": Site.name, "kind": _s(Job.kind), "stage": _s(Job.stage),
-             "date": func.coalesce(Job.scheduled_date, Job.due_date), "technician": StaffUser.name,
-             "po": Job.customer_po, "description": Job.description},
-            select().select_from(Job).join(Site, Site.id == Job.site_id)
-            .outerjoin(StaffUser, StaffUser.id == Job.technician_id).where(Job.tenant_id == t),
-            [Job.number, Job.description, Job.notes, Job.customer_po, Site.name], [Job.id.desc()], where)
+            Job,
+            {
+                "id": Job.id,
+                "number": Job.number,
+                "site": Site.name,
+                "kind": _s(Job.kind),
+                "stage": _s(Job.stage),
+                "date": func.coalesce(Job.scheduled_date, Job.due_date),
+                "technician": StaffUser.name,
+                "po": Job.customer_po,
+                "description": Job.description,
+            },
+            select()
+            .select_from(Job)
+            .join(Site, Site.id == Job.site_id)
+            .outerjoin(StaffUser, StaffUser.id == Job.technician_id)
+            .where(Job.tenant_id == t),
+            [Job.number, Job.description, Job.notes, Job.customer_po, Site.name],
+            [Job.id.desc()],
+            where,
+        )
     if kind == "visits":
         where = site_filter(Visit.site_id)
         if "status" in f:
@@ -167,22 +191,49 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         elif "technician" in f:
             where.append(Visit.technician_id == int(f["technician"]))
         return _Spec(
-            Visit, {"id": Visit.id, "when": Visit.scheduled_for, "site": Site.name, "job": Job.number,
-             "job_id": Visit.job_id, "status": _s(Visit.status), "technician": StaffUser.name, "notes": Visit.notes},
-            select().select_from(Visit).join(Site, Site.id == Visit.site_id).outerjoin(Job, Job.id == Visit.job_id)
-            .outerjoin(StaffUser, StaffUser.id == Visit.technician_id).where(Visit.tenant_id == t),
+            Visit,
+            {
+                "id": Visit.id,
+                "when": Visit.scheduled_for,
+                "site": Site.name,
+                "job": Job.number,
+                "job_id": Visit.job_id,
+                "status": _s(Visit.status),
+                "technician": StaffUser.name,
+                "notes": Visit.notes,
+            },
+            select()
+            .select_from(Visit)
+            .join(Site, Site.id == Visit.site_id)
+            .outerjoin(Job, Job.id == Visit.job_id)
+            .outerjoin(StaffUser, StaffUser.id == Visit.technician_id)
+            .where(Visit.tenant_id == t),
             [Site.name, Job.number, Visit.notes],
-            [Visit.scheduled_for.desc().nulls_first(), Visit.id.desc()], where)
+            [Visit.scheduled_for.desc().nulls_first(), Visit.id.desc()],
+            where,
+        )
     if kind == "quotes":
         where = site_filter(Quote.site_id)
         for key, column in (("status", Quote.status), ("kind", Quote.kind)):
             if key in f:
                 where.append(_s(column) == f[key])
         return _Spec(
-            Quote, {"id": Quote.id, "number": Quote.number, "site": Site.name, "title": Quote.title, "kind": _s(Quote.kind),
-             "status": _s(Quote.status), "issued": Quote.issued_on, "total_cents": Quote.total_cents},
+            Quote,
+            {
+                "id": Quote.id,
+                "number": Quote.number,
+                "site": Site.name,
+                "title": Quote.title,
+                "kind": _s(Quote.kind),
+                "status": _s(Quote.status),
+                "issued": Quote.issued_on,
+                "total_cents": Quote.total_cents,
+            },
             select().select_from(Quote).join(Site, Site.id == Quote.site_id).where(Quote.tenant_id == t),
-            [Quote.number, Quote.title, Site.name], [Quote.id.desc()], where)
+            [Quote.number, Quote.title, Site.name],
+            [Quote.id.desc()],
+            where,
+        )
     if kind == "invoices":
         overdue = and_(Invoice.status == InvoiceStatus.AWAITING_PAYMENT, Invoice.due_on < today)
         where = site_filter(Invoice.site_id)
@@ -191,20 +242,40 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         elif "status" in f:
             where.append(_s(Invoice.status) == f["status"])
         return _Spec(
-            Invoice, {"id": Invoice.id, "number": Invoice.number, "site": Site.name,
-             "status": case((overdue, literal("OVERDUE")), else_=_s(Invoice.status)),
-             "issued": Invoice.issued_on, "due": Invoice.due_on, "total_cents": Invoice.total_cents},
+            Invoice,
+            {
+                "id": Invoice.id,
+                "number": Invoice.number,
+                "site": Site.name,
+                "status": case((overdue, literal("OVERDUE")), else_=_s(Invoice.status)),
+                "issued": Invoice.issued_on,
+                "due": Invoice.due_on,
+                "total_cents": Invoice.total_cents,
+            },
             select().select_from(Invoice).join(Site, Site.id == Invoice.site_id).where(Invoice.tenant_id == t),
-            [Invoice.number, Invoice.customer_po, Site.name], [Invoice.id.desc()], where)
+            [Invoice.number, Invoice.customer_po, Site.name],
+            [Invoice.id.desc()],
+            where,
+        )
     if kind == "reports":
         where = site_filter(Report.site_id)
         if "status" in f:
             where.append(_s(Report.status) == f["status"])
         return _Spec(
-            Report, {"id": Report.id, "number": Report.number, "site": Site.name, "title": Report.title,
-             "date": Report.report_date, "status": _s(Report.status)},
+            Report,
+            {
+                "id": Report.id,
+                "number": Report.number,
+                "site": Site.name,
+                "title": Report.title,
+                "date": Report.report_date,
+                "status": _s(Report.status),
+            },
             select().select_from(Report).join(Site, Site.id == Report.site_id).where(Report.tenant_id == t),
-            [Report.number, Report.title, Site.name], [Report.id.desc()], where)
+            [Report.number, Report.title, Site.name],
+            [Report.id.desc()],
+            where,
+        )
     if kind == "remarks":
         where = site_filter(Remark.site_id)
         for key, column in (("severity", Remark.severity), ("status", Remark.status)):
@@ -213,13 +284,27 @@ def _spec(tenant_id: int, query: Query, today: date, staff: StaffUser) -> _Spec:
         if "published" in f:
             where.append(Remark.is_published == (f["published"] == "yes"))
         return _Spec(
-            Remark, {"id": Remark.id, "raised": Remark.raised_on, "site": Site.name, "site_id": Remark.site_id,
-             "asset": Asset.asset_code, "severity": _s(Remark.severity), "status": _s(Remark.status),
-             "title": Remark.title, "published": Remark.is_published},
-            select().select_from(Remark).join(Site, Site.id == Remark.site_id)
-            .outerjoin(Asset, Asset.id == Remark.asset_id).where(Remark.tenant_id == t),
+            Remark,
+            {
+                "id": Remark.id,
+                "raised": Remark.raised_on,
+                "site": Site.name,
+                "site_id": Remark.site_id,
+                "asset": Asset.asset_code,
+                "severity": _s(Remark.severity),
+                "status": _s(Remark.status),
+                "title": Remark.title,
+                "published": Remark.is_published,
+            },
+            select()
+            .select_from(Remark)
+            .join(Site, Site.id == Remark.site_id)
+            .outerjoin(Asset, Asset.id == Remark.asset_id)
+            .where(Remark.tenant_id == t),
             [Remark.title, Remark.description, Site.name, Asset.asset_code],
-            [Remark.raised_on.desc(), Remark.id.desc()], where)
+            [Remark.raised_on.desc(), Remark.id.desc()],
+            where,
+        )
     raise ValueError(kind)
 
 
@@ -255,8 +340,16 @@ def _lean(spec: _Spec, tenant_id: int, query: Query):
     return select().select_from(spec.model).where(spec.model.tenant_id == tenant_id)
 
 
-def fetch(session: Session, tenant_id: int, staff_user_id: int, kind: str, query: Query | dict, *,
-          per_page: int = PER_PAGE, now: datetime | None = None) -> Page:
+def fetch(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    kind: str,
+    query: Query | dict,
+    *,
+    per_page: int = PER_PAGE,
+    now: datetime | None = None,
+) -> Page:
     """One page of list ``kind`` for ``query`` (a Query, or URL parameters). The count
     and the page's ids come from the listed table alone (with its index); only the
     page's rows are joined with what they show."""
@@ -269,10 +362,15 @@ def fetch(session: Session, tenant_id: int, staff_user_id: int, kind: str, query
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(query.page, 1), pages)
     ids = list(session.execute(matching.order_by(*spec.order).offset((page - 1) * per_page).limit(per_page)).scalars())
-    rows = session.execute(
-        spec.base.add_columns(*[c.label(k) for k, c in spec.columns.items()]).where(id_column.in_(ids or [-1]))
-        .order_by(*spec.order)
-    ).all() if ids else []
+    rows = (
+        session.execute(
+            spec.base.add_columns(*[c.label(k) for k, c in spec.columns.items()])
+            .where(id_column.in_(ids or [-1]))
+            .order_by(*spec.order)
+        ).all()
+        if ids
+        else []
+    )
     out = []
     for row in rows:
         item = {k: _text(v) for k, v in row._mapping.items()}
@@ -293,10 +391,18 @@ def counts(session: Session, tenant_id: int, staff_user_id: int) -> dict[str, in
     """How many rows each list has (the Data index page)."""
     acting_staff(session, tenant_id, staff_user_id, EDITORS)
     out = {}
-    for kind, model in (("sites", Site), ("jobs", Job), ("visits", Visit), ("quotes", Quote), ("invoices", Invoice),
-                        ("reports", Report), ("remarks", Remark)):
-        out[kind] = session.execute(select(func.count()).select_from(model).where(model.tenant_id == tenant_id)) \
-            .scalar_one()
+    for kind, model in (
+        ("sites", Site),
+        ("jobs", Job),
+        ("visits", Visit),
+        ("quotes", Quote),
+        ("invoices", Invoice),
+        ("reports", Report),
+        ("remarks", Remark),
+    ):
+        out[kind] = session.execute(
+            select(func.count()).select_from(model).where(model.tenant_id == tenant_id)
+        ).scalar_one()
     return out
 
 

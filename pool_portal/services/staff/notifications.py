@@ -39,32 +39,42 @@ def list_for(session: Session, viewer: Viewer, *, unread_only: bool = False, pag
     own = _own(viewer)
     where = [*own]
     if unread_only:
-        where.append(Notification.is_read == False)  # noqa: E712
+        where.append(Notification.is_read == False)
     total = session.execute(select(func.count()).select_from(Notification).where(*where)).scalar_one()
-    unread = session.execute(select(func.count()).select_from(Notification).where(
-        *own, Notification.is_read == False)).scalar_one()  # noqa: E712
+    unread = session.execute(
+        select(func.count()).select_from(Notification).where(*own, Notification.is_read == False)
+    ).scalar_one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     tz = session.execute(select(Tenant.timezone).where(Tenant.id == viewer.tenant_id)).scalar_one_or_none()
     zone = ZoneInfo(tz or "UTC")
-    found = session.execute(
-        select(Notification).where(*where).order_by(Notification.created_at.desc(), Notification.id.desc())
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).scalars().all()
+    found = (
+        session.execute(
+            select(Notification)
+            .where(*where)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+        .scalars()
+        .all()
+    )
     rows = []
     for n in found:
         created = n.created_at
         if created is not None and created.tzinfo is None:
             created = created.replace(tzinfo=UTC)
-        rows.append({
-            "id": str(n.id),
-            "kind": n.kind.value,
-            "title": n.title,
-            "body": n.body or "",
-            "when": created.astimezone(zone).strftime("%Y-%m-%d %H:%M") if created else "",
-            "read": "1" if n.is_read else "",
-            "has_link": "1" if safe_link(n.link) else "",
-        })
+        rows.append(
+            {
+                "id": str(n.id),
+                "kind": n.kind.value,
+                "title": n.title,
+                "body": n.body or "",
+                "when": created.astimezone(zone).strftime("%Y-%m-%d %H:%M") if created else "",
+                "read": "1" if n.is_read else "",
+                "has_link": "1" if safe_link(n.link) else "",
+            }
+        )
     return {"rows": rows, "total": total, "unread": unread, "page": page, "pages": pages}
 
 
@@ -73,7 +83,9 @@ def open_one(session: Session, viewer: Viewer, notification_id: int) -> str | No
     it is not the caller's (another user's or tenant's id: not found, nothing changes)."""
     if parse_id(notification_id) is None:
         return None
-    n = session.execute(select(Notification).where(*_own(viewer), Notification.id == notification_id)).scalar_one_or_none()
+    n = session.execute(
+        select(Notification).where(*_own(viewer), Notification.id == notification_id)
+    ).scalar_one_or_none()
     if n is None:
         return None
     if not n.is_read:
@@ -84,7 +96,8 @@ def open_one(session: Session, viewer: Viewer, notification_id: int) -> str | No
 
 def mark_all_read(session: Session, viewer: Viewer) -> int:
     """Mark all the caller's notifications read; how many changed."""
-    result = session.execute(update(Notification).where(*_own(viewer), Notification.is_read == False)  # noqa: E712
-                             .values(is_read=True))
+    result = session.execute(
+        update(Notification).where(*_own(viewer), Notification.is_read == False).values(is_read=True)
+    )
     session.commit()
     return result.rowcount or 0

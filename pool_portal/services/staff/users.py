@@ -18,9 +18,9 @@ from pool_portal.models import StaffRole, StaffUser, Tenant, TokenPurpose, utcno
 from pool_portal.services.core import audit
 from pool_portal.services.identity import tokens
 from pool_portal.services.identity.access import Outgoing, _link, normalise_email
-from pool_portal.services.staff.admin import NOT_FOUND, acting_staff, record
 from pool_portal.services.identity.auth import end_all_sessions
 from pool_portal.services.identity.passwords import hash_password, password_problem
+from pool_portal.services.staff.admin import NOT_FOUND, acting_staff, record
 
 MAX_NAME = 120
 
@@ -29,18 +29,35 @@ def list_staff(session: Session, tenant_id: int, staff_user_id: int) -> list[dic
     """The tenant's staff by name: id, name, email, role, is_active, invited (never set
     a password), last_sign_in, is_you."""
     acting_staff(session, tenant_id, staff_user_id)
-    users = session.exec(select(StaffUser).where(StaffUser.tenant_id == tenant_id)
-                         .order_by(func.lower(StaffUser.name), StaffUser.id)).all()
-    return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role.value, "is_active": u.is_active,
-             "invited": u.password_hash is None, "last_sign_in": u.last_login_at, "is_you": u.id == staff_user_id}
-            for u in users]
+    users = session.exec(
+        select(StaffUser).where(StaffUser.tenant_id == tenant_id).order_by(func.lower(StaffUser.name), StaffUser.id)
+    ).all()
+    return [
+        {
+            "id": u.id,
+            "name": u.name,
+            "email": u.email,
+            "role": u.role.value,
+            "is_active": u.is_active,
+            "invited": u.password_hash is None,
+            "last_sign_in": u.last_login_at,
+            "is_you": u.id == staff_user_id,
+        }
+        for u in users
+    ]
 
 
 def first_active_admin(session: Session, tenant_id: int) -> int | None:
     """The lowest-id active ADMIN: who receives staff notifications."""
-    return session.exec(select(StaffUser.id).where(
-        StaffUser.tenant_id == tenant_id, StaffUser.role == StaffRole.ADMIN, StaffUser.is_active == True  # noqa: E712
-    ).order_by(StaffUser.id)).first()
+    return session.exec(
+        select(StaffUser.id)
+        .where(
+            StaffUser.tenant_id == tenant_id,
+            StaffUser.role == StaffRole.ADMIN,
+            StaffUser.is_active == True,
+        )
+        .order_by(StaffUser.id)
+    ).first()
 
 
 def _parse_role(role: object) -> StaffRole | None:
@@ -50,8 +67,16 @@ def _parse_role(role: object) -> StaffRole | None:
         return None
 
 
-def invite_staff(session: Session, tenant_id: int, staff_user_id: int, email: str, name: str,
-                 role: StaffRole | str, *, now: datetime | None = None) -> tuple[int | None, dict[str, str], list[Outgoing]]:
+def invite_staff(
+    session: Session,
+    tenant_id: int,
+    staff_user_id: int,
+    email: str,
+    name: str,
+    role: StaffRole | str,
+    *,
+    now: datetime | None = None,
+) -> tuple[int | None, dict[str, str], list[Outgoing]]:
     """Create a staff user without a password and an invitation (3 days) to set one at
     /admin/set-password. Returns (id, {}, mails to send with access.send) or
     (None, errors, [])."""
@@ -76,14 +101,23 @@ def invite_staff(session: Session, tenant_id: int, staff_user_id: int, email: st
     session.flush()
     token = tokens.issue(session, TokenPurpose.STAFF_INVITATION, user, now=now, revoke_older=True)
     record(session, "admin.staff.invited", tenant_id, staff_user_id, "staff_user", user.id, role=parsed.value)
-    mail = Outgoing("staff_invitation", address, user.language,
-                    {"tenant_name": tenant.name, "link": _link("/admin/set-password", token), "days": 3,
-                     "inviter_name": inviter.name})
+    mail = Outgoing(
+        "staff_invitation",
+        address,
+        user.language,
+        {
+            "tenant_name": tenant.name,
+            "link": _link("/admin/set-password", token),
+            "days": 3,
+            "inviter_name": inviter.name,
+        },
+    )
     return user.id, {}, [mail]
 
 
-def accept_staff_invitation(session: Session, token: str, password: str, confirm: str,
-                            *, ip: str | None = None) -> tuple[StaffUser | None, str | None]:
+def accept_staff_invitation(
+    session: Session, token: str, password: str, confirm: str, *, ip: str | None = None
+) -> tuple[StaffUser | None, str | None]:
     """Set the invited staff member's password: (user, None) or (None, message key). A
     rejected password leaves the link usable; a link works once."""
     problem = password_problem(password)
@@ -99,8 +133,14 @@ def accept_staff_invitation(session: Session, token: str, password: str, confirm
     user.password_hash = hash_password(password)
     user.must_change_password = False
     session.add(user)
-    audit.record(session, "admin.staff.invitation_accepted", tenant_id=user.tenant_id, actor_kind="staff",
-                 actor_id=user.id, ip=ip)
+    audit.record(
+        session,
+        "admin.staff.invitation_accepted",
+        tenant_id=user.tenant_id,
+        actor_kind="staff",
+        actor_id=user.id,
+        ip=ip,
+    )
     return user, None
 
 
@@ -113,15 +153,22 @@ def _target(session: Session, tenant_id: int, target_id: object) -> StaffUser | 
 
 
 def _other_active_admins(session: Session, tenant_id: int, except_id: int) -> int:
-    rows = session.exec(select(StaffUser.id).where(
-        StaffUser.tenant_id == tenant_id, StaffUser.role == StaffRole.ADMIN, StaffUser.is_active == True,  # noqa: E712
-        StaffUser.id != except_id,
-    ).with_for_update()).all()
+    rows = session.exec(
+        select(StaffUser.id)
+        .where(
+            StaffUser.tenant_id == tenant_id,
+            StaffUser.role == StaffRole.ADMIN,
+            StaffUser.is_active == True,
+            StaffUser.id != except_id,
+        )
+        .with_for_update()
+    ).all()
     return len(rows)
 
 
-def set_staff_role(session: Session, tenant_id: int, staff_user_id: int, target_id: int,
-                   role: StaffRole | str) -> dict[str, str]:
+def set_staff_role(
+    session: Session, tenant_id: int, staff_user_id: int, target_id: int, role: StaffRole | str
+) -> dict[str, str]:
     """Change a staff member's role; demoting the last active ADMIN is refused."""
     acting_staff(session, tenant_id, staff_user_id)
     user = _target(session, tenant_id, target_id)
@@ -136,13 +183,22 @@ def set_staff_role(session: Session, tenant_id: int, staff_user_id: int, target_
         return {"role": "admin.staff.error.last_admin"}
     old, user.role = user.role, parsed
     session.add(user)
-    record(session, "admin.staff.role_changed", tenant_id, staff_user_id, "staff_user", user.id,
-           old=old.value, role=parsed.value)
+    record(
+        session,
+        "admin.staff.role_changed",
+        tenant_id,
+        staff_user_id,
+        "staff_user",
+        user.id,
+        old=old.value,
+        role=parsed.value,
+    )
     return {}
 
 
-def set_staff_active(session: Session, tenant_id: int, staff_user_id: int, target_id: int, active: bool,
-                     *, now: datetime | None = None) -> dict[str, str]:
+def set_staff_active(
+    session: Session, tenant_id: int, staff_user_id: int, target_id: int, active: bool, *, now: datetime | None = None
+) -> dict[str, str]:
     """Deactivate (ending every session of theirs at once) or reactivate a staff member;
     deactivating the last active ADMIN (yourself included) is refused."""
     acting_staff(session, tenant_id, staff_user_id)
@@ -158,6 +214,13 @@ def set_staff_active(session: Session, tenant_id: int, staff_user_id: int, targe
     ended = 0
     if not active:
         ended = end_all_sessions(session, user, now or utcnow())
-    record(session, "admin.staff.reactivated" if active else "admin.staff.deactivated", tenant_id, staff_user_id,
-           "staff_user", user.id, sessions_ended=ended)
+    record(
+        session,
+        "admin.staff.reactivated" if active else "admin.staff.deactivated",
+        tenant_id,
+        staff_user_id,
+        "staff_user",
+        user.id,
+        sessions_ended=ended,
+    )
     return {}

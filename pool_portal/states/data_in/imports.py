@@ -13,11 +13,11 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
+from pool_portal.services.core.i18n import catalogue, normalise_language
 from pool_portal.services.data_in import csv_import
 from pool_portal.services.portal import overview
-from pool_portal.services.core.i18n import catalogue, normalise_language
-from pool_portal.states.shell import AppState
 from pool_portal.states.guard import staff_event, viewer
+from pool_portal.states.shell import AppState
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,10 @@ class ImportState(AppState):
     def _set_kind(self, kind: str) -> None:
         self.kind = kind if kind in csv_import.IMPORT_KINDS else "clients"
         required = set(csv_import.required_columns(self.kind))
-        self.columns = [[name, "required" if name in required else "",
-                         " | ".join(csv_import.allowed_values(self.kind, name))]
-                        for name in csv_import.columns(self.kind)]
+        self.columns = [
+            [name, "required" if name in required else "", " | ".join(csv_import.allowed_values(self.kind, name))]
+            for name in csv_import.columns(self.kind)
+        ]
 
     @staff_event(*MANAGERS)
     async def load_import(self):
@@ -106,8 +107,12 @@ class ImportState(AppState):
         return [rx.clear_selected_files("import-file"), ImportState.run_import(False)]
 
     def _can_commit(self) -> bool:
-        return (self.phase == "checked" and not self.error_count and bool(self._file_key)
-                and (not self.file_error or self.file_error in RETRY_KEYS))
+        return (
+            self.phase == "checked"
+            and not self.error_count
+            and bool(self._file_key)
+            and (not self.file_error or self.file_error in RETRY_KEYS)
+        )
 
     @staff_event(*MANAGERS)
     def commit_import(self):
@@ -179,10 +184,15 @@ class ImportState(AppState):
         self.error_count = len(result.errors)
         self.file_error = f"import.file.{result.file_error}" if result.file_error else ""
         self.file_detail = result.file_detail
-        self.errors = [{
-            "line": str(e.line), "external_id": e.external_id, "field": e.field,
-            "message": tr.get(csv_import.message_key(e.code), tr["import.error.invalid"]),
-            "allowed": " | ".join(csv_import.allowed_values(result.kind, e.field)),
-        } for e in result.errors[:SHOWN_ERRORS]]
+        self.errors = [
+            {
+                "line": str(e.line),
+                "external_id": e.external_id,
+                "field": e.field,
+                "message": tr.get(csv_import.message_key(e.code), tr["import.error.invalid"]),
+                "allowed": " | ".join(csv_import.allowed_values(result.kind, e.field)),
+            }
+            for e in result.errors[:SHOWN_ERRORS]
+        ]
         self.progress_done = self.progress_total = result.rows
         self.phase = "done" if result.committed else "checked"

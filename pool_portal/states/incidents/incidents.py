@@ -21,13 +21,13 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole, StaffUser
-from pool_portal.services.incidents import incidents
-from pool_portal.services.portal import overview
 from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.params import parse_id
-from pool_portal.states.shell import AppState
+from pool_portal.services.incidents import incidents
+from pool_portal.services.portal import overview
 from pool_portal.states.guard import ALL_STAFF, portal_event, recheck, staff_event, viewer
 from pool_portal.states.portal.home import PortalState
+from pool_portal.states.shell import AppState
 
 WATCH_INTERVAL_S = 2.0  # how often an open page asks the database for changes
 WATCH_MAX_S = 4 * 3600
@@ -116,12 +116,17 @@ def _timeline(entries: list[dict], lang: str) -> list[dict]:
     out = []
     for e in entries:
         at = e.get("at")
-        out.append({
-            "kind": e["kind"], "author": e["author"], "name": e.get("author_name") or "",
-            "body": e["body"], "internal": "1" if e.get("internal") else "",
-            "at": at.strftime("%Y-%m-%d %H:%M") if isinstance(at, datetime) else str(at or ""),
-            "photos": ",".join(str(a["id"]) for a in e.get("attachments", [])),
-        })
+        out.append(
+            {
+                "kind": e["kind"],
+                "author": e["author"],
+                "name": e.get("author_name") or "",
+                "body": e["body"],
+                "internal": "1" if e.get("internal") else "",
+                "at": at.strftime("%Y-%m-%d %H:%M") if isinstance(at, datetime) else str(at or ""),
+                "photos": ",".join(str(a["id"]) for a in e.get("attachments", [])),
+            }
+        )
     return out
 
 
@@ -165,7 +170,8 @@ class IncidentListState(PortalState):
         else:
             self.rows, self.total, self.page, self.pages = [], 0, 1, 1
         self.prev_href, self.next_href = _page_links(
-            "/portal/incidents", {"status": "" if status == "all" else status}, self.page, self.pages)
+            "/portal/incidents", {"status": "" if status == "all" else status}, self.page, self.pages
+        )
         self.loaded = True
 
 
@@ -190,15 +196,23 @@ class ReportFaultState(PortalState):
         self.errors = {}
 
     @portal_event(write=True)
-    async def submit_report(self, files: list[rx.UploadFile], site: str = "", category: str = "", description: str = ""):
+    async def submit_report(
+        self, files: list[rx.UploadFile], site: str = "", category: str = "", description: str = ""
+    ):
         v = viewer()
         photos = await _read_photos(files)
         site_id = _int(site)
 
         def work():
             with session_scope() as db:
-                incident, errors = incidents.report_incident(db, v, site_id if site_id is not None else -1,
-                                                             str(category or ""), str(description or "")[:20000], photos)
+                incident, errors = incidents.report_incident(
+                    db,
+                    v,
+                    site_id if site_id is not None else -1,
+                    str(category or ""),
+                    str(description or "")[:20000],
+                    photos,
+                )
                 return (incident.id if incident else None), errors
 
         incident_id, errors = await asyncio.to_thread(work)
@@ -232,10 +246,18 @@ class IncidentState(PortalState):
 
         site = db.get(Site, incident.site_id)
         status = incidents.status_of(db, incident)
-        return ({"id": str(incident.id), "reference": incident.reference, "category": incidents._v(incident.category),
-                 "site": site.name if site else "", "status": status,
-                 "created": incident.created_at.strftime("%Y-%m-%d %H:%M") if incident.created_at else ""},
-                incidents.thread_for_portal(db, v, incident.id) or [], incidents.portal_version(db, v, incident.id))
+        return (
+            {
+                "id": str(incident.id),
+                "reference": incident.reference,
+                "category": incidents._v(incident.category),
+                "site": site.name if site else "",
+                "status": status,
+                "created": incident.created_at.strftime("%Y-%m-%d %H:%M") if incident.created_at else "",
+            },
+            incidents.thread_for_portal(db, v, incident.id) or [],
+            incidents.portal_version(db, v, incident.id),
+        )
 
     def _apply(self, data, lang: str) -> None:
         if data is None:
@@ -396,9 +418,15 @@ class AdminIncidentsState(AppState):
                 # A property not among the choices (another client's, after the client
                 # changed) is dropped rather than giving an empty list.
                 site = site_id if any(s[0] == str(site_id) for s in sites) else None
-                return (overview.tenant_branding(db, v), clients, sites, site,
-                        incidents.list_for_staff(db, v.tenant_id, status or None, category or None, site, client_id,
-                                                 text, page))
+                return (
+                    overview.tenant_branding(db, v),
+                    clients,
+                    sites,
+                    site,
+                    incidents.list_for_staff(
+                        db, v.tenant_id, status or None, category or None, site, client_id, text, page
+                    ),
+                )
 
         (name, colour), clients, sites, site_id, result = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
@@ -408,8 +436,11 @@ class AdminIncidentsState(AppState):
         self.site = str(site_id) if site_id is not None else ""
         self.rows, self.total, self.page, self.pages = result.rows, result.total, result.page, result.pages
         self.prev_href, self.next_href = _page_links(
-            "/admin/incidents", {"status": status, "category": category, "client": self.client, "site": self.site,
-                                 "q": text}, self.page, self.pages)
+            "/admin/incidents",
+            {"status": status, "category": category, "client": self.client, "site": self.site, "q": text},
+            self.page,
+            self.pages,
+        )
         self.loaded = True
 
 
@@ -443,21 +474,41 @@ class AdminIncidentState(AppState):
             return None
         site, client = db.get(Site, incident.site_id), db.get(Client, incident.client_id)
         staff = {s.id: s for s in db.execute(select(StaffUser).where(StaffUser.tenant_id == tenant_id)).scalars()}
-        info = {"id": str(incident.id), "reference": incident.reference, "category": incidents._v(incident.category),
-                "priority": incidents._v(incident.priority), "state": incidents._v(incident.state),
-                "status": incidents.status_of(db, incident), "site": site.name if site else "",
-                "client": client.name if client else "", "description": incident.description,
-                "resolution": incident.resolution_note or "",
-                "assigned": staff[incident.assigned_staff_id].name if incident.assigned_staff_id in staff else ""}
-        tasks = [{"id": str(t.id), "title": t.title, "done": "1" if t.is_done else ""}
-                 for t in incidents.tasks_for_staff(db, tenant_id, incident.id) or []]
-        visits = [{"id": str(vi.id), "status": incidents._v(vi.status),
-                   "when": vi.scheduled_for.strftime("%Y-%m-%d %H:%M") if vi.scheduled_for else "",
-                   "technician": staff[vi.technician_id].name if vi.technician_id in staff else ""}
-                  for vi in incidents.visits_for_staff(db, tenant_id, incident.id) or []]
+        info = {
+            "id": str(incident.id),
+            "reference": incident.reference,
+            "category": incidents._v(incident.category),
+            "priority": incidents._v(incident.priority),
+            "state": incidents._v(incident.state),
+            "status": incidents.status_of(db, incident),
+            "site": site.name if site else "",
+            "client": client.name if client else "",
+            "description": incident.description,
+            "resolution": incident.resolution_note or "",
+            "assigned": staff[incident.assigned_staff_id].name if incident.assigned_staff_id in staff else "",
+        }
+        tasks = [
+            {"id": str(t.id), "title": t.title, "done": "1" if t.is_done else ""}
+            for t in incidents.tasks_for_staff(db, tenant_id, incident.id) or []
+        ]
+        visits = [
+            {
+                "id": str(vi.id),
+                "status": incidents._v(vi.status),
+                "when": vi.scheduled_for.strftime("%Y-%m-%d %H:%M") if vi.scheduled_for else "",
+                "technician": staff[vi.technician_id].name if vi.technician_id in staff else "",
+            }
+            for vi in incidents.visits_for_staff(db, tenant_id, incident.id) or []
+        ]
         technicians = [[str(s.id), s.name] for s in staff.values() if s.is_active]
-        return (info, incidents.thread_for_staff(db, tenant_id, incident.id) or [], tasks, visits, technicians,
-                incidents.staff_version(db, tenant_id, incident.id))
+        return (
+            info,
+            incidents.thread_for_staff(db, tenant_id, incident.id) or [],
+            tasks,
+            visits,
+            technicians,
+            incidents.staff_version(db, tenant_id, incident.id),
+        )
 
     def _apply(self, data, lang: str) -> None:
         if data is None:
@@ -539,25 +590,35 @@ class AdminIncidentState(AppState):
         form = form_data or {}
         internal = str(form.get("internal") or "") in ("1", "on", "true")
         body = str(form.get("body") or "")[:20000]
-        await self._act(lambda db, v, i: incidents.staff_reply(db, v.tenant_id, v.user_id, i, body, internal),
-                        "incident.admin.note_saved" if internal else "incident.admin.reply_sent")
+        await self._act(
+            lambda db, v, i: incidents.staff_reply(db, v.tenant_id, v.user_id, i, body, internal),
+            "incident.admin.note_saved" if internal else "incident.admin.reply_sent",
+        )
 
     @staff_event(*MANAGERS)
     async def classify(self, form_data: dict):
         form = form_data or {}
-        await self._act(lambda db, v, i: incidents.classify(db, v.tenant_id, v.user_id, i, str(form.get("category") or ""),
-                                                             str(form.get("priority") or "")), "incident.admin.saved")
+        await self._act(
+            lambda db, v, i: incidents.classify(
+                db, v.tenant_id, v.user_id, i, str(form.get("category") or ""), str(form.get("priority") or "")
+            ),
+            "incident.admin.saved",
+        )
 
     @staff_event(*MANAGERS)
     async def add_task(self, form_data: dict):
         title = str((form_data or {}).get("title") or "")[:1000]
-        await self._act(lambda db, v, i: incidents.add_task(db, v.tenant_id, v.user_id, i, title), "incident.admin.saved")
+        await self._act(
+            lambda db, v, i: incidents.add_task(db, v.tenant_id, v.user_id, i, title), "incident.admin.saved"
+        )
 
     @staff_event(*MANAGERS)
     async def toggle_task(self, task_id: str, done: bool):
         task = _int(task_id)
-        await self._act(lambda db, v, i: incidents.complete_task(db, v.tenant_id, v.user_id, task if task else -1,
-                                                                  bool(done)), "incident.admin.saved")
+        await self._act(
+            lambda db, v, i: incidents.complete_task(db, v.tenant_id, v.user_id, task if task else -1, bool(done)),
+            "incident.admin.saved",
+        )
 
     @staff_event(*MANAGERS)
     async def schedule(self, form_data: dict):

@@ -11,14 +11,14 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import Client, JobStage, Tenant
-from pool_portal.services.staff import admin
-from pool_portal.services.identity import auth
-from pool_portal.services.portal import charts, dashboard, overview, search
 from pool_portal.services.core.i18n import catalogue, money, normalise_language
 from pool_portal.services.core.params import parse_id, parse_int
 from pool_portal.services.core.scope import view_options
-from pool_portal.states.shell import AppState
+from pool_portal.services.identity import auth
+from pool_portal.services.portal import charts, dashboard, overview, search
+from pool_portal.services.staff import admin
 from pool_portal.states.guard import portal_event, staff_event, viewer
+from pool_portal.states.shell import AppState
 
 
 class PortalState(AppState):
@@ -105,7 +105,7 @@ BOARD_REUSE_S = 120  # an overlay opened within this long of the dashboard keeps
 # runs one thread at a time: more at once finish no sooner, but starve the event loop
 # (every other tab's clicks) of its turns. The rest wait their turn, in order.
 BUILDS_AT_ONCE = 2
-_build_slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
+_build_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
 def _builds() -> asyncio.Semaphore:
@@ -129,9 +129,15 @@ def _board_key(v, routine_year: int | None, lang: str) -> str:
 
 def _priced(rows: list[dict[str, str]], currency: str, lang: str) -> list[dict[str, str]]:
     """Listing rows with their amount formatted and their status's catalogue key."""
-    return [{"doc": "", **r, "amount": money(int(r["amount_cents"]), currency, lang) if r["amount_cents"] else "",
-             "status_key": r["status"] if "." in r["status"] else f"status.{r['status']}"}
-            for r in rows]
+    return [
+        {
+            "doc": "",
+            **r,
+            "amount": money(int(r["amount_cents"]), currency, lang) if r["amount_cents"] else "",
+            "status_key": r["status"] if "." in r["status"] else f"status.{r['status']}",
+        }
+        for r in rows
+    ]
 
 
 def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
@@ -142,13 +148,21 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
     months = [cat[f"month.{i}"] for i in range(1, 13)]
     long_months = [cat[f"month.long.{i}"] for i in range(1, 13)]
     out: dict = {
-        "report_months": [[m, f"{long_months[int(m[5:]) - 1]} {m[:4]}"] for m in reversed(dashboard.last_months(board.today))],
+        "report_months": [
+            [m, f"{long_months[int(m[5:]) - 1]} {m[:4]}"] for m in reversed(dashboard.last_months(board.today))
+        ],
         "panels": board.panels,
         "documents": board.documents,
         "properties": [
-            {"id": str(r.site_id), "name": r.name, "address": r.address,
-             "overdue_invoices": str(r.overdue_invoices), "open_quotes": str(r.open_quotes),
-             "open_defects": str(r.open_defects), "severity": r.highest_severity or "NONE"}
+            {
+                "id": str(r.site_id),
+                "name": r.name,
+                "address": r.address,
+                "overdue_invoices": str(r.overdue_invoices),
+                "open_quotes": str(r.open_quotes),
+                "open_defects": str(r.open_defects),
+                "severity": r.highest_severity or "NONE",
+            }
             for r in board.properties
         ],
         "map_figure": charts.properties_map(board.properties, labels) if board.panels["map"] else _no_figure(),
@@ -165,10 +179,15 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
         "calls": {"months": by_label, "buckets": [s.value for s in JobStage]},
     }
     # A panel hidden now sends nothing, and keeps nothing from an earlier view.
-    out["activity"] = {} if board.activity is None else {
-        f"{k}_{f}": (str(o.count) if f == "count" else money(o.total_cents, currency, lang))
-        for k, o in board.activity.items() for f in ("count", "total")
-    }
+    out["activity"] = (
+        {}
+        if board.activity is None
+        else {
+            f"{k}_{f}": (str(o.count) if f == "count" else money(o.total_cents, currency, lang))
+            for k, o in board.activity.items()
+            for f in ("count", "total")
+        }
+    )
     if board.defects is None:
         out.update(tally=[], asset_types=[], defects_table=[], defects_figure=_no_figure())
     else:
@@ -178,8 +197,11 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
             asset_types=[[t, s] for t, s in d.asset_types.items()],
             defects_figure=charts.defects_per_month(d, labels, months),
             defects_table=[
-                [charts.short_month(m, months), str(d.per_month[m].get("RESOLVED", 0)),
-                 str(sum(n for k, n in d.per_month[m].items() if k != "RESOLVED"))]
+                [
+                    charts.short_month(m, months),
+                    str(d.per_month[m].get("RESOLVED", 0)),
+                    str(sum(n for k, n in d.per_month[m].items() if k != "RESOLVED")),
+                ]
                 for m in d.months
             ],
         )
@@ -199,16 +221,20 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
     else:
         out.update(
             calls_figure=charts.service_calls_chart(board.service_calls, labels, months),
-            calls_table=[[charts.short_month(m, months), str(sum(board.service_calls[m].values()))]
-                         for m in sorted(board.service_calls)],
+            calls_table=[
+                [charts.short_month(m, months), str(sum(board.service_calls[m].values()))]
+                for m in sorted(board.service_calls)
+            ],
         )
     if board.spend is None:
         out.update(spend_table=[], spend_by_property=[], spend_figure=_no_figure())
     else:
         out.update(
             spend_figure=charts.spend_chart(board.spend, labels, months, currency),
-            spend_table=[[charts.short_month(m, months), money(board.spend.per_month[m], currency, lang)]
-                         for m in board.spend.months],
+            spend_table=[
+                [charts.short_month(m, months), money(board.spend.per_month[m], currency, lang)]
+                for m in board.spend.months
+            ],
             spend_by_property=[[name, money(c, currency, lang)] for name, c in board.spend.per_property],
         )
     return out
@@ -286,11 +312,15 @@ class PortalHomeState(PortalState):
         def work():
             nonlocal v
             with session_scope() as db:
-                if show == "property" and site_id and dashboard.property_detail(db, v, site_id) is None:
-                    # A deep link to a property of another of the user's views: switch to it.
-                    if auth.widen_view_for_site(db, token, site_id):
-                        db.flush()
-                        v = auth.resolve_viewer(db, token) or v
+                # A deep link to a property of another of the user's views: switch to it.
+                if (
+                    show == "property"
+                    and site_id
+                    and dashboard.property_detail(db, v, site_id) is None
+                    and auth.widen_view_for_site(db, token, site_id)
+                ):
+                    db.flush()
+                    v = auth.resolve_viewer(db, token) or v
                 key = _board_key(v, routine_year, lang)
                 currency = db.get(Tenant, v.tenant_id).currency
                 values = None
@@ -301,9 +331,16 @@ class PortalHomeState(PortalState):
                     board = dashboard.build(db, v, routine_year=routine_year, side_session=session_scope)
                     values = _board_values(board, currency, lang)
                     # The activity report's first outstanding items (the rest in its overlay).
-                    values["activity_items"] = {} if board.activity is None else {
-                        k: _priced(dashboard.listing(db, v, k, limit=dashboard.ACTIVITY_ITEMS) or [], currency, lang)
-                        for k in dashboard.ACTIVITY_KINDS}
+                    values["activity_items"] = (
+                        {}
+                        if board.activity is None
+                        else {
+                            k: _priced(
+                                dashboard.listing(db, v, k, limit=dashboard.ACTIVITY_ITEMS) or [], currency, lang
+                            )
+                            for k in dashboard.ACTIVITY_KINDS
+                        }
+                    )
                 rows = detail = hits = None
                 if show == "search":
                     hits = search.search(db, v, query)
@@ -312,8 +349,9 @@ class PortalHomeState(PortalState):
                     detail = dashboard.property_detail(db, v, site_id)
                     rows = [] if detail else None
                 elif show:
-                    rows = dashboard.listing(db, v, show, site_id,
-                                             month=month or None, bucket=bucket or None, text=query or None)
+                    rows = dashboard.listing(
+                        db, v, show, site_id, month=month or None, bucket=bucket or None, text=query or None
+                    )
                 if rows:
                     rows = _priced(rows, currency, lang)
                 return key, values, rows, detail, hits

@@ -11,12 +11,11 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-
 from pool_portal.db import session_scope
 from pool_portal.models import PortalSettings, Tenant
-from pool_portal.services.portal import lists, records
 from pool_portal.services.core.i18n import money, normalise_language
 from pool_portal.services.core.params import parse_id
+from pool_portal.services.portal import lists, records
 from pool_portal.states.guard import portal_event, viewer
 from pool_portal.states.portal.home import PortalState
 
@@ -79,8 +78,10 @@ class ListState(rx.State, mixin=True):
         if page is None:
             self.rows, self.total, self.page, self.pages, self.sort, self.desc = [], 0, 1, 1, "", False
         else:
-            self.rows = [{**r, "amount": money(int(r["total_cents"]), currency, lang)} if r.get("total_cents") else r
-                         for r in page.rows]
+            self.rows = [
+                {**r, "amount": money(int(r["total_cents"]), currency, lang)} if r.get("total_cents") else r
+                for r in page.rows
+            ]
             self.total, self.page, self.pages = page.total, page.page, page.pages
             self.sort, self.desc = page.sort, page.desc
         query.page = self.page
@@ -94,15 +95,23 @@ class ListState(rx.State, mixin=True):
                 return "asc" if self.desc else "desc"
             return "desc" if col.kind in ("date", "money") else "asc"
 
-        self.sort_links = {c.key: href(sort=c.key, dir=next_dir(c), page=None)
-                           for c in lists.COLUMNS[kind] if c.sortable}
+        self.sort_links = {
+            c.key: href(sort=c.key, dir=next_dir(c), page=None) for c in lists.COLUMNS[kind] if c.sortable
+        }
         self.prev_href = href(page=self.page - 1) if self.page > 1 else ""
         self.next_href = href(page=self.page + 1) if self.page < self.pages else ""
         self.csv_href = href(f"/files/export/{kind}.csv", page=None)
         # The filter form carries the sort along as hidden fields.
         self.hidden = [[k, val] for k, val in lists.query_params(query).items() if k in ("sort", "dir")]
-        self.filtered = bool(query.filters or query.text or query.status != "all" or query.site_id is not None
-                             or query.asset_id is not None or query.date_from or query.date_to)
+        self.filtered = bool(
+            query.filters
+            or query.text
+            or query.status != "all"
+            or query.site_id is not None
+            or query.asset_id is not None
+            or query.date_from
+            or query.date_to
+        )
         self.loaded = True
         return more
 
@@ -144,9 +153,16 @@ class QuotesState(ListState, PortalState):
 
         def work():
             with session_scope() as db:
-                return records.decide_quote(db, v, int(quote_id), approve=approve, name=str(name or ""),
-                                            reference=str(reference or ""), comment=str(comment or ""),
-                                            document=document)
+                return records.decide_quote(
+                    db,
+                    v,
+                    int(quote_id),
+                    approve=approve,
+                    name=str(name or ""),
+                    reference=str(reference or ""),
+                    comment=str(comment or ""),
+                    document=document,
+                )
 
         error = await asyncio.to_thread(work)
         if error and error not in ("quote.error.already_decided", "quote.error.not_found"):
@@ -167,7 +183,9 @@ class InvoicesState(ListState, PortalState):
         def instructions(db, v) -> str:
             from sqlalchemy import select
 
-            settings = db.execute(select(PortalSettings).where(PortalSettings.tenant_id == v.tenant_id)).scalar_one_or_none()
+            settings = db.execute(
+                select(PortalSettings).where(PortalSettings.tenant_id == v.tenant_id)
+            ).scalar_one_or_none()
             return (settings.payment_instructions or "") if settings else ""
 
         self.payment_instructions = await self._load_list(instructions)
@@ -191,7 +209,8 @@ class JobsState(ListState, PortalState):
         def refine(db, v, query):
             # An asset brings its property; one not on the property is dropped.
             query.site_id, query.asset_id, chosen["assets"] = records.job_asset_filter(
-                db, v, query.site_id, query.asset_id)
+                db, v, query.site_id, query.asset_id
+            )
             chosen["query"] = query
 
         self.sites = await self._load_list(self._site_choices, refine)
@@ -253,6 +272,7 @@ class AssetsState(ListState, PortalState):
         self.detail_jobs = detail.pop("jobs", [])
         self.detail = {k: str(val) for k, val in detail.items()}
 
+
 class RequestJobState(PortalState):
     """Request a job: a site of the view, a job type, a description; errors next to
     the fields; a confirmation with the new job's number."""
@@ -286,8 +306,13 @@ class RequestJobState(PortalState):
 
         def work():
             with session_scope() as db:
-                return records.request_job(db, v, parse_id(raw_site) or -1,
-                                           str(form.get("kind") or ""), str(form.get("description") or "")[:5000])
+                return records.request_job(
+                    db,
+                    v,
+                    parse_id(raw_site) or -1,
+                    str(form.get("kind") or ""),
+                    str(form.get("description") or "")[:5000],
+                )
 
         number, errors = await asyncio.to_thread(work)
         self.errors = errors

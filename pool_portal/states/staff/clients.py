@@ -16,12 +16,13 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
-from pool_portal.services.identity import access
-from pool_portal.services.staff import admin, clients as admin_clients
-from pool_portal.services.portal import overview
 from pool_portal.services.core.params import parse_id
-from pool_portal.states.shell import AppState
+from pool_portal.services.identity import access
+from pool_portal.services.portal import overview
+from pool_portal.services.staff import admin
+from pool_portal.services.staff import clients as admin_clients
 from pool_portal.states.guard import staff_event, viewer
+from pool_portal.states.shell import AppState
 
 MANAGERS = (StaffRole.ADMIN, StaffRole.OFFICE)
 ADMIN_ONLY = (StaffRole.ADMIN,)
@@ -80,25 +81,41 @@ class ClientsState(_AdminPage):
                 groups = admin_clients.list_groups(db, v.tenant_id, v.user_id)
                 known = {g["id"] for g in groups}
                 gid = group_id if group_id in known else None
-                return (overview.tenant_branding(db, v), groups, gid,
-                        admin_clients.list_clients(db, v.tenant_id, v.user_id, text, gid, access_filter, page))
+                return (
+                    overview.tenant_branding(db, v),
+                    groups,
+                    gid,
+                    admin_clients.list_clients(db, v.tenant_id, v.user_id, text, gid, access_filter, page),
+                )
 
         (name, colour), groups, gid, result = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
         self.groups = [[str(g["id"]), "\u00a0\u00a0" * g["depth"] + g["name"]] for g in groups]
         self.text, self.group, self.access_filter = text, str(gid) if gid is not None else "", access_filter
-        self.rows = [{"id": str(r["id"]), "name": r["name"], "email": r["email"], "sites": str(r["sites"]),
-                      "contacts": str(r["contacts"]), "accepted": str(r["accepted"]),
-                      "last_sign_in": _when(r["last_sign_in"]), "active": "1" if r["is_active"] else ""}
-                     for r in result["rows"]]
+        self.rows = [
+            {
+                "id": str(r["id"]),
+                "name": r["name"],
+                "email": r["email"],
+                "sites": str(r["sites"]),
+                "contacts": str(r["contacts"]),
+                "accepted": str(r["accepted"]),
+                "last_sign_in": _when(r["last_sign_in"]),
+                "active": "1" if r["is_active"] else "",
+            }
+            for r in result["rows"]
+        ]
         self.total, self.page, self.pages = result["total"], result["page"], result["pages"]
         self.loaded = True
 
     @rx.var
     def page_query(self) -> str:
         """The current filters as a query string, for the paging links."""
-        query = {k: v for k, v in (("q", self.text), ("group", self.group), ("access", self.access_filter))
-                 if v and v != "all"}
+        query = {
+            k: v
+            for k, v in (("q", self.text), ("group", self.group), ("access", self.access_filter))
+            if v and v != "all"
+        }
         return urlencode(query)
 
     @staff_event(*MANAGERS, background=True)
@@ -170,8 +187,11 @@ class ClientState(_AdminPage):
                 branding = overview.tenant_branding(db, v)
                 if client_id is None:
                     return branding, None, None
-                return (branding, admin_clients.client_detail(db, v.tenant_id, v.user_id, client_id),
-                        admin.get_client_overrides(db, v.tenant_id, client_id))
+                return (
+                    branding,
+                    admin_clients.client_detail(db, v.tenant_id, v.user_id, client_id),
+                    admin.get_client_overrides(db, v.tenant_id, client_id),
+                )
 
         (name, colour), detail, overrides = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
@@ -181,19 +201,37 @@ class ClientState(_AdminPage):
         if detail is None:
             self.client, self.contacts, self.panels, self.client_groups = {}, [], [], []
             return
-        self.client = {"id": str(detail["id"]), "name": detail["name"], "email": detail["email"],
-                       "phone": detail["phone"], "billing_address": detail["billing_address"],
-                       "sites": str(detail["sites"]), "active": "1" if detail["is_active"] else ""}
+        self.client = {
+            "id": str(detail["id"]),
+            "name": detail["name"],
+            "email": detail["email"],
+            "phone": detail["phone"],
+            "billing_address": detail["billing_address"],
+            "sites": str(detail["sites"]),
+            "active": "1" if detail["is_active"] else "",
+        }
         self.client_groups = [{"id": str(g["id"]), "name": g["name"]} for g in detail["groups"]]
-        self.contacts = [{"id": str(c["id"]), "name": c["name"], "email": c["email"],
-                          "via": "client" if c["via"] == "client" else c["via"].removeprefix("group:"),
-                          "by_group": "" if c["via"] == "client" else "1",
-                          "status": c["status"], "last_sign_in": _when(c["last_sign_in"])}
-                         for c in detail["contacts"]]
-        self.panels = [{"panel": p,
-                        "override": {None: "default", True: "show", False: "hide"}[o["override"]],
-                        "default": "1" if o["default"] else "", "shown": "1" if o["shown"] else ""}
-                       for p, o in (overrides or {"panels": {}})["panels"].items()]
+        self.contacts = [
+            {
+                "id": str(c["id"]),
+                "name": c["name"],
+                "email": c["email"],
+                "via": "client" if c["via"] == "client" else c["via"].removeprefix("group:"),
+                "by_group": "" if c["via"] == "client" else "1",
+                "status": c["status"],
+                "last_sign_in": _when(c["last_sign_in"]),
+            }
+            for c in detail["contacts"]
+        ]
+        self.panels = [
+            {
+                "panel": p,
+                "override": {None: "default", True: "show", False: "hide"}[o["override"]],
+                "default": "1" if o["default"] else "",
+                "shown": "1" if o["shown"] else "",
+            }
+            for p, o in (overrides or {"panels": {}})["panels"].items()
+        ]
 
     @staff_event(*MANAGERS)
     async def load_client(self):
@@ -212,8 +250,9 @@ class ClientState(_AdminPage):
 
         def work():
             with session_scope() as db:
-                uid, errors, mails = admin_clients.add_contact(db, v.tenant_id, v.user_id, client_id or -1, name,
-                                                               email, role, invite=invite)
+                uid, errors, mails = admin_clients.add_contact(
+                    db, v.tenant_id, v.user_id, client_id or -1, name, email, role, invite=invite
+                )
                 if errors:
                     db.rollback()
                 return errors, mails
@@ -253,8 +292,9 @@ class ClientState(_AdminPage):
                 return uid is not None and access.set_contact_active(db, v, uid, bool(active))
 
         ok = await asyncio.to_thread(work)
-        self.notice = ("contacts.notice.enabled" if active else "contacts.notice.disabled") if ok \
-            else "contacts.notice.not_found"
+        self.notice = (
+            ("contacts.notice.enabled" if active else "contacts.notice.disabled") if ok else "contacts.notice.not_found"
+        )
         await self._reload(self._client_id())
 
     @staff_event(*MANAGERS)
@@ -304,8 +344,9 @@ class ClientState(_AdminPage):
                     if choice not in OVERRIDES:
                         errors[f"panel_{panel}"] = "admin.settings.error.on_off"
                         continue
-                    problem = admin.set_client_override(db, v.tenant_id, v.user_id, client_id or -1, panel,
-                                                        OVERRIDES[choice])
+                    problem = admin.set_client_override(
+                        db, v.tenant_id, v.user_id, client_id or -1, panel, OVERRIDES[choice]
+                    )
                     errors.update({(f"panel_{panel}" if k == "value" else k): e for k, e in problem.items()})
                 if errors:
                     db.rollback()
@@ -367,9 +408,17 @@ class GroupsState(_AdminPage):
 
         (name, colour), groups = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
-        self.groups = [{"id": str(g["id"]), "name": g["name"], "indent": f"{g['depth'] * 1.5}rem",
-                        "label": "\u00a0\u00a0" * g["depth"] + g["name"],
-                        "clients": str(g["clients"]), "contacts": str(g["contacts"])} for g in groups]
+        self.groups = [
+            {
+                "id": str(g["id"]),
+                "name": g["name"],
+                "indent": f"{g['depth'] * 1.5}rem",
+                "label": "\u00a0\u00a0" * g["depth"] + g["name"],
+                "clients": str(g["clients"]),
+                "contacts": str(g["contacts"]),
+            }
+            for g in groups
+        ]
         self.loaded = True
 
     @staff_event(*MANAGERS)
@@ -442,8 +491,16 @@ class GroupState(_AdminPage):
         self.path = d["path"]
         self.sub_groups = [{"id": str(g["id"]), "name": g["name"]} for g in d["sub_groups"]]
         self.members = [{"id": str(c["id"]), "name": c["name"]} for c in d["clients"]]
-        self.contacts = [{"id": str(c["id"]), "name": c["name"], "email": c["email"], "role": c["role"],
-                          "active": "1" if c["is_active"] else ""} for c in d["contacts"]]
+        self.contacts = [
+            {
+                "id": str(c["id"]),
+                "name": c["name"],
+                "email": c["email"],
+                "role": c["role"],
+                "active": "1" if c["is_active"] else "",
+            }
+            for c in d["contacts"]
+        ]
         self.parent_choices = [[str(g["id"]), "\u00a0\u00a0" * g["depth"] + g["name"]] for g in d["parent_choices"]]
         self.client_choices = [[str(c["id"]), c["name"]] for c in d["client_choices"]]
         self.contact_choices = [[str(c["id"]), f"{c['name']} <{c['email']}>"] for c in d["contact_choices"]]
@@ -473,8 +530,9 @@ class GroupState(_AdminPage):
     @staff_event(*MANAGERS)
     async def rename(self, form_data: dict):
         name = str((form_data or {}).get("name") or "")[:400]
-        await self._act(lambda db, v, g: admin_clients.rename_group(db, v.tenant_id, v.user_id, g, name),
-                        "admin.group.saved")
+        await self._act(
+            lambda db, v, g: admin_clients.rename_group(db, v.tenant_id, v.user_id, g, name), "admin.group.saved"
+        )
 
     @staff_event(*MANAGERS)
     async def move(self, form_data: dict):
@@ -502,9 +560,12 @@ class GroupState(_AdminPage):
     @staff_event(*MANAGERS)
     async def remove_client(self, client_id: str):
         cid = _int(client_id)
-        await self._act(lambda db, v, g: admin_clients.remove_group_client(db, v.tenant_id, v.user_id, g,
-                                                                            cid if cid is not None else -1),
-                        "admin.group.saved")
+        await self._act(
+            lambda db, v, g: admin_clients.remove_group_client(
+                db, v.tenant_id, v.user_id, g, cid if cid is not None else -1
+            ),
+            "admin.group.saved",
+        )
 
     @staff_event(*MANAGERS)
     async def grant(self, form_data: dict):
@@ -521,9 +582,12 @@ class GroupState(_AdminPage):
     @staff_event(*MANAGERS)
     async def revoke(self, portal_user_id: str):
         uid = _int(portal_user_id)
-        await self._act(lambda db, v, g: admin_clients.revoke_group_access(db, v.tenant_id, v.user_id, g,
-                                                                            uid if uid is not None else -1),
-                        "admin.group.saved")
+        await self._act(
+            lambda db, v, g: admin_clients.revoke_group_access(
+                db, v.tenant_id, v.user_id, g, uid if uid is not None else -1
+            ),
+            "admin.group.saved",
+        )
 
     @staff_event(*MANAGERS)
     async def delete(self):

@@ -16,13 +16,16 @@ from sqlalchemy.exc import IntegrityError
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole, Tenant
-from pool_portal.services.staff import client_notify, billing as staff_billing, data as staff_data, lists as staff_lists
-from pool_portal.services.portal import overview
 from pool_portal.services.core.i18n import money, normalise_language
-from pool_portal.services.staff.forms import percent_text
 from pool_portal.services.core.params import parse_id
-from pool_portal.states.shell import AppState
+from pool_portal.services.portal import overview
+from pool_portal.services.staff import billing as staff_billing
+from pool_portal.services.staff import client_notify
+from pool_portal.services.staff import data as staff_data
+from pool_portal.services.staff import lists as staff_lists
+from pool_portal.services.staff.forms import percent_text
 from pool_portal.states.guard import ALL_STAFF, staff_event, viewer
+from pool_portal.states.shell import AppState
 
 EDIT = (StaffRole.ADMIN, StaffRole.OFFICE)
 SAVED = ("1", "asset", "remark", "document", "visit", "sent", "issued", "paid", "void", "expired", "approved")
@@ -37,8 +40,11 @@ def _form(form_data, limit: int = 80) -> dict[str, str]:
     """A submitted form as {str: str}, each value capped (the services check lengths)."""
     if not isinstance(form_data, dict):
         return {}
-    return {str(k)[:60]: str(v)[:MAX_FORM_VALUE] for k, v in list(form_data.items())[:limit]
-            if isinstance(v, (str, int, float, bool))}
+    return {
+        str(k)[:60]: str(v)[:MAX_FORM_VALUE]
+        for k, v in list(form_data.items())[:limit]
+        if isinstance(v, (str, int, float, bool))
+    }
 
 
 def _params(state) -> dict[str, str]:
@@ -112,8 +118,10 @@ class DataList(DataPage, mixin=True):
                 return page, site, _currency(db, v.tenant_id), extra(db, v) if extra else None
 
         page, site, currency, more = await asyncio.to_thread(work)
-        self.rows = [{**r, "amount": money(int(r["total_cents"]), currency, lang)} if "total_cents" in r else r
-                     for r in page.rows]
+        self.rows = [
+            {**r, "amount": money(int(r["total_cents"]), currency, lang)} if "total_cents" in r else r
+            for r in page.rows
+        ]
         self.total, self.page, self.pages = page.total, page.page, page.pages
         self.text, self.filters, self.site_name = query.text, dict(query.filters), site
         query.page = page.page
@@ -328,7 +336,12 @@ class SiteState(DataPage, AppState):
             return
         currency = _currency(db, v.tenant_id)
         self.missing = False
-        self.site, self.assets, self.remarks, self.documents = data["site"], data["assets"], data["remarks"], data["documents"]
+        self.site, self.assets, self.remarks, self.documents = (
+            data["site"],
+            data["assets"],
+            data["remarks"],
+            data["documents"],
+        )
         self.jobs, self.reports = data["jobs"], data["reports"]
         self.quotes = [{**q, "amount": money(int(q["total_cents"]), currency, lang)} for q in data["quotes"]]
         self.invoices = [{**i, "amount": money(int(i["total_cents"]), currency, lang)} for i in data["invoices"]]
@@ -341,8 +354,9 @@ class SiteState(DataPage, AppState):
             return {**form_of(row), "id": str(row.id)} if row is not None and row.site_id == site_id else {}
 
         self.asset = open_form(Asset, params.get("asset", ""), staff_data.asset_form, {"is_active": "1"})
-        self.remark = open_form(Remark, params.get("remark", ""), staff_data.remark_form,
-                                {"severity": "NON_CRITICAL", "status": "OPEN"})
+        self.remark = open_form(
+            Remark, params.get("remark", ""), staff_data.remark_form, {"severity": "NON_CRITICAL", "status": "OPEN"}
+        )
 
     async def _reload(self) -> None:
         v, site_id, params, lang = viewer(), self._site_id(), _params(self), normalise_language(self.lang)
@@ -401,8 +415,9 @@ class SiteState(DataPage, AppState):
         data, site_id, asset_id = _form(form_data), self._site_id(), _int(self.asset.get("id"))
         if site_id is None or not self.asset:
             return
-        return await self._save(lambda db, v: staff_data.save_asset(db, v.tenant_id, v.user_id, asset_id, site_id, data),
-                                "asset")
+        return await self._save(
+            lambda db, v: staff_data.save_asset(db, v.tenant_id, v.user_id, asset_id, site_id, data), "asset"
+        )
 
     @staff_event(*EDIT)
     async def save_remark(self, form_data: dict):
@@ -410,7 +425,8 @@ class SiteState(DataPage, AppState):
         if site_id is None or not self.remark:
             return
         return await self._save(
-            lambda db, v: staff_data.save_remark(db, v.tenant_id, v.user_id, remark_id, site_id, data), "remark")
+            lambda db, v: staff_data.save_remark(db, v.tenant_id, v.user_id, remark_id, site_id, data), "remark"
+        )
 
     @staff_event(*EDIT)
     async def set_remark_published(self, remark_id: str, published: bool):
@@ -439,7 +455,9 @@ class SiteState(DataPage, AppState):
 
         def work():
             with session_scope() as db:
-                return staff_data.upload_document(db, v.tenant_id, v.user_id, site_id, str(title)[:1000], publish, upload)
+                return staff_data.upload_document(
+                    db, v.tenant_id, v.user_id, site_id, str(title)[:1000], publish, upload
+                )
 
         _, errors = await asyncio.to_thread(work)
         self.errors = {f"document_{k}": val for k, val in errors.items()}
@@ -508,8 +526,16 @@ class JobState(DataPage, AppState):
                     site = staff_data.site_of(db, v.tenant_id, site_id)
                     if site is None:
                         return None
-                    job, visits = {"id": "", "site_id": str(site.id), "site": site.name, "stage": "READY",
-                                   "kind": "SERVICE_CALL"}, []
+                    job, visits = (
+                        {
+                            "id": "",
+                            "site_id": str(site.id),
+                            "site": site.name,
+                            "stage": "READY",
+                            "kind": "SERVICE_CALL",
+                        },
+                        [],
+                    )
                 raw = params.get("visit", "")
                 visit = {}
                 if job["id"] and raw == "new":
@@ -518,8 +544,13 @@ class JobState(DataPage, AppState):
                     row = staff_data.owned(db, Visit, v.tenant_id, _int(raw))
                     if row is not None and str(row.job_id) == job["id"]:
                         visit = {**staff_data.visit_form(row), "id": str(row.id)}
-                return (job, visits, visit, staff_data.technicians(db, v.tenant_id),
-                        staff_data.assets_of_site(db, v.tenant_id, int(job["site_id"])))
+                return (
+                    job,
+                    visits,
+                    visit,
+                    staff_data.technicians(db, v.tenant_id),
+                    staff_data.assets_of_site(db, v.tenant_id, int(job["site_id"])),
+                )
 
         data = await asyncio.to_thread(work)
         self.errors = {}
@@ -608,11 +639,18 @@ class LineEditor(DataPage, mixin=True):
         else:
             self.doc, self.actions = data["doc"], data["actions"]
             self.editable = data["doc"]["status"] == "DRAFT"
-            self.lines = [self._keyed(line) for line in data["lines"]] or ([self._keyed(BLANK_LINE)] if self.editable else [])
+            self.lines = [self._keyed(line) for line in data["lines"]] or (
+                [self._keyed(BLANK_LINE)] if self.editable else []
+            )
             self.tax_rate = data["doc"]["tax_rate"]
             lang = normalise_language(self.lang)
-            self.doc = {**self.doc, **{f"{k}_text": money(int(self.doc[f"{k}_cents"]), currency, lang)
-                                       for k in ("subtotal", "tax", "total")}}
+            self.doc = {
+                **self.doc,
+                **{
+                    f"{k}_text": money(int(self.doc[f"{k}_cents"]), currency, lang)
+                    for k in ("subtotal", "tax", "total")
+                },
+            }
         self._refigure()
 
     @staff_event(*EDIT)
@@ -651,8 +689,10 @@ class LineEditor(DataPage, mixin=True):
         doc_id, site_id = _int(self.doc.get("id")), _int(self.doc.get("site_id"))
         data = _form(form_data, limit=20 + 3 * staff_billing.MAX_LINES)
         # The fields as submitted win over what was kept on blur (Enter submits before a blur).
-        lines = [{"id": line.get("id", ""), **{k: data.get(f"line-{i}-{k}", line.get(k, "")) for k in LINE_FIELDS}}
-                 for i, line in enumerate(self.lines)]
+        lines = [
+            {"id": line.get("id", ""), **{k: data.get(f"line-{i}-{k}", line.get(k, "")) for k in LINE_FIELDS}}
+            for i, line in enumerate(self.lines)
+        ]
         data = {k: val for k, val in data.items() if not k.startswith("line-")}
         data.setdefault("tax_rate", self.tax_rate)
         self.lines = [{**old, **new} for old, new in zip(self.lines, lines)]
@@ -697,9 +737,19 @@ class LineEditor(DataPage, mixin=True):
                 site = staff_data.site_of(db, v.tenant_id, site_id)
                 if site is None:
                     return None, currency, None
-                return None, currency, {"id": "", "site_id": str(site.id), "site": site.name, "status": "DRAFT",
-                                        "number": "", **new_of(db, v),
-                                        "tax_rate": percent_text(staff_billing.default_tax_rate(db, v.tenant_id))}
+                return (
+                    None,
+                    currency,
+                    {
+                        "id": "",
+                        "site_id": str(site.id),
+                        "site": site.name,
+                        "status": "DRAFT",
+                        "number": "",
+                        **new_of(db, v),
+                        "tax_rate": percent_text(staff_billing.default_tax_rate(db, v.tenant_id)),
+                    },
+                )
 
         data, currency, new = await asyncio.to_thread(work)
         self.errors = {}
@@ -714,24 +764,30 @@ class QuoteState(LineEditor, AppState):
 
     @staff_event(*EDIT)
     async def load_quote(self):
-        await self._load_doc(lambda db, v, i: staff_billing.quote_page(db, v.tenant_id, v.user_id, i),
-                             lambda db, v: {"kind": "SERVICE", "title": ""})
+        await self._load_doc(
+            lambda db, v, i: staff_billing.quote_page(db, v.tenant_id, v.user_id, i),
+            lambda db, v: {"kind": "SERVICE", "title": ""},
+        )
 
     @staff_event(*EDIT)
     async def save_quote(self, form_data: dict):
         return await self._save_doc(
             lambda db, v, i, s, data, lines: staff_billing.save_quote(db, v.tenant_id, v.user_id, i, s, data, lines),
-            form_data, "/admin/quote")
+            form_data,
+            "/admin/quote",
+        )
 
     @staff_event(*EDIT)
     async def send_quote(self):
-        return await self._act(lambda db, v, i: staff_billing.send_quote(db, v.tenant_id, v.user_id, i), "sent",
-                               "/admin/quote")
+        return await self._act(
+            lambda db, v, i: staff_billing.send_quote(db, v.tenant_id, v.user_id, i), "sent", "/admin/quote"
+        )
 
     @staff_event(*EDIT)
     async def expire_quote(self):
-        return await self._act(lambda db, v, i: staff_billing.expire_quote(db, v.tenant_id, v.user_id, i), "expired",
-                               "/admin/quote")
+        return await self._act(
+            lambda db, v, i: staff_billing.expire_quote(db, v.tenant_id, v.user_id, i), "expired", "/admin/quote"
+        )
 
 
 class InvoiceState(LineEditor, AppState):
@@ -757,23 +813,28 @@ class InvoiceState(LineEditor, AppState):
     async def save_invoice(self, form_data: dict):
         return await self._save_doc(
             lambda db, v, i, s, data, lines: staff_billing.save_invoice(db, v.tenant_id, v.user_id, i, s, data, lines),
-            form_data, "/admin/invoice")
+            form_data,
+            "/admin/invoice",
+        )
 
     @staff_event(*EDIT)
     async def issue_invoice(self):
-        return await self._act(lambda db, v, i: staff_billing.issue_invoice(db, v.tenant_id, v.user_id, i), "issued",
-                               "/admin/invoice")
+        return await self._act(
+            lambda db, v, i: staff_billing.issue_invoice(db, v.tenant_id, v.user_id, i), "issued", "/admin/invoice"
+        )
 
     @staff_event(*EDIT)
     async def pay_invoice(self, form_data: dict):
         paid_on = _form(form_data).get("paid_on", "")
-        return await self._act(lambda db, v, i: staff_billing.mark_paid(db, v.tenant_id, v.user_id, i, paid_on), "paid",
-                               "/admin/invoice")
+        return await self._act(
+            lambda db, v, i: staff_billing.mark_paid(db, v.tenant_id, v.user_id, i, paid_on), "paid", "/admin/invoice"
+        )
 
     @staff_event(*EDIT)
     async def void_invoice(self):
-        return await self._act(lambda db, v, i: staff_billing.void_invoice(db, v.tenant_id, v.user_id, i), "void",
-                               "/admin/invoice")
+        return await self._act(
+            lambda db, v, i: staff_billing.void_invoice(db, v.tenant_id, v.user_id, i), "void", "/admin/invoice"
+        )
 
 
 # -- reports --------------------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ import asyncio
 
 from pool_portal.db import session_scope
 from pool_portal.services.portal import overview
-from pool_portal.states.shell import AppState
 from pool_portal.states.guard import ALL_STAFF, staff_event, viewer
+from pool_portal.states.shell import AppState
 
 
 class AdminHomeState(AppState):

@@ -7,11 +7,11 @@ import asyncio
 import reflex as rx
 
 from pool_portal.db import session_scope
+from pool_portal.services.core.params import parse_id, parse_page
 from pool_portal.services.portal import overview
 from pool_portal.services.staff import notifications as staff_notifications
-from pool_portal.services.core.params import parse_id, parse_page
-from pool_portal.states.shell import AppState
 from pool_portal.states.guard import ALL_STAFF, staff_event, viewer
+from pool_portal.states.shell import AppState
 
 
 class NotificationsState(AppState):
@@ -34,7 +34,8 @@ class NotificationsState(AppState):
         def work():
             with session_scope() as db:
                 return overview.tenant_branding(db, v), staff_notifications.list_for(
-                    db, v, unread_only=unread_only, page=page)
+                    db, v, unread_only=unread_only, page=page
+                )
 
         (name, colour), result = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)

@@ -14,11 +14,11 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole, Tenant
-from pool_portal.services.staff import admin
 from pool_portal.services.identity import auth
 from pool_portal.services.portal import overview
-from pool_portal.states.shell import AppState
+from pool_portal.services.staff import admin
 from pool_portal.states.guard import staff_event, viewer
+from pool_portal.states.shell import AppState
 
 ADMIN_ONLY = (StaffRole.ADMIN,)
 FIXED_ASSET_COLUMNS = ("asset_code", "site")  # always shown (services.lists.ASSET_FIXED)

@@ -11,12 +11,12 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
-from pool_portal.services.identity import access
-from pool_portal.services.staff import users as admin_staff
-from pool_portal.services.portal import overview
 from pool_portal.services.core.params import parse_id
-from pool_portal.states.shell import AppState
+from pool_portal.services.identity import access
+from pool_portal.services.portal import overview
+from pool_portal.services.staff import users as admin_staff
 from pool_portal.states.guard import staff_event, viewer
+from pool_portal.states.shell import AppState
 
 ADMIN_ONLY = (StaffRole.ADMIN,)
 
@@ -47,9 +47,19 @@ class StaffUsersState(AppState):
 
         (name, colour), rows = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
-        self.staff = [{"id": str(r["id"]), "name": r["name"], "email": r["email"], "role": r["role"],
-                       "active": "1" if r["is_active"] else "", "invited": "1" if r["invited"] else "",
-                       "last_sign_in": _when(r["last_sign_in"]), "you": "1" if r["is_you"] else ""} for r in rows]
+        self.staff = [
+            {
+                "id": str(r["id"]),
+                "name": r["name"],
+                "email": r["email"],
+                "role": r["role"],
+                "active": "1" if r["is_active"] else "",
+                "invited": "1" if r["invited"] else "",
+                "last_sign_in": _when(r["last_sign_in"]),
+                "you": "1" if r["is_you"] else "",
+            }
+            for r in rows
+        ]
         self.loaded = True
         self.form_key += 1
 
@@ -101,11 +111,16 @@ class StaffUsersState(AppState):
     @staff_event(*ADMIN_ONLY)
     async def set_role(self, staff_id: str, role: str):
         role = str(role or "")[:20]
-        return await self._row(staff_id, lambda db, v, t: admin_staff.set_staff_role(db, v.tenant_id, v.user_id, t, role),
-                        "admin.staff.role_saved")
+        return await self._row(
+            staff_id,
+            lambda db, v, t: admin_staff.set_staff_role(db, v.tenant_id, v.user_id, t, role),
+            "admin.staff.role_saved",
+        )
 
     @staff_event(*ADMIN_ONLY)
     async def set_active(self, staff_id: str, active: bool):
-        return await self._row(staff_id, lambda db, v, t: admin_staff.set_staff_active(db, v.tenant_id, v.user_id, t,
-                                                                                 bool(active)),
-                        "admin.staff.reactivated" if active else "admin.staff.deactivated")
+        return await self._row(
+            staff_id,
+            lambda db, v, t: admin_staff.set_staff_active(db, v.tenant_id, v.user_id, t, bool(active)),
+            "admin.staff.reactivated" if active else "admin.staff.deactivated",
+        )

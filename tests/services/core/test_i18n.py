@@ -11,7 +11,9 @@ from pool_portal.services.core import i18n
 
 PKG = Path(__file__).resolve().parents[3] / "pool_portal"
 KEY_CALL = re.compile(r"""\bT\(\s*["']([a-z0-9_]+\.[a-z0-9_.]+)["']""")
-KEY_LITERAL = re.compile(r"""["']((?:nav|login|portal|admin|data|field|common|password|visit|link|view|contacts|detail|overlay|panel|activity|defects|routine|calls|spend|dash|kind|stage|severity|status|search|list|quote|quotes|invoices|pdf|docstatus|job|jobs|quotekind|remark|reports|assets|incident|incidents|import|title|files)\.[a-z0-9_.]+)["']""")
+KEY_LITERAL = re.compile(
+    r"""["']((?:nav|login|portal|admin|data|field|common|password|visit|link|view|contacts|detail|overlay|panel|activity|defects|routine|calls|spend|dash|kind|stage|severity|status|search|list|quote|quotes|invoices|pdf|docstatus|job|jobs|quotekind|remark|reports|assets|incident|incidents|import|title|files)\.[a-z0-9_.]+)["']"""
+)
 
 
 def _catalogue(lang: str) -> dict[str, str]:

@@ -7,13 +7,37 @@ import pytest
 from pool_portal.services.core.params import MAX_ID, parse_id, parse_int, parse_page
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("1", 1), ("42", 42), ("007", 7), (str(MAX_ID), MAX_ID), (17, 17),
-    ("", None), ("0", None), ("-1", None), ("+1", None), (" 1", None), ("1 ", None), ("1.0", None), ("abc", None),
-    ("²", None), ("1²", None), ("٣", None), ("１", None),  # superscript, Arabic-Indic, full-width digits
-    (str(MAX_ID + 1), None), ("9" * 18, None), ("1" * 30, None), (None, None), (True, None), (-5, None),
-    (["1"], None), ({"id": 1}, None), (1.0, None),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("1", 1),
+        ("42", 42),
+        ("007", 7),
+        (str(MAX_ID), MAX_ID),
+        (17, 17),
+        ("", None),
+        ("0", None),
+        ("-1", None),
+        ("+1", None),
+        (" 1", None),
+        ("1 ", None),
+        ("1.0", None),
+        ("abc", None),
+        ("²", None),
+        ("1²", None),
+        ("٣", None),
+        ("１", None),  # superscript, Arabic-Indic, full-width digits
+        (str(MAX_ID + 1), None),
+        ("9" * 18, None),
+        ("1" * 30, None),
+        (None, None),
+        (True, None),
+        (-5, None),
+        (["1"], None),
+        ({"id": 1}, None),
+        (1.0, None),
+    ],
+)
 def test_parse_id(raw, expected):
     assert parse_id(raw) == expected
 

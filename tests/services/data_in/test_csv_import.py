@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 import pool_portal.models as m
 from pool_portal import migrations
 from pool_portal.db import make_engine
-from pool_portal.services.data_in import csv_import
 from pool_portal.services.core import record_rules
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.data_in import csv_import
 
 
 @pytest.fixture
@@ -43,19 +43,37 @@ def world(db_url):
         tenant_id, other_id, staff_id = t.id, other.id, staff.id
 
     def viewer(role=m.StaffRole.OFFICE, kind="staff"):
-        return Viewer(kind=kind, tenant_id=tenant_id, user_id=staff_id, session_id=1, name="Office",
-                      email="office@t.test", role=role if kind == "staff" else None)
+        return Viewer(
+            kind=kind,
+            tenant_id=tenant_id,
+            user_id=staff_id,
+            session_id=1,
+            name="Office",
+            email="office@t.test",
+            role=role if kind == "staff" else None,
+        )
 
     def count(model, tenant=tenant_id):
         with Session(engine) as s:
             return s.exec(select(func.count()).select_from(model).where(model.tenant_id == tenant)).one()
 
     def run(kind, text, commit, **kw):
-        return csv_import.run(factory, kw.pop("viewer", None) or viewer(), kind, text.encode("utf-8-sig"),
-                              commit=commit, **kw)
+        return csv_import.run(
+            factory, kw.pop("viewer", None) or viewer(), kind, text.encode("utf-8-sig"), commit=commit, **kw
+        )
 
-    yield type("World", (), dict(engine=engine, viewer=staticmethod(viewer), count=staticmethod(count),
-                                 run=staticmethod(run), tenant=tenant_id, other=other_id))
+    yield type(
+        "World",
+        (),
+        dict(
+            engine=engine,
+            viewer=staticmethod(viewer),
+            count=staticmethod(count),
+            run=staticmethod(run),
+            tenant=tenant_id,
+            other=other_id,
+        ),
+    )
     engine.dispose()
 
 
@@ -67,8 +85,10 @@ def test_a_file_with_one_bad_row_changes_nothing(world):
     for commit in (False, True):
         result = world.run("clients", bad, commit)
         assert not result.ok and not result.committed
-        assert {(e.line, e.field, e.code) for e in result.errors} == {(4, "name", "missing"),
-                                                                       (4, "email", "value_error")}
+        assert {(e.line, e.field, e.code) for e in result.errors} == {
+            (4, "name", "missing"),
+            (4, "email", "value_error"),
+        }
         assert (result.rows, result.created) == (3, 2)  # what the good rows would do
     assert world.count(m.Client) == 0
     assert world.count(m.Client, world.other) == 1  # the other tenant's C-1 untouched
@@ -95,15 +115,19 @@ def test_sites_assets_and_remarks_reference_by_external_id(world):
     sites = "external_id;client_external_id;name;latitude;longitude\nS-1;C-1;Pool 1;38,3;-0.48\nS-2;C-9;Pool 2;;\n"
     result = world.run("sites", sites, True)
     # Semicolons (a Spanish spreadsheet), a decimal comma refused, an unknown client named.
-    assert {(e.line, e.field, e.code) for e in result.errors} == {(2, "latitude", "float_parsing"),
-                                                                   (3, "client_external_id", "unknown_reference")}
+    assert {(e.line, e.field, e.code) for e in result.errors} == {
+        (2, "latitude", "float_parsing"),
+        (3, "client_external_id", "unknown_reference"),
+    }
     fixed = "external_id;client_external_id;name;latitude;longitude\nS-1;C-1;Pool 1;38.3;-0.48\nS-2;C-2;Pool 2;;\n"
     assert world.run("sites", fixed, True).committed
     assets = "external_id,site_external_id,asset_code,asset_type,last_test_date\nA-1,S-1,P-01,pump,2026-02-01\n"
     assert world.run("assets", assets, True).committed
-    remarks = ("external_id,site_external_id,asset_external_id,severity,title,raised_on,is_published\n"
-               "R-1,S-1,A-1,CRITICAL,Leak at the pump,2026-02-02,yes\n"
-               "R-2,S-2,A-1,INFORMATION,Note,2026-02-02,no\n")
+    remarks = (
+        "external_id,site_external_id,asset_external_id,severity,title,raised_on,is_published\n"
+        "R-1,S-1,A-1,CRITICAL,Leak at the pump,2026-02-02,yes\n"
+        "R-2,S-2,A-1,INFORMATION,Note,2026-02-02,no\n"
+    )
     result = world.run("remarks", remarks, True)
     assert [(e.line, e.field, e.code) for e in result.errors] == [(3, "asset_external_id", "other_site")]
     assert world.run("remarks", remarks.rsplit("\n", 2)[0] + "\n", True).committed
@@ -117,15 +141,19 @@ def test_remark_rows_break_the_same_date_rules_as_staff_editing(world):
     report names the row and the field, with staff editing's message; nothing written."""
     world.run("clients", CLIENTS, True)
     assert world.run("sites", "external_id,client_external_id,name\nS-1,C-1,Pool 1\n", True).committed
-    remarks = ("external_id,site_external_id,severity,title,status,raised_on,resolved_on\n"
-               "R-1,S-1,RECOMMENDATION,Fine,RESOLVED,2026-02-02,2026-02-03\n"
-               "R-2,S-1,RECOMMENDATION,Open but resolved,OPEN,2026-02-02,2026-02-03\n"
-               "R-3,S-1,RECOMMENDATION,Back in time,RESOLVED,2026-02-02,2026-02-01\n")
+    remarks = (
+        "external_id,site_external_id,severity,title,status,raised_on,resolved_on\n"
+        "R-1,S-1,RECOMMENDATION,Fine,RESOLVED,2026-02-02,2026-02-03\n"
+        "R-2,S-1,RECOMMENDATION,Open but resolved,OPEN,2026-02-02,2026-02-03\n"
+        "R-3,S-1,RECOMMENDATION,Back in time,RESOLVED,2026-02-02,2026-02-01\n"
+    )
     for commit in (False, True):
         result = world.run("remarks", remarks, commit)
         assert not result.committed
         assert [(e.line, e.external_id, e.field, e.code) for e in result.errors] == [
-            (3, "R-2", "resolved_on", "resolved_while_open"), (4, "R-3", "resolved_on", "resolved_before_raised")]
+            (3, "R-2", "resolved_on", "resolved_while_open"),
+            (4, "R-3", "resolved_on", "resolved_before_raised"),
+        ]
         assert result.errors[1].message == "It cannot be resolved before it was raised."
         assert csv_import.message_key(result.errors[0].code) == "data.error.resolved_open"
     assert world.count(m.Remark) == 0
@@ -191,17 +219,21 @@ def test_after_a_database_error_the_tab_is_not_stuck(world, monkeypatch):
     assert world.count(m.Client) == 0
 
 
-@pytest.mark.parametrize("data, code", [
-    (b"", "empty"),
-    (b"\xff\xfe n\x00a\x00m\x00e\x00", "encoding"),
-    ("external_id,name,colour\nC-1,A,red\n".encode(), "unknown_columns"),
-    ("external_id,email\nC-1,a@b.example\n".encode(), "missing_columns"),
-    ("name\nA\n".encode(), "missing_columns"),
-    ("external_id,name,name\nC-1,A,B\n".encode(), "duplicate_columns"),
-])
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"", "empty"),
+        (b"\xff\xfe n\x00a\x00m\x00e\x00", "encoding"),
+        (b"external_id,name,colour\nC-1,A,red\n", "unknown_columns"),
+        (b"external_id,email\nC-1,a@b.example\n", "missing_columns"),
+        (b"name\nA\n", "missing_columns"),
+        (b"external_id,name,name\nC-1,A,B\n", "duplicate_columns"),
+    ],
+)
 def test_a_file_that_cannot_be_read_is_named_and_changes_nothing(world, data, code):
-    result = csv_import.run(lambda: pytest.fail("no session for an unreadable file"), world.viewer(), "clients", data,
-                            commit=True)
+    result = csv_import.run(
+        lambda: pytest.fail("no session for an unreadable file"), world.viewer(), "clients", data, commit=True
+    )
     assert result.file_error == code and not result.committed
 
 
@@ -238,8 +270,18 @@ def test_every_error_the_import_can_give_has_a_message_in_both_languages():
     for lang in ("en", "es"):
         catalogue = json.loads((root / f"{lang}.json").read_text(encoding="utf-8"))
         codes = [f"import.file.{c}" for c in (*csv_import.FILE_ERRORS, "none", "gone", "failed")]
-        codes += [f"import.error.{c}" for c in (*csv_import.ROW_ERRORS, "invalid", "enum", "string_too_long",
-                                                 "date_from_datetime_parsing", "bool_parsing", "float_parsing")]
+        codes += [
+            f"import.error.{c}"
+            for c in (
+                *csv_import.ROW_ERRORS,
+                "invalid",
+                "enum",
+                "string_too_long",
+                "date_from_datetime_parsing",
+                "bool_parsing",
+                "float_parsing",
+            )
+        ]
         codes += [f"import.kind.{k}" for k in csv_import.IMPORT_KINDS]
         codes += [csv_import.message_key(c) for c in record_rules.KEYS]
         assert [c for c in codes if c not in catalogue] == [], lang

@@ -40,8 +40,14 @@ def test_the_same_upsert_twice_gives_one_row_and_a_change_updates_it(db, tenants
     api.upsert(db, a, "clients", "C-1", {"name": "Costa Azul S.L."})
     got = api.get(db, a, "clients", "C-1")
     # The body is the whole record: the email left out is cleared.
-    assert got == {"external_id": "C-1", "name": "Costa Azul S.L.", "email": None, "phone": None,
-                   "billing_address": None, "is_active": True}
+    assert got == {
+        "external_id": "C-1",
+        "name": "Costa Azul S.L.",
+        "email": None,
+        "phone": None,
+        "billing_address": None,
+        "is_active": True,
+    }
 
 
 def test_references_are_external_ids_of_the_same_tenant(db, tenants):
@@ -73,21 +79,51 @@ def test_assets_reports_and_jobs_referred_to_must_be_on_the_same_site(db, tenant
     _site(db, a, "S-2", client="C-2")
     api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-2", "asset_code": "P1", "asset_type": "pump"})
     with pytest.raises(Rejected) as err:
-        api.upsert(db, a, "remarks", "R-1", {"site_external_id": "S-1", "asset_external_id": "A-1",
-                                             "severity": "CRITICAL", "title": "Leak", "raised_on": "2026-03-01"})
+        api.upsert(
+            db,
+            a,
+            "remarks",
+            "R-1",
+            {
+                "site_external_id": "S-1",
+                "asset_external_id": "A-1",
+                "severity": "CRITICAL",
+                "title": "Leak",
+                "raised_on": "2026-03-01",
+            },
+        )
     assert codes(err.value) == {"asset_external_id": "other_site"}
-    remark = api.upsert(db, a, "remarks", "R-1", {"site_external_id": "S-2", "asset_external_id": "A-1",
-                                                  "severity": "CRITICAL", "title": "Leak", "raised_on": "2026-03-01"})
+    remark = api.upsert(
+        db,
+        a,
+        "remarks",
+        "R-1",
+        {
+            "site_external_id": "S-2",
+            "asset_external_id": "A-1",
+            "severity": "CRITICAL",
+            "title": "Leak",
+            "raised_on": "2026-03-01",
+        },
+    )
     assert remark.row.asset_id is not None and remark.row.is_published is False
 
 
 def test_quote_totals_come_from_the_lines_and_new_lines_replace_the_old(db, tenants):
     a, _ = tenants
     _site(db, a)
-    body = {"number": "Q-100", "site_external_id": "S-1", "kind": "DEFECT", "status": "AWAITING_ACCEPTANCE",
-            "title": "New pump", "tax_rate_bp": 2100,
-            "lines": [{"description": "Pump", "quantity": "1", "unit_price_cents": 45000},
-                      {"description": "Labour", "quantity": "2.5", "unit_price_cents": 3333}]}
+    body = {
+        "number": "Q-100",
+        "site_external_id": "S-1",
+        "kind": "DEFECT",
+        "status": "AWAITING_ACCEPTANCE",
+        "title": "New pump",
+        "tax_rate_bp": 2100,
+        "lines": [
+            {"description": "Pump", "quantity": "1", "unit_price_cents": 45000},
+            {"description": "Labour", "quantity": "2.5", "unit_price_cents": 3333},
+        ],
+    }
     api.upsert(db, a, "quotes", "Q-100", body)
     got = api.get(db, a, "quotes", "Q-100")
     # 2.5 x 33.33 = 83.325 -> 83.33 (half up); subtotal 533.33; 21 % tax 112.00
@@ -116,10 +152,19 @@ def test_a_number_of_another_record_is_refused(db, tenants):
 def test_a_quote_answered_in_the_portal_keeps_its_answer(db, tenants):
     a, _ = tenants
     _site(db, a)
-    body = {"number": "Q-1", "site_external_id": "S-1", "kind": "SERVICE", "status": "AWAITING_ACCEPTANCE",
-            "title": "Service"}
+    body = {
+        "number": "Q-1",
+        "site_external_id": "S-1",
+        "kind": "SERVICE",
+        "status": "AWAITING_ACCEPTANCE",
+        "title": "Service",
+    }
     quote = api.upsert(db, a, "quotes", "Q-1", body).row
-    quote.status, quote.decided_at, quote.approver_name = m.QuoteStatus.APPROVED, datetime(2026, 3, 2, tzinfo=UTC), "Ana"
+    quote.status, quote.decided_at, quote.approver_name = (
+        m.QuoteStatus.APPROVED,
+        datetime(2026, 3, 2, tzinfo=UTC),
+        "Ana",
+    )
     db.add(quote)
     db.flush()
     with pytest.raises(Rejected) as err:
@@ -136,9 +181,17 @@ def test_an_answered_quote_cannot_change_what_the_client_answered(db, tenants):
     a, _ = tenants
     _site(db, a)
     api.upsert(db, a, "sites", "S-2", {"client_external_id": "C-1", "name": "Other pool"})
-    body = {"number": "Q-1", "site_external_id": "S-1", "kind": "SERVICE", "status": "AWAITING_ACCEPTANCE",
-            "title": "Service", "issued_on": "2026-03-01", "expires_on": "2026-04-01", "tax_rate_bp": 2100,
-            "lines": [{"description": "Pump", "quantity": "2", "unit_price_cents": 10000}]}
+    body = {
+        "number": "Q-1",
+        "site_external_id": "S-1",
+        "kind": "SERVICE",
+        "status": "AWAITING_ACCEPTANCE",
+        "title": "Service",
+        "issued_on": "2026-03-01",
+        "expires_on": "2026-04-01",
+        "tax_rate_bp": 2100,
+        "lines": [{"description": "Pump", "quantity": "2", "unit_price_cents": 10000}],
+    }
     quote = api.upsert(db, a, "quotes", "Q-1", body).row
     line_ids = db.exec(select(m.QuoteLine.id).where(m.QuoteLine.quote_id == quote.id)).all()
     for answer in (m.QuoteStatus.APPROVED, m.QuoteStatus.DECLINED):
@@ -172,23 +225,59 @@ def test_an_answered_quote_cannot_change_what_the_client_answered(db, tenants):
         assert api.get(db, a, "quotes", "Q-1") == before
 
 
-@pytest.mark.parametrize("kind, good, bad, expected", [
-    ("jobs", {"number": "J1", "kind": "ROUTINE", "description": "Weekly", "due_date": "2026-03-09",
-              "tolerance_days": 2},
-     {"due_date": None}, {"due_date": "routine_needs_due_date", "tolerance_days": "tolerance_needs_due_date"}),
-    ("jobs", {"number": "J1", "kind": "SERVICE_CALL", "description": "Call"},
-     {"tolerance_days": 3}, {"tolerance_days": "tolerance_needs_due_date"}),
-    ("remarks", {"severity": "RECOMMENDATION", "title": "Fine", "raised_on": "2026-03-02"},
-     {"resolved_on": "2026-03-05"}, {"resolved_on": "resolved_while_open"}),
-    ("remarks", {"severity": "RECOMMENDATION", "title": "Fine", "raised_on": "2026-03-02", "status": "RESOLVED",
-                 "resolved_on": "2026-03-02"},
-     {"resolved_on": "2026-03-01"}, {"resolved_on": "resolved_before_raised"}),
-    ("quotes", {"number": "Q1", "kind": "SERVICE", "title": "Cover", "issued_on": "2026-03-02",
-                "expires_on": "2026-03-02"},
-     {"expires_on": "2026-03-01"}, {"expires_on": "expires_before_issued"}),
-    ("invoices", {"number": "I1", "issued_on": "2026-03-02", "due_on": "2026-03-02"},
-     {"due_on": "2026-03-01"}, {"due_on": "due_before_issued"}),
-])
+@pytest.mark.parametrize(
+    "kind, good, bad, expected",
+    [
+        (
+            "jobs",
+            {"number": "J1", "kind": "ROUTINE", "description": "Weekly", "due_date": "2026-03-09", "tolerance_days": 2},
+            {"due_date": None},
+            {"due_date": "routine_needs_due_date", "tolerance_days": "tolerance_needs_due_date"},
+        ),
+        (
+            "jobs",
+            {"number": "J1", "kind": "SERVICE_CALL", "description": "Call"},
+            {"tolerance_days": 3},
+            {"tolerance_days": "tolerance_needs_due_date"},
+        ),
+        (
+            "remarks",
+            {"severity": "RECOMMENDATION", "title": "Fine", "raised_on": "2026-03-02"},
+            {"resolved_on": "2026-03-05"},
+            {"resolved_on": "resolved_while_open"},
+        ),
+        (
+            "remarks",
+            {
+                "severity": "RECOMMENDATION",
+                "title": "Fine",
+                "raised_on": "2026-03-02",
+                "status": "RESOLVED",
+                "resolved_on": "2026-03-02",
+            },
+            {"resolved_on": "2026-03-01"},
+            {"resolved_on": "resolved_before_raised"},
+        ),
+        (
+            "quotes",
+            {
+                "number": "Q1",
+                "kind": "SERVICE",
+                "title": "Cover",
+                "issued_on": "2026-03-02",
+                "expires_on": "2026-03-02",
+            },
+            {"expires_on": "2026-03-01"},
+            {"expires_on": "expires_before_issued"},
+        ),
+        (
+            "invoices",
+            {"number": "I1", "issued_on": "2026-03-02", "due_on": "2026-03-02"},
+            {"due_on": "2026-03-01"},
+            {"due_on": "due_before_issued"},
+        ),
+    ],
+)
 def test_the_api_refuses_what_staff_editing_refuses_across_fields(db, tenants, kind, good, bad, expected):
     """The same rules as the staff forms (services.record_rules), at the field, with the
     same message; nothing written."""
@@ -207,11 +296,33 @@ def test_the_api_refuses_what_staff_editing_refuses_across_fields(db, tenants, k
 def test_reports_approved_get_their_date_and_remarks_may_point_at_them(db, tenants):
     a, _ = tenants
     _site(db, a)
-    api.upsert(db, a, "reports", "REP-1", {"number": "R1", "site_external_id": "S-1", "title": "Visit",
-                                           "status": "APPROVED", "report_date": "2026-03-01"})
+    api.upsert(
+        db,
+        a,
+        "reports",
+        "REP-1",
+        {
+            "number": "R1",
+            "site_external_id": "S-1",
+            "title": "Visit",
+            "status": "APPROVED",
+            "report_date": "2026-03-01",
+        },
+    )
     assert api.get(db, a, "reports", "REP-1")["approved_at"] is not None
-    api.upsert(db, a, "remarks", "RM-1", {"site_external_id": "S-1", "report_external_id": "REP-1",
-                                          "severity": "INFORMATION", "title": "Fine", "raised_on": date(2026, 3, 1)})
+    api.upsert(
+        db,
+        a,
+        "remarks",
+        "RM-1",
+        {
+            "site_external_id": "S-1",
+            "report_external_id": "REP-1",
+            "severity": "INFORMATION",
+            "title": "Fine",
+            "raised_on": date(2026, 3, 1),
+        },
+    )
     assert api.get(db, a, "remarks", "RM-1")["report_external_id"] == "REP-1"
 
 
@@ -219,9 +330,19 @@ def test_field_errors_name_the_path_and_nothing_is_written(db, tenants):
     a, _ = tenants
     _site(db, a)
     with pytest.raises(Rejected) as err:
-        api.upsert(db, a, "invoices", "I-1", {"number": "I1", "site_external_id": "S-1", "status": "SENT",
-                                              "lines": [{"description": "x", "quantity": 0, "unit_price_cents": 1}],
-                                              "colour": "red"})
+        api.upsert(
+            db,
+            a,
+            "invoices",
+            "I-1",
+            {
+                "number": "I1",
+                "site_external_id": "S-1",
+                "status": "SENT",
+                "lines": [{"description": "x", "quantity": 0, "unit_price_cents": 1}],
+                "colour": "red",
+            },
+        )
     assert set(codes(err.value)) == {"status", "lines.0.quantity", "colour"}
     for bad in ({"name": "Nul\x00here"}, {"name": "  "}, {"name": "x" * 201}, {"name": "A", "email": "nope"}):
         with pytest.raises(Rejected):
@@ -263,8 +384,18 @@ def test_pages_follow_the_cursor_in_a_stable_order_within_the_tenant(db, tenants
 def test_an_invoice_pdf_is_stored_privately_and_replaced(db, tenants, isolated_settings):
     a, b = tenants
     _site(db, a)
-    api.upsert(db, a, "invoices", "I-1", {"number": "I1", "site_external_id": "S-1", "status": "AWAITING_PAYMENT",
-                                          "lines": [{"description": "Service", "unit_price_cents": 9900}]})
+    api.upsert(
+        db,
+        a,
+        "invoices",
+        "I-1",
+        {
+            "number": "I1",
+            "site_external_id": "S-1",
+            "status": "AWAITING_PAYMENT",
+            "lines": [{"description": "Service", "unit_price_cents": 9900}],
+        },
+    )
     with pytest.raises(Rejected):
         api.attach_invoice_pdf(db, a, "I-1", b"<html>not a pdf</html>")
     with pytest.raises(NotFound):
@@ -288,15 +419,18 @@ def test_line_totals_round_half_up():
 def test_a_dry_run_checks_everything_and_writes_nothing(db, tenants):
     a, _ = tenants
     _site(db, a)
-    new = api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P1", "asset_type": "pump"},
-                     dry_run=True)
+    new = api.upsert(
+        db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P1", "asset_type": "pump"}, dry_run=True
+    )
     assert new.created and new.row is None and count(db, m.Asset) == 0
     with pytest.raises(Rejected):
-        api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-9", "asset_code": "P1", "asset_type": "pump"},
-                   dry_run=True)
+        api.upsert(
+            db, a, "assets", "A-1", {"site_external_id": "S-9", "asset_code": "P1", "asset_type": "pump"}, dry_run=True
+        )
     api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P1", "asset_type": "pump"})
-    again = api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P2", "asset_type": "pump"},
-                       dry_run=True)
+    again = api.upsert(
+        db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P2", "asset_type": "pump"}, dry_run=True
+    )
     assert not again.created and db.get(m.Asset, again.row.id).asset_code == "P1"
 
 
@@ -319,8 +453,13 @@ def test_a_push_that_shows_a_document_tells_the_client_once(db, tenants, isolate
     db.commit()
     engine = make_engine(db.get_bind().url.render_as_string(hide_password=False))
     factory = partial(session_scope, engine)
-    quote = {"number": "Q-1", "site_external_id": "S-1", "kind": "SERVICE", "title": "Plan",
-             "lines": [{"description": "Labour", "quantity": 1, "unit_price_cents": 1000}]}
+    quote = {
+        "number": "Q-1",
+        "site_external_id": "S-1",
+        "kind": "SERVICE",
+        "title": "Plan",
+        "lines": [{"description": "Labour", "quantity": 1, "unit_price_cents": 1000}],
+    }
 
     def notes():
         db.expire_all()
@@ -330,13 +469,28 @@ def test_a_push_that_shows_a_document_tells_the_client_once(db, tenants, isolate
     assert notes() == []
     for _ in range(2):
         api.save(factory, a, "quotes", "Q-1", api.parse("quotes", {**quote, "status": "AWAITING_ACCEPTANCE"}))
-    api.save(factory, a, "invoices", "I-1", api.parse("invoices", {
-        "number": "I-1", "site_external_id": "S-1", "status": "AWAITING_PAYMENT", "issued_on": "2026-03-01",
-        "lines": [{"description": "Labour", "quantity": 1, "unit_price_cents": 1000}]}))
+    api.save(
+        factory,
+        a,
+        "invoices",
+        "I-1",
+        api.parse(
+            "invoices",
+            {
+                "number": "I-1",
+                "site_external_id": "S-1",
+                "status": "AWAITING_PAYMENT",
+                "issued_on": "2026-03-01",
+                "lines": [{"description": "Labour", "quantity": 1, "unit_price_cents": 1000}],
+            },
+        ),
+    )
     assert sorted(notes()) == sorted([m.NotificationKind.QUOTE_SENT, m.NotificationKind.INVOICE_ISSUED])
     mail.wait_idle(30)
-    sent = [message_from_bytes(p.read_bytes(), policy=policy.default)
-            for p in sorted((isolated_settings / "outbox").glob("*.eml"))]
+    sent = [
+        message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in sorted((isolated_settings / "outbox").glob("*.eml"))
+    ]
     assert sorted(msg["To"] for msg in sent) == ["pat@client.test", "pat@client.test"]
     assert any("Q-1" in msg["Subject"] for msg in sent) and any("I-1" in msg["Subject"] for msg in sent)
     engine.dispose()

@@ -9,9 +9,9 @@ import pytest
 import pool_portal.models as m
 from pool_portal import settings as settingsmod
 from pool_portal.models import TokenPurpose, utcnow
+from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import access, auth, tokens
 from pool_portal.services.identity.passwords import hash_password, verify_password
-from pool_portal.services.core.scope import Viewer
 
 
 @pytest.fixture(autouse=True)
@@ -39,15 +39,19 @@ def people(db):
     tech = m.StaffUser(tenant_id=a.id, email="tech@a.test", name="Tom", role=m.StaffRole.TECHNICIAN)
     db.add_all([ua, ub, other, staff, tech])
     db.flush()
-    db.add_all([
-        m.Membership(tenant_id=a.id, portal_user_id=ua.id, client_id=ca.id),
-        m.Membership(tenant_id=b.id, portal_user_id=ub.id, client_id=cb.id),
-        m.Membership(tenant_id=b.id, portal_user_id=other.id, client_id=cb.id),
-    ])
+    db.add_all(
+        [
+            m.Membership(tenant_id=a.id, portal_user_id=ua.id, client_id=ca.id),
+            m.Membership(tenant_id=b.id, portal_user_id=ub.id, client_id=cb.id),
+            m.Membership(tenant_id=b.id, portal_user_id=other.id, client_id=cb.id),
+        ]
+    )
     db.commit()
 
     def as_viewer(u):
-        return Viewer(kind="staff", tenant_id=u.tenant_id, user_id=u.id, session_id=0, name=u.name, email=u.email, role=u.role)
+        return Viewer(
+            kind="staff", tenant_id=u.tenant_id, user_id=u.id, session_id=0, name=u.name, email=u.email, role=u.role
+        )
 
     return dict(a=a, b=b, ua=ua, ub=ub, other=other, office=as_viewer(staff), tech=as_viewer(tech))
 

@@ -22,9 +22,9 @@ from pool_portal.models import (
     UserSession,
     utcnow,
 )
+from pool_portal.services.core.scope import sites_for
 from pool_portal.services.identity import auth
 from pool_portal.services.identity.passwords import hash_password, password_problem
-from pool_portal.services.core.scope import sites_for
 
 PASSWORD = "correct horse battery"
 
@@ -46,26 +46,43 @@ def world(db):
     other = Client(tenant_id=b.id, name="B Client")
     db.add_all([c1, c2, lone, other])
     db.flush()
-    db.add_all([
-        ClientGroupMember(tenant_id=a.id, group_id=national.id, client_id=c1.id),
-        ClientGroupMember(tenant_id=a.id, group_id=regional.id, client_id=c2.id),
-    ])
+    db.add_all(
+        [
+            ClientGroupMember(tenant_id=a.id, group_id=national.id, client_id=c1.id),
+            ClientGroupMember(tenant_id=a.id, group_id=regional.id, client_id=c2.id),
+        ]
+    )
     sites = {c.name: Site(tenant_id=c.tenant_id, client_id=c.id, name=f"{c.name} pool") for c in (c1, c2, lone, other)}
     db.add_all(sites.values())
     group_user = PortalUser(tenant_id=a.id, email="group@a.test", name="Group", password_hash=pw)
     lone_user = PortalUser(tenant_id=a.id, email="lone@a.test", name="Lone", password_hash=pw)
-    b_user = PortalUser(tenant_id=b.id, email="lone@a.test", name="Same email in B", password_hash=hash_password("another password"))
+    b_user = PortalUser(
+        tenant_id=b.id, email="lone@a.test", name="Same email in B", password_hash=hash_password("another password")
+    )
     staff = StaffUser(tenant_id=a.id, email="admin@a.test", name="Admin", role=StaffRole.ADMIN, password_hash=pw)
     db.add_all([group_user, lone_user, b_user, staff])
     db.flush()
-    db.add_all([
-        Membership(tenant_id=a.id, portal_user_id=group_user.id, group_id=national.id),
-        Membership(tenant_id=a.id, portal_user_id=lone_user.id, client_id=lone.id),
-        Membership(tenant_id=b.id, portal_user_id=b_user.id, client_id=other.id),
-    ])
+    db.add_all(
+        [
+            Membership(tenant_id=a.id, portal_user_id=group_user.id, group_id=national.id),
+            Membership(tenant_id=a.id, portal_user_id=lone_user.id, client_id=lone.id),
+            Membership(tenant_id=b.id, portal_user_id=b_user.id, client_id=other.id),
+        ]
+    )
     db.commit()
-    return dict(a=a, b=b, c1=c1, c2=c2, lone=lone, other=other, group_user=group_user,
-                lone_user=lone_user, b_user=b_user, staff=staff, national=national)
+    return dict(
+        a=a,
+        b=b,
+        c1=c1,
+        c2=c2,
+        lone=lone,
+        other=other,
+        group_user=group_user,
+        lone_user=lone_user,
+        b_user=b_user,
+        staff=staff,
+        national=national,
+    )
 
 
 def _sign_in(db, kind, email, password=PASSWORD):
@@ -201,6 +218,7 @@ def test_failures_throttle_then_block_the_account(db, world):
     assert auth.login_throttle(db, "portal", "ghost@a.test")[1] == 2.0
     # 100 failures in the hour: blocked; an hour later: free again.
     from pool_portal.services.core import audit
+
     for _ in range(100 - 6):
         audit.record(db, "login.failed", target_id=auth.account_key("portal", "lone@a.test"), actor_kind="portal")
     db.commit()
@@ -211,6 +229,7 @@ def test_failures_throttle_then_block_the_account(db, world):
 def test_group_user_switches_view_within_what_they_may_see(db, world):
     user, token = _sign_in(db, "portal", "group@a.test")
     from pool_portal.services.core.scope import view_options
+
     options = dict(view_options(db, world["a"].id, user.id))
     # One membership: that group is the default view, listed first; no "all".
     assert list(options)[0] == f"group:{world['national'].id}" and "all" not in options

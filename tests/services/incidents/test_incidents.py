@@ -14,9 +14,9 @@ from sqlmodel import select
 
 import pool_portal.models as m
 from pool_portal.services.core import audit
+from pool_portal.services.core.scope import Viewer
 from pool_portal.services.incidents import incidents
 from pool_portal.services.infra import storage, uploads
-from pool_portal.services.core.scope import Viewer
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -58,12 +58,41 @@ def world(db, mails, isolated_settings):
     olly = m.PortalUser(tenant_id=o.id, email="olly@x.test", name="Olly")
     db.add_all([s1, s2, s3, pat, olly])
     db.commit()
-    v = Viewer(kind="portal", tenant_id=t.id, user_id=pat.id, session_id=1, name="Pat", email=pat.email,
-               client_ids=frozenset({mine.id}))
-    ov = Viewer(kind="portal", tenant_id=o.id, user_id=olly.id, session_id=2, name="Olly", email=olly.email,
-                client_ids=frozenset({o_client.id}))
-    return SimpleNamespace(t=t, o=o, office=office, a1=a1, a2=a2, tech=tech, o_admin=o_admin, mine=mine, s1=s1, s2=s2,
-                           s3=s3, pat=pat, v=v, ov=ov, files=isolated_settings / "files")
+    v = Viewer(
+        kind="portal",
+        tenant_id=t.id,
+        user_id=pat.id,
+        session_id=1,
+        name="Pat",
+        email=pat.email,
+        client_ids=frozenset({mine.id}),
+    )
+    ov = Viewer(
+        kind="portal",
+        tenant_id=o.id,
+        user_id=olly.id,
+        session_id=2,
+        name="Olly",
+        email=olly.email,
+        client_ids=frozenset({o_client.id}),
+    )
+    return SimpleNamespace(
+        t=t,
+        o=o,
+        office=office,
+        a1=a1,
+        a2=a2,
+        tech=tech,
+        o_admin=o_admin,
+        mine=mine,
+        s1=s1,
+        s2=s2,
+        s3=s3,
+        pat=pat,
+        v=v,
+        ov=ov,
+        files=isolated_settings / "files",
+    )
 
 
 def stored_files(w) -> list[Path]:
@@ -71,8 +100,10 @@ def stored_files(w) -> list[Path]:
 
 
 def counts(db) -> dict[str, int]:
-    return {cls.__name__: len(db.exec(select(cls)).all())
-            for cls in (m.Incident, m.IncidentMessage, m.IncidentAttachment, m.Visit, m.Notification)}
+    return {
+        cls.__name__: len(db.exec(select(cls)).all())
+        for cls in (m.Incident, m.IncidentMessage, m.IncidentAttachment, m.Visit, m.Notification)
+    }
 
 
 NOTHING = {"Incident": 0, "IncidentMessage": 0, "IncidentAttachment": 0, "Visit": 0, "Notification": 0}
@@ -81,8 +112,9 @@ NOTHING = {"Incident": 0, "IncidentMessage": 0, "IncidentAttachment": 0, "Visit"
 def report(db, w, **kw):
     args = dict(site_id=w.s1.id, category="LEAK", description="Water is leaking next to the pump.", photos=[])
     args.update(kw)
-    return incidents.report_incident(db, w.v, args.pop("site_id"), args.pop("category"), args.pop("description"),
-                                     args.pop("photos"))
+    return incidents.report_incident(
+        db, w.v, args.pop("site_id"), args.pop("category"), args.pop("description"), args.pop("photos")
+    )
 
 
 # -- reporting --------------------------------------------------------------------------------
@@ -93,33 +125,61 @@ def test_report_stores_the_incident_photos_visit_and_tells_the_first_admin(db, w
     db.expire_all()
     inc = db.get(m.Incident, inc.id)
     assert inc.reference.startswith(f"INC-{datetime.now(UTC).year}-")
-    assert (inc.priority, inc.state, inc.client_id, inc.site_id, inc.reported_by_portal_user_id, inc.assigned_staff_id) == (
-        m.Priority.HIGH, m.IncidentState.OPEN, w.mine.id, w.s1.id, w.pat.id, w.a1.id)
+    assert (
+        inc.priority,
+        inc.state,
+        inc.client_id,
+        inc.site_id,
+        inc.reported_by_portal_user_id,
+        inc.assigned_staff_id,
+    ) == (m.Priority.HIGH, m.IncidentState.OPEN, w.mine.id, w.s1.id, w.pat.id, w.a1.id)
     [msg] = db.exec(select(m.IncidentMessage)).all()
     assert (msg.author_kind, msg.body, msg.is_internal, msg.portal_user_id) == (
-        m.MessageAuthor.CLIENT, "Water is leaking next to the pump.", False, w.pat.id)
+        m.MessageAuthor.CLIENT,
+        "Water is leaking next to the pump.",
+        False,
+        w.pat.id,
+    )
     photos = db.exec(select(m.IncidentAttachment).order_by(m.IncidentAttachment.id)).all()
     assert [(p.original_name, p.content_type, p.size_bytes, p.message_id) for p in photos] == [
-        ("pump.jpg", "image/jpeg", len(JPEG), msg.id), ("leak.png", "image/png", len(PNG), msg.id)]
+        ("pump.jpg", "image/jpeg", len(JPEG), msg.id),
+        ("leak.png", "image/png", len(PNG), msg.id),
+    ]
     assert [storage.image_url_or_bytes(p.storage_backend, p.storage_key) for p in photos] == [JPEG, PNG]
     assert len(stored_files(w)) == 2
     [visit] = db.exec(select(m.Visit)).all()
-    assert (visit.status, visit.site_id, visit.incident_id, visit.scheduled_for) == (m.VisitStatus.PENDING, w.s1.id, inc.id, None)
+    assert (visit.status, visit.site_id, visit.incident_id, visit.scheduled_for) == (
+        m.VisitStatus.PENDING,
+        w.s1.id,
+        inc.id,
+        None,
+    )
     [note] = db.exec(select(m.Notification)).all()
-    assert (note.kind, note.staff_user_id, note.incident_id, note.is_read) == (m.NotificationKind.MANUAL_INCIDENT, w.a1.id, inc.id, False)
+    assert (note.kind, note.staff_user_id, note.incident_id, note.is_read) == (
+        m.NotificationKind.MANUAL_INCIDENT,
+        w.a1.id,
+        inc.id,
+        False,
+    )
     assert note.emailed_at is not None
-    assert [(k, to, p["reference"], p["site_name"]) for k, to, p in mails] == [("new_incident", "a1@t.test", inc.reference, "My pool")]
+    assert [(k, to, p["reference"], p["site_name"]) for k, to, p in mails] == [
+        ("new_incident", "a1@t.test", inc.reference, "My pool")
+    ]
     event = db.exec(select(m.AuditEvent).where(m.AuditEvent.action == "incident.reported")).one()
     assert (event.actor_kind, event.actor_id, event.target_id) == ("portal", w.pat.id, str(inc.id))
     assert incidents.list_for_portal(db, w.v).rows[0]["status"] == "RECEIVED"
 
 
-@pytest.mark.parametrize("photos, key", [
-    ([("photo.jpg", PDF)], "incident.error.photo_type"),
-    ([("ok.jpg", JPEG), ("photo.png", HTML)], "incident.error.photo_type"),
-    ([("big.jpg", JPEG + b"\x00" * (uploads.MAX_PHOTO_BYTES - len(JPEG) + 1))], "incident.error.photo_size"),
-    ([(f"p{i}.jpg", JPEG) for i in range(uploads.MAX_PHOTOS + 1)], "incident.error.photo_count"),
-], ids=["pdf-as-jpg", "html-as-png", "oversize", "too-many"])
+@pytest.mark.parametrize(
+    "photos, key",
+    [
+        ([("photo.jpg", PDF)], "incident.error.photo_type"),
+        ([("ok.jpg", JPEG), ("photo.png", HTML)], "incident.error.photo_type"),
+        ([("big.jpg", JPEG + b"\x00" * (uploads.MAX_PHOTO_BYTES - len(JPEG) + 1))], "incident.error.photo_size"),
+        ([(f"p{i}.jpg", JPEG) for i in range(uploads.MAX_PHOTOS + 1)], "incident.error.photo_count"),
+    ],
+    ids=["pdf-as-jpg", "html-as-png", "oversize", "too-many"],
+)
 def test_bad_photos_refuse_the_whole_report_and_store_nothing(db, world, photos, key):
     inc, errors = report(db, world, photos=photos)
     assert inc is None and errors == {"photos": key}
@@ -132,10 +192,17 @@ def test_foreign_sites_and_bad_fields_are_refused_before_anything_is_written(db,
     for site in (w.s2.id, w.s3.id, 999_999):
         assert report(db, w, site_id=site, photos=[("a.jpg", JPEG)]) == (None, {"site": "incident.error.site"})
     inc, errors = report(db, w, category="MAGIC", description="  short   ")
-    assert inc is None and errors == {"category": "incident.error.category", "description": "incident.error.description_short"}
-    assert report(db, w, description="x" * (incidents.MAX_DESCRIPTION + 1))[1] == {"description": "incident.error.description_long"}
+    assert inc is None and errors == {
+        "category": "incident.error.category",
+        "description": "incident.error.description_short",
+    }
+    assert report(db, w, description="x" * (incidents.MAX_DESCRIPTION + 1))[1] == {
+        "description": "incident.error.description_long"
+    }
     read_only = Viewer(**{**w.v.__dict__, "read_only": True})
-    assert incidents.report_incident(db, read_only, w.s1.id, "LEAK", "Water is leaking.", [])[1] == {"form": "incident.error.not_allowed"}
+    assert incidents.report_incident(db, read_only, w.s1.id, "LEAK", "Water is leaking.", [])[1] == {
+        "form": "incident.error.not_allowed"
+    }
     assert counts(db) == NOTHING and stored_files(w) == [] and mails == []
 
 
@@ -186,14 +253,25 @@ def test_internal_notes_never_reach_any_portal_function(db, world):
     assert errors == {} and note.is_internal
     # A photo on the internal note (staff-side upload) must not be reachable either.
     key = storage.save(JPEG, "incidents", "jpg")
-    hidden = m.IncidentAttachment(tenant_id=w.t.id, incident_id=inc.id, message_id=note.id, storage_key=key,
-                                  content_type="image/jpeg", size_bytes=len(JPEG), original_name="secret.jpg")
+    hidden = m.IncidentAttachment(
+        tenant_id=w.t.id,
+        incident_id=inc.id,
+        message_id=note.id,
+        storage_key=key,
+        content_type="image/jpeg",
+        size_bytes=len(JPEG),
+        original_name="secret.jpg",
+    )
     db.add(hidden)
     db.commit()
 
     assert incidents.customer_status(inc, [], [], [note]) == "RECEIVED"  # not even the status moves
-    portal_output = [incidents.list_for_portal(db, w.v).rows, incidents.list_for_portal(db, w.v, "RECEIVED").rows,
-                     incidents.thread_for_portal(db, w.v, inc.id), incidents.get_for_portal(db, w.v, inc.id).model_dump()]
+    portal_output = [
+        incidents.list_for_portal(db, w.v).rows,
+        incidents.list_for_portal(db, w.v, "RECEIVED").rows,
+        incidents.thread_for_portal(db, w.v, inc.id),
+        incidents.get_for_portal(db, w.v, inc.id).model_dump(),
+    ]
     text = json.dumps(portal_output, default=str)
     assert SECRET not in text and "secret.jpg" not in text
     assert [e["body"] for e in incidents.thread_for_portal(db, w.v, inc.id)] == ["Water is leaking next to the pump."]
@@ -213,13 +291,21 @@ def test_public_replies_reach_the_customer_and_mail_follows_preferences(db, worl
     assert errors == {}
     thread = incidents.thread_for_portal(db, w.v, inc.id)
     assert [(e["author"], e["author_name"], e["body"]) for e in thread] == [
-        ("CLIENT", "Pat", "Water is leaking next to the pump."), ("STAFF", "Ana", "A technician will come.")]
+        ("CLIENT", "Pat", "Water is leaking next to the pump."),
+        ("STAFF", "Ana", "A technician will come."),
+    ]
     [photo] = thread[0]["attachments"]
     assert photo["name"] == "a.jpg" and incidents.attachment_for_portal(db, w.v, photo["id"])[1] == JPEG
     assert incidents.list_for_portal(db, w.v).rows[0]["status"] == "IN_PROCESS"
     note = db.exec(select(m.Notification).where(m.Notification.portal_user_id == w.pat.id)).one()
-    assert (note.kind, note.incident_id, note.emailed_at is not None) == (m.NotificationKind.INCIDENT_REPLY, inc.id, True)
-    assert [(k, to, p["excerpt"]) for k, to, p in mails] == [("incident_reply", "pat@x.test", "A technician will come.")]
+    assert (note.kind, note.incident_id, note.emailed_at is not None) == (
+        m.NotificationKind.INCIDENT_REPLY,
+        inc.id,
+        True,
+    )
+    assert [(k, to, p["excerpt"]) for k, to, p in mails] == [
+        ("incident_reply", "pat@x.test", "A technician will come.")
+    ]
     # Replies by mail switched off: the notification still appears, no mail.
     w.pat.notify_on_reply = False
     db.commit()
@@ -228,8 +314,14 @@ def test_public_replies_reach_the_customer_and_mail_follows_preferences(db, worl
     assert mails == []
     assert len(db.exec(select(m.Notification).where(m.Notification.portal_user_id == w.pat.id)).all()) == 2
     # Empty and over-long replies are refused.
-    assert incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "   ", internal=False) == (None, {"body": "incident.error.body_empty"})
-    assert incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "x" * 5001, internal=True) == (None, {"body": "incident.error.body_long"})
+    assert incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "   ", internal=False) == (
+        None,
+        {"body": "incident.error.body_empty"},
+    )
+    assert incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "x" * 5001, internal=True) == (
+        None,
+        {"body": "incident.error.body_long"},
+    )
 
 
 def _page_of(link: str, public_url: str = "") -> tuple[str, dict]:
@@ -237,7 +329,7 @@ def _page_of(link: str, public_url: str = "") -> tuple[str, dict]:
     from urllib.parse import parse_qs, urlsplit
 
     assert link.startswith(public_url), link
-    parts = urlsplit(link[len(public_url):])
+    parts = urlsplit(link[len(public_url) :])
     return parts.path.strip("/"), parse_qs(parts.query)
 
 
@@ -253,8 +345,12 @@ def test_every_mail_and_notification_link_opens_the_incident_page(db, world, mai
     incidents.post_client_message(db, w.v, inc.id, "More water this morning", [])
     incidents.staff_reply(db, w.t.id, w.a1.id, inc.id, "A technician will come.", internal=False)
     incidents.solve(db, w.t.id, w.a1.id, inc.id, "Replaced the seal.")
-    want = {"new_incident": "admin/incident", "incident_message": "admin/incident",
-            "incident_reply": "portal/incident", "incident_solved": "portal/incident"}
+    want = {
+        "new_incident": "admin/incident",
+        "incident_message": "admin/incident",
+        "incident_reply": "portal/incident",
+        "incident_solved": "portal/incident",
+    }
     assert sorted(k for k, _, _ in mails) == sorted(want)
     for kind, _, params in mails:
         route, query = _page_of(params["link"], public_url)
@@ -277,8 +373,12 @@ def test_client_messages_notify_the_assigned_admin(db, world, mails):
     too_long = "y" * (incidents.MAX_MESSAGE + 1)
     assert incidents.post_client_message(db, w.v, inc.id, too_long, []) == (None, {"body": "incident.error.body_long"})
     assert incidents.post_client_message(db, w.v, inc.id, "Still leaking", [("x.jpg", PDF)]) == (
-        None, {"photos": "incident.error.photo_type"})
-    msg, errors = incidents.post_client_message(db, w.v, inc.id, "x" * incidents.MAX_MESSAGE, [("more.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ")])
+        None,
+        {"photos": "incident.error.photo_type"},
+    )
+    msg, errors = incidents.post_client_message(
+        db, w.v, inc.id, "x" * incidents.MAX_MESSAGE, [("more.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ")]
+    )
     assert errors == {} and len(msg.body) == incidents.MAX_MESSAGE
     assert db.exec(select(m.IncidentAttachment.content_type)).all() == ["image/webp"]
     notes = db.exec(select(m.Notification).where(m.Notification.kind == m.NotificationKind.INCIDENT_MESSAGE)).all()
@@ -292,7 +392,10 @@ def test_client_messages_notify_the_assigned_admin(db, world, mails):
 def test_solving_needs_a_note_stops_client_posts_and_reopening_allows_them(db, world, mails):
     w = world
     inc, _ = report(db, w)
-    assert incidents.solve(db, w.t.id, w.a1.id, inc.id, "   ") == (None, {"resolution_note": "incident.error.resolution_required"})
+    assert incidents.solve(db, w.t.id, w.a1.id, inc.id, "   ") == (
+        None,
+        {"resolution_note": "incident.error.resolution_required"},
+    )
     assert db.get(m.Incident, inc.id).state == m.IncidentState.OPEN
     mails.clear()
     solved, errors = incidents.solve(db, w.t.id, w.a1.id, inc.id, "Replaced the pump seal.")
@@ -301,7 +404,10 @@ def test_solving_needs_a_note_stops_client_posts_and_reopening_allows_them(db, w
     assert (thread[-1]["kind"], thread[-1]["body"]) == ("resolution", "Replaced the pump seal.")
     assert incidents.list_for_portal(db, w.v, "SOLVED").total == 1
     assert [(k, p["resolution"]) for k, _, p in mails] == [("incident_solved", "Replaced the pump seal.")]
-    assert incidents.post_client_message(db, w.v, inc.id, "It leaks again!", []) == (None, {"form": "incident.error.solved"})
+    assert incidents.post_client_message(db, w.v, inc.id, "It leaks again!", []) == (
+        None,
+        {"form": "incident.error.solved"},
+    )
     assert incidents.solve(db, w.t.id, w.a1.id, inc.id, "again")[1] == {"form": "incident.error.solved"}
 
     reopened, errors = incidents.reopen(db, w.t.id, w.a1.id, inc.id)
@@ -363,8 +469,12 @@ def test_staff_of_another_tenant_get_nothing(db, world):
     assert incidents.staff_reply(db, o, oa, inc.id, "hello", internal=False) == not_found
     assert incidents.solve(db, o, oa, inc.id, "done") == not_found
     assert incidents.reopen(db, o, oa, inc.id) == not_found
-    photo = m.IncidentAttachment(tenant_id=w.t.id, incident_id=inc.id, storage_key=storage.save(JPEG, "incidents", "jpg"),
-                                 content_type="image/jpeg")
+    photo = m.IncidentAttachment(
+        tenant_id=w.t.id,
+        incident_id=inc.id,
+        storage_key=storage.save(JPEG, "incidents", "jpg"),
+        content_type="image/jpeg",
+    )
     db.add(photo)
     db.commit()
     assert incidents.attachment_for_staff(db, o, photo.id) is None
@@ -382,7 +492,10 @@ def test_tasks_visits_and_classification_drive_the_status(db, world):
     w = world
     inc, _ = report(db, w)
     status = lambda: incidents.list_for_portal(db, w.v).rows[0]["status"]  # noqa: E731
-    assert incidents.classify(db, w.t.id, w.a1.id, inc.id, "WATER", "BOGUS") == (None, {"priority": "incident.error.priority"})
+    assert incidents.classify(db, w.t.id, w.a1.id, inc.id, "WATER", "BOGUS") == (
+        None,
+        {"priority": "incident.error.priority"},
+    )
     inc2, errors = incidents.classify(db, w.t.id, w.a1.id, inc.id, "WATER", "LOW")
     assert errors == {} and (inc2.category, inc2.priority) == (m.IncidentCategory.WATER, m.Priority.LOW)
     assert incidents.add_task(db, w.t.id, w.a1.id, inc.id, "   ")[1] == {"title": "incident.error.task_title"}
@@ -393,7 +506,8 @@ def test_tasks_visits_and_classification_drive_the_status(db, world):
     assert done.is_done and done.done_at is not None
     # A technician must be active staff of this tenant.
     assert incidents.schedule_visit(db, w.t.id, w.a1.id, inc.id, SOON, w.o_admin.id)[1] == {
-        "technician": "incident.error.technician"}
+        "technician": "incident.error.technician"
+    }
     visit, errors = incidents.schedule_visit(db, w.t.id, w.a1.id, inc.id, SOON, w.tech.id)
     assert errors == {}
     [only] = db.exec(select(m.Visit)).all()  # the PENDING visit of the report was planned, not a second one
@@ -416,19 +530,31 @@ def test_sql_status_and_python_status_agree(db, world):
     incidents.schedule_visit(db, w.t.id, w.a1.id, made[5].id, date(2026, 6, 1), w.tech.id)
     rows = incidents.list_for_portal(db, w.v).rows
     assert {r["reference"]: r["status"] for r in rows} == {
-        i.reference: incidents.status_of(db, db.get(m.Incident, i.id)) for i in made}
-    assert [r["status"] for r in reversed(rows)] == ["RECEIVED", "IN_PROCESS", "IN_PROCESS", "SCHEDULED_VISIT", "SOLVED",
-                                                    "IN_PROCESS"]
+        i.reference: incidents.status_of(db, db.get(m.Incident, i.id)) for i in made
+    }
+    assert [r["status"] for r in reversed(rows)] == [
+        "RECEIVED",
+        "IN_PROCESS",
+        "IN_PROCESS",
+        "SCHEDULED_VISIT",
+        "SOLVED",
+        "IN_PROCESS",
+    ]
     for status in incidents.CUSTOMER_STATUSES:
         assert {r["reference"] for r in incidents.list_for_portal(db, w.v, status).rows} == {
-            r["reference"] for r in rows if r["status"] == status}
+            r["reference"] for r in rows if r["status"] == status
+        }
 
 
-@pytest.mark.parametrize("visit_at, status", [
-    (datetime(2026, 6, 30, 13, tzinfo=UTC), "SCHEDULED_VISIT"),  # 01:00 on 1 July in Auckland: today there
-    (datetime(2026, 6, 30, 11, tzinfo=UTC), "IN_PROCESS"),  # 23:00 on 30 June in Auckland: yesterday there
-    (datetime(2026, 7, 9, 9, tzinfo=UTC), "SCHEDULED_VISIT"),
-], ids=["today-in-the-tenants-zone", "yesterday-in-the-tenants-zone", "next-week"])
+@pytest.mark.parametrize(
+    "visit_at, status",
+    [
+        (datetime(2026, 6, 30, 13, tzinfo=UTC), "SCHEDULED_VISIT"),  # 01:00 on 1 July in Auckland: today there
+        (datetime(2026, 6, 30, 11, tzinfo=UTC), "IN_PROCESS"),  # 23:00 on 30 June in Auckland: yesterday there
+        (datetime(2026, 7, 9, 9, tzinfo=UTC), "SCHEDULED_VISIT"),
+    ],
+    ids=["today-in-the-tenants-zone", "yesterday-in-the-tenants-zone", "next-week"],
+)
 def test_a_scheduled_visit_is_one_still_to_come_in_the_tenants_time_zone(db, world, visit_at, status):
     """PRODUCT.md: "Scheduled visit (visit with a future date)". Today counts (until the
     visit is done), judged in the tenant's time zone; both twins agree."""
@@ -506,8 +632,16 @@ def test_reference_format(year):
 
 def test_reference_collisions_are_drawn_again(db, world, monkeypatch):
     w = world
-    db.add(m.Incident(tenant_id=w.o.id, reference="INC-2026-AAAAAA", client_id=w.s3.client_id, site_id=w.s3.id,
-                      category=m.IncidentCategory.OTHER, description="someone else's"))
+    db.add(
+        m.Incident(
+            tenant_id=w.o.id,
+            reference="INC-2026-AAAAAA",
+            client_id=w.s3.client_id,
+            site_id=w.s3.id,
+            category=m.IncidentCategory.OTHER,
+            description="someone else's",
+        )
+    )
     db.commit()
     draws = iter(["AAAAAA", "AAAAAA", "BBBBBB"])
     monkeypatch.setattr(incidents, "_random_code", lambda: next(draws))
@@ -521,12 +655,25 @@ def test_reference_collisions_are_drawn_again(db, world, monkeypatch):
 
 # -- the derived status (pure) ----------------------------------------------------------------
 SINCE = datetime(2026, 3, 1, tzinfo=UTC)  # the start of "today" the rules are given
-visit_st = st.builds(lambda s, when: SimpleNamespace(status=s, scheduled_for=when),
-                     st.sampled_from(list(m.VisitStatus)),
-                     st.one_of(st.none(), st.sampled_from([SINCE - timedelta(days=40), SINCE - timedelta(seconds=1), SINCE,
-                                                           SINCE + timedelta(hours=20), datetime(2026, 3, 2, 9)])))
-message_st = st.builds(lambda a, i: SimpleNamespace(author_kind=a, is_internal=i),
-                       st.sampled_from(list(m.MessageAuthor)), st.booleans())
+visit_st = st.builds(
+    lambda s, when: SimpleNamespace(status=s, scheduled_for=when),
+    st.sampled_from(list(m.VisitStatus)),
+    st.one_of(
+        st.none(),
+        st.sampled_from(
+            [
+                SINCE - timedelta(days=40),
+                SINCE - timedelta(seconds=1),
+                SINCE,
+                SINCE + timedelta(hours=20),
+                datetime(2026, 3, 2, 9),
+            ]
+        ),
+    ),
+)
+message_st = st.builds(
+    lambda a, i: SimpleNamespace(author_kind=a, is_internal=i), st.sampled_from(list(m.MessageAuthor)), st.booleans()
+)
 state_st = st.sampled_from(list(m.IncidentState))
 tasks_st = st.lists(st.just(SimpleNamespace(is_done=False)), max_size=2)
 
@@ -543,8 +690,11 @@ def test_status_rules(state, tasks, visits, messages):
         assert got == "SOLVED"
         return
     assert got != "SOLVED"
-    planned = [v for v in visits
-               if v.status == m.VisitStatus.SCHEDULED or (v.status == m.VisitStatus.PENDING and v.scheduled_for)]
+    planned = [
+        v
+        for v in visits
+        if v.status == m.VisitStatus.SCHEDULED or (v.status == m.VisitStatus.PENDING and v.scheduled_for)
+    ]
     # "Scheduled visit": a planned visit with a date still to come, nothing else.
     assert (got == "SCHEDULED_VISIT") == any(v.scheduled_for and _when(v) >= SINCE for v in planned)
     public_reply = any(x.author_kind == m.MessageAuthor.STAFF and not x.is_internal for x in messages)
@@ -552,16 +702,31 @@ def test_status_rules(state, tasks, visits, messages):
         assert got != "RECEIVED"  # a planned visit whose date passed is still work under way
     # Internal notes and client messages never change the status.
     only_public_staff = [x for x in messages if x.author_kind == m.MessageAuthor.STAFF and not x.is_internal]
-    assert incidents.customer_status(SimpleNamespace(state=state), tasks, visits, only_public_staff,
-                                     upcoming_since=SINCE) == got
+    assert (
+        incidents.customer_status(SimpleNamespace(state=state), tasks, visits, only_public_staff, upcoming_since=SINCE)
+        == got
+    )
 
 
-@given(st.lists(visit_st.filter(lambda v: v.status in (m.VisitStatus.CANCELLED, m.VisitStatus.PENDING)
-                                and not (v.status == m.VisitStatus.PENDING and v.scheduled_for)), max_size=3),
-       st.lists(message_st.filter(lambda x: x.author_kind != m.MessageAuthor.STAFF or x.is_internal), max_size=3))
+@given(
+    st.lists(
+        visit_st.filter(
+            lambda v: (
+                v.status in (m.VisitStatus.CANCELLED, m.VisitStatus.PENDING)
+                and not (v.status == m.VisitStatus.PENDING and v.scheduled_for)
+            )
+        ),
+        max_size=3,
+    ),
+    st.lists(message_st.filter(lambda x: x.author_kind != m.MessageAuthor.STAFF or x.is_internal), max_size=3),
+)
 def test_nothing_done_yet_is_received(visits, messages):
-    assert incidents.customer_status(SimpleNamespace(state=m.IncidentState.OPEN), [], visits, messages,
-                                     upcoming_since=SINCE) == "RECEIVED"
+    assert (
+        incidents.customer_status(
+            SimpleNamespace(state=m.IncidentState.OPEN), [], visits, messages, upcoming_since=SINCE
+        )
+        == "RECEIVED"
+    )
 
 
 def test_every_error_key_has_english_and_spanish_text():

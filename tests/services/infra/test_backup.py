@@ -64,8 +64,7 @@ def snapshot(engine) -> tuple[dict[str, int], str]:
     with engine.connect() as conn:
         insp = inspect(conn)
         for table in sorted(insp.get_table_names()):
-            keys = insp.get_pk_constraint(table)["constrained_columns"] or [
-                c["name"] for c in insp.get_columns(table)]
+            keys = insp.get_pk_constraint(table)["constrained_columns"] or [c["name"] for c in insp.get_columns(table)]
             rows = conn.execute(text(f'SELECT * FROM "{table}" ORDER BY {", ".join(keys)}')).all()
             counts[table] = len(rows)
             digest.update(table.encode())
@@ -147,8 +146,16 @@ def _tar(path: Path, members: dict[str, bytes]) -> Path:
 
 
 def _manifest(**changes) -> bytes:
-    data = {"format": "pool-portal-backup", "version": 1, "database": "sqlite", "created_at": "2026-11-23T00:00:00Z",
-            "schema_revision": migrations.head_revision(), "row_counts": {}, "files": 0, **changes}
+    data = {
+        "format": "pool-portal-backup",
+        "version": 1,
+        "database": "sqlite",
+        "created_at": "2026-11-23T00:00:00Z",
+        "schema_revision": migrations.head_revision(),
+        "row_counts": {},
+        "files": 0,
+        **changes,
+    }
     return json.dumps(data).encode()
 
 
@@ -180,16 +187,26 @@ NOT_A_BACKUP = {
     "tar without manifest": lambda tmp: _tar(tmp / "x.tar", {"db.sqlite": b"x"}),
     "foreign manifest": lambda tmp: _tar(tmp / "x.tar", {"manifest.json": b'{"format": "other"}'}),
     "db not sqlite": lambda tmp: _tar(tmp / "x.tar", {"manifest.json": _manifest(), "db.sqlite": b"not sqlite" * 100}),
-    "no alembic_version": lambda tmp: _tar(tmp / "x.tar", {
-        "manifest.json": _manifest(), "db.sqlite": _sqlite_bytes(tmp, "CREATE TABLE tenant (id)")}),
-    "path escape": lambda tmp: _tar(tmp / "x.tar", {
-        "manifest.json": _manifest(), "db.sqlite": b"", "files/../../evil": b"x"}),
-    "newer schema": lambda tmp: _tar(tmp / "x.tar", {
-        "manifest.json": _manifest(schema_revision="ffff"),
-        "db.sqlite": _sqlite_bytes(tmp, "CREATE TABLE alembic_version (version_num VARCHAR(32))",
-                                   "INSERT INTO alembic_version VALUES ('ffff')")}),
-    "postgresql backup": lambda tmp: _tar(tmp / "x.tar", {"manifest.json": _manifest(database="postgresql"),
-                                                          "db.dump": b"PGDMP"}),
+    "no alembic_version": lambda tmp: _tar(
+        tmp / "x.tar", {"manifest.json": _manifest(), "db.sqlite": _sqlite_bytes(tmp, "CREATE TABLE tenant (id)")}
+    ),
+    "path escape": lambda tmp: _tar(
+        tmp / "x.tar", {"manifest.json": _manifest(), "db.sqlite": b"", "files/../../evil": b"x"}
+    ),
+    "newer schema": lambda tmp: _tar(
+        tmp / "x.tar",
+        {
+            "manifest.json": _manifest(schema_revision="ffff"),
+            "db.sqlite": _sqlite_bytes(
+                tmp,
+                "CREATE TABLE alembic_version (version_num VARCHAR(32))",
+                "INSERT INTO alembic_version VALUES ('ffff')",
+            ),
+        },
+    ),
+    "postgresql backup": lambda tmp: _tar(
+        tmp / "x.tar", {"manifest.json": _manifest(database="postgresql"), "db.dump": b"PGDMP"}
+    ),
 }
 
 
@@ -276,7 +293,13 @@ def test_backup_while_another_thread_writes_is_consistent(sqlite_portal, isolate
 def test_libpq_env_keeps_the_password_off_the_command_line():
     env = backups.libpq_env("postgresql+psycopg://u:p%40ss@db.example:5433/portal?sslmode=require")
     assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGPASSWORD"], env["PGDATABASE"], env["PGSSLMODE"]) == (
-        "db.example", "5433", "u", "p@ss", "portal", "require")
+        "db.example",
+        "5433",
+        "u",
+        "p@ss",
+        "portal",
+        "require",
+    )
 
 
 def test_restore_onto_a_fresh_machine(sqlite_portal, isolated_settings, tmp_path):

@@ -20,9 +20,9 @@ import pytest
 from sqlmodel import select
 
 import pool_portal.models as m
+from pool_portal.services.core.scope import Viewer
 from pool_portal.services.incidents import incidents
 from pool_portal.services.infra import storage
-from pool_portal.services.core.scope import Viewer
 
 API_KEY, API_SECRET, CLOUD = "123456789", "s3cr3t-&-more", "demo-cloud"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 300
@@ -75,11 +75,19 @@ class FakeCloudinary(BaseHTTPRequestHandler):
                 return self._answer(400, {"error": {"message": "bad upload"}})
             public_id = f"{fields['folder']}/{fields['public_id']}"
             self.store[public_id] = file
-            return self._answer(200, {
-                "public_id": public_id, "version": 1712345678, "signature": "x", "resource_type": "image",
-                "type": "authenticated", "format": "jpg", "bytes": len(file),
-                "secure_url": f"https://res.cloudinary.com/{CLOUD}/image/authenticated/s--abc--/v1712345678/{public_id}.jpg",
-            })
+            return self._answer(
+                200,
+                {
+                    "public_id": public_id,
+                    "version": 1712345678,
+                    "signature": "x",
+                    "resource_type": "image",
+                    "type": "authenticated",
+                    "format": "jpg",
+                    "bytes": len(file),
+                    "secure_url": f"https://res.cloudinary.com/{CLOUD}/image/authenticated/s--abc--/v1712345678/{public_id}.jpg",
+                },
+            )
         if self.path == f"/v1_1/{CLOUD}/image/destroy":
             found = self.store.pop(fields.get("public_id", ""), None)
             return self._answer(200, {"result": "ok" if found is not None else "not found"})
@@ -122,21 +130,29 @@ def test_signed_upload_signed_url_and_delete(fake_cloudinary):
     assert backend == "cloudinary" and key.startswith("incidents/")
     assert fake_cloudinary.store == {key: JPEG}
     [(path, fields)] = fake_cloudinary.calls
-    assert (path, fields["type"], fields["timestamp"].isdigit()) == (f"/v1_1/{CLOUD}/image/upload", "authenticated", True)
+    assert (path, fields["type"], fields["timestamp"].isdigit()) == (
+        f"/v1_1/{CLOUD}/image/upload",
+        "authenticated",
+        True,
+    )
     assert not fake_cloudinary.files.exists()  # nothing written locally
 
     url = storage.image_url_or_bytes(backend, key)
     prefix = f"https://res.cloudinary.com/{CLOUD}/image/authenticated/s--"
     assert url.startswith(prefix) and url.endswith(f"/v1/{key}")
-    signature = url[len(prefix):].split("--/", 1)[0]
+    signature = url[len(prefix) :].split("--/", 1)[0]
     assert signature == base64.urlsafe_b64encode(hashlib.sha1((key + API_SECRET).encode()).digest())[:8].decode()
 
     # The thread's previews: Cloudinary resizes, under a signature of its own.
     thumb = storage.image_url_or_bytes(backend, key, thumb=True)
     assert thumb.startswith(prefix) and thumb.endswith(f"/c_limit,h_256,w_256/v1/{key}.jpg")
-    signed = thumb[len(prefix):].split("--/", 1)[0]
-    assert signed == base64.urlsafe_b64encode(
-        hashlib.sha1((f"c_limit,h_256,w_256/{key}.jpg" + API_SECRET).encode()).digest())[:8].decode()
+    signed = thumb[len(prefix) :].split("--/", 1)[0]
+    assert (
+        signed
+        == base64.urlsafe_b64encode(hashlib.sha1((f"c_limit,h_256,w_256/{key}.jpg" + API_SECRET).encode()).digest())[
+            :8
+        ].decode()
+    )
 
     storage.delete(backend, key)
     assert fake_cloudinary.store == {}
@@ -166,8 +182,15 @@ def test_reported_photos_go_to_cloudinary_and_a_refusal_leaves_nothing(db, fake_
     site = m.Site(tenant_id=t.id, client_id=c.id, name="Pool")
     db.add(site)
     db.commit()
-    v = Viewer(kind="portal", tenant_id=t.id, user_id=pat.id, session_id=1, name="Pat", email=pat.email,
-               client_ids=frozenset({c.id}))
+    v = Viewer(
+        kind="portal",
+        tenant_id=t.id,
+        user_id=pat.id,
+        session_id=1,
+        name="Pat",
+        email=pat.email,
+        client_ids=frozenset({c.id}),
+    )
     inc, errors = incidents.report_incident(db, v, site.id, "WATER", "The water is green again.", [("a.jpg", JPEG)])
     assert errors == {}
     [photo] = db.exec(select(m.IncidentAttachment)).all()
@@ -188,7 +211,9 @@ def test_reported_photos_go_to_cloudinary_and_a_refusal_leaves_nothing(db, fake_
 
     monkeypatch.setattr(storage, "put_image", second_fails)
     before = len(db.exec(select(m.Incident)).all())
-    result = incidents.report_incident(db, v, site.id, "WATER", "Green water once more.", [("a.jpg", JPEG), ("b.jpg", JPEG)])
+    result = incidents.report_incident(
+        db, v, site.id, "WATER", "Green water once more.", [("a.jpg", JPEG), ("b.jpg", JPEG)]
+    )
     assert result == (None, {"photos": "incident.error.storage"})
     assert len(db.exec(select(m.Incident)).all()) == before and len(db.exec(select(m.IncidentAttachment)).all()) == 1
     assert fake_cloudinary.store == uploads_before

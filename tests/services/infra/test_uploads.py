@@ -16,16 +16,26 @@ def test_images_are_recognised_by_content_not_by_name():
     images, errors = uploads.check_images([("a.jpg", JPEG), ("b.JPEG", PNG), ("no-extension", WEBP)])
     assert errors == []
     assert [(i.name, i.ext, i.content_type, i.size) for i in images] == [
-        ("a.jpg", "jpg", "image/jpeg", len(JPEG)), ("b.JPEG", "png", "image/png", len(PNG)),
-        ("no-extension", "webp", "image/webp", len(WEBP))]
+        ("a.jpg", "jpg", "image/jpeg", len(JPEG)),
+        ("b.JPEG", "png", "image/png", len(PNG)),
+        ("no-extension", "webp", "image/webp", len(WEBP)),
+    ]
 
 
 def test_disguised_and_empty_files_are_refused():
-    for data in (b"%PDF-1.4\n%...", b"<html><body>hi</body></html>", b"GIF89a....", b"RIFF\x00\x00\x00\x00WAVEfmt ", b""):
+    for data in (
+        b"%PDF-1.4\n%...",
+        b"<html><body>hi</body></html>",
+        b"GIF89a....",
+        b"RIFF\x00\x00\x00\x00WAVEfmt ",
+        b"",
+    ):
         assert uploads.check_images([("photo.jpg", data)]) == ([], ["incident.error.photo_type"])
     # One bad file refuses the batch: nothing comes back to be stored.
     assert uploads.check_images([("ok.jpg", JPEG), ("evil.png", b"<svg onload=alert(1)>")]) == (
-        [], ["incident.error.photo_type"])
+        [],
+        ["incident.error.photo_type"],
+    )
 
 
 def test_size_limit_is_inclusive():

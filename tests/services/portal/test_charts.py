@@ -8,14 +8,20 @@ import json
 from pool_portal.services.portal import charts
 from pool_portal.services.portal.dashboard import PropertyRow
 
-LABELS = {"open_defects": "Open defects", "open_quotes": "Quotes", "overdue_invoices": "Overdue",
-          **{f"severity.{k}": k.title() for k in charts.SEVERITY_COLOURS}}
+LABELS = {
+    "open_defects": "Open defects",
+    "open_quotes": "Quotes",
+    "overdue_invoices": "Overdue",
+    **{f"severity.{k}": k.title() for k in charts.SEVERITY_COLOURS},
+}
 
 
 def test_the_map_fits_the_pins_on_land_drawn_around_them():
-    rows = [PropertyRow(1, "Alicante pool", "", latitude=38.35, longitude=-0.48, highest_severity="CRITICAL"),
-            PropertyRow(2, "Valencia pool", "", latitude=39.46, longitude=-0.33),
-            PropertyRow(3, "No coordinates", "")]
+    rows = [
+        PropertyRow(1, "Alicante pool", "", latitude=38.35, longitude=-0.48, highest_severity="CRITICAL"),
+        PropertyRow(2, "Valencia pool", "", latitude=39.46, longitude=-0.33),
+        PropertyRow(3, "No coordinates", ""),
+    ]
     fig = charts.properties_map(rows, LABELS)
     json.dumps(fig)  # plain JSON, as sent to the browser
     land, *pins = fig["data"]
@@ -38,10 +44,14 @@ def test_a_map_without_pins_shows_iberia():
 
 
 def test_the_map_in_words_counts_each_colour_and_the_properties_off_the_map():
-    rows = [PropertyRow(i, f"Pool {i}", "", latitude=38.0 + i / 100, longitude=-0.5, highest_severity="CRITICAL")
-            for i in range(1, 8)]
-    rows += [PropertyRow(8, "Calm pool", "", latitude=39.0, longitude=-0.3),
-             PropertyRow(9, "Unmapped pool", "", highest_severity="CRITICAL")]
+    rows = [
+        PropertyRow(i, f"Pool {i}", "", latitude=38.0 + i / 100, longitude=-0.5, highest_severity="CRITICAL")
+        for i in range(1, 8)
+    ]
+    rows += [
+        PropertyRow(8, "Calm pool", "", latitude=39.0, longitude=-0.3),
+        PropertyRow(9, "Unmapped pool", "", highest_severity="CRITICAL"),
+    ]
     labels = {**LABELS, "not_on_map": "Not on the map"}
     assert charts.map_summary(rows, labels) == [
         ["Critical", "7", "Pool 1, Pool 2, Pool 3, Pool 4, Pool 5 …"],
@@ -52,11 +62,19 @@ def test_the_map_in_words_counts_each_colour_and_the_properties_off_the_map():
 
 
 def test_bars_stack_per_month_with_their_month_keys():
-    months = {"2026-10": {"on_time": 3, "within_tolerance": 1, "late": 0, "missed": 2, "pending": 0},
-              "2026-11": {"on_time": 1, "within_tolerance": 0, "late": 1, "missed": 0, "pending": 4}}
+    months = {
+        "2026-10": {"on_time": 3, "within_tolerance": 1, "late": 0, "missed": 2, "pending": 0},
+        "2026-11": {"on_time": 1, "within_tolerance": 0, "late": 1, "missed": 0, "pending": 4},
+    }
     labels = {f"routine.{s}": s for s in charts.ROUTINE_COLOURS}
     fig = charts.routine_chart(months, labels, [f"M{i}" for i in range(1, 13)])
     assert fig["layout"]["barmode"] == "stack"
     assert [t["name"] for t in fig["data"]] == list(charts.ROUTINE_COLOURS)
-    assert fig["data"][0] == {"type": "bar", "x": ["M10 26", "M11 26"], "y": [3, 1], "name": "on_time",
-                              "marker": {"color": charts.ROUTINE_COLOURS["on_time"]}, "customdata": ["2026-10", "2026-11"]}
+    assert fig["data"][0] == {
+        "type": "bar",
+        "x": ["M10 26", "M11 26"],
+        "y": [3, 1],
+        "name": "on_time",
+        "marker": {"color": charts.ROUTINE_COLOURS["on_time"]},
+        "customdata": ["2026-10", "2026-11"],
+    }

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import pool_portal.models as m
-from pool_portal.services.portal import dashboard
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.portal import dashboard
 
 # 23:30 UTC on 14 March is already 15 March in Madrid (UTC+1 in winter).
 NOW = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
@@ -39,16 +39,29 @@ def world(db):
     pump = m.Asset(tenant_id=t.id, site_id=a.id, asset_code="P1", asset_type="Pump")
     heater = m.Asset(tenant_id=t.id, site_id=a.id, asset_code="H1", asset_type="Heat pump")
     db.add_all([pump, heater])
-    approved = m.Report(tenant_id=t.id, number="R1", site_id=b.id, title="r", status=m.ReportStatus.APPROVED, report_date=TODAY)
-    draft = m.Report(tenant_id=t.id, number="R2", site_id=b.id, title="r", status=m.ReportStatus.DRAFT, report_date=TODAY)
+    approved = m.Report(
+        tenant_id=t.id, number="R1", site_id=b.id, title="r", status=m.ReportStatus.APPROVED, report_date=TODAY
+    )
+    draft = m.Report(
+        tenant_id=t.id, number="R2", site_id=b.id, title="r", status=m.ReportStatus.DRAFT, report_date=TODAY
+    )
     db.add_all([approved, draft])
     db.flush()
 
     def remark(site, sev, *, published=True, resolved=False, raised=date(2026, 3, 1), asset=None, report=None):
-        db.add(m.Remark(tenant_id=site.tenant_id, site_id=site.id, severity=sev, title="x", raised_on=raised,
-                        status=m.RemarkStatus.RESOLVED if resolved else m.RemarkStatus.OPEN,
-                        is_published=published, asset_id=asset.id if asset else None,
-                        report_id=report.id if report else None))
+        db.add(
+            m.Remark(
+                tenant_id=site.tenant_id,
+                site_id=site.id,
+                severity=sev,
+                title="x",
+                raised_on=raised,
+                status=m.RemarkStatus.RESOLVED if resolved else m.RemarkStatus.OPEN,
+                is_published=published,
+                asset_id=asset.id if asset else None,
+                report_id=report.id if report else None,
+            )
+        )
 
     S = m.Severity
     remark(a, S.CRITICAL, asset=pump)
@@ -63,8 +76,19 @@ def world(db):
     remark(o, S.CRITICAL)  # another tenant
 
     def quote(site, kind, status, total, expires=None):
-        db.add(m.Quote(tenant_id=site.tenant_id, number=f"Q{total}", site_id=site.id, kind=kind, status=status,
-                       title="q", total_cents=total, subtotal_cents=total, expires_on=expires))
+        db.add(
+            m.Quote(
+                tenant_id=site.tenant_id,
+                number=f"Q{total}",
+                site_id=site.id,
+                kind=kind,
+                status=status,
+                title="q",
+                total_cents=total,
+                subtotal_cents=total,
+                expires_on=expires,
+            )
+        )
 
     Q, K = m.QuoteStatus, m.QuoteKind
     quote(a, K.DEFECT, Q.AWAITING_ACCEPTANCE, 1000, expires=TODAY)  # still valid today
@@ -75,8 +99,18 @@ def world(db):
     quote(c, K.DEFECT, Q.APPROVED, 6000)
 
     def invoice(site, status, total, issued, due):
-        db.add(m.Invoice(tenant_id=site.tenant_id, number=f"I{total}", site_id=site.id, status=status,
-                         total_cents=total, subtotal_cents=total, issued_on=issued, due_on=due))
+        db.add(
+            m.Invoice(
+                tenant_id=site.tenant_id,
+                number=f"I{total}",
+                site_id=site.id,
+                status=status,
+                total_cents=total,
+                subtotal_cents=total,
+                issued_on=issued,
+                due_on=due,
+            )
+        )
 
     I = m.InvoiceStatus
     invoice(a, I.AWAITING_PAYMENT, 100, date(2026, 2, 1), date(2026, 3, 14))  # due yesterday (Madrid): overdue
@@ -88,9 +122,20 @@ def world(db):
     invoice(o, I.AWAITING_PAYMENT, 9999, date(2026, 1, 1), date(2026, 1, 2))  # another tenant
 
     def job(site, kind, stage, created, due=None, completed=None, tol=None):
-        db.add(m.Job(tenant_id=site.tenant_id, number=f"J{len(db.new)}-{site.id}-{created}-{due}", site_id=site.id,
-                     kind=kind, stage=stage, description="j", created_at=_at(created), due_date=due,
-                     completed_on=completed, tolerance_days=tol))
+        db.add(
+            m.Job(
+                tenant_id=site.tenant_id,
+                number=f"J{len(db.new)}-{site.id}-{created}-{due}",
+                site_id=site.id,
+                kind=kind,
+                stage=stage,
+                description="j",
+                created_at=_at(created),
+                due_date=due,
+                completed_on=completed,
+                tolerance_days=tol,
+            )
+        )
 
     R, J = m.JobKind.ROUTINE, m.JobStage
     job(a, R, J.COMPLETE, date(2026, 1, 1), due=date(2026, 1, 15), completed=date(2026, 1, 15), tol=5)  # on time
@@ -106,8 +151,9 @@ def world(db):
     job(c, m.JobKind.SERVICE_CALL, J.COMPLETE, date(2025, 3, 1))  # 12+ months ago
     job(o, m.JobKind.SERVICE_CALL, J.READY, date(2026, 3, 2))  # other tenant
     db.commit()
-    viewer = Viewer(kind="portal", tenant_id=t.id, user_id=1, session_id=1, name="", email="",
-                    client_ids=frozenset({c1.id, c2.id}))
+    viewer = Viewer(
+        kind="portal", tenant_id=t.id, user_id=1, session_id=1, name="", email="", client_ids=frozenset({c1.id, c2.id})
+    )
     return dict(t=t, c1=c1, c2=c2, a=a, b=b, c=c, viewer=viewer)
 
 
@@ -126,8 +172,9 @@ def test_built_in_two_halves_at_once_the_figures_are_the_same(db, world):
     try:
         for year in (None, 2025):
             alone = dashboard.build(db, world["viewer"], now=NOW, routine_year=year)
-            halves = dashboard.build(db, world["viewer"], now=NOW, routine_year=year,
-                                     side_session=partial(session_scope, engine))
+            halves = dashboard.build(
+                db, world["viewer"], now=NOW, routine_year=year, side_session=partial(session_scope, engine)
+            )
             assert halves == alone
         assert halves.routine and halves.defects.per_month and halves.service_calls  # both halves did their part
     finally:
@@ -163,7 +210,13 @@ def test_defect_analytics(db, world):
     d = dashboard.build(db, world["viewer"], now=NOW).defects
     assert d.tally == {"CRITICAL": 1, "NON_CONFORMANCE": 1, "NON_CRITICAL": 2, "RECOMMENDATION": 1, "INFORMATION": 1}
     assert d.months[0] == "2025-04" and d.months[-1] == "2026-03"
-    assert d.per_month["2026-03"] == {"CRITICAL": 1, "NON_CRITICAL": 1, "INFORMATION": 1, "RECOMMENDATION": 1, "NON_CONFORMANCE": 1}
+    assert d.per_month["2026-03"] == {
+        "CRITICAL": 1,
+        "NON_CRITICAL": 1,
+        "INFORMATION": 1,
+        "RECOMMENDATION": 1,
+        "NON_CONFORMANCE": 1,
+    }
     assert d.per_month["2026-02"] == {"RESOLVED": 1}
     assert sum(sum(v.values()) for v in d.per_month.values()) == 6  # C's March 2025 remark is outside
     assert d.asset_types == {"Heat pump": "NON_CRITICAL", "Pump": "CRITICAL"}
@@ -206,8 +259,11 @@ def test_one_client_view_and_an_empty_portfolio(db, world):
 def test_hidden_panels_are_not_computed(db, world):
     settings = db.exec(m.PortalSettings.__table__.select()).first()
     db.execute(m.PortalSettings.__table__.update().values(show_service_calls=False, show_spend_tracking=False))
-    db.add(m.ClientPortalSettings(tenant_id=world["t"].id, client_id=world["c2"].id, show_defect_analytics=False,
-                                  show_spend_tracking=True))
+    db.add(
+        m.ClientPortalSettings(
+            tenant_id=world["t"].id, client_id=world["c2"].id, show_defect_analytics=False, show_spend_tracking=True
+        )
+    )
     db.commit()
     assert settings is not None
     group = dashboard.build(db, world["viewer"], now=NOW)
@@ -228,10 +284,18 @@ def test_document_switches_remove_their_counts(db, world):
     assert board.activity["defect_quotes"].count == 0 and board.activity["invoices"].count == 0
 
 
-@pytest.mark.parametrize("due_offset,completed_offset,tol,today_offset,expected", [
-    (0, 0, 5, 10, "on_time"), (0, -3, 5, 10, "on_time"), (0, 5, 5, 10, "within_tolerance"),
-    (0, 6, 5, 10, "late"), (0, None, 5, 6, "missed"), (0, None, 5, 5, "pending"), (0, None, 0, 0, "pending"),
-])
+@pytest.mark.parametrize(
+    "due_offset,completed_offset,tol,today_offset,expected",
+    [
+        (0, 0, 5, 10, "on_time"),
+        (0, -3, 5, 10, "on_time"),
+        (0, 5, 5, 10, "within_tolerance"),
+        (0, 6, 5, 10, "late"),
+        (0, None, 5, 6, "missed"),
+        (0, None, 5, 5, "pending"),
+        (0, None, 0, 0, "pending"),
+    ],
+)
 def test_routine_status_edges(due_offset, completed_offset, tol, today_offset, expected):
     due = date(2026, 5, 10) + timedelta(days=due_offset)
     completed = None if completed_offset is None else due + timedelta(days=completed_offset)
@@ -242,7 +306,10 @@ def test_listings_match_the_numbers_and_stay_in_the_view(db, world):
     v, a, c = world["viewer"], world["a"], world["c"]
     assert [r["amount_cents"] for r in dashboard.listing(db, v, "overdue_invoices", a.id, now=NOW)] == ["100"]
     assert sorted(r["amount_cents"] for r in dashboard.listing(db, v, "open_quotes", a.id, now=NOW)) == ["1000", "2000"]
-    assert [r["status"] for r in dashboard.listing(db, v, "open_defects", a.id, now=NOW)] == ["CRITICAL", "NON_CRITICAL"]
+    assert [r["status"] for r in dashboard.listing(db, v, "open_defects", a.id, now=NOW)] == [
+        "CRITICAL",
+        "NON_CRITICAL",
+    ]
     assert sorted(r["amount_cents"] for r in dashboard.listing(db, v, "defect_quotes", now=NOW)) == ["1000", "5000"]
     assert len(dashboard.listing(db, v, "invoices", now=NOW)) == 3
     only_c2 = Viewer(**{**v.__dict__, "client_ids": frozenset({world["c2"].id})})
@@ -264,10 +331,30 @@ def test_the_activity_reports_first_items_are_the_listings_first_with_their_pdfs
 
 def test_property_detail_only_inside_the_view(db, world):
     v = world["viewer"]
-    db.add(m.Document(tenant_id=world["t"].id, site_id=world["a"].id, title="Certificate", filename="cert.pdf",
-                      content_type="application/pdf", size_bytes=2048, storage_key="k1", is_published=True))
-    db.add(m.Document(tenant_id=world["t"].id, site_id=world["a"].id, title="Internal memo", filename="memo.pdf",
-                      content_type="application/pdf", size_bytes=10, storage_key="k2", is_published=False))
+    db.add(
+        m.Document(
+            tenant_id=world["t"].id,
+            site_id=world["a"].id,
+            title="Certificate",
+            filename="cert.pdf",
+            content_type="application/pdf",
+            size_bytes=2048,
+            storage_key="k1",
+            is_published=True,
+        )
+    )
+    db.add(
+        m.Document(
+            tenant_id=world["t"].id,
+            site_id=world["a"].id,
+            title="Internal memo",
+            filename="memo.pdf",
+            content_type="application/pdf",
+            size_bytes=10,
+            storage_key="k2",
+            is_published=False,
+        )
+    )
     db.commit()
     detail = dashboard.property_detail(db, v, world["a"].id)
     assert detail.name == "A pool"
@@ -283,7 +370,9 @@ def test_chart_listings_match_the_bars(db, world):
     v = world["viewer"]
     crit = dashboard.listing(db, v, "defects", month="2026-03", bucket="CRITICAL", now=NOW)
     assert [r["status"] for r in crit] == ["CRITICAL"]
-    assert [r["status"] for r in dashboard.listing(db, v, "defects", month="2026-02", bucket="RESOLVED", now=NOW)] == ["RESOLVED"]
+    assert [r["status"] for r in dashboard.listing(db, v, "defects", month="2026-02", bucket="RESOLVED", now=NOW)] == [
+        "RESOLVED"
+    ]
     assert len(dashboard.listing(db, v, "defects", now=NOW)) == 7  # every visible remark (B's via the report too)
     assert dashboard.listing(db, v, "defects", month="2026-13", now=NOW) is None
     assert dashboard.listing(db, v, "defects", bucket="DROP TABLE", now=NOW) is None
@@ -303,8 +392,11 @@ def test_a_hidden_panels_listing_is_not_read(db, world):
     v = world["viewer"]
     for kind in ("defect_quotes", "service_quotes", "invoices", "defects", "routine", "calls"):
         assert dashboard.listing(db, v, kind, now=NOW) is not None
-    db.execute(m.PortalSettings.__table__.update().values(show_activity_report=False, show_routine_activities=False,
-                                                           show_service_calls=False))
+    db.execute(
+        m.PortalSettings.__table__.update().values(
+            show_activity_report=False, show_routine_activities=False, show_service_calls=False
+        )
+    )
     db.add(m.ClientPortalSettings(tenant_id=world["t"].id, client_id=world["c2"].id, show_defect_analytics=False))
     db.commit()
     for kind in ("defect_quotes", "service_quotes", "invoices", "defects", "routine", "calls"):

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import pool_portal.models as m
-from pool_portal.services.portal import lists, records
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.portal import lists, records
 
 NOW = datetime(2026, 3, 15, 10, tzinfo=UTC)
 TODAY = date(2026, 3, 15)
@@ -34,29 +34,51 @@ def world(db):
     s4 = m.Site(tenant_id=o.id, client_id=foreign.id, name="Foreign pool")
     db.add_all([s1, s2, s3, s4])
     db.flush()
-    pump = m.Asset(tenant_id=t.id, site_id=s1.id, asset_code="P-1", asset_type="pump", serial_number="SN1",
-                   next_service_due=TODAY + timedelta(days=20))
+    pump = m.Asset(
+        tenant_id=t.id,
+        site_id=s1.id,
+        asset_code="P-1",
+        asset_type="pump",
+        serial_number="SN1",
+        next_service_due=TODAY + timedelta(days=20),
+    )
     heater = m.Asset(tenant_id=t.id, site_id=s2.id, asset_code="H-1", asset_type="heater", serial_number="SN2")
     gone = m.Asset(tenant_id=t.id, site_id=s1.id, asset_code="X-9", asset_type="pump", is_active=False)
     theirs = m.Asset(tenant_id=t.id, site_id=s3.id, asset_code="T-1", asset_type="pump")
     db.add_all([pump, heater, gone, theirs])
     db.flush()
     R = m.ReportStatus
-    approved = m.Report(tenant_id=t.id, number="R1", site_id=s1.id, title="March service", status=R.APPROVED,
-                        report_date=TODAY - timedelta(days=3), summary="All good apart from the pump")
-    draft = m.Report(tenant_id=t.id, number="R2", site_id=s1.id, title="Draft visit", status=R.DRAFT,
-                     report_date=TODAY)
-    their_report = m.Report(tenant_id=t.id, number="R3", site_id=s3.id, title="Theirs", status=R.APPROVED,
-                            report_date=TODAY)
+    approved = m.Report(
+        tenant_id=t.id,
+        number="R1",
+        site_id=s1.id,
+        title="March service",
+        status=R.APPROVED,
+        report_date=TODAY - timedelta(days=3),
+        summary="All good apart from the pump",
+    )
+    draft = m.Report(tenant_id=t.id, number="R2", site_id=s1.id, title="Draft visit", status=R.DRAFT, report_date=TODAY)
+    their_report = m.Report(
+        tenant_id=t.id, number="R3", site_id=s3.id, title="Theirs", status=R.APPROVED, report_date=TODAY
+    )
     db.add_all([approved, draft, their_report])
     db.flush()
     S = m.Severity
 
-    def remark(title, severity, *, site=s1, asset=None, published=True, report=None, status=m.RemarkStatus.OPEN,
-               days=0):
-        r = m.Remark(tenant_id=t.id, site_id=site.id, asset_id=asset.id if asset else None, severity=severity,
-                     title=title, raised_on=TODAY - timedelta(days=days), is_published=published,
-                     report_id=report.id if report else None, status=status)
+    def remark(
+        title, severity, *, site=s1, asset=None, published=True, report=None, status=m.RemarkStatus.OPEN, days=0
+    ):
+        r = m.Remark(
+            tenant_id=t.id,
+            site_id=site.id,
+            asset_id=asset.id if asset else None,
+            severity=severity,
+            title=title,
+            raised_on=TODAY - timedelta(days=days),
+            is_published=published,
+            report_id=report.id if report else None,
+            status=status,
+        )
         db.add(r)
         return r
 
@@ -68,16 +90,42 @@ def world(db):
     remark("Old crack fixed", S.NON_CONFORMANCE, status=m.RemarkStatus.RESOLVED, days=100)
     remark("Their defect", S.CRITICAL, site=s3)
     for n in range(30):
-        db.add(m.Job(tenant_id=t.id, number=f"J{n:02d}", site_id=(s1 if n % 2 else s2).id, asset_id=pump.id if n < 3 else None,
-                     kind=m.JobKind.ROUTINE if n % 3 else m.JobKind.SERVICE_CALL, description=f"Visit {n}",
-                     scheduled_date=TODAY - timedelta(days=n), customer_po="=HYPERLINK(\"x\")" if n == 0 else None))
+        db.add(
+            m.Job(
+                tenant_id=t.id,
+                number=f"J{n:02d}",
+                site_id=(s1 if n % 2 else s2).id,
+                asset_id=pump.id if n < 3 else None,
+                kind=m.JobKind.ROUTINE if n % 3 else m.JobKind.SERVICE_CALL,
+                description=f"Visit {n}",
+                scheduled_date=TODAY - timedelta(days=n),
+                customer_po='=HYPERLINK("x")' if n == 0 else None,
+            )
+        )
     pat = m.PortalUser(tenant_id=t.id, email="p@x.test", name="Pat")
     db.add(pat)
     db.commit()
-    v = Viewer(kind="portal", tenant_id=t.id, user_id=pat.id, session_id=1, name="Pat", email="p@x",
-               client_ids=frozenset({mine.id}))
-    return dict(t=t, v=v, s1=s1, s2=s2, s3=s3, pump=pump, theirs=theirs, approved=approved, draft=draft,
-                their_report=their_report)
+    v = Viewer(
+        kind="portal",
+        tenant_id=t.id,
+        user_id=pat.id,
+        session_id=1,
+        name="Pat",
+        email="p@x",
+        client_ids=frozenset({mine.id}),
+    )
+    return dict(
+        t=t,
+        v=v,
+        s1=s1,
+        s2=s2,
+        s3=s3,
+        pump=pump,
+        theirs=theirs,
+        approved=approved,
+        draft=draft,
+        their_report=their_report,
+    )
 
 
 def q(kind, **params):
@@ -94,20 +142,27 @@ def test_reports_are_approved_only_and_of_the_view(db, world):
     assert records.get_report(db, world["v"], world["draft"].id) is None
     assert records.get_report(db, world["v"], world["their_report"].id) is None
     assert records.get_report(db, world["v"], world["approved"].id).number == "R1"
-    assert col(lists.fetch(db, world["v"], "reports", q("reports", q="apart from the pump"), now=NOW), "number") == ["R1"]
+    assert col(lists.fetch(db, world["v"], "reports", q("reports", q="apart from the pump"), now=NOW), "number") == [
+        "R1"
+    ]
 
 
 def test_defects_are_published_or_on_an_approved_report(db, world):
     page = lists.fetch(db, world["v"], "defects", q("defects"), now=NOW)
     assert col(page, "title") == ["Pump seal leaking", "Via approved report", "Heater scale", "Old crack fixed"]
     assert col(lists.fetch(db, world["v"], "defects", q("defects", status="open"), now=NOW), "title") == [
-        "Pump seal leaking", "Via approved report", "Heater scale"]
+        "Pump seal leaking",
+        "Via approved report",
+        "Heater scale",
+    ]
     # Sorting by severity puts the most severe first (descending) and last (ascending).
     by_sev = lists.fetch(db, world["v"], "defects", q("defects", sort="severity", dir="desc"), now=NOW)
     assert col(by_sev, "severity")[0] == "CRITICAL" and col(by_sev, "severity")[-1] == "RECOMMENDATION"
     asc = lists.fetch(db, world["v"], "defects", q("defects", sort="severity", dir="asc"), now=NOW)
     assert col(asc, "severity") == list(reversed(col(by_sev, "severity")))
-    assert col(lists.fetch(db, world["v"], "defects", q("defects", f_asset="P-1"), now=NOW), "title") == ["Pump seal leaking"]
+    assert col(lists.fetch(db, world["v"], "defects", q("defects", f_asset="P-1"), now=NOW), "title") == [
+        "Pump seal leaking"
+    ]
 
 
 def test_column_filters_combine_with_search_and_status(db, world):
@@ -156,10 +211,27 @@ def test_jobs_filter_by_asset(db, world):
 
 
 def test_bad_urls_are_dropped_not_errors(db, world):
-    query = q("jobs", sort="password_hash", dir="sideways", f_kind="BANANA", f_date="2026-13", page="-3",
-              f_nonsense="x", status="everything", site="abc", **{"from": "yesterday"})
+    query = q(
+        "jobs",
+        sort="password_hash",
+        dir="sideways",
+        f_kind="BANANA",
+        f_date="2026-13",
+        page="-3",
+        f_nonsense="x",
+        status="everything",
+        site="abc",
+        **{"from": "yesterday"},
+    )
     assert (query.sort, query.desc, query.filters, query.page, query.status, query.site_id, query.date_from) == (
-        "", None, {}, 1, "all", None, None)
+        "",
+        None,
+        {},
+        1,
+        "all",
+        None,
+        None,
+    )
     assert lists.fetch(db, world["v"], "jobs", query, now=NOW).total == 30
     # Digits str.isdigit() takes but int() refuses, and ids past the database's integer.
     for bad in ("²", "1²", "٣", "1" * 30, "-1", "0"):
@@ -236,8 +308,10 @@ def many(db):
     c = m.Client(tenant_id=t.id, name="C")
     db.add(c)
     db.flush()
-    sites = [m.Site(tenant_id=t.id, client_id=c.id, name=n, address=a)
-             for n, a in (("Delta", "4 Road"), ("Alpha", "1 Road"), ("Alpha", "1 Road bis"), ("Cove", ""))]
+    sites = [
+        m.Site(tenant_id=t.id, client_id=c.id, name=n, address=a)
+        for n, a in (("Delta", "4 Road"), ("Alpha", "1 Road"), ("Alpha", "1 Road bis"), ("Cove", ""))
+    ]
     db.add_all(sites)
     db.flush()
     asset = m.Asset(tenant_id=t.id, site_id=sites[0].id, asset_code="PUMP-1", asset_type="pump")
@@ -246,14 +320,32 @@ def many(db):
     S = list(m.Severity)
     for n in range(41):
         site = sites[(n * 7) % 4]
-        db.add(m.Remark(tenant_id=t.id, site_id=site.id, severity=S[n % 5], title=f"Pump {n}" if n % 3 else f"Leak {n}",
-                        raised_on=TODAY - timedelta(days=n % 9), is_published=True, asset_id=asset.id if n % 4 == 0 else None,
-                        status=m.RemarkStatus.RESOLVED if n % 6 == 0 else m.RemarkStatus.OPEN))
-        db.add(m.Job(tenant_id=t.id, number=f"N{n:02d}", site_id=site.id, kind=list(m.JobKind)[n % 4],
-                     description=f"Pump visit {n}" if n % 2 else "Visit", scheduled_date=TODAY + timedelta(days=n % 11 - 5)))
+        db.add(
+            m.Remark(
+                tenant_id=t.id,
+                site_id=site.id,
+                severity=S[n % 5],
+                title=f"Pump {n}" if n % 3 else f"Leak {n}",
+                raised_on=TODAY - timedelta(days=n % 9),
+                is_published=True,
+                asset_id=asset.id if n % 4 == 0 else None,
+                status=m.RemarkStatus.RESOLVED if n % 6 == 0 else m.RemarkStatus.OPEN,
+            )
+        )
+        db.add(
+            m.Job(
+                tenant_id=t.id,
+                number=f"N{n:02d}",
+                site_id=site.id,
+                kind=list(m.JobKind)[n % 4],
+                description=f"Pump visit {n}" if n % 2 else "Visit",
+                scheduled_date=TODAY + timedelta(days=n % 11 - 5),
+            )
+        )
     db.commit()
-    return Viewer(kind="portal", tenant_id=t.id, user_id=1, session_id=1, name="", email="",
-                  client_ids=frozenset({c.id}))
+    return Viewer(
+        kind="portal", tenant_id=t.id, user_id=1, session_id=1, name="", email="", client_ids=frozenset({c.id})
+    )
 
 
 @pytest.mark.parametrize("kind", ["defects", "jobs"])
@@ -267,16 +359,32 @@ def test_every_sort_pages_through_the_list_in_the_order_of_the_whole_list(db, ma
         for direction in ("asc", "desc"):
             for extra in ({}, {"q": "pump"}, {"status": "open" if kind == "defects" else "future"}):
                 query = q(kind, sort=sort, dir=direction, **extra)
-                whole = [r[0] for r in csv.reader(io.StringIO("".join(
-                    lists.export_csv(db, many, kind, query, str, now=NOW))))][1:]
+                whole = [
+                    r[0]
+                    for r in csv.reader(io.StringIO("".join(lists.export_csv(db, many, kind, query, str, now=NOW))))
+                ][1:]
                 assert whole, (sort, direction, extra)
                 got, page = [], lists.fetch(db, many, kind, query, now=NOW, per_page=per_page)
                 assert page.total == len(whole) and page.pages == -(-len(whole) // per_page)
                 for n in range(1, page.pages + 1):
-                    got += col(lists.fetch(db, many, kind, q(kind, sort=sort, dir=direction, page=n, **extra),
-                                           now=NOW, per_page=per_page), "number")
+                    got += col(
+                        lists.fetch(
+                            db,
+                            many,
+                            kind,
+                            q(kind, sort=sort, dir=direction, page=n, **extra),
+                            now=NOW,
+                            per_page=per_page,
+                        ),
+                        "number",
+                    )
                 assert got == whole, (sort, direction, extra)
                 # Past the last page: the last page, with the same total.
-                last = lists.fetch(db, many, kind, q(kind, sort=sort, dir=direction, page=99, **extra), now=NOW,
-                                   per_page=per_page)
-                assert (last.page, last.total, col(last, "number")) == (page.pages, len(whole), got[(page.pages - 1) * per_page:])
+                last = lists.fetch(
+                    db, many, kind, q(kind, sort=sort, dir=direction, page=99, **extra), now=NOW, per_page=per_page
+                )
+                assert (last.page, last.total, col(last, "number")) == (
+                    page.pages,
+                    len(whole),
+                    got[(page.pages - 1) * per_page :],
+                )

@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.services.portal import records
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.portal import records
 
 NOW = datetime(2026, 3, 15, 10, tzinfo=UTC)
 TODAY = date(2026, 3, 15)
@@ -26,15 +26,28 @@ def world(db):
     mine, other = m.Client(tenant_id=t.id, name="Mine"), m.Client(tenant_id=t.id, name="Other")
     db.add_all([mine, other])
     db.flush()
-    s1, s2 = m.Site(tenant_id=t.id, client_id=mine.id, name="My pool"), m.Site(tenant_id=t.id, client_id=other.id, name="Their pool")
+    s1, s2 = (
+        m.Site(tenant_id=t.id, client_id=mine.id, name="My pool"),
+        m.Site(tenant_id=t.id, client_id=other.id, name="Their pool"),
+    )
     db.add_all([s1, s2])
     db.flush()
     Q = m.QuoteStatus
 
     def quote(site, number, status, expires=None):
-        q = m.Quote(tenant_id=t.id, number=number, site_id=site.id, kind=m.QuoteKind.DEFECT, status=status,
-                    title=f"Work {number}", issued_on=TODAY - timedelta(days=int(number[1:])), expires_on=expires,
-                    total_cents=1210, subtotal_cents=1000, tax_cents=210)
+        q = m.Quote(
+            tenant_id=t.id,
+            number=number,
+            site_id=site.id,
+            kind=m.QuoteKind.DEFECT,
+            status=status,
+            title=f"Work {number}",
+            issued_on=TODAY - timedelta(days=int(number[1:])),
+            expires_on=expires,
+            total_cents=1210,
+            subtotal_cents=1000,
+            tax_cents=210,
+        )
         db.add(q)
         return q
 
@@ -47,14 +60,37 @@ def world(db):
         "theirs": quote(s2, "Q6", Q.AWAITING_ACCEPTANCE),
     }
     I = m.InvoiceStatus
-    for n, (status, due) in enumerate([(I.AWAITING_PAYMENT, TODAY - timedelta(days=1)), (I.AWAITING_PAYMENT, TODAY),
-                                       (I.PAID, TODAY - timedelta(days=30)), (I.DRAFT, None)]):
-        db.add(m.Invoice(tenant_id=t.id, number=f"I{n}", site_id=s1.id, status=status, issued_on=TODAY - timedelta(days=40),
-                         due_on=due, total_cents=100 * (n + 1)))
+    for n, (status, due) in enumerate(
+        [
+            (I.AWAITING_PAYMENT, TODAY - timedelta(days=1)),
+            (I.AWAITING_PAYMENT, TODAY),
+            (I.PAID, TODAY - timedelta(days=30)),
+            (I.DRAFT, None),
+        ]
+    ):
+        db.add(
+            m.Invoice(
+                tenant_id=t.id,
+                number=f"I{n}",
+                site_id=s1.id,
+                status=status,
+                issued_on=TODAY - timedelta(days=40),
+                due_on=due,
+                total_cents=100 * (n + 1),
+            )
+        )
     pat = m.PortalUser(tenant_id=t.id, email="p@x.test", name="Pat")
     db.add(pat)
     db.commit()
-    v = Viewer(kind="portal", tenant_id=t.id, user_id=pat.id, session_id=1, name="Pat", email="p@x", client_ids=frozenset({mine.id}))
+    v = Viewer(
+        kind="portal",
+        tenant_id=t.id,
+        user_id=pat.id,
+        session_id=1,
+        name="Pat",
+        email="p@x",
+        client_ids=frozenset({mine.id}),
+    )
     return dict(t=t, v=v, q=qs)
 
 
@@ -74,8 +110,15 @@ def test_approve_needs_a_name_and_works_once(db, world):
     db.commit()
     db.refresh(q)
     assert (q.status, q.approver_name, q.approver_reference, q.decided_by_portal_user_id) == (
-        m.QuoteStatus.APPROVED, "Pat Smith", "PO-9", v.user_id)
-    assert records.decide_quote(db, v, q.id, approve=False, comment="changed my mind", now=NOW) == "quote.error.already_decided"
+        m.QuoteStatus.APPROVED,
+        "Pat Smith",
+        "PO-9",
+        v.user_id,
+    )
+    assert (
+        records.decide_quote(db, v, q.id, approve=False, comment="changed my mind", now=NOW)
+        == "quote.error.already_decided"
+    )
     note = db.exec(select(m.Notification)).one()
     assert note.kind == m.NotificationKind.QUOTE_DECIDED and "Q1" in note.title
     assert db.exec(select(m.AuditEvent).where(m.AuditEvent.action == "quote.approved")).one().target_id == str(q.id)
@@ -98,8 +141,10 @@ def test_staff_notifications_link_to_the_real_pages(db, world):
     db.commit()
     job = db.exec(select(m.Job).where(m.Job.number == number)).one()
     links = {n.kind: n.link for n in db.exec(select(m.Notification))}
-    assert links == {m.NotificationKind.QUOTE_DECIDED: f"/admin/quote?id={q.id}",
-                     m.NotificationKind.JOB_REQUESTED: f"/admin/job?id={job.id}"}
+    assert links == {
+        m.NotificationKind.QUOTE_DECIDED: f"/admin/quote?id={q.id}",
+        m.NotificationKind.JOB_REQUESTED: f"/admin/job?id={job.id}",
+    }
     assert all(_routed(link) for link in links.values())
 
 
@@ -119,7 +164,10 @@ def test_cannot_act_on_hidden_or_foreign_quotes(db, world):
         error = records.decide_quote(db, world["v"], world["q"][key].id, approve=True, name="X", now=NOW)
         assert error in ("quote.error.not_found", "quote.error.already_decided")
     read_only = Viewer(**{**world["v"].__dict__, "read_only": True})
-    assert records.decide_quote(db, read_only, world["q"]["open"].id, approve=True, name="X", now=NOW) == "quote.error.not_allowed"
+    assert (
+        records.decide_quote(db, read_only, world["q"]["open"].id, approve=True, name="X", now=NOW)
+        == "quote.error.not_allowed"
+    )
 
 
 def test_two_people_approving_at_once_one_wins(db, world, any_db_url):
@@ -156,14 +204,26 @@ def test_document_switches_turn_lists_off(db, world):
     db.commit()
     assert records.list_quotes(db, world["v"], now=NOW) is None
     assert records.list_invoices(db, world["v"], now=NOW) is None
-    assert records.decide_quote(db, world["v"], world["q"]["open"].id, approve=True, name="X", now=NOW) == "quote.error.not_found"
+    assert (
+        records.decide_quote(db, world["v"], world["q"]["open"].id, approve=True, name="X", now=NOW)
+        == "quote.error.not_found"
+    )
 
 
 def test_paging_is_stable_and_clamped(db, world):
     site_id = world["q"]["open"].site_id
     for n in range(25):
-        db.add(m.Quote(tenant_id=world["t"].id, number=f"P{n:02d}", site_id=site_id, kind=m.QuoteKind.SERVICE,
-                       status=m.QuoteStatus.APPROVED, title="p", issued_on=TODAY))
+        db.add(
+            m.Quote(
+                tenant_id=world["t"].id,
+                number=f"P{n:02d}",
+                site_id=site_id,
+                kind=m.QuoteKind.SERVICE,
+                status=m.QuoteStatus.APPROVED,
+                title="p",
+                issued_on=TODAY,
+            )
+        )
     db.commit()
     first = records.list_quotes(db, world["v"], page=1, now=NOW)
     last = records.list_quotes(db, world["v"], page=99, now=NOW)
@@ -177,14 +237,22 @@ def test_request_a_job(db, world):
     site_id = world["q"]["open"].site_id
     other_site = world["q"]["theirs"].site_id
     number, errors = records.request_job(db, v, other_site, "BANANA", "short")
-    assert number is None and errors == {"site": "job.error.site", "kind": "job.error.kind", "description": "job.error.too_short"}
+    assert number is None and errors == {
+        "site": "job.error.site",
+        "kind": "job.error.kind",
+        "description": "job.error.too_short",
+    }
     assert db.exec(select(m.Job)).all() == []
     number, errors = records.request_job(db, v, site_id, "SERVICE_CALL", "  The pump is leaking water  ")
     db.commit()
     assert errors == {} and number.startswith("REQ-")
     job = db.exec(select(m.Job)).one()
     assert (job.stage, job.scheduled_date, job.description, job.requested_by_portal_user_id) == (
-        m.JobStage.ON_HOLD, None, "The pump is leaking water", v.user_id)
+        m.JobStage.ON_HOLD,
+        None,
+        "The pump is leaking water",
+        v.user_id,
+    )
     note = db.exec(select(m.Notification).where(m.Notification.kind == m.NotificationKind.JOB_REQUESTED)).one()
     assert number in note.title
     number2, _ = records.request_job(db, v, site_id, "DEFECT_REPAIR", "Another request here")
@@ -197,8 +265,9 @@ def test_job_requests_at_the_same_moment_get_distinct_numbers(db, world, any_db_
     from pool_portal.db import make_engine
 
     site_id = world["q"]["open"].site_id
-    imported = m.Job(tenant_id=world["t"].id, number="X", site_id=site_id, kind=m.JobKind.SERVICE_CALL,
-                     description="From the ERP")
+    imported = m.Job(
+        tenant_id=world["t"].id, number="X", site_id=site_id, kind=m.JobKind.SERVICE_CALL, description="From the ERP"
+    )
     db.add(imported)
     db.flush()
     imported.number = taken = f"REQ-{world['t'].id:02d}{imported.id + 1:06d}"  # the next request's number
@@ -233,8 +302,17 @@ def test_jobs_by_when_site_dates_and_text(db, world):
     other = world["q"]["theirs"].site_id
 
     def job(number, site, when, **kw):
-        db.add(m.Job(tenant_id=world["t"].id, number=number, site_id=site, kind=m.JobKind.SERVICE_CALL,
-                     description=kw.pop("description", "Check pump"), scheduled_date=when, **kw))
+        db.add(
+            m.Job(
+                tenant_id=world["t"].id,
+                number=number,
+                site_id=site,
+                kind=m.JobKind.SERVICE_CALL,
+                description=kw.pop("description", "Check pump"),
+                scheduled_date=when,
+                **kw,
+            )
+        )
 
     job("J1", site_id, TODAY - timedelta(days=10), customer_po="PO-55")
     job("J2", site_id, TODAY + timedelta(days=3), description="Replace filter sand")
@@ -258,17 +336,35 @@ def test_approval_with_an_authorisation_document(db, world, isolated_settings):
 
     v, quote = world["v"], world["q"]["open"]
     html = ("order.pdf", b"<html><script>alert(1)</script></html>")
-    assert records.decide_quote(db, v, quote.id, approve=True, name="Ana", document=html, now=NOW) == "quote.error.document_type"
+    assert (
+        records.decide_quote(db, v, quote.id, approve=True, name="Ana", document=html, now=NOW)
+        == "quote.error.document_type"
+    )
     db.rollback()
     assert db.get(m.Quote, quote.id).status == m.QuoteStatus.AWAITING_ACCEPTANCE
     assert db.exec(select(m.Document)).all() == []
     pdf_bytes = b"%PDF-1.4\n% signed order\n"
-    assert records.decide_quote(db, v, quote.id, approve=True, name="Ana", reference="PO-9",
-                                document=("signed order.pdf", pdf_bytes), now=NOW) is None
+    assert (
+        records.decide_quote(
+            db,
+            v,
+            quote.id,
+            approve=True,
+            name="Ana",
+            reference="PO-9",
+            document=("signed order.pdf", pdf_bytes),
+            now=NOW,
+        )
+        is None
+    )
     db.commit()
     doc = db.exec(select(m.Document)).one()
     assert (doc.site_id, doc.is_published, doc.content_type, doc.filename) == (
-        quote.site_id, False, "application/pdf", "signed order.pdf")
+        quote.site_id,
+        False,
+        "application/pdf",
+        "signed order.pdf",
+    )
     assert storage.read(doc.storage_key) == pdf_bytes
     event = db.exec(select(m.AuditEvent).where(m.AuditEvent.action == "quote.approved")).one()
     assert str(doc.id) in str(event.detail)
@@ -276,11 +372,15 @@ def test_approval_with_an_authorisation_document(db, world, isolated_settings):
 
 @pytest.mark.parametrize("stage", [s for s in m.JobStage if s != m.JobStage.ON_HOLD])
 def test_a_requested_job_takes_the_tenants_default_status(db, world, stage):
-    db.execute(m.PortalSettings.__table__.update().where(m.PortalSettings.tenant_id == world["t"].id)
-               .values(default_job_stage=stage.value))
+    db.execute(
+        m.PortalSettings.__table__.update()
+        .where(m.PortalSettings.tenant_id == world["t"].id)
+        .values(default_job_stage=stage.value)
+    )
     db.commit()
-    number, errors = records.request_job(db, world["v"], world["q"]["open"].site_id, "DEFECT_REPAIR",
-                                         "Please look at the skimmer lid")
+    number, errors = records.request_job(
+        db, world["v"], world["q"]["open"].site_id, "DEFECT_REPAIR", "Please look at the skimmer lid"
+    )
     db.commit()
     assert errors == {}
     job = db.exec(select(m.Job).where(m.Job.number == number)).one()

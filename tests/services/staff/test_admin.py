@@ -11,11 +11,13 @@ import pytest
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.services.staff import admin, clients as admin_clients, users as admin_staff
-from pool_portal.services.identity import auth
-from pool_portal.services.portal import dashboard, lists, records
-from pool_portal.services.infra import mail
 from pool_portal.services.core.scope import portal_client_ids
+from pool_portal.services.identity import auth
+from pool_portal.services.infra import mail
+from pool_portal.services.portal import dashboard, lists, records
+from pool_portal.services.staff import admin
+from pool_portal.services.staff import clients as admin_clients
+from pool_portal.services.staff import users as admin_staff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -33,8 +35,13 @@ def world(db, isolated_settings, monkeypatch):
     cb = m.Client(tenant_id=b.id, name="B Client")
     db.add_all([c1, c2, c3, cb])
     db.flush()
-    db.add_all([m.Site(tenant_id=a.id, client_id=c1.id, name="Acme 1"), m.Site(tenant_id=a.id, client_id=c1.id, name="Acme 2"),
-                m.Site(tenant_id=a.id, client_id=c2.id, name="Beach")])
+    db.add_all(
+        [
+            m.Site(tenant_id=a.id, client_id=c1.id, name="Acme 1"),
+            m.Site(tenant_id=a.id, client_id=c1.id, name="Acme 2"),
+            m.Site(tenant_id=a.id, client_id=c2.id, name="Beach"),
+        ]
+    )
     boss = m.StaffUser(tenant_id=a.id, email="boss@a.test", name="Boss", role=m.StaffRole.ADMIN)
     admin2 = m.StaffUser(tenant_id=a.id, email="ann@a.test", name="Ann", role=m.StaffRole.ADMIN)
     office = m.StaffUser(tenant_id=a.id, email="office@a-pools.example.com", name="Olga", role=m.StaffRole.OFFICE)
@@ -45,12 +52,29 @@ def world(db, isolated_settings, monkeypatch):
     pb = m.PortalUser(tenant_id=b.id, email="pb@b.test", name="PB")
     db.add_all([pat, ivy, pb])
     db.flush()
-    db.add_all([m.Membership(tenant_id=a.id, portal_user_id=pat.id, client_id=c1.id),
-                m.Membership(tenant_id=a.id, portal_user_id=ivy.id, client_id=c2.id),
-                m.Membership(tenant_id=b.id, portal_user_id=pb.id, client_id=cb.id)])
+    db.add_all(
+        [
+            m.Membership(tenant_id=a.id, portal_user_id=pat.id, client_id=c1.id),
+            m.Membership(tenant_id=a.id, portal_user_id=ivy.id, client_id=c2.id),
+            m.Membership(tenant_id=b.id, portal_user_id=pb.id, client_id=cb.id),
+        ]
+    )
     db.commit()
-    yield dict(a=a, b=b, c1=c1, c2=c2, c3=c3, cb=cb, boss=boss, admin2=admin2, office=office, b_admin=b_admin,
-               pat=pat, ivy=ivy, pb=pb)
+    yield dict(
+        a=a,
+        b=b,
+        c1=c1,
+        c2=c2,
+        c3=c3,
+        cb=cb,
+        boss=boss,
+        admin2=admin2,
+        office=office,
+        b_admin=b_admin,
+        pat=pat,
+        ivy=ivy,
+        pb=pb,
+    )
     mail.wait_idle(30)
     settingsmod.get_settings.cache_clear()
 
@@ -92,18 +116,31 @@ def test_panel_resolution_default_then_override_and_reset_restores(db, world):
     assert admin.resolve_panels(db, t, [c1]) == admin.resolve_panels(db, t, [c2])
     assert admin.get_client_overrides(db, t, c1)["panels"]["spend_tracking"]["override"] is None
     assert {e.action for e in db.exec(select(m.AuditEvent)).all()} >= {
-        "admin.settings.updated", "admin.customise.set", "admin.customise.reset"}
+        "admin.settings.updated",
+        "admin.customise.set",
+        "admin.customise.reset",
+    }
 
     assert admin.set_client_override(db, t, boss, c1, "bogus", True) == {"panel": "admin.customise.error.panel"}
 
 
 def test_settings_are_saved_and_used(db, world):
     t, boss = world["a"].id, world["boss"].id
-    errors = admin.update_portal_settings(db, t, boss, {
-        "show_quotes": "off", "show_reports": False, "incidents_enabled": "on",
-        "asset_columns": ["model", "serial_number"], "asset_id_label": "  Tag no. ", "brand_colour": "#FF8800",
-        "payment_instructions": "IBAN ES00 0000", "default_job_stage": "ready",
-    })
+    errors = admin.update_portal_settings(
+        db,
+        t,
+        boss,
+        {
+            "show_quotes": "off",
+            "show_reports": False,
+            "incidents_enabled": "on",
+            "asset_columns": ["model", "serial_number"],
+            "asset_id_label": "  Tag no. ",
+            "brand_colour": "#FF8800",
+            "payment_instructions": "IBAN ES00 0000",
+            "default_job_stage": "ready",
+        },
+    )
     assert errors == {}
     db.commit()
     s = admin.get_portal_settings(db, t)
@@ -122,11 +159,21 @@ def test_settings_are_saved_and_used(db, world):
 
 def test_invalid_settings_write_nothing(db, world):
     t, boss = world["a"].id, world["boss"].id
-    errors = admin.update_portal_settings(db, t, boss, {
-        "show_map": False,  # valid, but the form as a whole is refused
-        "asset_columns": ["model", "password_hash"], "asset_id_label": "x" * 41, "brand_colour": "red",
-        "payment_instructions": "p" * 2001, "default_job_stage": "DONE", "show_quotes": "maybe", "colour": "#000000",
-    })
+    errors = admin.update_portal_settings(
+        db,
+        t,
+        boss,
+        {
+            "show_map": False,  # valid, but the form as a whole is refused
+            "asset_columns": ["model", "password_hash"],
+            "asset_id_label": "x" * 41,
+            "brand_colour": "red",
+            "payment_instructions": "p" * 2001,
+            "default_job_stage": "DONE",
+            "show_quotes": "maybe",
+            "colour": "#000000",
+        },
+    )
     assert errors == {
         "asset_columns": "admin.settings.error.asset_columns",
         "asset_id_label": "admin.settings.error.asset_id_label",
@@ -137,9 +184,11 @@ def test_invalid_settings_write_nothing(db, world):
         "colour": "admin.settings.error.unknown_field",
     }
     assert admin.update_portal_settings(db, t, boss, {"asset_id_label": "   "}) == {
-        "asset_id_label": "admin.settings.error.asset_id_label"}
+        "asset_id_label": "admin.settings.error.asset_id_label"
+    }
     assert admin.update_portal_settings(db, t, boss, {"asset_columns": []}) == {
-        "asset_columns": "admin.settings.error.asset_columns"}
+        "asset_columns": "admin.settings.error.asset_columns"
+    }
     db.commit()
     assert db.exec(select(m.PortalSettings)).all() == []
     db.refresh(world["a"])
@@ -176,24 +225,38 @@ def test_another_tenants_ids_are_not_found(db, world):
     assert admin_clients.set_group_parent(db, t, boss, a_group, b_group) == {"parent_id": "admin.error.not_found"}
     assert admin_clients.add_group_client(db, t, boss, a_group, cb) == {"client_id": "admin.error.not_found"}
     assert admin_clients.grant_group_access(db, t, boss, a_group, world["pb"].id) == {
-        "portal_user_id": "admin.error.not_found"}
+        "portal_user_id": "admin.error.not_found"
+    }
     assert admin_staff.set_staff_active(db, t, boss, world["b_admin"].id, False) == {
-        "staff_user_id": "admin.error.not_found"}
+        "staff_user_id": "admin.error.not_found"
+    }
     assert admin_staff.set_staff_role(db, t, boss, world["b_admin"].id, "OFFICE") == {
-        "staff_user_id": "admin.error.not_found"}
+        "staff_user_id": "admin.error.not_found"
+    }
     db.commit()
     assert db.get(m.StaffUser, world["b_admin"].id).is_active
     assert db.get(m.ClientGroup, b_group).name == "B group"
-    assert [r["name"] for r in admin_clients.list_clients(db, t, boss)["rows"]] == ["Acme Hotels", "Beach Club", "Casa Verde"]
+    assert [r["name"] for r in admin_clients.list_clients(db, t, boss)["rows"]] == [
+        "Acme Hotels",
+        "Beach Club",
+        "Casa Verde",
+    ]
     assert [g["name"] for g in admin_clients.list_groups(db, t, boss)] == ["A group"]
-    assert {r["email"] for r in admin_staff.list_staff(db, t, boss)} == {"boss@a.test", "ann@a.test", "office@a-pools.example.com"}
+    assert {r["email"] for r in admin_staff.list_staff(db, t, boss)} == {
+        "boss@a.test",
+        "ann@a.test",
+        "office@a-pools.example.com",
+    }
     # A staff user of tenant B cannot act on tenant A at all.
     with pytest.raises(PermissionError):
         admin_clients.list_clients(db, t, world["b_admin"].id)
     # Tenant B's settings are untouched by tenant A's.
     admin.update_portal_settings(db, t, boss, {"show_map": False, "brand_colour": "#000000"})
     db.commit()
-    assert admin.resolve_panels(db, b, [cb])["map"] is True and admin.get_portal_settings(db, b)["brand_colour"] == "#0e7490"
+    assert (
+        admin.resolve_panels(db, b, [cb])["map"] is True
+        and admin.get_portal_settings(db, b)["brand_colour"] == "#0e7490"
+    )
 
 
 # -- logo --------------------------------------------------------------------------------------------
@@ -202,7 +265,9 @@ def test_logo_is_checked_by_content_and_stored_privately(db, world, isolated_set
     assert admin.logo_bytes(db, t) is None
     assert admin.set_logo(db, t, boss, b"%PDF-1.7 not an image", "logo.png") == {"logo": "admin.logo.error.type"}
     assert admin.set_logo(db, t, boss, b"<svg onload=alert(1)>", "logo.svg") == {"logo": "admin.logo.error.type"}
-    assert admin.set_logo(db, t, boss, PNG + b"\x00" * (2 * 1024 * 1024), "big.png") == {"logo": "admin.logo.error.size"}
+    assert admin.set_logo(db, t, boss, PNG + b"\x00" * (2 * 1024 * 1024), "big.png") == {
+        "logo": "admin.logo.error.size"
+    }
     assert admin.set_logo(db, t, boss, b"", "none.png") == {"logo": "admin.logo.error.empty"}
     db.commit()
     assert db.get(m.Tenant, t).logo_path is None and not (isolated_settings / "files").exists()
@@ -238,8 +303,9 @@ def test_client_list_counts_filters_and_detail(db, world):
     assert names("all", text="beach") == ["Beach Club"]
     assert names("all", text="%") == []
 
-    out = admin_clients.bulk_invite(lambda: Session(db.get_bind(), expire_on_commit=False), t, boss,
-                                    [world["ivy"].id, world["pat"].id])
+    out = admin_clients.bulk_invite(
+        lambda: Session(db.get_bind(), expire_on_commit=False), t, boss, [world["ivy"].id, world["pat"].id]
+    )
     assert out == {"total": 2, "invited": 1, "skipped": 1}  # Pat already has a password
     assert names("pending_invite") == ["Beach Club"]
 
@@ -265,7 +331,8 @@ def test_client_list_counts_filters_and_detail(db, world):
     db.commit()
     assert admin_clients.client_detail(db, t, boss, world["c1"].id)["contacts"][0]["status"] == "disabled"
     assert [(c["name"], c["status"]) for c in admin_clients.client_detail(db, t, boss, world["c3"].id)["contacts"]] == [
-        ("Pat", "disabled")]
+        ("Pat", "disabled")
+    ]
     assert names("with_portal") == []
 
 
@@ -303,8 +370,11 @@ def test_bulk_invite_of_200_in_the_background_while_others_work(db, world, isola
             main_done.wait(30)  # hold the job mid-run until the main thread has worked
 
     def job():
-        result.update(admin_clients.bulk_invite(lambda: Session(engine, expire_on_commit=False), t, office, ids,
-                                                progress, batch_size=20))
+        result.update(
+            admin_clients.bulk_invite(
+                lambda: Session(engine, expire_on_commit=False), t, office, ids, progress, batch_size=20
+            )
+        )
 
     worker = threading.Thread(target=job)
     worker.start()
@@ -352,7 +422,10 @@ def test_groups_nest_without_cycles_and_give_access(db, world):
     db.commit()
     assert db.get(m.ClientGroup, national).parent_id is None
     assert [(g["name"], g["depth"]) for g in admin_clients.list_groups(db, t, boss)] == [
-        ("National", 0), ("North", 1), ("Bilbao Centre", 2)]
+        ("National", 0),
+        ("North", 1),
+        ("Bilbao Centre", 2),
+    ]
 
     # Access through a group reaches the clients of its nested groups.
     assert admin_clients.add_group_client(db, t, boss, city, world["c3"].id) == {}
@@ -382,8 +455,14 @@ def test_groups_nest_without_cycles_and_give_access(db, world):
     db.commit()
     assert admin_clients.list_groups(db, t, boss) == []
     assert {e.action for e in db.exec(select(m.AuditEvent)).all()} >= {
-        "admin.group.created", "admin.group.renamed", "admin.group.moved", "admin.group.client_added",
-        "admin.group.access_granted", "admin.group.access_revoked", "admin.group.deleted"}
+        "admin.group.created",
+        "admin.group.renamed",
+        "admin.group.moved",
+        "admin.group.client_added",
+        "admin.group.access_granted",
+        "admin.group.access_revoked",
+        "admin.group.deleted",
+    }
 
 
 # -- staff users ----------------------------------------------------------------------------------------
@@ -406,7 +485,9 @@ def test_last_active_admin_cannot_go_and_first_admin_follows(db, world):
     assert db.exec(select(m.Notification.staff_user_id)).all() == [ann.id]
 
     # Ann is now the last active ADMIN: she can neither deactivate nor demote herself.
-    assert admin_staff.set_staff_active(db, t, ann.id, ann.id, False) == {"staff_user_id": "admin.staff.error.last_admin"}
+    assert admin_staff.set_staff_active(db, t, ann.id, ann.id, False) == {
+        "staff_user_id": "admin.staff.error.last_admin"
+    }
     assert admin_staff.set_staff_role(db, t, ann.id, ann.id, "OFFICE") == {"role": "admin.staff.error.last_admin"}
     db.commit()
     assert db.get(m.StaffUser, ann.id).is_active and db.get(m.StaffUser, ann.id).role == m.StaffRole.ADMIN
@@ -422,15 +503,22 @@ def test_last_active_admin_cannot_go_and_first_admin_follows(db, world):
     assert admin_staff.first_active_admin(db, t) == boss.id
     assert admin_staff.set_staff_role(db, t, boss.id, ann.id, "JANITOR") == {"role": "admin.staff.error.role"}
     assert {e.action for e in db.exec(select(m.AuditEvent)).all()} >= {
-        "admin.staff.deactivated", "admin.staff.reactivated", "admin.staff.role_changed"}
+        "admin.staff.deactivated",
+        "admin.staff.reactivated",
+        "admin.staff.role_changed",
+    }
 
 
 def test_invite_staff_validates_and_sends_a_set_password_link(db, world):
     t, boss = world["a"].id, world["boss"].id
-    assert admin_staff.invite_staff(db, t, boss, "not-an-email", "", "CHIEF") == (None, {
-        "email": "admin.staff.error.email", "name": "admin.staff.error.name", "role": "admin.staff.error.role"}, [])
+    assert admin_staff.invite_staff(db, t, boss, "not-an-email", "", "CHIEF") == (
+        None,
+        {"email": "admin.staff.error.email", "name": "admin.staff.error.name", "role": "admin.staff.error.role"},
+        [],
+    )
     assert admin_staff.invite_staff(db, t, boss, "Office@A-Pools.example.com", "Olga 2", "OFFICE")[1] == {
-        "email": "admin.staff.error.email_taken"}
+        "email": "admin.staff.error.email_taken"
+    }
     assert db.exec(select(m.StaffUser).where(m.StaffUser.tenant_id == t)).all().__len__() == 3
     new_id, errors, mails = admin_staff.invite_staff(db, t, boss, " Tina@A-Pools.example.com ", "Tina", "technician")
     db.commit()
@@ -442,12 +530,16 @@ def test_invite_staff_validates_and_sends_a_set_password_link(db, world):
     assert "Boss" in subject and out.params["link"] in text
     assert any(r["email"] == "tina@a-pools.example.com" and r["invited"] for r in admin_staff.list_staff(db, t, boss))
     token = out.params["link"].split("token=", 1)[1]
-    user, error = admin_staff.accept_staff_invitation(db, token, "correct horse battery staple", "correct horse battery staple")
+    user, error = admin_staff.accept_staff_invitation(
+        db, token, "correct horse battery staple", "correct horse battery staple"
+    )
     db.commit()
     assert error is None and user.id == new_id
     assert auth.authenticate(db, "staff", "tina@a-pools.example.com", "correct horse battery staple").id == new_id
     assert admin_staff.accept_staff_invitation(db, token, "another long passphrase", "another long passphrase") == (
-        None, "link.invalid")
+        None,
+        "link.invalid",
+    )
 
 
 # -- view as client -------------------------------------------------------------------------------------
@@ -533,11 +625,12 @@ def test_the_logo_stamp_changes_with_the_logo(db, world):
 
 
 def test_a_pdf_carries_the_logo(db, world):
-    from pypdf import PdfReader
     import io
 
-    from pool_portal.services.infra import pdf
     from PIL import Image
+    from pypdf import PdfReader
+
+    from pool_portal.services.infra import pdf
 
     t, boss = world["a"].id, world["boss"].id
     buf = io.BytesIO()
@@ -545,8 +638,11 @@ def test_a_pdf_carries_the_logo(db, world):
     assert admin.set_logo(db, t, boss, buf.getvalue(), "logo.png") == {}
     db.commit()
     viewer = admin.start_view_as(db, t, boss, world["c1"].id)[0]
-    images = [img for page in PdfReader(io.BytesIO(pdf.monthly_activity_report(db, viewer, 2026, 1))).pages
-              for img in page.images]
+    images = [
+        img
+        for page in PdfReader(io.BytesIO(pdf.monthly_activity_report(db, viewer, 2026, 1))).pages
+        for img in page.images
+    ]
     assert len(images) == 1 and images[0].image.size == (300, 100)
     admin.remove_logo(db, t, boss)
     db.commit()
@@ -578,15 +674,22 @@ def test_invitable_contacts_follow_the_list_filters(db, world):
 def test_add_contact_validates_reuses_the_person_and_invites(db, world):
     t, office = world["a"].id, world["office"].id
     c1, c3 = world["c1"].id, world["c3"].id
-    assert admin_clients.add_contact(db, t, office, c3, "", "nope", "CHIEF") == (None, {
-        "email": "admin.contact.error.email", "name": "admin.contact.error.name", "role": "admin.group.error.role"}, [])
+    assert admin_clients.add_contact(db, t, office, c3, "", "nope", "CHIEF") == (
+        None,
+        {"email": "admin.contact.error.email", "name": "admin.contact.error.name", "role": "admin.group.error.role"},
+        [],
+    )
     assert admin_clients.add_contact(db, t, office, world["cb"].id, "Eve", "eve@example.com") == (
-        None, {"client_id": "admin.error.not_found"}, [])
+        None,
+        {"client_id": "admin.error.not_found"},
+        [],
+    )
     db.commit()
     assert len(db.exec(select(m.PortalUser).where(m.PortalUser.tenant_id == t)).all()) == 2
 
-    new_id, errors, mails = admin_clients.add_contact(db, t, office, c3, " Rosa  Gil ", "Rosa@Casa.example.com",
-                                                      "billing")
+    new_id, errors, mails = admin_clients.add_contact(
+        db, t, office, c3, " Rosa  Gil ", "Rosa@Casa.example.com", "billing"
+    )
     db.commit()
     assert errors == {} and db.get(m.PortalUser, new_id).name == "Rosa Gil"
     (invitation,) = mails
@@ -594,7 +697,8 @@ def test_add_contact_validates_reuses_the_person_and_invites(db, world):
     detail = admin_clients.client_detail(db, t, office, c3)
     assert [(c["email"], c["status"]) for c in detail["contacts"]] == [("rosa@casa.example.com", "sent")]
     assert admin_clients.add_contact(db, t, office, c3, "Rosa", "rosa@casa.example.com")[1] == {
-        "email": "admin.contact.error.already"}
+        "email": "admin.contact.error.already"
+    }
     # Once signed up, Rosa gets Acme too: the same person, and no invitation is needed.
     db.get(m.PortalUser, new_id).password_hash = "set"
     db.commit()
@@ -606,7 +710,8 @@ def test_add_contact_validates_reuses_the_person_and_invites(db, world):
     db.get(m.PortalUser, new_id).is_active = False
     db.commit()
     assert admin_clients.add_contact(db, t, office, world["c2"].id, "Rosa", "rosa@casa.example.com")[1] == {
-        "email": "admin.contact.error.disabled"}
+        "email": "admin.contact.error.disabled"
+    }
     assert len(_events(db, "admin.contact.added")) == 2
 
 

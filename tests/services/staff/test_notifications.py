@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 import pool_portal.models as m
-from pool_portal.services.staff import notifications as sn
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.staff import notifications as sn
 
 
 def _viewer(u: m.StaffUser) -> Viewer:
-    return Viewer(kind="staff", tenant_id=u.tenant_id, user_id=u.id, session_id=0, name=u.name, email=u.email,
-                  role=u.role)
+    return Viewer(
+        kind="staff", tenant_id=u.tenant_id, user_id=u.id, session_id=0, name=u.name, email=u.email, role=u.role
+    )
 
 
 @pytest.fixture
@@ -29,16 +30,45 @@ def staff(db):
     db.flush()
     rows = []
     for i in range(30):
-        rows.append(m.Notification(tenant_id=a.id, kind=m.NotificationKind.QUOTE_DECIDED, staff_user_id=ada.id,
-                                   title=f"Quote Q-{i:03d} approved", body="Villa Azul", link=f"/admin/quote?id={i + 1}",
-                                   created_at=datetime(2026, 11, 1 + i % 28, 22, 30, tzinfo=UTC)))
-    rows.append(m.Notification(tenant_id=a.id, kind=m.NotificationKind.JOB_REQUESTED, staff_user_id=olga.id,
-                               title="Job requested", link="/admin/job?id=1"))
-    rows.append(m.Notification(tenant_id=b.id, kind=m.NotificationKind.JOB_REQUESTED, staff_user_id=bob.id,
-                               title="Job requested in B", link="/admin/job?id=2"))
-    rows.append(m.Notification(tenant_id=a.id, kind=m.NotificationKind.INCIDENT_MESSAGE, staff_user_id=ada.id,
-                               title="Odd link", link="https://evil.example/phish",
-                               created_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC)))
+        rows.append(
+            m.Notification(
+                tenant_id=a.id,
+                kind=m.NotificationKind.QUOTE_DECIDED,
+                staff_user_id=ada.id,
+                title=f"Quote Q-{i:03d} approved",
+                body="Villa Azul",
+                link=f"/admin/quote?id={i + 1}",
+                created_at=datetime(2026, 11, 1 + i % 28, 22, 30, tzinfo=UTC),
+            )
+        )
+    rows.append(
+        m.Notification(
+            tenant_id=a.id,
+            kind=m.NotificationKind.JOB_REQUESTED,
+            staff_user_id=olga.id,
+            title="Job requested",
+            link="/admin/job?id=1",
+        )
+    )
+    rows.append(
+        m.Notification(
+            tenant_id=b.id,
+            kind=m.NotificationKind.JOB_REQUESTED,
+            staff_user_id=bob.id,
+            title="Job requested in B",
+            link="/admin/job?id=2",
+        )
+    )
+    rows.append(
+        m.Notification(
+            tenant_id=a.id,
+            kind=m.NotificationKind.INCIDENT_MESSAGE,
+            staff_user_id=ada.id,
+            title="Odd link",
+            link="https://evil.example/phish",
+            created_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        )
+    )
     db.add_all(rows)
     db.commit()
     return dict(ada=_viewer(ada), olga=_viewer(olga), bob=_viewer(bob), rows=rows)
@@ -50,8 +80,11 @@ def test_a_staff_user_sees_only_their_own_newest_first_in_pages(db, staff):
     assert len(first["rows"]) == sn.PAGE_SIZE
     assert first["rows"][0]["title"] == "Odd link"
     # Shown in the tenant's time zone: 22:30 UTC on 1 November is 23:30 in Madrid.
-    on_the_first = [r for r in first["rows"] + sn.list_for(db, staff["ada"], page=2)["rows"]
-                    if r["title"] in ("Quote Q-000 approved", "Quote Q-028 approved")]
+    on_the_first = [
+        r
+        for r in first["rows"] + sn.list_for(db, staff["ada"], page=2)["rows"]
+        if r["title"] in ("Quote Q-000 approved", "Quote Q-028 approved")
+    ]
     assert {r["when"] for r in on_the_first} == {"2026-11-01 23:30"}
     second = sn.list_for(db, staff["ada"], page=2)
     assert len(second["rows"]) == 31 - sn.PAGE_SIZE
@@ -99,8 +132,14 @@ def test_mark_all_read_is_the_callers_only(db, staff):
 
 
 def test_portal_users_get_nothing(db, staff):
-    portal = Viewer(kind="portal", tenant_id=staff["ada"].tenant_id, user_id=staff["ada"].user_id, session_id=0,
-                    name="P", email="p@x")
+    portal = Viewer(
+        kind="portal",
+        tenant_id=staff["ada"].tenant_id,
+        user_id=staff["ada"].user_id,
+        session_id=0,
+        name="P",
+        email="p@x",
+    )
     with pytest.raises(PermissionError):
         sn.list_for(db, portal)
     with pytest.raises(PermissionError):
