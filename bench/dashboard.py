@@ -111,7 +111,8 @@ def _floor(engine, conn, tenant_id: int, client_ids: list[int], today: date) -> 
     severe first; in the same two halves at once as the service (the second on a thread
     with its own connection). Returns the figures in the same shapes as
     services.dashboard, so that the bench can check they are equal."""
-    from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, SEVERITIES, last_months, routine_status
+    from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, last_months, routine_status
+    from pool_portal.services.portal.visibility import SEVERITIES
 
     pg = conn.dialect.name == "postgresql"
     q = lambda sql: conn.exec_driver_sql(sql).all()  # noqa: E731
@@ -288,6 +289,7 @@ def run(url: str, runs: int) -> None:
 
     import pool_portal.models as m
     from pool_portal.db import make_engine, session_scope
+    from pool_portal.services.core import clock
     from pool_portal.services.core.scope import Viewer, portal_client_ids
     from pool_portal.services.infra import pdf
     from pool_portal.services.portal import dashboard, lists
@@ -306,7 +308,7 @@ def run(url: str, runs: int) -> None:
             email=user.email,
             client_ids=frozenset(clients),
         )
-        today = dashboard.tenant_today(s, viewer.tenant_id)
+        today = clock.tenant_today(s, viewer.tenant_id)
         side = partial(session_scope, engine)  # as the app builds it (states/portal.py)
         board = dashboard.build(s, viewer, side_session=side)  # warm up
         with engine.connect() as conn:

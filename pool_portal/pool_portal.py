@@ -39,6 +39,7 @@ from pool_portal.pages.staff.notifications import notifications_page
 from pool_portal.pages.staff.portal_settings import settings_page
 from pool_portal.pages.staff.users import staff_page
 from pool_portal.states.data_in.imports import ImportState
+from pool_portal.states.identity.sign_in import LinkState, LoginState, PasswordState
 from pool_portal.states.incidents.incidents import (
     AdminIncidentsState,
     AdminIncidentState,
@@ -56,7 +57,6 @@ from pool_portal.states.portal.records import (
     ReportsState,
     RequestJobState,
 )
-from pool_portal.states.shell import LinkState, LoginState, PasswordState
 from pool_portal.states.staff import data as data_states
 from pool_portal.states.staff.clients import ClientsState, ClientState, GroupsState, GroupState
 from pool_portal.states.staff.home import AdminHomeState

@@ -15,10 +15,11 @@ from starlette.routing import Route
 from pool_portal.db import session_scope
 from pool_portal.services.core.i18n import normalise_language, t
 from pool_portal.services.core.params import parse_id
+from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import auth
 from pool_portal.services.infra import pdf, storage
-from pool_portal.services.portal import dashboard
+from pool_portal.services.portal import visibility
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -89,7 +90,7 @@ async def _panel_pdf(request: Request, panel: str, build, filename: str) -> Resp
             lang = _language(request, viewer)
             if viewer is None or not viewer.is_portal or viewer.must_change_password:
                 return 401, None, lang
-            if not dashboard.panel_visibility(db, viewer)[panel]:
+            if not visibility.panel_visibility(db, viewer)[panel]:
                 return 404, None, lang
             return 200, build(db, viewer), lang
 
@@ -206,7 +207,7 @@ def _record_route(kind: str):
                 languages.append(_language(request, viewer))
                 if viewer is None or viewer.must_change_password:
                     return 401, None, ""
-                if viewer.is_staff and viewer.role not in staff_data.EDITORS:
+                if viewer.is_staff and viewer.role not in OFFICE_WORK:
                     return 404, None, ""
                 record_id = parse_id(raw)
                 if viewer.is_staff:
@@ -322,7 +323,7 @@ async def logo(request: Request) -> Response:
     """GET /files/logo?v=<stamp>: the signed-in user's tenant's logo (checked as an image
     when uploaded, and again here); 401 without a session, 404 when there is none. The
     stamp in the URL changes with the logo, so the browser may keep it for a day."""
-    from pool_portal.services.staff import admin
+    from pool_portal.services.portal import branding
 
     def work():
         with session_scope() as db:
@@ -330,7 +331,7 @@ async def logo(request: Request) -> Response:
             lang = _language(request, viewer)
             if viewer is None:
                 return 401, None, lang
-            found = admin.logo_bytes(db, viewer.tenant_id)
+            found = branding.logo_bytes(db, viewer.tenant_id)
             return (404, None, lang) if found is None else (200, found, lang)
 
     status, found, lang = await asyncio.to_thread(work)

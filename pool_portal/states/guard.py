@@ -5,7 +5,7 @@ handler declares who may call it, and this module checks it server-side from the
 session cookie before the handler body runs:
 
     @portal_event            # a signed-in portal user (scope in viewer())
-    @staff_event(ADMIN, OFFICE)
+    @staff_event(OFFICE_WORK)  # a role set of services/core/roles.py
     @public_event            # anyone (sign-in pages); says so explicitly
 
 A refused call changes nothing, returns nothing private, is written to the audit log
@@ -22,7 +22,7 @@ import asyncio
 import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import reflex as rx
@@ -197,8 +197,6 @@ def portal_event(fn=None, *, write: bool = False, password_change: bool = False,
     return _guard(rule, background)(fn) if fn is not None else _guard(rule, background)
 
 
-def staff_event(*roles: StaffRole, password_change: bool = False, background: bool = False):
+def staff_event(roles: Iterable[StaffRole], *, password_change: bool = False, background: bool = False):
+    """A staff handler for the roles of ``roles`` (a set of services/core/roles.py)."""
     return _guard(Rule("staff", frozenset(roles), allow_password_change_pending=password_change), background)
-
-
-ALL_STAFF = (StaffRole.ADMIN, StaffRole.OFFICE, StaffRole.TECHNICIAN)

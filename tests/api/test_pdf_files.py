@@ -18,7 +18,7 @@ import pool_portal.models as m
 from pool_portal import demo, migrations
 from pool_portal.api import files, session_routes
 from pool_portal.db import get_engine
-from pool_portal.services.core.i18n import money
+from pool_portal.presentation.display import money
 from pool_portal.services.core.scope import Viewer, portal_client_ids
 from pool_portal.services.infra import pdf
 

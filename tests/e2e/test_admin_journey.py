@@ -41,11 +41,11 @@ def _ids(app_server) -> dict[str, int]:
 
 
 def _reset_costa(app_server) -> None:
-    from pool_portal.services.staff import admin
+    from pool_portal.services.staff import portal_admin
 
     ids = _ids(app_server)
     with Session(app_server.engine()) as db:
-        admin.reset_client_overrides(db, ids["tenant"], ids["admin"], ids["costa"])
+        portal_admin.reset_client_overrides(db, ids["tenant"], ids["admin"], ids["costa"])
         db.commit()
 
 
@@ -301,7 +301,7 @@ def test_a_disabled_contacts_open_session_stops_working(app_server, browser, pag
 
 
 def test_portal_settings_and_logo_apply_on_the_next_navigation(app_server, browser, page):
-    from pool_portal.services.staff import admin
+    from pool_portal.services.staff import portal_admin
 
     ids = _ids(app_server)
     client_ctx, client = _context(browser)
@@ -320,7 +320,7 @@ def test_portal_settings_and_logo_apply_on_the_next_navigation(app_server, brows
         expect(page.locator("#error-brand_colour")).to_contain_text("#RRGGBB")
         expect(page.locator("#settings-notice")).to_have_count(0)
         with Session(app_server.engine()) as db:
-            assert admin.get_portal_settings(db, ids["tenant"])["incidents_enabled"] is True
+            assert portal_admin.get_portal_settings(db, ids["tenant"])["incidents_enabled"] is True
         client.get_by_role("link", name="Jobs", exact=True).click()
         expect(client.get_by_role("link", name="Incidents", exact=True)).to_be_visible()
 
@@ -358,10 +358,10 @@ def test_portal_settings_and_logo_apply_on_the_next_navigation(app_server, brows
         assert requests.get(f"{app_server}{src}", cookies={"pp_session": bluewave}, timeout=30).status_code == 404
     finally:
         with Session(app_server.engine()) as db:
-            admin.update_portal_settings(
+            portal_admin.update_portal_settings(
                 db, ids["tenant"], ids["admin"], {"incidents_enabled": True, "brand_colour": "#0e7490"}
             )
-            admin.remove_logo(db, ids["tenant"], ids["admin"])
+            portal_admin.remove_logo(db, ids["tenant"], ids["admin"])
             db.commit()
         client_ctx.close()
 

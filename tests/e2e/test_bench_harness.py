@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 import pool_portal.models as m
 from bench.ws_load import OVERLAYS, run
 from pool_portal.services.core.scope import Viewer, portal_client_ids
-from pool_portal.services.portal import dashboard
+from pool_portal.services.portal import visibility
 
 EMAIL = "group@aquademo.example.com"
 
@@ -36,7 +36,7 @@ def test_ws_load_client_three_sessions(app_server):
             email=user.email,
             client_ids=frozenset(portal_client_ids(s, user.tenant_id, user.id)),
         )
-        sites = len(dashboard.view_sites(s, viewer))
+        sites = len(visibility.view_sites(s, viewer))
     for session in result["sessions"]:
         # Its dashboard listed the view's properties; its overlay (one kind per session) opened.
         assert session.seen["properties"] == sites

@@ -98,7 +98,7 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     from sqlmodel import Session, select
 
     import pool_portal.models as m
-    from pool_portal.services.core.i18n import money
+    from pool_portal.presentation.display import money
     from pool_portal.services.core.scope import Viewer, portal_client_ids
     from pool_portal.services.infra import pdf
 

@@ -8,7 +8,7 @@ from pool_portal.components.forms import alert, card_page, field
 from pool_portal.components.i18n import T
 from pool_portal.components.native_form import native_form
 from pool_portal.settings import get_settings
-from pool_portal.states.shell import LinkState, PasswordState
+from pool_portal.states.identity.sign_in import LinkState, PasswordState
 
 
 def _expired(ask_again: str = "/portal/login", ask_key: str = "link.ask_again") -> rx.Component:

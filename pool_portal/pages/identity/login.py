@@ -14,7 +14,7 @@ from pool_portal.components.forms import alert, card_page, field
 from pool_portal.components.i18n import T
 from pool_portal.components.native_form import native_form
 from pool_portal.settings import get_settings
-from pool_portal.states.shell import LoginState
+from pool_portal.states.identity.sign_in import LoginState
 
 
 def _status(var, id_: str) -> rx.Component:

@@ -8,12 +8,13 @@ import reflex as rx
 from pool_portal.components.forms import field_error
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
+from pool_portal.presentation import palette
 from pool_portal.services.incidents import incidents
 from pool_portal.states.incidents.incidents import IncidentListState, IncidentState, ReportFaultState
 
 SELECT_STYLE = {"padding": "0.4rem", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%"}
 IMAGE_TYPES = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]}
-STATUS_COLOURS = {"RECEIVED": "gray", "IN_PROCESS": "blue", "SCHEDULED_VISIT": "amber", "SOLVED": "green"}
+STATUS_COLOURS = palette.INCIDENT_STATUS_SCHEME
 
 
 def dom_value(element_id: str) -> rx.Var:

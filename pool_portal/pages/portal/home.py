@@ -10,17 +10,11 @@ import reflex as rx
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.components.native_form import native_form
+from pool_portal.presentation import palette
 from pool_portal.settings import get_settings
 from pool_portal.states.portal.home import PortalHomeState as S
 
-SEVERITY_COLOURS = {
-    "CRITICAL": "#b91c1c",
-    "NON_CONFORMANCE": "#ea580c",
-    "NON_CRITICAL": "#ca8a04",
-    "RECOMMENDATION": "#2563eb",
-    "INFORMATION": "#64748b",
-    "NONE": "#16a34a",
-}
+SEVERITY_COLOURS = palette.SEVERITY_HEX
 
 
 def _tr(prefix: str, code) -> rx.Var:
@@ -113,7 +107,9 @@ def properties_panel() -> rx.Component:
                                         height="10px",
                                         border_radius="50%",
                                         flex_shrink="0",
-                                        background=rx.match(row["severity"], *SEVERITY_COLOURS.items(), "#16a34a"),
+                                        background=rx.match(
+                                            row["severity"], *SEVERITY_COLOURS.items(), palette.SEVERITY_HEX["NONE"]
+                                        ),
                                         title=_tr("severity.", row["severity"]),
                                     ),
                                     rx.box(
@@ -290,14 +286,7 @@ def defects_panel() -> rx.Component:
                     " · ",
                     _tr("severity.", a[1]),
                     variant="soft",
-                    color_scheme=rx.match(
-                        a[1],
-                        ("CRITICAL", "red"),
-                        ("NON_CONFORMANCE", "orange"),
-                        ("NON_CRITICAL", "amber"),
-                        ("RECOMMENDATION", "blue"),
-                        "gray",
-                    ),
+                    color_scheme=rx.match(a[1], *palette.SEVERITY_SCHEME.items(), "gray"),
                 ),
             ),
             spacing="2",

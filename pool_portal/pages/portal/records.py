@@ -10,6 +10,7 @@ import reflex as rx
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.components.native_form import native_form
+from pool_portal.presentation import palette
 from pool_portal.services.portal import lists, records
 from pool_portal.states.portal.records import (
     AssetsState,
@@ -458,19 +459,10 @@ def reports_page() -> rx.Component:
     )
 
 
-SEVERITY_COLOURS = {
-    "CRITICAL": "red",
-    "NON_CONFORMANCE": "orange",
-    "NON_CRITICAL": "amber",
-    "RECOMMENDATION": "blue",
-    "INFORMATION": "gray",
-}
-
-
 def severity_badge(S, value) -> rx.Component:
     return rx.badge(
         S.tr["severity." + value].to(str),
-        color_scheme=rx.match(value, *SEVERITY_COLOURS.items(), "gray"),
+        color_scheme=rx.match(value, *palette.SEVERITY_SCHEME.items(), "gray"),
         variant="soft",
     )
 

@@ -21,12 +21,13 @@ from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.components.native_form import native_form
 from pool_portal.models import MembershipRole
+from pool_portal.presentation import palette
 from pool_portal.services.staff import clients as admin_clients
 from pool_portal.states.shell import AppState
 from pool_portal.states.staff.clients import ClientsState, ClientState
 
 ACCESS_FILTERS = admin_clients.ACCESS_FILTERS
-STATUS_COLOURS = {"accepted": "green", "sent": "blue", "expired": "amber", "never_invited": "gray", "disabled": "red"}
+STATUS_COLOURS = palette.ACCESS_STATUS_SCHEME
 
 
 def _submit(form_id: str):

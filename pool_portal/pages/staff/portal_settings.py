@@ -11,7 +11,8 @@ from pool_portal.components.forms import field_error
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.models import JobStage
-from pool_portal.services.staff import admin
+from pool_portal.services.portal import portal_settings
+from pool_portal.services.staff import portal_admin
 from pool_portal.states.shell import AppState
 from pool_portal.states.staff.portal_settings import PortalSettingsState as S
 
@@ -27,11 +28,11 @@ def _settings_form() -> rx.Component:
         rx.flex(
             section(
                 "admin.settings.panels",
-                *[_flag(f"show_{p}", f"admin.panel.{p}") for p in admin.PANELS],
+                *[_flag(f"show_{p}", f"admin.panel.{p}") for p in portal_settings.PANELS],
                 rx.text(T("admin.settings.panels_hint"), size="1", color_scheme="gray"),
                 id="set-panels",
             ),
-            section("admin.settings.documents", *[_flag(f"show_{d}", f"nav.{d}") for d in admin.DOCUMENTS]),
+            section("admin.settings.documents", *[_flag(f"show_{d}", f"nav.{d}") for d in portal_settings.DOCUMENTS]),
             section("admin.settings.incidents", _flag("incidents_enabled", "admin.settings.incidents_enabled")),
             section(
                 "admin.settings.assets",
@@ -52,7 +53,7 @@ def _settings_form() -> rx.Component:
                     name="asset_id_label",
                     id="set-asset_id_label",
                     default_value=S.asset_id_label,
-                    max_length=admin.MAX_ASSET_ID_LABEL + 10,
+                    max_length=portal_admin.MAX_ASSET_ID_LABEL + 10,
                     max_width="20rem",
                 ),
                 field_error(S, "asset_id_label"),
@@ -90,7 +91,7 @@ def _settings_form() -> rx.Component:
                     id="set-payment_instructions",
                     rows="4",
                     default_value=S.payment_instructions,
-                    max_length=admin.MAX_PAYMENT_INSTRUCTIONS + 100,
+                    max_length=portal_admin.MAX_PAYMENT_INSTRUCTIONS + 100,
                 ),
                 field_error(S, "payment_instructions"),
             ),

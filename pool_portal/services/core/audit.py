@@ -33,3 +33,24 @@ def record(
     )
     session.add(event)
     return event
+
+
+def by_staff(
+    session: Session,
+    action: str,
+    tenant_id: int,
+    staff_user_id: int,
+    target_type: str | None = None,
+    target_id: object = None,
+    **detail: object,
+) -> None:
+    record(
+        session,
+        action,
+        tenant_id=tenant_id,
+        actor_kind="staff",
+        actor_id=staff_user_id,
+        target_type=target_type,
+        target_id=target_id,
+        **detail,
+    )

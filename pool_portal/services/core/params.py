@@ -48,3 +48,23 @@ def parse_page(value: object, default: int = 1) -> int:
     """A page number (1 to MAX_PAGE), ``default`` for anything else."""
     page = parse_int(value, 1, MAX_PAGE)
     return default if page is None else page
+
+
+_TRUE = {"1", "true", "on", "yes"}
+_FALSE = {"0", "false", "off", "no", ""}
+
+
+def parse_bool(value: object) -> bool | None:
+    """A form value as a bool (True/False, "on"/"off", "true"/"false", "1"/"0"...); None
+    when it is none of those."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in _TRUE:
+            return True
+        if v in _FALSE:
+            return False
+    return None

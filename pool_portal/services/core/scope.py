@@ -182,3 +182,11 @@ def clients_in_view(session: Session, tenant_id: int, portal_user_id: int, view:
         if view in allowed:
             return clients_of_groups(session, tenant_id, {view_id}) & visible
     return visible
+
+
+def tenant_client(session: Session, tenant_id: int, client_id: object) -> Client | None:
+    try:
+        client = session.get(Client, int(client_id))
+    except (TypeError, ValueError):
+        return None
+    return client if client is not None and client.tenant_id == tenant_id else None

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from pool_portal.models import StaffRole
 from pool_portal.services.core import audit, record_rules
+from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.data_in import integration
 from pool_portal.services.data_in.integration import KINDS, Rejected
@@ -41,7 +41,6 @@ IMPORT_KINDS = ("clients", "sites", "assets", "remarks")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 PROGRESS_EVERY = 50
-ROLES = (StaffRole.ADMIN, StaffRole.OFFICE)
 # Why a file could not be read at all (the page shows "import.file.<code>").
 FILE_ERRORS = (
     "too_large",
@@ -159,7 +158,7 @@ def read_rows(kind: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
 
 
 def _check_caller(viewer: Viewer, kind: str) -> None:
-    if not viewer.is_staff or viewer.role not in ROLES or viewer.read_only:
+    if not viewer.is_staff or viewer.role not in OFFICE_WORK or viewer.read_only:
         raise PermissionError("only ADMIN and OFFICE staff import data")
     if kind not in IMPORT_KINDS:
         raise ValueError(f"cannot import {kind!r}")

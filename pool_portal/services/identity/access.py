@@ -16,13 +16,13 @@ from sqlmodel import Session, col, select
 from pool_portal.models import (
     Membership,
     PortalUser,
-    StaffRole,
     StaffUser,
     Tenant,
     TokenPurpose,
     utcnow,
 )
 from pool_portal.services.core import audit
+from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import tokens
 from pool_portal.services.identity.auth import account_key, end_all_sessions
@@ -203,7 +203,6 @@ def change_password(session: Session, user: PortalUser | StaffUser, password: st
 
 
 # -- staff side --------------------------------------------------------------
-INVITERS = (StaffRole.ADMIN, StaffRole.OFFICE)
 
 
 def invite_contacts(
@@ -211,7 +210,7 @@ def invite_contacts(
 ) -> list[Outgoing]:
     """Invite (or re-invite: older links stop working) contacts of the staff member's
     own tenant. Ids of another tenant or disabled contacts are skipped."""
-    if not staff.is_staff or staff.role not in INVITERS:
+    if not staff.is_staff or staff.role not in OFFICE_WORK:
         raise PermissionError("only ADMIN and OFFICE staff invite contacts")
     now = now or utcnow()
     users = session.exec(
@@ -274,7 +273,7 @@ def contact_rows(session: Session, staff: Viewer, now: datetime | None = None) -
     """The tenant's portal contacts with their clients and portal access status:
     "active" (has a password), "invited" (a live invitation), "expired", "none";
     "disabled" when switched off."""
-    if not staff.is_staff or staff.role not in INVITERS:
+    if not staff.is_staff or staff.role not in OFFICE_WORK:
         raise PermissionError("only ADMIN and OFFICE staff manage portal access")
     from pool_portal.models import AuthToken, Client, ClientGroup
 
@@ -333,7 +332,7 @@ def contact_rows(session: Session, staff: Viewer, now: datetime | None = None) -
 
 def set_contact_active(session: Session, staff: Viewer, portal_user_id: int, active: bool) -> bool:
     """Disable (ending every session at once) or re-enable a contact of the tenant."""
-    if not staff.is_staff or staff.role not in INVITERS:
+    if not staff.is_staff or staff.role not in OFFICE_WORK:
         raise PermissionError("only ADMIN and OFFICE staff manage portal access")
     user = session.get(PortalUser, portal_user_id)
     if user is None or user.tenant_id != staff.tenant_id:
@@ -357,7 +356,7 @@ def set_contact_active(session: Session, staff: Viewer, portal_user_id: int, act
 def set_initial_password(session: Session, staff: Viewer, portal_user_id: int, password: str) -> str | None:
     """Staff set a contact's first password (for contacts without email access); the
     contact must choose their own at the next sign-in. Returns a message key or None."""
-    if not staff.is_staff or staff.role not in INVITERS:
+    if not staff.is_staff or staff.role not in OFFICE_WORK:
         raise PermissionError("only ADMIN and OFFICE staff manage portal access")
     user = session.get(PortalUser, portal_user_id)
     if user is None or user.tenant_id != staff.tenant_id:

@@ -139,7 +139,7 @@ def resolve_viewer(
 
     ``portal_side``: the caller serves the portal (a portal handler or download). A
     staff session that is viewing the portal as a client (admin "view as") then
-    resolves to that client's read-only portal Viewer (``services.admin.view_as_viewer``);
+    resolves to that client's read-only portal Viewer (``identity.view_as.view_as_viewer``);
     any other staff session stays a staff Viewer (which the portal refuses).
 
     ``touch=False``: only check, leave the idle timer alone (a page's live watcher asks
@@ -191,7 +191,7 @@ def resolve_viewer(
         record.last_seen_at = now
         session.add(record)
     if portal_side and viewer.is_staff and record.impersonating_client_id is not None:
-        from pool_portal.services.staff.admin import view_as_viewer  # admin imports scope, not auth
+        from pool_portal.services.identity.view_as import view_as_viewer
 
         return view_as_viewer(session, viewer) or viewer
     return viewer

@@ -18,7 +18,6 @@ import secrets
 import string
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -45,11 +44,12 @@ from pool_portal.models import (
     utcnow,
 )
 from pool_portal.services.core import audit
+from pool_portal.services.core.clock import start_of_today
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.infra import storage, uploads
 from pool_portal.services.portal.lists import Page
 from pool_portal.services.portal.lists import paged as _paged
-from pool_portal.services.portal.overview import incidents_enabled
+from pool_portal.services.portal.portal_settings import incidents_enabled
 from pool_portal.services.portal.search import _like, _pattern
 
 log = logging.getLogger("pool_portal.incidents")
@@ -114,9 +114,7 @@ def upcoming_from(session: Session, tenant_id: int, now: datetime | None = None)
     """The start of today in the tenant's time zone, as a UTC instant: a visit planned
     at or after it is still to come (a visit today counts, as "future" does in the
     jobs list, until it is marked done)."""
-    tz = ZoneInfo(session.execute(select(Tenant.timezone).where(Tenant.id == tenant_id)).scalar_one_or_none() or "UTC")
-    today = (now or utcnow()).astimezone(tz).date()
-    return datetime.combine(today, time.min, tzinfo=tz).astimezone(UTC)
+    return start_of_today(session, tenant_id, now)
 
 
 def _utc(when: datetime) -> datetime:

@@ -33,6 +33,7 @@ from pathlib import Path
 from time import monotonic
 from urllib.parse import unquote, urlsplit
 
+from pool_portal.presentation import palette
 from pool_portal.services.core.i18n import catalogue, normalise_language, t
 from pool_portal.settings import get_settings
 
@@ -101,8 +102,8 @@ KINDS: dict[str, tuple[str, ...]] = {
 _QUOTED = ("excerpt", "resolution")
 
 _MUTED = "font-size:12px;color:#555"
-_BUTTON = "display:inline-block;background:#0e7490;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none"
-_QUOTE = "margin:0 0 1em;padding:8px 12px;border-left:3px solid #0e7490;background:#f3f6f7;color:#222"
+_BUTTON = f"display:inline-block;background:{palette.BRAND_DEFAULT};color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none"
+_QUOTE = f"margin:0 0 1em;padding:8px 12px;border-left:3px solid {palette.QUOTE_BORDER_HEX};background:{palette.QUOTE_BACKGROUND_HEX};color:{palette.TEXT_HEX}"
 
 
 def is_web_link(url: object) -> bool:

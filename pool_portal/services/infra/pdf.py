@@ -21,15 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pool_portal.models import Invoice, Quote, Site, Tenant
-from pool_portal.services.core.i18n import catalogue, day, money, normalise_language
+from pool_portal.presentation.display import day, money
+from pool_portal.services.core.clock import tenant_today
+from pool_portal.services.core.i18n import catalogue, normalise_language
 from pool_portal.services.core.scope import Viewer
-from pool_portal.services.portal.dashboard import (
-    document_switches,
-    issued_invoice,
-    site_scope,
-    tenant_today,
-    visible_quote,
-)
+from pool_portal.services.portal.portal_settings import document_switches, portal_settings
+from pool_portal.services.portal.visibility import issued_invoice, site_scope, visible_quote
 
 
 @dataclass
@@ -224,7 +221,7 @@ def _logo(session: Session, tenant: Tenant) -> list:
     from reportlab.lib.utils import ImageReader
     from reportlab.platypus import Image
 
-    from pool_portal.services.staff.admin import logo_bytes
+    from pool_portal.services.portal.branding import logo_bytes
 
     found = logo_bytes(session, tenant.id)
     if found is None:
@@ -301,7 +298,8 @@ def routine_activity_report(session: Session, viewer: Viewer, start: date, end: 
     """Routine jobs due between ``start`` and ``end`` (inclusive), per property, with
     their status (on time, within tolerance, late, missed, pending) and a summary."""
     from pool_portal.models import Job, JobKind
-    from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, routine_status, tenant_today
+    from pool_portal.services.core.clock import tenant_today
+    from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, routine_status
 
     lang = normalise_language(lang)
     tr = catalogue(lang)
@@ -405,7 +403,7 @@ def _customer_and_property(session: Session, site, tr: dict[str, str], body: Par
 def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
     """A quote or an invoice: branding, its lines, subtotal, tax and total (the lines
     add up to the subtotal shown), payment instructions on invoices."""
-    from pool_portal.models import Invoice, PortalSettings, Site
+    from pool_portal.models import Invoice, Site
     from pool_portal.services.portal.records import lines_of
 
     lang = normalise_language(lang)
@@ -465,14 +463,12 @@ def quote_or_invoice(session: Session, doc, lang: str = "en") -> bytes:
     )
     story.append(table)
     if is_invoice:
-        settings = session.execute(
-            select(PortalSettings).where(PortalSettings.tenant_id == tenant.id)
-        ).scalar_one_or_none()
-        if settings and settings.payment_instructions:
+        instructions = portal_settings(session, tenant.id).payment_instructions
+        if instructions:
             story += [
                 Spacer(1, 6 * mm),
                 Paragraph(_esc(tr["invoices.payment"]), styles["Heading4"]),
-                Paragraph(_esc(settings.payment_instructions), body),
+                Paragraph(_esc(instructions), body),
             ]
     buffer = io.BytesIO()
     doc_template = SimpleDocTemplate(
@@ -493,7 +489,7 @@ def service_report(session: Session, report, lang: str = "en") -> bytes:
     """An approved service report: branding, the property, its summary, and the
     defects recorded on it (published or carried by the approved report) by severity."""
     from pool_portal.models import Asset, Remark, Site
-    from pool_portal.services.portal.dashboard import severity_rank
+    from pool_portal.services.portal.visibility import severity_rank
 
     lang = normalise_language(lang)
     tr = catalogue(lang)

@@ -16,25 +16,14 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, SEVERITIES, DefectAnalytics, PropertyRow, Spend
+from pool_portal.presentation import palette
+from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, DefectAnalytics, PropertyRow, Spend
+from pool_portal.services.portal.visibility import SEVERITIES
 
-SEVERITY_COLOURS = {
-    "CRITICAL": "#b91c1c",
-    "NON_CONFORMANCE": "#ea580c",
-    "NON_CRITICAL": "#ca8a04",
-    "RECOMMENDATION": "#2563eb",
-    "INFORMATION": "#64748b",
-    "NONE": "#16a34a",
-}
-RESOLVED_COLOUR = "#15803d"
-ROUTINE_COLOURS = {
-    "on_time": "#15803d",
-    "within_tolerance": "#65a30d",
-    "late": "#ea580c",
-    "missed": "#b91c1c",
-    "pending": "#94a3b8",
-}
-STAGE_COLOURS = ["#94a3b8", "#0ea5e9", "#2563eb", "#7c3aed", "#15803d"]
+SEVERITY_COLOURS = palette.SEVERITY_HEX
+RESOLVED_COLOUR = palette.RESOLVED_HEX
+ROUTINE_COLOURS = palette.ROUTINE_HEX
+STAGE_COLOURS = palette.STAGE_HEX
 FONT = dict(family="system-ui, sans-serif", size=12)
 
 
@@ -50,7 +39,7 @@ def _layout(data: list[dict], *, height: int = 280, barmode: str | None = "stack
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "dragmode": False,
-        "yaxis": {"gridcolor": "#e2e8f0", "rangemode": "tozero"},
+        "yaxis": {"gridcolor": palette.GRID_HEX, "rangemode": "tozero"},
     }
     if barmode:
         layout["barmode"] = barmode
@@ -70,7 +59,7 @@ def short_month(key: str, month_names: list[str]) -> str:
 
 
 TOPOJSON = Path(__file__).resolve().parents[3] / "assets" / "topojson"
-LAND_COLOUR, BORDER_COLOUR, SEA_COLOUR = "#f1f5f9", "#94a3b8", "#e0f2fe"
+LAND_COLOUR, BORDER_COLOUR, SEA_COLOUR = palette.LAND_HEX, palette.BORDER_HEX, palette.SEA_HEX
 Ring = list[tuple[float, float]]
 
 
@@ -289,7 +278,7 @@ def spend_chart(spend: Spend, labels: dict[str, str], month_names: list[str], cu
                 x,
                 [spend.per_month[m] / 100 for m in spend.months],
                 labels["invoiced"],
-                "#0e7490",
+                palette.BRAND_DEFAULT,
                 hovertemplate=f"%{{y:,.2f}} {currency}<extra></extra>",
             )
         ],

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -28,80 +27,33 @@ from pool_portal.models import (
     JobStage,
     Quote,
     QuoteKind,
-    QuoteStatus,
     Remark,
     RemarkStatus,
-    Report,
-    ReportStatus,
     Severity,
     Site,
-    Tenant,
-    utcnow,
 )
+from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.params import parse_int
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.core.sqlfn import month_text
-from pool_portal.services.staff import admin
+from pool_portal.services.portal.portal_settings import document_switches
+from pool_portal.services.portal.visibility import (
+    SEVERITIES,
+    issued_invoice,
+    open_quote,
+    outstanding_invoice,
+    overdue_invoice,
+    panel_visibility,
+    severity_rank,
+    site_scope,
+    visible_remark,
+)
 
-PANELS = admin.PANELS
-SEVERITIES = list(Severity)  # most severe first
 COUNTED_SEVERITIES = [Severity.CRITICAL, Severity.NON_CONFORMANCE, Severity.NON_CRITICAL]
 ROUTINE_STATUSES = ("on_time", "within_tolerance", "late", "missed", "pending")
 
 
 # -- rules shared by every query -------------------------------------------------------------
-def tenant_today(session: Session, tenant_id: int, now: datetime | None = None) -> date:
-    """Today's date in the tenant's time zone (what "overdue" is measured against)."""
-    tz = session.execute(select(Tenant.timezone).where(Tenant.id == tenant_id)).scalar_one_or_none()
-    return (now or utcnow()).astimezone(ZoneInfo(tz or "UTC")).date()
-
-
-def visible_remark(tenant_id: int):
-    """Published directly, or on an approved report."""
-    approved = select(Report.id).where(Report.tenant_id == tenant_id, Report.status == ReportStatus.APPROVED)
-    return or_(Remark.is_published == True, Remark.report_id.in_(approved))
-
-
-def site_scope(viewer: Viewer):
-    """The ids of the view's sites, as a subquery (no long lists of bound ids)."""
-    return select(Site.id).where(
-        Site.tenant_id == viewer.tenant_id,
-        Site.client_id.in_(sorted(viewer.client_ids)),
-        Site.is_active == True,
-    )
-
-
-def severity_rank():
-    """0 for CRITICAL ... 4 for INFORMATION, so min() is the highest severity."""
-    return case({s.value: i for i, s in enumerate(SEVERITIES)}, value=Remark.severity)
-
-
-def open_quote(today: date):
-    """Awaiting acceptance and not past its expiry: what a client can act on."""
-    return and_(
-        Quote.status == QuoteStatus.AWAITING_ACCEPTANCE,
-        or_(Quote.expires_on.is_(None), Quote.expires_on >= today),
-    )
-
-
-def visible_quote(today: date):
-    """What the portal shows of quotes: decided ones, and those still open (never a
-    draft, never one awaiting acceptance past its expiry)."""
-    return or_(Quote.status.in_([QuoteStatus.APPROVED, QuoteStatus.DECLINED]), open_quote(today))
-
-
-def overdue_invoice(today: date):
-    return and_(Invoice.status == InvoiceStatus.AWAITING_PAYMENT, Invoice.due_on < today)
-
-
-def outstanding_invoice():
-    return Invoice.status == InvoiceStatus.AWAITING_PAYMENT
-
-
-def issued_invoice():
-    return Invoice.status.in_([InvoiceStatus.AWAITING_PAYMENT, InvoiceStatus.PAID])
-
-
 def month_key(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
@@ -122,29 +74,6 @@ def _months_start(months: list[str]) -> date:
 
 
 # -- the view's sites and settings -----------------------------------------------------------------
-def view_sites(session: Session, viewer: Viewer) -> list[Site]:
-    if not viewer.client_ids:
-        return []
-    return list(
-        session.execute(
-            select(Site)
-            .where(Site.tenant_id == viewer.tenant_id, Site.client_id.in_(viewer.client_ids), Site.is_active == True)
-            .order_by(Site.name, Site.id)
-        ).scalars()
-    )
-
-
-def panel_visibility(session: Session, viewer: Viewer) -> dict[str, bool]:
-    """The view's panels, resolved in one place: services.admin.resolve_panels (tenant
-    default, then each client's override; a multi-client view shows a panel only when
-    every client of the view shows it)."""
-    return admin.resolve_panels(session, viewer.tenant_id, viewer.client_ids)
-
-
-def document_switches(session: Session, tenant_id: int) -> dict[str, bool]:
-    return admin.document_switches(session, tenant_id)
-
-
 # -- panels ----------------------------------------------------------------------------------------------
 # Each figure is read with as few passes over the big tables as the figures allow, every
 # pass an aggregate over a covering index (alembic 0003_dashboard_indexes), grouped by

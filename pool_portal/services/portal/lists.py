@@ -29,7 +29,6 @@ from pool_portal.models import (
     Job,
     JobKind,
     JobStage,
-    PortalSettings,
     Quote,
     QuoteKind,
     QuoteStatus,
@@ -40,19 +39,17 @@ from pool_portal.models import (
     Severity,
     Site,
 )
-from pool_portal.models.portal_settings import DEFAULT_ASSET_COLUMNS
+from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.params import parse_id, parse_page
 from pool_portal.services.core.scope import Viewer
-from pool_portal.services.portal.dashboard import (
+from pool_portal.services.portal.portal_settings import (
+    ASSET_COLUMN_KEYS,
+    ASSET_FIXED,
     document_switches,
-    open_quote,
-    severity_rank,
-    site_scope,
-    tenant_today,
-    visible_quote,
-    visible_remark,
+    portal_settings,
 )
 from pool_portal.services.portal.search import _like, _pattern
+from pool_portal.services.portal.visibility import open_quote, severity_rank, site_scope, visible_quote, visible_remark
 
 PER_PAGE = 25
 CSV_LIMIT = 50_000
@@ -154,9 +151,7 @@ STATUSES: dict[str, tuple[str, ...]] = {
     "defects": ("all", "open", "resolved"),
 }
 
-ASSET_COLUMN_KEYS = tuple(c.key for c in COLUMNS["assets"])
-# Columns an asset list always has, whatever the tenant chose.
-ASSET_FIXED = ("asset_code", "site")
+assert tuple(c.key for c in COLUMNS["assets"]) == ASSET_COLUMN_KEYS  # one list of asset columns
 
 
 @dataclass
@@ -709,10 +704,9 @@ def _page_by_site(session: Session, built: _Built, where, order, via: _Via, ids_
 
 def asset_columns(session: Session, tenant_id: int) -> tuple[list[str], str]:
     """The asset columns the tenant shows (in the list's order) and its "Asset ID" label."""
-    settings = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == tenant_id)).scalar_one_or_none()
-    chosen = set((settings.asset_columns if settings else DEFAULT_ASSET_COLUMNS).split(",")) | set(ASSET_FIXED)
-    label = (settings.asset_id_label if settings else "") or ""
-    return [k for k in ASSET_COLUMN_KEYS if k in chosen], label.strip()
+    settings = portal_settings(session, tenant_id)
+    chosen = set(settings.asset_columns) | set(ASSET_FIXED)
+    return [k for k in ASSET_COLUMN_KEYS if k in chosen], settings.asset_id_label
 
 
 def shown_columns(session: Session, viewer: Viewer, kind: str) -> list[Column]:

@@ -13,17 +13,11 @@ from pool_portal.models import (
     Membership,
     PortalUser,
     Site,
-    StaffRole,
-    Tenant,
     Visit,
     VisitStatus,
 )
+from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.core.scope import Viewer, sites_for
-
-
-def tenant_branding(session: Session, viewer: Viewer) -> tuple[str, str]:
-    tenant = session.get(Tenant, viewer.tenant_id)
-    return (tenant.name, tenant.brand_colour) if tenant else ("", "#0e7490")
 
 
 def portal_properties(session: Session, viewer: Viewer) -> list[dict[str, str]]:
@@ -104,7 +98,7 @@ def admin_clients(session: Session, viewer: Viewer, limit: int = 200) -> list[di
 
 
 def can_manage_clients(viewer: Viewer) -> bool:
-    return viewer.is_staff and viewer.role in (StaffRole.ADMIN, StaffRole.OFFICE)
+    return viewer.is_staff and viewer.role in OFFICE_WORK
 
 
 def technician_visits(session: Session, viewer: Viewer, limit: int = 100) -> list[dict[str, str]]:
@@ -130,13 +124,3 @@ def technician_visits(session: Session, viewer: Viewer, limit: int = 100) -> lis
         }
         for v, site_name in rows
     ]
-
-
-def incidents_enabled(session, tenant_id: int) -> bool:
-    """Whether the tenant has the portal's incidents (report a fault) switched on."""
-    from sqlalchemy import select
-
-    from pool_portal.models import PortalSettings
-
-    settings = session.execute(select(PortalSettings).where(PortalSettings.tenant_id == tenant_id)).scalar_one_or_none()
-    return settings is None or bool(settings.incidents_enabled)

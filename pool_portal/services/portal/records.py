@@ -28,9 +28,11 @@ from pool_portal.models import (
     utcnow,
 )
 from pool_portal.services.core import audit
+from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.portal import lists
-from pool_portal.services.portal.dashboard import document_switches, open_quote, site_scope, tenant_today, visible_quote
+from pool_portal.services.portal.portal_settings import document_switches, portal_settings
+from pool_portal.services.portal.visibility import open_quote, site_scope, visible_quote
 
 Page = lists.Page
 
@@ -247,7 +249,7 @@ def request_job(
     """A job request from the portal: an unscheduled job on a site of the view, in the
     tenant's default stage; staff are notified. Returns (job number, {}) or
     (None, {field: message key}); nothing is written when a field is wrong."""
-    from pool_portal.models import Job, JobKind, PortalSettings
+    from pool_portal.models import Job, JobKind
 
     errors: dict[str, str] = {}
     if not viewer.is_portal or viewer.read_only:
@@ -269,9 +271,7 @@ def request_job(
         errors["description"] = "job.error.too_long"
     if errors:
         return None, errors
-    settings = session.execute(
-        select(PortalSettings).where(PortalSettings.tenant_id == viewer.tenant_id)
-    ).scalar_one_or_none()
+    default_stage = portal_settings(session, viewer.tenant_id).default_job_stage
     # The number comes from the new row's id, which no concurrent request can share
     # (counting the tenant's jobs let two requests at once pick the same number).
     job = Job(
@@ -279,7 +279,7 @@ def request_job(
         number=f"REQ-PENDING-{secrets.token_hex(6)}",
         site_id=site.id,
         kind=JobKind(kind),
-        stage=settings.default_job_stage if settings else "ON_HOLD",
+        stage=default_stage,
         description=description,
         requested_by_portal_user_id=viewer.user_id,
     )
@@ -395,7 +395,7 @@ def asset_detail(session: Session, viewer: Viewer, asset_id: int) -> dict | None
     severe first), its service history (jobs on it, latest first) and when its next
     service is due. None for anything outside the view."""
     from pool_portal.models import Asset, Job, Remark
-    from pool_portal.services.portal.dashboard import severity_rank, visible_remark
+    from pool_portal.services.portal.visibility import severity_rank, visible_remark
 
     row = session.execute(
         select(Asset, Site.name)

@@ -10,9 +10,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pool_portal.models import Asset, Job, Quote, QuoteKind, Report, ReportStatus, Site
+from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.core.sqlfn import ci_like
-from pool_portal.services.portal.dashboard import document_switches, site_scope, tenant_today, visible_quote
+from pool_portal.services.portal.portal_settings import document_switches
+from pool_portal.services.portal.visibility import site_scope, visible_quote
 
 MAX_QUERY = 100
 PER_KIND = 10

@@ -42,8 +42,8 @@ from pool_portal.models import (
     Site,
 )
 from pool_portal.services.core import record_rules
+from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.pricing import line_total, totals
-from pool_portal.services.portal.dashboard import tenant_today
 from pool_portal.services.staff import client_notify
 from pool_portal.services.staff.data import (
     E_JOB,

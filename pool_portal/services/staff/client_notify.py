@@ -103,7 +103,7 @@ def notify(session: Session, tenant_id: int, site: Site, event: str, number: str
     """Add the in-portal notifications for ``event`` ("quote_sent", "invoice_issued",
     "report_approved") about document ``number`` on ``site``; return the mails to send
     after the commit."""
-    from pool_portal.services.portal.dashboard import document_switches
+    from pool_portal.services.portal.portal_settings import document_switches
     from pool_portal.settings import get_settings
 
     preference, kind, path, switch = EVENTS[event]

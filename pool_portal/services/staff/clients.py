@@ -29,10 +29,13 @@ from pool_portal.models import (
     PortalUser,
     Site,
 )
-from pool_portal.services.core.scope import clients_of_groups, group_descendants
+from pool_portal.services.core.audit import by_staff
+from pool_portal.services.core.outcome import NOT_FOUND
+from pool_portal.services.core.roles import OFFICE_WORK
+from pool_portal.services.core.scope import clients_of_groups, group_descendants, tenant_client
 from pool_portal.services.identity import access as access_service
+from pool_portal.services.identity.acting import acting_staff, staff_viewer
 from pool_portal.services.portal.search import _like, _pattern
-from pool_portal.services.staff.admin import NOT_FOUND, OFFICE, acting_staff, record, staff_viewer, tenant_client
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +142,7 @@ def list_clients(
     invitation and nobody has accepted yet), "without_portal" (neither). Each row:
     id, name, email, is_active, sites (active properties), contacts (portal users with
     access, directly or through a group), accepted, last_sign_in (datetime or None)."""
-    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     clients, reach, _, states = _filtered_clients(session, tenant_id, staff, text, group_id, access, now)
     users = {u.id: u for u in session.exec(select(PortalUser).where(PortalUser.tenant_id == tenant_id)).all()}
     total = len(clients)
@@ -197,7 +200,7 @@ def invitable_contacts(
     contact reaching one of the listed clients (directly or through a group) who was
     never invited or whose invitation expired (not those signed up, disabled, or with
     a live invitation), by id."""
-    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     clients, reach, statuses, _states = _filtered_clients(session, tenant_id, staff, text, group_id, access, now)
     ids = {
         uid
@@ -228,7 +231,7 @@ def add_contact(
     this client and ``role``; with ``invite`` an invitation to set a password (3 days).
     Returns (contact id, {}, mails to send with access.send) or (None, errors, [])
     having written nothing."""
-    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     client = tenant_client(session, tenant_id, client_id)
     if client is None:
         return None, {"client_id": NOT_FOUND}, []
@@ -269,7 +272,7 @@ def add_contact(
     row.role, row.is_active = role, True
     session.add(row)
     session.flush()
-    record(
+    by_staff(
         session,
         "admin.contact.added",
         tenant_id,
@@ -292,7 +295,7 @@ def client_detail(
     tenant's. Each contact: id, name, email, via ("client" or "group:<name>"), status
     ("accepted", "sent", "expired", "never_invited", "disabled"), status_key (its
     translation key) and last_sign_in (datetime or None)."""
-    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    staff = acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     client = tenant_client(session, tenant_id, client_id)
     if client is None:
         return None
@@ -360,11 +363,11 @@ def bulk_invite(
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
     total, invited = len(ids), 0
     with session_factory() as session:
-        acting_staff(session, tenant_id, staff_user_id, OFFICE)
+        acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     for start in range(0, total, max(1, batch_size)):
         batch = ids[start : start + batch_size]
         with session_factory() as session:
-            staff = acting_staff(session, tenant_id, staff_user_id, OFFICE)
+            staff = acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
             wanted = session.exec(
                 select(PortalUser.id).where(
                     PortalUser.tenant_id == tenant_id, col(PortalUser.id).in_(batch), PortalUser.password_hash.is_(None)
@@ -380,7 +383,7 @@ def bulk_invite(
             except Exception:  # a closed browser tab must not stop the invitations
                 log.exception("bulk invite progress callback failed")
     with session_factory() as session:
-        record(
+        by_staff(
             session,
             "admin.bulk_invite",
             tenant_id,
@@ -420,7 +423,7 @@ def _name_error(session: Session, tenant_id: int, name: str, except_id: int | No
 def list_groups(session: Session, tenant_id: int, staff_user_id: int) -> list[dict]:
     """The tenant's groups as a flat tree (parents before children, by name): id, name,
     parent_id, depth, clients (direct members), contacts (portal users with access)."""
-    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     groups = session.exec(select(ClientGroup).where(ClientGroup.tenant_id == tenant_id)).all()
     members = dict(
         session.exec(
@@ -467,7 +470,7 @@ def group_detail(session: Session, tenant_id: int, staff_user_id: int, group_id:
     forms: parent_choices (every group it may move into: not itself nor one below it),
     client_choices (the tenant's clients not yet members) and contact_choices (the
     tenant's contacts without access through it)."""
-    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     group = _group(session, tenant_id, group_id)
     if group is None:
         return None
@@ -536,7 +539,7 @@ def create_group(
 ) -> tuple[int | None, dict[str, str]]:
     """A new group (name unique in the tenant, case-insensitively), optionally inside
     ``parent_id``. Returns (id, {}) or (None, errors)."""
-    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     name = " ".join(str(name or "").split())
     errors = {}
     if (problem := _name_error(session, tenant_id, name)) is not None:
@@ -548,7 +551,7 @@ def create_group(
     group = ClientGroup(tenant_id=tenant_id, name=name, parent_id=int(parent_id) if parent_id is not None else None)
     session.add(group)
     session.flush()
-    record(
+    by_staff(
         session,
         "admin.group.created",
         tenant_id,
@@ -562,7 +565,7 @@ def create_group(
 
 
 def rename_group(session: Session, tenant_id: int, staff_user_id: int, group_id: int, name: str) -> dict[str, str]:
-    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     group = _group(session, tenant_id, group_id)
     if group is None:
         return {"group_id": NOT_FOUND}
@@ -572,7 +575,7 @@ def rename_group(session: Session, tenant_id: int, staff_user_id: int, group_id:
     if name != group.name:
         old, group.name = group.name, name
         session.add(group)
-        record(session, "admin.group.renamed", tenant_id, staff_user_id, "client_group", group.id, old=old, name=name)
+        by_staff(session, "admin.group.renamed", tenant_id, staff_user_id, "client_group", group.id, old=old, name=name)
     return {}
 
 
@@ -581,7 +584,7 @@ def set_group_parent(
 ) -> dict[str, str]:
     """Nest the group inside ``parent_id`` (None: top level). Refused when the parent is
     the group itself or one of the groups nested below it (a cycle)."""
-    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     group = _group(session, tenant_id, group_id)
     if group is None:
         return {"group_id": NOT_FOUND}
@@ -595,7 +598,7 @@ def set_group_parent(
     if group.parent_id != parent_id:
         old, group.parent_id = group.parent_id, parent_id
         session.add(group)
-        record(
+        by_staff(
             session,
             "admin.group.moved",
             tenant_id,
@@ -611,7 +614,7 @@ def set_group_parent(
 def add_group_client(
     session: Session, tenant_id: int, staff_user_id: int, group_id: int, client_id: int
 ) -> dict[str, str]:
-    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     group, client = _group(session, tenant_id, group_id), tenant_client(session, tenant_id, client_id)
     if group is None:
         return {"group_id": NOT_FOUND}
@@ -624,7 +627,7 @@ def add_group_client(
     ).first()
     if exists is None:
         session.add(ClientGroupMember(tenant_id=tenant_id, group_id=group.id, client_id=client.id))
-        record(
+        by_staff(
             session, "admin.group.client_added", tenant_id, staff_user_id, "client_group", group.id, client_id=client.id
         )
     return {}
@@ -633,7 +636,7 @@ def add_group_client(
 def remove_group_client(
     session: Session, tenant_id: int, staff_user_id: int, group_id: int, client_id: int
 ) -> dict[str, str]:
-    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     group = _group(session, tenant_id, group_id)
     if group is None:
         return {"group_id": NOT_FOUND}
@@ -647,7 +650,7 @@ def remove_group_client(
     if row is None:
         return {"client_id": NOT_FOUND}
     session.delete(row)
-    record(
+    by_staff(
         session,
         "admin.group.client_removed",
         tenant_id,
@@ -669,7 +672,7 @@ def grant_group_access(
 ) -> dict[str, str]:
     """Give a contact access to every client of the group (and of its nested groups);
     granting again updates the role and re-enables a disabled membership."""
-    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     group = _group(session, tenant_id, group_id)
     if group is None:
         return {"group_id": NOT_FOUND}
@@ -688,7 +691,7 @@ def grant_group_access(
     row = row or Membership(tenant_id=tenant_id, portal_user_id=user.id, group_id=group.id)
     row.role, row.is_active = role, True
     session.add(row)
-    record(
+    by_staff(
         session,
         "admin.group.access_granted",
         tenant_id,
@@ -706,7 +709,7 @@ def revoke_group_access(
 ) -> dict[str, str]:
     """Remove a contact's access through the group (their views of it go at once:
     scope is recomputed on every request)."""
-    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     group = _group(session, tenant_id, group_id)
     if group is None:
         return {"group_id": NOT_FOUND}
@@ -720,7 +723,7 @@ def revoke_group_access(
     if row is None:
         return {"portal_user_id": NOT_FOUND}
     session.delete(row)
-    record(
+    by_staff(
         session,
         "admin.group.access_revoked",
         tenant_id,
@@ -734,7 +737,7 @@ def revoke_group_access(
 
 def delete_group(session: Session, tenant_id: int, staff_user_id: int, group_id: int) -> dict[str, str]:
     """Delete an EMPTY group (see the module docstring)."""
-    acting_staff(session, tenant_id, staff_user_id, OFFICE)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     group = _group(session, tenant_id, group_id)
     if group is None:
         return {"group_id": NOT_FOUND}
@@ -746,5 +749,5 @@ def delete_group(session: Session, tenant_id: int, staff_user_id: int, group_id:
     if busy is not None:
         return {"group_id": "admin.group.error.not_empty"}
     session.delete(group)
-    record(session, "admin.group.deleted", tenant_id, staff_user_id, "client_group", group.id, name=group.name)
+    by_staff(session, "admin.group.deleted", tenant_id, staff_user_id, "client_group", group.id, name=group.name)
     return {}

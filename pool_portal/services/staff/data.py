@@ -5,7 +5,7 @@ invoices are in ``services.staff_billing``; the admin lists in ``services.staff_
 Conventions (as in ``services.admin``):
 
 - Every function takes the tenant id and the acting staff user's id from the staff
-  session. ADMIN and OFFICE staff may edit (``EDITORS``); a TECHNICIAN may only read
+  session. ADMIN and OFFICE staff may edit (``OFFICE_WORK``); a TECHNICIAN may only read
   and update the visits assigned to them. Anyone else gets ``PermissionError`` (the
   handler guard checks the role first; this is the second line).
 - Every id is looked up within the tenant: another tenant's id answers exactly like an
@@ -50,16 +50,15 @@ from pool_portal.models import (
 )
 from pool_portal.services.core import record_rules
 from pool_portal.services.core.audit import record as _audit
+from pool_portal.services.core.clock import tenant_today
+from pool_portal.services.core.roles import ANY_STAFF, OFFICE_WORK
+from pool_portal.services.identity.acting import acting_staff
 from pool_portal.services.infra import storage
-from pool_portal.services.portal.dashboard import tenant_today
 from pool_portal.services.staff import client_notify
-from pool_portal.services.staff.admin import acting_staff
 from pool_portal.services.staff.forms import Fields
 
 log = logging.getLogger(__name__)
 
-EDITORS = (StaffRole.ADMIN, StaffRole.OFFICE)
-ALL_STAFF = (StaffRole.ADMIN, StaffRole.OFFICE, StaffRole.TECHNICIAN)
 
 NOT_FOUND = "data.error.not_found"
 E_CLIENT = "data.error.client"
@@ -90,7 +89,7 @@ M = TypeVar("M", bound=SQLModel)
 # -- shared helpers ------------------------------------------------------------------------------
 def editor(session: Session, tenant_id: int, staff_user_id: int) -> StaffUser:
     """The acting ADMIN or OFFICE staff user of the tenant, else PermissionError."""
-    return acting_staff(session, tenant_id, staff_user_id, EDITORS)
+    return acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
 
 
 def owned(session: Session, model: type[M], tenant_id: int, row_id: object) -> M | None:
@@ -588,7 +587,7 @@ def save_visit(
     everything: status, date and time (stored as given, 09:00 when no time), technician,
     notes. A TECHNICIAN may only update a visit assigned to them, and only its status
     and notes; any other visit is not found for them."""
-    staff = acting_staff(session, tenant_id, staff_user_id, ALL_STAFF)
+    staff = acting_staff(session, tenant_id, staff_user_id, ANY_STAFF)
     is_technician = staff.role == StaffRole.TECHNICIAN
     visit = None
     if visit_id is not None:

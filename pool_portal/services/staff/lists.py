@@ -41,12 +41,12 @@ from pool_portal.models import (
     Visit,
     VisitStatus,
 )
+from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.params import parse_id, parse_page
-from pool_portal.services.portal.dashboard import tenant_today
+from pool_portal.services.core.roles import ANY_STAFF, OFFICE_WORK
+from pool_portal.services.identity.acting import acting_staff
 from pool_portal.services.portal.lists import Page
 from pool_portal.services.portal.search import _like, _pattern
-from pool_portal.services.staff.admin import acting_staff
-from pool_portal.services.staff.data import ALL_STAFF, EDITORS
 
 PER_PAGE = 25
 MAX_TEXT = 100
@@ -317,7 +317,7 @@ def _conditions(spec: _Spec, query: Query) -> list:
 
 
 def _staff_for(session: Session, tenant_id: int, staff_user_id: int, kind: str) -> StaffUser:
-    return acting_staff(session, tenant_id, staff_user_id, ALL_STAFF if kind == "visits" else EDITORS)
+    return acting_staff(session, tenant_id, staff_user_id, ANY_STAFF if kind == "visits" else OFFICE_WORK)
 
 
 def _text(value) -> str:
@@ -389,7 +389,7 @@ def ids_subquery(session: Session, tenant_id: int, kind: str, query: Query):
 
 def counts(session: Session, tenant_id: int, staff_user_id: int) -> dict[str, int]:
     """How many rows each list has (the Data index page)."""
-    acting_staff(session, tenant_id, staff_user_id, EDITORS)
+    acting_staff(session, tenant_id, staff_user_id, OFFICE_WORK)
     out = {}
     for kind, model in (
         ("sites", Site),

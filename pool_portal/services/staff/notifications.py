@@ -8,12 +8,12 @@ a bad import) is never followed.
 from __future__ import annotations
 
 from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from pool_portal.models import Notification, Tenant
+from pool_portal.models import Notification
+from pool_portal.services.core.clock import tenant_zone
 from pool_portal.services.core.params import parse_id
 from pool_portal.services.core.scope import Viewer
 
@@ -46,8 +46,7 @@ def list_for(session: Session, viewer: Viewer, *, unread_only: bool = False, pag
     ).scalar_one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    tz = session.execute(select(Tenant.timezone).where(Tenant.id == viewer.tenant_id)).scalar_one_or_none()
-    zone = ZoneInfo(tz or "UTC")
+    zone = tenant_zone(session, viewer.tenant_id)
     found = (
         session.execute(
             select(Notification)

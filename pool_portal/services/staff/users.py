@@ -16,11 +16,13 @@ from sqlmodel import Session, func, select
 
 from pool_portal.models import StaffRole, StaffUser, Tenant, TokenPurpose, utcnow
 from pool_portal.services.core import audit
+from pool_portal.services.core.audit import by_staff
+from pool_portal.services.core.outcome import NOT_FOUND
 from pool_portal.services.identity import tokens
 from pool_portal.services.identity.access import Outgoing, _link, normalise_email
+from pool_portal.services.identity.acting import acting_staff
 from pool_portal.services.identity.auth import end_all_sessions
 from pool_portal.services.identity.passwords import hash_password, password_problem
-from pool_portal.services.staff.admin import NOT_FOUND, acting_staff, record
 
 MAX_NAME = 120
 
@@ -100,7 +102,7 @@ def invite_staff(
     session.add(user)
     session.flush()
     token = tokens.issue(session, TokenPurpose.STAFF_INVITATION, user, now=now, revoke_older=True)
-    record(session, "admin.staff.invited", tenant_id, staff_user_id, "staff_user", user.id, role=parsed.value)
+    by_staff(session, "admin.staff.invited", tenant_id, staff_user_id, "staff_user", user.id, role=parsed.value)
     mail = Outgoing(
         "staff_invitation",
         address,
@@ -183,7 +185,7 @@ def set_staff_role(
         return {"role": "admin.staff.error.last_admin"}
     old, user.role = user.role, parsed
     session.add(user)
-    record(
+    by_staff(
         session,
         "admin.staff.role_changed",
         tenant_id,
@@ -214,7 +216,7 @@ def set_staff_active(
     ended = 0
     if not active:
         ended = end_all_sessions(session, user, now or utcnow())
-    record(
+    by_staff(
         session,
         "admin.staff.reactivated" if active else "admin.staff.deactivated",
         tenant_id,

@@ -12,16 +12,15 @@ import logging
 import reflex as rx
 
 from pool_portal.db import session_scope
-from pool_portal.models import StaffRole
 from pool_portal.services.core.i18n import catalogue, normalise_language
+from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.data_in import csv_import
-from pool_portal.services.portal import overview
+from pool_portal.services.portal import branding
 from pool_portal.states.guard import staff_event, viewer
 from pool_portal.states.shell import AppState
 
 log = logging.getLogger(__name__)
 
-MANAGERS = (StaffRole.ADMIN, StaffRole.OFFICE)
 # A failure that wrote nothing and may be tried again as it is: it does not block Commit.
 RETRY_KEYS = tuple(f"import.file.{code}" for code in (*csv_import.RETRY_ERRORS, "failed"))
 SHOWN_ERRORS = 200  # the page lists this many; the count says how many there are
@@ -65,13 +64,13 @@ class ImportState(AppState):
             for name in csv_import.columns(self.kind)
         ]
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def load_import(self):
         v = viewer()
 
         def work():
             with session_scope() as db:
-                return overview.tenant_branding(db, v)
+                return branding.tenant_branding(db, v)
 
         name, colour = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
@@ -79,14 +78,14 @@ class ImportState(AppState):
             self._reset_result()
         self._set_kind(str(self.router.url.query_parameters.get("kind", self.kind)))
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     def choose_kind(self, kind: str):
         if self.phase in ("checking", "committing"):
             return
         self._reset_result()
         self._set_kind(str(kind))
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def upload_file(self, files: list[rx.UploadFile]):
         """Read the file (at most one byte past the limit), keep it privately and start
         the dry run."""
@@ -114,20 +113,20 @@ class ImportState(AppState):
             and (not self.file_error or self.file_error in RETRY_KEYS)
         )
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     def commit_import(self):
         if not self._can_commit():
             return
         self.phase, self.file_error = "committing", ""
         return ImportState.run_import(True)
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     def start_over(self):
         if self.phase in ("checking", "committing"):
             return
         self._reset_result()
 
-    @staff_event(*MANAGERS, background=True)
+    @staff_event(OFFICE_WORK, background=True)
     async def run_import(self, commit: bool):
         """The dry run (commit=False) or the commit of the kept file, off the event
         loop, with the progress bar kept current meanwhile."""

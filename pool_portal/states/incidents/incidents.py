@@ -20,18 +20,18 @@ from datetime import date, datetime
 import reflex as rx
 
 from pool_portal.db import session_scope
-from pool_portal.models import StaffRole, StaffUser
+from pool_portal.models import StaffUser
 from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.params import parse_id
+from pool_portal.services.core.roles import ANY_STAFF, OFFICE_WORK
 from pool_portal.services.incidents import incidents
-from pool_portal.services.portal import overview
-from pool_portal.states.guard import ALL_STAFF, portal_event, recheck, staff_event, viewer
+from pool_portal.services.portal import branding, portal_settings
+from pool_portal.states.guard import portal_event, recheck, staff_event, viewer
 from pool_portal.states.portal.home import PortalState
 from pool_portal.states.shell import AppState
 
 WATCH_INTERVAL_S = 2.0  # how often an open page asks the database for changes
 WATCH_MAX_S = 4 * 3600
-MANAGERS = (StaffRole.ADMIN, StaffRole.OFFICE)
 
 
 def _connected(token: str) -> bool:
@@ -130,7 +130,7 @@ def _timeline(entries: list[dict], lang: str) -> list[dict]:
     return out
 
 
-_incidents_on = overview.incidents_enabled
+_incidents_on = portal_settings.incidents_enabled
 
 
 # -- portal ----------------------------------------------------------------------------------------
@@ -333,7 +333,7 @@ class BellState(AppState):
     unread: int = 0
     _bell_gen: int = 0
 
-    @staff_event(*ALL_STAFF, password_change=True)
+    @staff_event(ANY_STAFF, password_change=True)
     async def start_bell(self):
         v = viewer()
 
@@ -345,7 +345,7 @@ class BellState(AppState):
         self._bell_gen += 1
         return BellState.watch_bell
 
-    @staff_event(*ALL_STAFF, password_change=True, background=True)
+    @staff_event(ANY_STAFF, password_change=True, background=True)
     async def watch_bell(self):
         """Like _watch: the caller is checked again every round; the task ends when the
         tab leaves the staff pages, disconnects or is no longer allowed."""
@@ -401,7 +401,7 @@ class AdminIncidentsState(AppState):
         super()._on_refused()
         self.rows, self.loaded = [], False
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def load_admin_incidents(self):
         v = viewer()
         params = self.router.url.query_parameters
@@ -419,7 +419,7 @@ class AdminIncidentsState(AppState):
                 # changed) is dropped rather than giving an empty list.
                 site = site_id if any(s[0] == str(site_id) for s in sites) else None
                 return (
-                    overview.tenant_branding(db, v),
+                    branding.tenant_branding(db, v),
                     clients,
                     sites,
                     site,
@@ -527,18 +527,18 @@ class AdminIncidentState(AppState):
 
         self._apply(await asyncio.to_thread(work), normalise_language(self.lang))
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def load_admin_incident(self):
         v = viewer()
         incident_id = _int(self.router.url.query_parameters.get("id"))
 
         def work():
             with session_scope() as db:
-                branding = overview.tenant_branding(db, v)
+                brand = branding.tenant_branding(db, v)
                 if incident_id is not None:
                     incidents.mark_read(db, v.user_id, incident_id=incident_id)
                     db.commit()
-                return branding, None if incident_id is None else self._read(db, v.tenant_id, incident_id)
+                return brand, None if incident_id is None else self._read(db, v.tenant_id, incident_id)
 
         (name, colour), data = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
@@ -548,7 +548,7 @@ class AdminIncidentState(AppState):
         if not self.missing:
             return AdminIncidentState.watch_admin_incident
 
-    @staff_event(*MANAGERS, background=True)
+    @staff_event(OFFICE_WORK, background=True)
     async def watch_admin_incident(self):
         async with self:
             incident_id = _int(self.incident.get("id"))
@@ -585,7 +585,7 @@ class AdminIncidentState(AppState):
         if not errors:
             self.sent += 1
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def reply(self, form_data: dict):
         form = form_data or {}
         internal = str(form.get("internal") or "") in ("1", "on", "true")
@@ -595,7 +595,7 @@ class AdminIncidentState(AppState):
             "incident.admin.note_saved" if internal else "incident.admin.reply_sent",
         )
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def classify(self, form_data: dict):
         form = form_data or {}
         await self._act(
@@ -605,14 +605,14 @@ class AdminIncidentState(AppState):
             "incident.admin.saved",
         )
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def add_task(self, form_data: dict):
         title = str((form_data or {}).get("title") or "")[:1000]
         await self._act(
             lambda db, v, i: incidents.add_task(db, v.tenant_id, v.user_id, i, title), "incident.admin.saved"
         )
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def toggle_task(self, task_id: str, done: bool):
         task = _int(task_id)
         await self._act(
@@ -620,7 +620,7 @@ class AdminIncidentState(AppState):
             "incident.admin.saved",
         )
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def schedule(self, form_data: dict):
         form = form_data or {}
         try:
@@ -636,11 +636,11 @@ class AdminIncidentState(AppState):
 
         await self._act(act, "incident.admin.saved")
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def solve(self, form_data: dict):
         note = str((form_data or {}).get("resolution") or "")[:20000]
         await self._act(lambda db, v, i: incidents.solve(db, v.tenant_id, v.user_id, i, note), "incident.admin.solved")
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def reopen(self):
         await self._act(lambda db, v, i: incidents.reopen(db, v.tenant_id, v.user_id, i), "incident.admin.reopened")

@@ -11,12 +11,13 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import Client, JobStage, Tenant
-from pool_portal.services.core.i18n import catalogue, money, normalise_language
+from pool_portal.presentation.display import money
+from pool_portal.services.core.i18n import catalogue, normalise_language
 from pool_portal.services.core.params import parse_id, parse_int
+from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.core.scope import view_options
-from pool_portal.services.identity import auth
-from pool_portal.services.portal import charts, dashboard, overview, search
-from pool_portal.services.staff import admin
+from pool_portal.services.identity import auth, view_as
+from pool_portal.services.portal import branding, charts, dashboard, portal_settings, search, visibility
 from pool_portal.states.guard import portal_event, staff_event, viewer
 from pool_portal.states.shell import AppState
 
@@ -40,15 +41,15 @@ class PortalState(AppState):
 
     def _load_common(self, db, v=None) -> None:
         v = v or viewer()
-        tenant_name, colour = overview.tenant_branding(db, v)
+        tenant_name, colour = branding.tenant_branding(db, v)
         self._apply_identity(v, tenant_name, colour)
         choices = [[k, label] for k, label in view_options(db, v.tenant_id, v.user_id)]
         keys = [k for k, _ in choices]
         # "all" for a user with one membership is that membership: show it selected.
         self.view = v.view if v.view in keys or not keys else keys[0]
         self.view_choices = choices
-        self.docs = dashboard.document_switches(db, v.tenant_id)
-        self.incidents_on = overview.incidents_enabled(db, v.tenant_id)
+        self.docs = portal_settings.document_switches(db, v.tenant_id)
+        self.incidents_on = portal_settings.incidents_enabled(db, v.tenant_id)
         client = db.get(Client, next(iter(v.client_ids))) if v.read_only and v.client_ids else None
         self.viewing_as = client.name if client is not None else ""
         self.viewing_as_id = str(client.id) if client is not None else ""
@@ -56,7 +57,7 @@ class PortalState(AppState):
     @staticmethod
     def _site_choices(db, v) -> list[list[str]]:
         """[id, name] of the view's properties, for a site selector."""
-        return [[str(s.id), s.name] for s in dashboard.view_sites(db, v)]
+        return [[str(s.id), s.name] for s in visibility.view_sites(db, v)]
 
     @portal_event
     async def switch_view(self, view: str):
@@ -70,7 +71,7 @@ class PortalState(AppState):
             # Reload the page: its on_load reads the data again in the new view.
             return rx.redirect(self.router.url.path or "/portal")
 
-    @staff_event(*admin.OFFICE)
+    @staff_event(OFFICE_WORK)
     async def end_view_as(self):
         """The banner's "End viewing": the staff session is a staff session again; back
         to the client's admin page."""
@@ -82,7 +83,7 @@ class PortalState(AppState):
 
                 row = db.get(UserSession, v.session_id)
                 client_id = row.impersonating_client_id if row else None
-                admin.end_view_as(db, v.tenant_id, v.user_id, v.session_id)
+                view_as.end_view_as(db, v.tenant_id, v.user_id, v.session_id)
                 return client_id
 
         client_id = await asyncio.to_thread(work)
@@ -174,7 +175,7 @@ def _board_values(board: dashboard.Dashboard, currency: str, lang: str) -> dict:
         label_of.update({m: charts.short_month(m, months) for m in board.routine})
     by_label = {label: key for key, label in label_of.items()}
     out["_bars"] = {
-        "defects": {"months": by_label, "buckets": ["RESOLVED", *[s.value for s in dashboard.SEVERITIES]]},
+        "defects": {"months": by_label, "buckets": ["RESOLVED", *[s.value for s in visibility.SEVERITIES]]},
         "routine": {"months": by_label, "buckets": list(dashboard.ROUTINE_STATUSES)},
         "calls": {"months": by_label, "buckets": [s.value for s in JobStage]},
     }

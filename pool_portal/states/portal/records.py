@@ -12,10 +12,11 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from pool_portal.db import session_scope
-from pool_portal.models import PortalSettings, Tenant
-from pool_portal.services.core.i18n import money, normalise_language
+from pool_portal.models import Tenant
+from pool_portal.presentation.display import money
+from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.params import parse_id
-from pool_portal.services.portal import lists, records
+from pool_portal.services.portal import lists, portal_settings, records
 from pool_portal.states.guard import portal_event, viewer
 from pool_portal.states.portal.home import PortalState
 
@@ -181,12 +182,7 @@ class InvoicesState(ListState, PortalState):
     @portal_event
     async def load_invoices(self):
         def instructions(db, v) -> str:
-            from sqlalchemy import select
-
-            settings = db.execute(
-                select(PortalSettings).where(PortalSettings.tenant_id == v.tenant_id)
-            ).scalar_one_or_none()
-            return (settings.payment_instructions or "") if settings else ""
+            return portal_settings.portal_settings(db, v.tenant_id).payment_instructions
 
         self.payment_instructions = await self._load_list(instructions)
 

@@ -15,17 +15,16 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from pool_portal.db import session_scope
-from pool_portal.models import StaffRole
+from pool_portal.services.core import outcome
 from pool_portal.services.core.params import parse_id
-from pool_portal.services.identity import access
-from pool_portal.services.portal import overview
-from pool_portal.services.staff import admin
+from pool_portal.services.core.roles import OFFICE_WORK, PORTAL_ADMINISTRATION
+from pool_portal.services.identity import access, view_as
+from pool_portal.services.portal import branding, portal_settings
 from pool_portal.services.staff import clients as admin_clients
+from pool_portal.services.staff import portal_admin
 from pool_portal.states.guard import staff_event, viewer
 from pool_portal.states.shell import AppState
 
-MANAGERS = (StaffRole.ADMIN, StaffRole.OFFICE)
-ADMIN_ONLY = (StaffRole.ADMIN,)
 OVERRIDES = {"default": None, "show": True, "hide": False}
 
 
@@ -67,7 +66,7 @@ class ClientsState(_AdminPage):
         super()._on_refused()
         self.rows, self.groups, self.loaded = [], [], False
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def load_clients(self):
         v = viewer()
         params = self.router.url.query_parameters
@@ -82,7 +81,7 @@ class ClientsState(_AdminPage):
                 known = {g["id"] for g in groups}
                 gid = group_id if group_id in known else None
                 return (
-                    overview.tenant_branding(db, v),
+                    branding.tenant_branding(db, v),
                     groups,
                     gid,
                     admin_clients.list_clients(db, v.tenant_id, v.user_id, text, gid, access_filter, page),
@@ -118,7 +117,7 @@ class ClientsState(_AdminPage):
         }
         return urlencode(query)
 
-    @staff_event(*MANAGERS, background=True)
+    @staff_event(OFFICE_WORK, background=True)
     async def bulk_invite(self):
         """Invite every not-yet-invited (or expired) contact of the clients the current
         filters list, all pages, in batches, in a worker thread: other users and this
@@ -184,13 +183,13 @@ class ClientState(_AdminPage):
 
         def work():
             with session_scope() as db:
-                branding = overview.tenant_branding(db, v)
+                brand = branding.tenant_branding(db, v)
                 if client_id is None:
-                    return branding, None, None
+                    return brand, None, None
                 return (
-                    branding,
+                    brand,
                     admin_clients.client_detail(db, v.tenant_id, v.user_id, client_id),
-                    admin.get_client_overrides(db, v.tenant_id, client_id),
+                    portal_admin.get_client_overrides(db, v.tenant_id, client_id),
                 )
 
         (name, colour), detail, overrides = await asyncio.to_thread(work)
@@ -233,13 +232,13 @@ class ClientState(_AdminPage):
             for p, o in (overrides or {"panels": {}})["panels"].items()
         ]
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def load_client(self):
         self.errors, self.notice, self.password_for, self.password_error = {}, "", "", ""
         await self._reload(_int(self.router.url.query_parameters.get("id")))
 
     # -- contacts and their portal access --------------------------------------------------------
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def add_contact(self, form_data: dict):
         """A person gets portal access to this client (and, ticked, an invitation)."""
         v = viewer()
@@ -266,7 +265,7 @@ class ClientState(_AdminPage):
         self.notice = "admin.contact.added_invited" if mails else "admin.contact.added"
         await self._reload(client_id)
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def invite(self, contact_id: str):
         """Invite, or resend (the older link stops working); also the "forgot password" path."""
         v = viewer()
@@ -281,7 +280,7 @@ class ClientState(_AdminPage):
         self.notice = "contacts.notice.invited" if mails else "contacts.notice.not_found"
         await self._reload(self._client_id())
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def set_active(self, contact_id: str, active: bool):
         """Disable (every session of theirs ends at once) or enable a contact."""
         v = viewer()
@@ -297,17 +296,17 @@ class ClientState(_AdminPage):
         )
         await self._reload(self._client_id())
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     def open_password(self, contact_id: str):
         self.password_for = str(contact_id) if _int(contact_id) is not None else ""
         self.password_error = ""
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     def close_password(self):
         self.password_for = ""
         self.password_error = ""
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def set_initial_password(self, form_data: dict):
         """The password travels in the event only; it is never kept in the state."""
         v = viewer()
@@ -329,13 +328,13 @@ class ClientState(_AdminPage):
         await self._reload(self._client_id())
 
     # -- Customise (ADMIN) ----------------------------------------------------------------------------
-    @staff_event(*ADMIN_ONLY)
+    @staff_event(PORTAL_ADMINISTRATION)
     async def save_customise(self, form_data: dict):
         """Each panel: "default" (follow the tenant), "show" or "hide"; all or nothing."""
         v = viewer()
         client_id = self._client_id()
         form = form_data if isinstance(form_data, dict) else {}
-        wanted = {p: str(form.get(f"panel_{p}", "default")) for p in admin.PANELS}
+        wanted = {p: str(form.get(f"panel_{p}", "default")) for p in portal_settings.PANELS}
 
         def work():
             with session_scope() as db:
@@ -344,7 +343,7 @@ class ClientState(_AdminPage):
                     if choice not in OVERRIDES:
                         errors[f"panel_{panel}"] = "admin.settings.error.on_off"
                         continue
-                    problem = admin.set_client_override(
+                    problem = portal_admin.set_client_override(
                         db, v.tenant_id, v.user_id, client_id or -1, panel, OVERRIDES[choice]
                     )
                     errors.update({(f"panel_{panel}" if k == "value" else k): e for k, e in problem.items()})
@@ -356,21 +355,21 @@ class ClientState(_AdminPage):
         self.notice = "" if self.errors else "admin.customise.saved"
         await self._reload(client_id)
 
-    @staff_event(*ADMIN_ONLY)
+    @staff_event(PORTAL_ADMINISTRATION)
     async def reset_customise(self):
         v = viewer()
         client_id = self._client_id()
 
         def work():
             with session_scope() as db:
-                return admin.reset_client_overrides(db, v.tenant_id, v.user_id, client_id or -1)
+                return portal_admin.reset_client_overrides(db, v.tenant_id, v.user_id, client_id or -1)
 
         self.errors = await asyncio.to_thread(work)
         self.notice = "" if self.errors else "admin.customise.reset_done"
         await self._reload(client_id)
 
     # -- view the portal as this client -------------------------------------------------------------
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def view_as(self):
         """This staff session shows the client's portal, read-only, until "End viewing"
         (audited). Opens the portal's home."""
@@ -379,7 +378,7 @@ class ClientState(_AdminPage):
 
         def work():
             with session_scope() as db:
-                return admin.start_view_as(db, v.tenant_id, v.user_id, client_id or -1, session_id=v.session_id)[1]
+                return view_as.start_view_as(db, v.tenant_id, v.user_id, client_id or -1, session_id=v.session_id)[1]
 
         errors = await asyncio.to_thread(work)
         if errors:
@@ -404,7 +403,7 @@ class GroupsState(_AdminPage):
 
         def work():
             with session_scope() as db:
-                return overview.tenant_branding(db, v), admin_clients.list_groups(db, v.tenant_id, v.user_id)
+                return branding.tenant_branding(db, v), admin_clients.list_groups(db, v.tenant_id, v.user_id)
 
         (name, colour), groups = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
@@ -421,12 +420,12 @@ class GroupsState(_AdminPage):
         ]
         self.loaded = True
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def load_groups(self):
         self.errors, self.notice = {}, ""
         await self._reload()
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def create_group(self, form_data: dict):
         v = viewer()
         form = form_data if isinstance(form_data, dict) else {}
@@ -436,7 +435,7 @@ class GroupsState(_AdminPage):
         def work():
             with session_scope() as db:
                 if bad_parent:
-                    return None, {"parent_id": admin.NOT_FOUND}
+                    return None, {"parent_id": outcome.NOT_FOUND}
                 return admin_clients.create_group(db, v.tenant_id, v.user_id, name, parent)
 
         group_id, errors = await asyncio.to_thread(work)
@@ -477,7 +476,7 @@ class GroupState(_AdminPage):
         def work():
             with session_scope() as db:
                 detail = None if group_id is None else admin_clients.group_detail(db, v.tenant_id, v.user_id, group_id)
-                return overview.tenant_branding(db, v), detail
+                return branding.tenant_branding(db, v), detail
 
         (name, colour), d = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
@@ -505,7 +504,7 @@ class GroupState(_AdminPage):
         self.client_choices = [[str(c["id"]), c["name"]] for c in d["client_choices"]]
         self.contact_choices = [[str(c["id"]), f"{c['name']} <{c['email']}>"] for c in d["contact_choices"]]
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def load_group(self):
         self.errors, self.notice = {}, ""
         await self._reload(_int(self.router.url.query_parameters.get("id")))
@@ -527,26 +526,26 @@ class GroupState(_AdminPage):
         self.notice = "" if self.errors else notice
         await self._reload(group_id)
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def rename(self, form_data: dict):
         name = str((form_data or {}).get("name") or "")[:400]
         await self._act(
             lambda db, v, g: admin_clients.rename_group(db, v.tenant_id, v.user_id, g, name), "admin.group.saved"
         )
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def move(self, form_data: dict):
         raw = str((form_data or {}).get("parent_id") or "")
         parent = _int(raw)
 
         def act(db, v, g):
             if raw and parent is None:
-                return {"parent_id": admin.NOT_FOUND}
+                return {"parent_id": outcome.NOT_FOUND}
             return admin_clients.set_group_parent(db, v.tenant_id, v.user_id, g, parent)
 
         await self._act(act, "admin.group.saved")
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def add_client(self, form_data: dict):
         client_id = _int((form_data or {}).get("client_id"))
 
@@ -557,7 +556,7 @@ class GroupState(_AdminPage):
 
         await self._act(act, "admin.group.saved")
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def remove_client(self, client_id: str):
         cid = _int(client_id)
         await self._act(
@@ -567,7 +566,7 @@ class GroupState(_AdminPage):
             "admin.group.saved",
         )
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def grant(self, form_data: dict):
         form = form_data or {}
         uid, role = _int(form.get("portal_user_id")), str(form.get("role") or "MANAGER")[:20]
@@ -579,7 +578,7 @@ class GroupState(_AdminPage):
 
         await self._act(act, "admin.group.saved")
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def revoke(self, portal_user_id: str):
         uid = _int(portal_user_id)
         await self._act(
@@ -589,7 +588,7 @@ class GroupState(_AdminPage):
             "admin.group.saved",
         )
 
-    @staff_event(*MANAGERS)
+    @staff_event(OFFICE_WORK)
     async def delete(self):
         v = viewer()
         group_id = self._group_id()

@@ -16,18 +16,19 @@ from sqlalchemy.exc import IntegrityError
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole, Tenant
-from pool_portal.services.core.i18n import money, normalise_language
+from pool_portal.presentation.display import money
+from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.params import parse_id
-from pool_portal.services.portal import overview
+from pool_portal.services.core.roles import ANY_STAFF, OFFICE_WORK
+from pool_portal.services.portal import branding
 from pool_portal.services.staff import billing as staff_billing
 from pool_portal.services.staff import client_notify
 from pool_portal.services.staff import data as staff_data
 from pool_portal.services.staff import lists as staff_lists
 from pool_portal.services.staff.forms import percent_text
-from pool_portal.states.guard import ALL_STAFF, staff_event, viewer
+from pool_portal.states.guard import staff_event, viewer
 from pool_portal.states.shell import AppState
 
-EDIT = (StaffRole.ADMIN, StaffRole.OFFICE)
 SAVED = ("1", "asset", "remark", "document", "visit", "sent", "issued", "paid", "void", "expired", "approved")
 MAX_FORM_VALUE = 10_000
 
@@ -68,7 +69,7 @@ class DataPage(rx.State, mixin=True):
     version: int = 0
 
     def _brand(self, db, v) -> None:
-        name, colour = overview.tenant_branding(db, v)
+        name, colour = branding.tenant_branding(db, v)
         self._apply_identity(v, name, colour)
 
     def _saved_notice(self) -> None:
@@ -141,7 +142,7 @@ class DataList(DataPage, mixin=True):
 class DataIndexState(DataPage, AppState):
     counts: dict[str, str] = {}
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_data_index(self):
         v = viewer()
 
@@ -158,7 +159,7 @@ class SitesListState(DataList, AppState):
     _kind: ClassVar[str] = "sites"
     clients: list[list[str]] = []
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_sites_list(self):
         self.clients = await self._load_list(lambda db, v: staff_data.clients(db, v.tenant_id))
 
@@ -167,7 +168,7 @@ class JobsListState(DataList, AppState):
     _kind: ClassVar[str] = "jobs"
     technicians: list[list[str]] = []
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_jobs_list(self):
         self.technicians = await self._load_list(lambda db, v: staff_data.technicians(db, v.tenant_id))
 
@@ -175,7 +176,7 @@ class JobsListState(DataList, AppState):
 class QuotesListState(DataList, AppState):
     _kind: ClassVar[str] = "quotes"
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_quotes_list(self):
         await self._load_list()
 
@@ -183,7 +184,7 @@ class QuotesListState(DataList, AppState):
 class InvoicesListState(DataList, AppState):
     _kind: ClassVar[str] = "invoices"
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_invoices_list(self):
         await self._load_list()
 
@@ -191,7 +192,7 @@ class InvoicesListState(DataList, AppState):
 class ReportsListState(DataList, AppState):
     _kind: ClassVar[str] = "reports"
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_reports_list(self):
         await self._load_list()
 
@@ -203,17 +204,17 @@ class RemarksListState(DataList, AppState):
     confirm: str = ""  # "publish" | "unpublish" while asking to confirm a bulk change
     bulk_count: int = 0
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_remarks_list(self):
         self.confirm = ""
         self._saved_notice()
         await self._load_list()
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     def ask_bulk(self, action: str):
         self.confirm = action if action in ("publish", "unpublish") else ""
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def bulk_publish(self, publish: bool):
         """Only after ``ask_bulk`` asked for the same action (a confirmation)."""
         v = viewer()
@@ -231,7 +232,7 @@ class RemarksListState(DataList, AppState):
         self.notice = "data.bulk.published" if publish else "data.bulk.unpublished"
         self.bulk_count = count
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def set_published(self, remark_id: str, published: bool):
         v = viewer()
 
@@ -253,7 +254,7 @@ class VisitsListState(DataList, AppState):
     editing: dict[str, str] = {}
     can_plan: bool = False
 
-    @staff_event(*ALL_STAFF)
+    @staff_event(ANY_STAFF)
     async def load_visits_list(self):
         v = viewer()
         edit_id = _int(_params(self).get("edit"))
@@ -270,10 +271,10 @@ class VisitsListState(DataList, AppState):
             return staff_data.technicians(db, v.tenant_id), form
 
         self.technicians, self.editing = await self._load_list(more)
-        self.can_plan = v.role in EDIT
+        self.can_plan = v.role in OFFICE_WORK
         self.version += 1
 
-    @staff_event(*ALL_STAFF)
+    @staff_event(ANY_STAFF)
     async def save_visit(self, form_data: dict):
         v = viewer()
         visit_id, data = _int(self.editing.get("id")), _form(form_data)
@@ -368,7 +369,7 @@ class SiteState(DataPage, AppState):
         await asyncio.to_thread(work)
         self.version += 1
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_site(self):
         v, params, lang = viewer(), _params(self), normalise_language(self.lang)
         raw = params.get("id", "")
@@ -403,14 +404,14 @@ class SiteState(DataPage, AppState):
         site_id = self._site_id() or row_id
         return rx.redirect(f"/admin/site?{urlencode({'id': site_id, 'saved': saved, **(extra or {})})}")
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def save_site(self, form_data: dict):
         data, site_id = _form(form_data), self._site_id()
         if self.missing:
             return
         return await self._save(lambda db, v: staff_data.save_site(db, v.tenant_id, v.user_id, site_id, data), "1")
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def save_asset(self, form_data: dict):
         data, site_id, asset_id = _form(form_data), self._site_id(), _int(self.asset.get("id"))
         if site_id is None or not self.asset:
@@ -419,7 +420,7 @@ class SiteState(DataPage, AppState):
             lambda db, v: staff_data.save_asset(db, v.tenant_id, v.user_id, asset_id, site_id, data), "asset"
         )
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def save_remark(self, form_data: dict):
         data, site_id, remark_id = _form(form_data), self._site_id(), _int(self.remark.get("id"))
         if site_id is None or not self.remark:
@@ -428,7 +429,7 @@ class SiteState(DataPage, AppState):
             lambda db, v: staff_data.save_remark(db, v.tenant_id, v.user_id, remark_id, site_id, data), "remark"
         )
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def set_remark_published(self, remark_id: str, published: bool):
         v = viewer()
 
@@ -440,7 +441,7 @@ class SiteState(DataPage, AppState):
         self.notice = error or ""
         await self._reload()
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def upload_document(self, files: list[rx.UploadFile], title: str = "", published: str = ""):
         """A PDF or image for the site (the service checks type, by content, and size)."""
         v, site_id = viewer(), self._site_id()
@@ -467,7 +468,7 @@ class SiteState(DataPage, AppState):
         await self._reload()
         return rx.clear_selected_files("document-file")
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def set_document_published(self, document_id: str, published: bool):
         v = viewer()
 
@@ -478,7 +479,7 @@ class SiteState(DataPage, AppState):
         self.notice = await asyncio.to_thread(work) or ""
         await self._reload()
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def delete_document(self, document_id: str):
         v = viewer()
 
@@ -507,7 +508,7 @@ class JobState(DataPage, AppState):
         super()._on_refused()
         self.job, self.visits, self.technicians, self.asset_choices, self.loaded = {}, [], [], [], False
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_job(self):
         from pool_portal.models import Visit
 
@@ -563,7 +564,7 @@ class JobState(DataPage, AppState):
         self.loaded = True
         self.version += 1
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def save_job(self, form_data: dict):
         v, data = viewer(), _form(form_data)
         if self.missing or not self.job:
@@ -576,7 +577,7 @@ class JobState(DataPage, AppState):
 
         return await self._save_record(work, "/admin/job")
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def save_visit(self, form_data: dict):
         v, data = viewer(), _form(form_data)
         job_id, visit_id = _int(self.job.get("id")), _int(self.visit.get("id"))
@@ -653,7 +654,7 @@ class LineEditor(DataPage, mixin=True):
             }
         self._refigure()
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     def set_line(self, index: int, field: str, value: str):
         if not isinstance(index, int) or not 0 <= index < len(self.lines) or field not in LINE_FIELDS:
             return
@@ -662,20 +663,20 @@ class LineEditor(DataPage, mixin=True):
         self.lines = lines
         self._refigure()
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     def add_line(self):
         if len(self.lines) < staff_billing.MAX_LINES and self.editable:
             self.lines = [*self.lines, self._keyed(BLANK_LINE)]
             self._refigure()
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     def remove_line(self, index: int):
         if isinstance(index, int) and 0 <= index < len(self.lines):
             self.lines = [line for i, line in enumerate(self.lines) if i != index]
             self.errors = {}
             self._refigure()
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     def set_tax_rate(self, value: str):
         self.tax_rate = str(value or "")[:10]
         self._refigure()
@@ -762,14 +763,14 @@ class LineEditor(DataPage, mixin=True):
 class QuoteState(LineEditor, AppState):
     """/admin/quote?id=<id> or ?site=<id> (a new draft on that site)."""
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_quote(self):
         await self._load_doc(
             lambda db, v, i: staff_billing.quote_page(db, v.tenant_id, v.user_id, i),
             lambda db, v: {"kind": "SERVICE", "title": ""},
         )
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def save_quote(self, form_data: dict):
         return await self._save_doc(
             lambda db, v, i, s, data, lines: staff_billing.save_quote(db, v.tenant_id, v.user_id, i, s, data, lines),
@@ -777,13 +778,13 @@ class QuoteState(LineEditor, AppState):
             "/admin/quote",
         )
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def send_quote(self):
         return await self._act(
             lambda db, v, i: staff_billing.send_quote(db, v.tenant_id, v.user_id, i), "sent", "/admin/quote"
         )
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def expire_quote(self):
         return await self._act(
             lambda db, v, i: staff_billing.expire_quote(db, v.tenant_id, v.user_id, i), "expired", "/admin/quote"
@@ -795,7 +796,7 @@ class InvoiceState(LineEditor, AppState):
 
     job_choices: list[list[str]] = []
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_invoice(self):
         def page_of(db, v, i):
             data = staff_billing.invoice_page(db, v.tenant_id, v.user_id, i)
@@ -809,7 +810,7 @@ class InvoiceState(LineEditor, AppState):
 
         await self._load_doc(page_of, new_of)
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def save_invoice(self, form_data: dict):
         return await self._save_doc(
             lambda db, v, i, s, data, lines: staff_billing.save_invoice(db, v.tenant_id, v.user_id, i, s, data, lines),
@@ -817,20 +818,20 @@ class InvoiceState(LineEditor, AppState):
             "/admin/invoice",
         )
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def issue_invoice(self):
         return await self._act(
             lambda db, v, i: staff_billing.issue_invoice(db, v.tenant_id, v.user_id, i), "issued", "/admin/invoice"
         )
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def pay_invoice(self, form_data: dict):
         paid_on = _form(form_data).get("paid_on", "")
         return await self._act(
             lambda db, v, i: staff_billing.mark_paid(db, v.tenant_id, v.user_id, i, paid_on), "paid", "/admin/invoice"
         )
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def void_invoice(self):
         return await self._act(
             lambda db, v, i: staff_billing.void_invoice(db, v.tenant_id, v.user_id, i), "void", "/admin/invoice"
@@ -848,7 +849,7 @@ class ReportState(DataPage, AppState):
         super()._on_refused()
         self.report, self.job_choices, self.loaded = {}, [], False
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def load_report(self):
         v, params = viewer(), _params(self)
         report_id, site_id = _int(params.get("id")), _int(params.get("site"))
@@ -871,7 +872,7 @@ class ReportState(DataPage, AppState):
         self.loaded = True
         self.version += 1
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def save_report(self, form_data: dict):
         v, data = viewer(), _form(form_data)
         if self.missing or not self.report:
@@ -884,7 +885,7 @@ class ReportState(DataPage, AppState):
 
         return await self._save_record(work, "/admin/report")
 
-    @staff_event(*EDIT)
+    @staff_event(OFFICE_WORK)
     async def approve_report(self):
         v, report_id = viewer(), _int(self.report.get("id"))
         if report_id is None:

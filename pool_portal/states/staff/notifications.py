@@ -8,9 +8,10 @@ import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.services.core.params import parse_id, parse_page
-from pool_portal.services.portal import overview
+from pool_portal.services.core.roles import ANY_STAFF
+from pool_portal.services.portal import branding
 from pool_portal.services.staff import notifications as staff_notifications
-from pool_portal.states.guard import ALL_STAFF, staff_event, viewer
+from pool_portal.states.guard import staff_event, viewer
 from pool_portal.states.shell import AppState
 
 
@@ -33,7 +34,7 @@ class NotificationsState(AppState):
 
         def work():
             with session_scope() as db:
-                return overview.tenant_branding(db, v), staff_notifications.list_for(
+                return branding.tenant_branding(db, v), staff_notifications.list_for(
                     db, v, unread_only=unread_only, page=page
                 )
 
@@ -43,13 +44,13 @@ class NotificationsState(AppState):
         self.page, self.pages, self.unread_only = result["page"], result["pages"], unread_only
         self.loaded = True
 
-    @staff_event(*ALL_STAFF)
+    @staff_event(ANY_STAFF)
     async def load_notifications(self):
         params = self.router.url.query_parameters
         self.missing = False
         await self._load(str(params.get("unread", "")) == "1", parse_page(params.get("page")))
 
-    @staff_event(*ALL_STAFF)
+    @staff_event(ANY_STAFF)
     async def open_notification(self, notification_id: str):
         """Mark it read and go to its page (or stay here when it has none)."""
         nid = parse_id(notification_id)
@@ -68,7 +69,7 @@ class NotificationsState(AppState):
         await self._load(self.unread_only, self.page)
         return None
 
-    @staff_event(*ALL_STAFF)
+    @staff_event(ANY_STAFF)
     async def mark_all_read(self):
         v = viewer()
 

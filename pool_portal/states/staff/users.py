@@ -12,13 +12,12 @@ import reflex as rx
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
 from pool_portal.services.core.params import parse_id
+from pool_portal.services.core.roles import PORTAL_ADMINISTRATION
 from pool_portal.services.identity import access
-from pool_portal.services.portal import overview
+from pool_portal.services.portal import branding
 from pool_portal.services.staff import users as admin_staff
 from pool_portal.states.guard import staff_event, viewer
 from pool_portal.states.shell import AppState
-
-ADMIN_ONLY = (StaffRole.ADMIN,)
 
 
 def _when(value: datetime | None) -> str:
@@ -43,7 +42,7 @@ class StaffUsersState(AppState):
 
         def work():
             with session_scope() as db:
-                return overview.tenant_branding(db, v), admin_staff.list_staff(db, v.tenant_id, v.user_id)
+                return branding.tenant_branding(db, v), admin_staff.list_staff(db, v.tenant_id, v.user_id)
 
         (name, colour), rows = await asyncio.to_thread(work)
         self._apply_identity(v, name, colour)
@@ -63,12 +62,12 @@ class StaffUsersState(AppState):
         self.loaded = True
         self.form_key += 1
 
-    @staff_event(*ADMIN_ONLY)
+    @staff_event(PORTAL_ADMINISTRATION)
     async def load_staff(self):
         self.errors, self.row_errors, self.notice = {}, {}, ""
         await self._reload()
 
-    @staff_event(*ADMIN_ONLY)
+    @staff_event(PORTAL_ADMINISTRATION)
     async def invite(self, form_data: dict):
         v = viewer()
         form = form_data if isinstance(form_data, dict) else {}
@@ -108,7 +107,7 @@ class StaffUsersState(AppState):
             return rx.redirect("/admin")
         await self._reload()
 
-    @staff_event(*ADMIN_ONLY)
+    @staff_event(PORTAL_ADMINISTRATION)
     async def set_role(self, staff_id: str, role: str):
         role = str(role or "")[:20]
         return await self._row(
@@ -117,7 +116,7 @@ class StaffUsersState(AppState):
             "admin.staff.role_saved",
         )
 
-    @staff_event(*ADMIN_ONLY)
+    @staff_event(PORTAL_ADMINISTRATION)
     async def set_active(self, staff_id: str, active: bool):
         return await self._row(
             staff_id,

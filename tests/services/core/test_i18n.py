@@ -7,6 +7,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from pool_portal.presentation import display
 from pool_portal.services.core import i18n
 
 PKG = Path(__file__).resolve().parents[3] / "pool_portal"
@@ -66,7 +67,7 @@ def test_translate_and_fallbacks():
 
 
 def test_money_and_dates_follow_the_language():
-    assert i18n.money(123456, "EUR", "en") == "€1,234.56"
-    assert i18n.money(123456, "EUR", "es").replace("\xa0", " ") == "1.234,56 €"
-    assert i18n.day(date(2026, 3, 5), "en") == "5 Mar 2026"
-    assert i18n.day(date(2026, 3, 5), "es") == "5 mar 2026"
+    assert display.money(123456, "EUR", "en") == "€1,234.56"
+    assert display.money(123456, "EUR", "es").replace("\xa0", " ") == "1.234,56 €"
+    assert display.day(date(2026, 3, 5), "en") == "5 Mar 2026"
+    assert display.day(date(2026, 3, 5), "es") == "5 mar 2026"

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import pool_portal.models as m
+from pool_portal.services.core import clock
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.portal import dashboard
 
@@ -158,7 +159,7 @@ def world(db):
 
 
 def test_today_is_the_tenants_date(db, world):
-    assert dashboard.tenant_today(db, world["t"].id, NOW) == TODAY
+    assert clock.tenant_today(db, world["t"].id, NOW) == TODAY
 
 
 def test_built_in_two_halves_at_once_the_figures_are_the_same(db, world):

@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 import pool_portal.models as m
 from pool_portal.services.core.scope import portal_client_ids
-from pool_portal.services.identity import auth
+from pool_portal.services.identity import auth, view_as
 from pool_portal.services.infra import mail
-from pool_portal.services.portal import dashboard, lists, records
-from pool_portal.services.staff import admin
+from pool_portal.services.portal import branding, dashboard, lists, portal_settings, records, visibility
 from pool_portal.services.staff import clients as admin_clients
+from pool_portal.services.staff import portal_admin
 from pool_portal.services.staff import users as admin_staff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -87,46 +87,48 @@ def _events(db, action):
 def test_panel_resolution_default_then_override_and_reset_restores(db, world):
     t, boss = world["a"].id, world["boss"].id
     c1, c2 = world["c1"].id, world["c2"].id
-    assert admin.resolve_panels(db, t, [c1]) == dict.fromkeys(admin.PANELS, True)  # no settings row yet
+    assert portal_settings.resolve_panels(db, t, [c1]) == dict.fromkeys(
+        portal_settings.PANELS, True
+    )  # no settings row yet
 
-    assert admin.update_portal_settings(db, t, boss, {"show_map": False}) == {}
-    assert admin.set_client_override(db, t, boss, c1, "map", True) == {}
-    assert admin.set_client_override(db, t, boss, c1, "spend_tracking", False) == {}
+    assert portal_admin.update_portal_settings(db, t, boss, {"show_map": False}) == {}
+    assert portal_admin.set_client_override(db, t, boss, c1, "map", True) == {}
+    assert portal_admin.set_client_override(db, t, boss, c1, "spend_tracking", False) == {}
     db.commit()
-    one = admin.resolve_panels(db, t, [c1])
+    one = portal_settings.resolve_panels(db, t, [c1])
     assert one["map"] is True and one["spend_tracking"] is False and one["service_calls"] is True
-    assert admin.resolve_panels(db, t, [c2])["map"] is False  # the tenant default
-    both = admin.resolve_panels(db, t, [c1, c2])  # shown only when every client shows it
+    assert portal_settings.resolve_panels(db, t, [c2])["map"] is False  # the tenant default
+    both = portal_settings.resolve_panels(db, t, [c1, c2])  # shown only when every client shows it
     assert both["map"] is False and both["spend_tracking"] is False and both["activity_report"] is True
-    assert admin.resolve_panels(db, t, [])["map"] is False
+    assert portal_settings.resolve_panels(db, t, [])["map"] is False
 
     # The dashboard resolves the same way (the one place).
-    viewer = admin.start_view_as(db, t, boss, c1)[0]
-    assert dashboard.panel_visibility(db, viewer) == one
+    viewer = view_as.start_view_as(db, t, boss, c1)[0]
+    assert visibility.panel_visibility(db, viewer) == one
     assert dashboard.build(db, viewer).spend is None
 
-    form = admin.get_client_overrides(db, t, c1)
+    form = portal_admin.get_client_overrides(db, t, c1)
     assert form["panels"]["map"] == {"override": True, "default": False, "shown": True}
     assert form["panels"]["defect_analytics"] == {"override": None, "default": True, "shown": True}
 
-    assert admin.set_client_override(db, t, boss, c1, "map", None) == {}  # back to the default
-    assert admin.resolve_panels(db, t, [c1])["map"] is False
-    assert admin.reset_client_overrides(db, t, boss, c1) == {}
+    assert portal_admin.set_client_override(db, t, boss, c1, "map", None) == {}  # back to the default
+    assert portal_settings.resolve_panels(db, t, [c1])["map"] is False
+    assert portal_admin.reset_client_overrides(db, t, boss, c1) == {}
     db.commit()
-    assert admin.resolve_panels(db, t, [c1]) == admin.resolve_panels(db, t, [c2])
-    assert admin.get_client_overrides(db, t, c1)["panels"]["spend_tracking"]["override"] is None
+    assert portal_settings.resolve_panels(db, t, [c1]) == portal_settings.resolve_panels(db, t, [c2])
+    assert portal_admin.get_client_overrides(db, t, c1)["panels"]["spend_tracking"]["override"] is None
     assert {e.action for e in db.exec(select(m.AuditEvent)).all()} >= {
         "admin.settings.updated",
         "admin.customise.set",
         "admin.customise.reset",
     }
 
-    assert admin.set_client_override(db, t, boss, c1, "bogus", True) == {"panel": "admin.customise.error.panel"}
+    assert portal_admin.set_client_override(db, t, boss, c1, "bogus", True) == {"panel": "admin.customise.error.panel"}
 
 
 def test_settings_are_saved_and_used(db, world):
     t, boss = world["a"].id, world["boss"].id
-    errors = admin.update_portal_settings(
+    errors = portal_admin.update_portal_settings(
         db,
         t,
         boss,
@@ -143,23 +145,23 @@ def test_settings_are_saved_and_used(db, world):
     )
     assert errors == {}
     db.commit()
-    s = admin.get_portal_settings(db, t)
+    s = portal_admin.get_portal_settings(db, t)
     assert s["show_quotes"] is False and s["show_reports"] is False and s["show_invoices"] is True
     assert s["asset_columns"] == ["model", "serial_number"] and s["asset_id_label"] == "Tag no."
     assert s["brand_colour"] == "#ff8800" and s["payment_instructions"] == "IBAN ES00 0000"
     assert s["default_job_stage"] == "READY"
-    assert dashboard.document_switches(db, t) == {"quotes": False, "invoices": True, "reports": False}
+    assert portal_settings.document_switches(db, t) == {"quotes": False, "invoices": True, "reports": False}
     cols, label = lists.asset_columns(db, t)
     assert "model" in cols and "serial_number" in cols and "last_test_date" not in cols and label == "Tag no."
     assert len(_events(db, "admin.settings.updated")) == 1
     # Saving the same values again changes nothing and logs nothing.
-    assert admin.update_portal_settings(db, t, boss, {"brand_colour": "#ff8800"}) == {}
+    assert portal_admin.update_portal_settings(db, t, boss, {"brand_colour": "#ff8800"}) == {}
     assert len(_events(db, "admin.settings.updated")) == 1
 
 
 def test_invalid_settings_write_nothing(db, world):
     t, boss = world["a"].id, world["boss"].id
-    errors = admin.update_portal_settings(
+    errors = portal_admin.update_portal_settings(
         db,
         t,
         boss,
@@ -183,10 +185,10 @@ def test_invalid_settings_write_nothing(db, world):
         "show_quotes": "admin.settings.error.on_off",
         "colour": "admin.settings.error.unknown_field",
     }
-    assert admin.update_portal_settings(db, t, boss, {"asset_id_label": "   "}) == {
+    assert portal_admin.update_portal_settings(db, t, boss, {"asset_id_label": "   "}) == {
         "asset_id_label": "admin.settings.error.asset_id_label"
     }
-    assert admin.update_portal_settings(db, t, boss, {"asset_columns": []}) == {
+    assert portal_admin.update_portal_settings(db, t, boss, {"asset_columns": []}) == {
         "asset_columns": "admin.settings.error.asset_columns"
     }
     db.commit()
@@ -194,29 +196,29 @@ def test_invalid_settings_write_nothing(db, world):
     db.refresh(world["a"])
     assert world["a"].brand_colour == "#0e7490"
     assert db.exec(select(m.AuditEvent)).all() == []
-    assert admin.resolve_panels(db, t, [world["c1"].id])["map"] is True
+    assert portal_settings.resolve_panels(db, t, [world["c1"].id])["map"] is True
 
 
 def test_settings_need_an_active_admin_of_the_tenant(db, world):
     t = world["a"].id
     for staff in ("office", "b_admin"):
         with pytest.raises(PermissionError):
-            admin.update_portal_settings(db, t, world[staff].id, {"show_map": False})
+            portal_admin.update_portal_settings(db, t, world[staff].id, {"show_map": False})
     world["admin2"].is_active = False
     db.add(world["admin2"])
     db.commit()
     with pytest.raises(PermissionError):
-        admin.update_portal_settings(db, t, world["admin2"].id, {"show_map": False})
+        portal_admin.update_portal_settings(db, t, world["admin2"].id, {"show_map": False})
 
 
 # -- tenant isolation ------------------------------------------------------------------------------
 def test_another_tenants_ids_are_not_found(db, world):
     t, boss = world["a"].id, world["boss"].id
     cb, b = world["cb"].id, world["b"].id
-    assert admin.set_client_override(db, t, boss, cb, "map", False) == {"client_id": "admin.error.not_found"}
-    assert admin.reset_client_overrides(db, t, boss, cb) == {"client_id": "admin.error.not_found"}
-    assert admin.get_client_overrides(db, t, cb) is None
-    assert admin.start_view_as(db, t, boss, cb) == (None, {"client_id": "admin.error.not_found"})
+    assert portal_admin.set_client_override(db, t, boss, cb, "map", False) == {"client_id": "admin.error.not_found"}
+    assert portal_admin.reset_client_overrides(db, t, boss, cb) == {"client_id": "admin.error.not_found"}
+    assert portal_admin.get_client_overrides(db, t, cb) is None
+    assert view_as.start_view_as(db, t, boss, cb) == (None, {"client_id": "admin.error.not_found"})
     assert admin_clients.client_detail(db, t, boss, cb) is None
     b_group, _ = admin_clients.create_group(db, b, world["b_admin"].id, "B group")
     assert admin_clients.rename_group(db, t, boss, b_group, "Mine") == {"group_id": "admin.error.not_found"}
@@ -251,38 +253,38 @@ def test_another_tenants_ids_are_not_found(db, world):
     with pytest.raises(PermissionError):
         admin_clients.list_clients(db, t, world["b_admin"].id)
     # Tenant B's settings are untouched by tenant A's.
-    admin.update_portal_settings(db, t, boss, {"show_map": False, "brand_colour": "#000000"})
+    portal_admin.update_portal_settings(db, t, boss, {"show_map": False, "brand_colour": "#000000"})
     db.commit()
     assert (
-        admin.resolve_panels(db, b, [cb])["map"] is True
-        and admin.get_portal_settings(db, b)["brand_colour"] == "#0e7490"
+        portal_settings.resolve_panels(db, b, [cb])["map"] is True
+        and portal_admin.get_portal_settings(db, b)["brand_colour"] == "#0e7490"
     )
 
 
 # -- logo --------------------------------------------------------------------------------------------
 def test_logo_is_checked_by_content_and_stored_privately(db, world, isolated_settings):
     t, boss = world["a"].id, world["boss"].id
-    assert admin.logo_bytes(db, t) is None
-    assert admin.set_logo(db, t, boss, b"%PDF-1.7 not an image", "logo.png") == {"logo": "admin.logo.error.type"}
-    assert admin.set_logo(db, t, boss, b"<svg onload=alert(1)>", "logo.svg") == {"logo": "admin.logo.error.type"}
-    assert admin.set_logo(db, t, boss, PNG + b"\x00" * (2 * 1024 * 1024), "big.png") == {
+    assert branding.logo_bytes(db, t) is None
+    assert portal_admin.set_logo(db, t, boss, b"%PDF-1.7 not an image", "logo.png") == {"logo": "admin.logo.error.type"}
+    assert portal_admin.set_logo(db, t, boss, b"<svg onload=alert(1)>", "logo.svg") == {"logo": "admin.logo.error.type"}
+    assert portal_admin.set_logo(db, t, boss, PNG + b"\x00" * (2 * 1024 * 1024), "big.png") == {
         "logo": "admin.logo.error.size"
     }
-    assert admin.set_logo(db, t, boss, b"", "none.png") == {"logo": "admin.logo.error.empty"}
+    assert portal_admin.set_logo(db, t, boss, b"", "none.png") == {"logo": "admin.logo.error.empty"}
     db.commit()
     assert db.get(m.Tenant, t).logo_path is None and not (isolated_settings / "files").exists()
 
-    assert admin.set_logo(db, t, boss, PNG, "../../etc/whatever.gif") == {}
+    assert portal_admin.set_logo(db, t, boss, PNG, "../../etc/whatever.gif") == {}
     db.commit()
     key = db.get(m.Tenant, t).logo_path
     assert key.startswith("logos/") and key.endswith(".png")
     assert (isolated_settings / "files" / key).read_bytes() == PNG
-    assert admin.logo_bytes(db, t) == (PNG, "image/png")
-    assert admin.get_portal_settings(db, t)["has_logo"] is True
-    assert admin.logo_bytes(db, world["b"].id) is None
+    assert branding.logo_bytes(db, t) == (PNG, "image/png")
+    assert portal_admin.get_portal_settings(db, t)["has_logo"] is True
+    assert branding.logo_bytes(db, world["b"].id) is None
     assert len(_events(db, "admin.logo.updated")) == 1
-    assert admin.remove_logo(db, t, boss) is True
-    assert admin.logo_bytes(db, t) is None
+    assert portal_admin.remove_logo(db, t, boss) is True
+    assert branding.logo_bytes(db, t) is None
 
 
 # -- clients --------------------------------------------------------------------------------------------
@@ -548,35 +550,35 @@ def test_view_as_client_gives_a_read_only_viewer_of_that_client_only(db, world):
     token = auth.start_session(db, boss)
     db.commit()
     staff = auth.resolve_viewer(db, token)
-    assert admin.view_as_viewer(db, staff) is None  # not viewing as anyone yet
+    assert view_as.view_as_viewer(db, staff) is None  # not viewing as anyone yet
 
-    viewer, errors = admin.start_view_as(db, t.id, boss.id, world["c1"].id, session_id=staff.session_id)
+    viewer, errors = view_as.start_view_as(db, t.id, boss.id, world["c1"].id, session_id=staff.session_id)
     db.commit()
     assert errors == {}
     assert viewer.is_portal and viewer.read_only and viewer.client_ids == frozenset({world["c1"].id})
     assert viewer.acting_staff_id == boss.id and viewer.user_id == 0 and viewer.tenant_id == t.id
     assert len(_events(db, "admin.view_as")) == 1
     # The session carries it: every request of this browser resolves to the same viewer.
-    again = admin.view_as_viewer(db, auth.resolve_viewer(db, token))
+    again = view_as.view_as_viewer(db, auth.resolve_viewer(db, token))
     assert again == viewer
-    assert [s.name for s in dashboard.view_sites(db, again)] == ["Acme 1", "Acme 2"]
+    assert [s.name for s in visibility.view_sites(db, again)] == ["Acme 1", "Acme 2"]
     # The guard refuses every write handler for it.
     from pool_portal.states.guard import Rule, refuse_reason
 
     assert refuse_reason(again, Rule("portal", allow_read_only=False)) == "read-only"
     assert refuse_reason(again, Rule("portal")) is None
 
-    assert admin.end_view_as(db, t.id, boss.id, staff.session_id) is True
+    assert view_as.end_view_as(db, t.id, boss.id, staff.session_id) is True
     db.commit()
-    assert admin.view_as_viewer(db, auth.resolve_viewer(db, token)) is None
+    assert view_as.view_as_viewer(db, auth.resolve_viewer(db, token)) is None
     # Not for another staff member's session, nor for a technician.
     with pytest.raises(PermissionError):
-        admin.start_view_as(db, t.id, world["admin2"].id, world["c1"].id, session_id=staff.session_id)
+        view_as.start_view_as(db, t.id, world["admin2"].id, world["c1"].id, session_id=staff.session_id)
     tech = m.StaffUser(tenant_id=t.id, email="tech@a.test", name="Tom", role=m.StaffRole.TECHNICIAN)
     db.add(tech)
     db.commit()
     with pytest.raises(PermissionError):
-        admin.start_view_as(db, t.id, tech.id, world["c1"].id)
+        view_as.start_view_as(db, t.id, tech.id, world["c1"].id)
 
 
 def test_a_staff_session_viewing_as_a_client_is_that_client_on_the_portal_side_only(db, world):
@@ -586,7 +588,7 @@ def test_a_staff_session_viewing_as_a_client_is_that_client_on_the_portal_side_o
     db.commit()
     staff = auth.resolve_viewer(db, token)
     assert auth.resolve_viewer(db, token, portal_side=True) == staff  # not viewing as anyone: staff, refused there
-    admin.start_view_as(db, t.id, office.id, world["c1"].id, session_id=staff.session_id)
+    view_as.start_view_as(db, t.id, office.id, world["c1"].id, session_id=staff.session_id)
     db.commit()
     portal = auth.resolve_viewer(db, token, portal_side=True)
     assert portal.is_portal and portal.read_only and portal.client_ids == frozenset({world["c1"].id})
@@ -615,10 +617,10 @@ def test_the_logo_stamp_changes_with_the_logo(db, world):
     token = auth.start_session(db, world["pat"])
     db.commit()
     assert auth.resolve_viewer(db, token).tenant_logo == ""
-    admin.set_logo(db, t, boss, PNG, "a.png")
+    portal_admin.set_logo(db, t, boss, PNG, "a.png")
     db.commit()
     first = auth.resolve_viewer(db, token).tenant_logo
-    admin.set_logo(db, t, boss, PNG + b"\x01", "b.png")
+    portal_admin.set_logo(db, t, boss, PNG + b"\x01", "b.png")
     db.commit()
     second = auth.resolve_viewer(db, token).tenant_logo
     assert first and second and first != second
@@ -635,16 +637,16 @@ def test_a_pdf_carries_the_logo(db, world):
     t, boss = world["a"].id, world["boss"].id
     buf = io.BytesIO()
     Image.new("RGB", (300, 100), (200, 30, 30)).save(buf, format="PNG")
-    assert admin.set_logo(db, t, boss, buf.getvalue(), "logo.png") == {}
+    assert portal_admin.set_logo(db, t, boss, buf.getvalue(), "logo.png") == {}
     db.commit()
-    viewer = admin.start_view_as(db, t, boss, world["c1"].id)[0]
+    viewer = view_as.start_view_as(db, t, boss, world["c1"].id)[0]
     images = [
         img
         for page in PdfReader(io.BytesIO(pdf.monthly_activity_report(db, viewer, 2026, 1))).pages
         for img in page.images
     ]
     assert len(images) == 1 and images[0].image.size == (300, 100)
-    admin.remove_logo(db, t, boss)
+    portal_admin.remove_logo(db, t, boss)
     db.commit()
     assert not PdfReader(io.BytesIO(pdf.monthly_activity_report(db, viewer, 2026, 1))).pages[0].images
 
