@@ -15,7 +15,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_CHECK_LATEST_VERSION := false
 export PORT
 
-.PHONY: run dev test test-sqlite test-postgres test-fast install install-test system-test-deps build migrate demo clean bench
+.PHONY: lint run dev test test-sqlite test-postgres test-fast install install-test system-test-deps build migrate demo clean bench
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ dev: demo
 	PORTAL_PUBLIC_URL=http://localhost:3000 PORTAL_BACKEND_URL=http://localhost:8000 \
 	REFLEX_API_URL=http://localhost:8000 \
 	$(BIN)/reflex run --env dev --frontend-port 3000 --backend-port 8000
+
+# ruff: the linter and formatter (pyproject's [tool.ruff]); `ruff format .` fixes the format.
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Two passes, both must pass: the app on SQLite (one process, as `make run`), then on
 # PostgreSQL + Redis with two workers (PORTAL_TEST_BACKEND=postgres). Both always run.

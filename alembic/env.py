@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import pool_portal.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from alembic import context
 from pool_portal.db import make_engine
 from pool_portal.settings import get_settings
 

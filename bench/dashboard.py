@@ -111,13 +111,16 @@ def _floor(engine, conn, tenant_id: int, client_ids: list[int], today: date) -> 
     severe first; in the same two halves at once as the service (the second on a thread
     with its own connection). Returns the figures in the same shapes as
     services.dashboard, so that the bench can check they are equal."""
-    from pool_portal.services.dashboard import ROUTINE_STATUSES, SEVERITIES, last_months, routine_status
+    from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, last_months, routine_status
+    from pool_portal.services.portal.visibility import SEVERITIES
 
     pg = conn.dialect.name == "postgresql"
     q = lambda sql: conn.exec_driver_sql(sql).all()  # noqa: E731
     t, clients = tenant_id, ",".join(map(str, client_ids))
     sites = f"(SELECT id FROM site WHERE tenant_id = {t} AND client_id IN ({clients}) AND is_active)"
-    visible = f"(r.is_published OR r.report_id IN (SELECT id FROM report WHERE tenant_id = {t} AND status = 'APPROVED'))"
+    visible = (
+        f"(r.is_published OR r.report_id IN (SELECT id FROM report WHERE tenant_id = {t} AND status = 'APPROVED'))"
+    )
     months = last_months(today)
     start, d = f"'{months[0]}-01'", f"'{today.isoformat()}'"
     month_of_created = "to_char(created_at, 'YYYY-MM')" if pg else "substr(created_at, 1, 7)"
@@ -140,11 +143,14 @@ def _floor(engine, conn, tenant_id: int, client_ids: list[int], today: date) -> 
             if not remaining:
                 break
             types = ",".join("'" + x.replace("'", "''") + "'" for x in sorted(remaining))
-            found = {r[0] for r in q(
-                f"SELECT DISTINCT a.asset_type FROM remark r JOIN asset a ON a.id = r.asset_id AND a.site_id = r.site_id"
-                f" WHERE r.tenant_id = {t} AND r.site_id IN {sites} AND r.status = 'OPEN' AND r.severity = '{severity.value}'"
-                f" AND {visible} AND a.asset_type IN ({types})"
-            )}
+            found = {
+                r[0]
+                for r in q(
+                    f"SELECT DISTINCT a.asset_type FROM remark r JOIN asset a ON a.id = r.asset_id AND a.site_id = r.site_id"
+                    f" WHERE r.tenant_id = {t} AND r.site_id IN {sites} AND r.status = 'OPEN' AND r.severity = '{severity.value}'"
+                    f" AND {visible} AND a.asset_type IN ({types})"
+                )
+            }
             asset_types.update({x: severity.value for x in found})
             remaining -= found
         routine = {f"{today.year:04d}-{m:02d}": {s: 0 for s in ROUTINE_STATUSES} for m in range(1, 13)}
@@ -221,24 +227,34 @@ def _floor(engine, conn, tenant_id: int, client_ids: list[int], today: date) -> 
             calls[key][stage] = n
     per_month, asset_types, routine = other.result()
     return {
-        "properties": [(names[s], *p[:3], SEVERITIES[p[3]].value if p[3] is not None else None) for s, p in props.items()],
+        "properties": [
+            (names[s], *p[:3], SEVERITIES[p[3]].value if p[3] is not None else None) for s, p in props.items()
+        ],
         "activity": {k: tuple(v) for k, v in act.items()},
-        "tally": tally, "per_month": per_month, "asset_types": dict(sorted(asset_types.items())),
-        "routine": routine, "calls": calls,
-        "spend_month": spend_month, "spend_property": sorted(per_property, key=lambda x: (-x[1], x[0])),
+        "tally": tally,
+        "per_month": per_month,
+        "asset_types": dict(sorted(asset_types.items())),
+        "routine": routine,
+        "calls": calls,
+        "spend_month": spend_month,
+        "spend_property": sorted(per_property, key=lambda x: (-x[1], x[0])),
     }
 
 
 def _figures(board) -> dict:
     """The service's figures in the floor's shapes."""
     return {
-        "properties": [(r.name, r.overdue_invoices, r.open_quotes, r.open_defects, r.highest_severity)
-                       for r in board.properties],
+        "properties": [
+            (r.name, r.overdue_invoices, r.open_quotes, r.open_defects, r.highest_severity) for r in board.properties
+        ],
         "activity": {k: (v.count, v.total_cents) for k, v in board.activity.items()},
-        "tally": board.defects.tally, "per_month": board.defects.per_month, "asset_types": board.defects.asset_types,
+        "tally": board.defects.tally,
+        "per_month": board.defects.per_month,
+        "asset_types": board.defects.asset_types,
         "routine": board.routine,
         "calls": {m: {s: n for s, n in v.items() if n} for m, v in board.service_calls.items()},
-        "spend_month": board.spend.per_month, "spend_property": board.spend.per_property,
+        "spend_month": board.spend.per_month,
+        "spend_property": board.spend.per_property,
     }
 
 
@@ -273,17 +289,26 @@ def run(url: str, runs: int) -> None:
 
     import pool_portal.models as m
     from pool_portal.db import make_engine, session_scope
-    from pool_portal.services import dashboard, lists, pdf
-    from pool_portal.services.scope import Viewer, portal_client_ids
+    from pool_portal.services.core import clock
+    from pool_portal.services.core.scope import Viewer, portal_client_ids
+    from pool_portal.services.infra import pdf
+    from pool_portal.services.portal import dashboard, lists
 
     engine = make_engine(url)
     timings: dict[str, list[float]] = {}
     with Session(engine) as s:
         user = s.exec(select(m.PortalUser).where(m.PortalUser.email == "group@megapools.example.com")).one()
         clients = sorted(portal_client_ids(s, user.tenant_id, user.id))
-        viewer = Viewer(kind="portal", tenant_id=user.tenant_id, user_id=user.id, session_id=0, name=user.name,
-                        email=user.email, client_ids=frozenset(clients))
-        today = dashboard.tenant_today(s, viewer.tenant_id)
+        viewer = Viewer(
+            kind="portal",
+            tenant_id=user.tenant_id,
+            user_id=user.id,
+            session_id=0,
+            name=user.name,
+            email=user.email,
+            client_ids=frozenset(clients),
+        )
+        today = clock.tenant_today(s, viewer.tenant_id)
         side = partial(session_scope, engine)  # as the app builds it (states/portal.py)
         board = dashboard.build(s, viewer, side_session=side)  # warm up
         with engine.connect() as conn:
@@ -348,8 +373,14 @@ def run(url: str, runs: int) -> None:
         "dashboard_floor_ratio": round(p50["dashboard"] / p50["floor"], 2),
         # On SQLite all the work is this process's: its CPU time is what the machine's
         # other load does not inflate (as much). On PostgreSQL it leaves out the server.
-        **({"dashboard_cpu_ms_p50": round(p50["dashboard_cpu"], 1), "dashboard_floor_cpu_ms_p50":
-            round(p50["floor_cpu"], 1)} if engine.dialect.name == "sqlite" else {}),
+        **(
+            {
+                "dashboard_cpu_ms_p50": round(p50["dashboard_cpu"], 1),
+                "dashboard_floor_cpu_ms_p50": round(p50["floor_cpu"], 1),
+            }
+            if engine.dialect.name == "sqlite"
+            else {}
+        ),
         "activity_items_ms_p50": round(p50["activity_items"], 1),
         "list_page_ms_p50": max(list_kinds.values()),
         **{f"list_{kind}_ms_p50": v for kind, v in list_kinds.items()},
@@ -361,9 +392,14 @@ def run(url: str, runs: int) -> None:
         "database": engine.dialect.name,
     }
     print(f"\n{'figure':28} {'value':>10}  {'budget':>8}  spread (ms)")
-    spreads = {"dashboard_ms_p50": "dashboard", "dashboard_floor_ms_p50": "floor",
-               "dashboard_cpu_ms_p50": "dashboard_cpu", "activity_items_ms_p50": "activity_items", "dashboard_floor_cpu_ms_p50": "floor_cpu",
-               **{f"list_{k}_ms_p50": f"list_{k}" for k in LIST_QUERIES}}
+    spreads = {
+        "dashboard_ms_p50": "dashboard",
+        "dashboard_floor_ms_p50": "floor",
+        "dashboard_cpu_ms_p50": "dashboard_cpu",
+        "activity_items_ms_p50": "activity_items",
+        "dashboard_floor_cpu_ms_p50": "floor_cpu",
+        **{f"list_{k}_ms_p50": f"list_{k}" for k in LIST_QUERIES},
+    }
     for key, value in figures.items():
         limit = BUDGETS.get(key)
         verdict = "" if limit is None else ("ok" if value <= limit else "OVER")
@@ -374,7 +410,9 @@ def run(url: str, runs: int) -> None:
     for kind, queries in LIST_QUERIES.items():
         for i, params in enumerate(queries):
             print(f"  {kind:9} {p50[f'list_{kind}_{i}']:7.1f}  {params}")
-    print("monthly PDF, median s: " + ", ".join(f"{k[4:]} {v / 1000:.2f}" for k, v in p50.items() if k.startswith("pdf_")))
+    print(
+        "monthly PDF, median s: " + ", ".join(f"{k[4:]} {v / 1000:.2f}" for k, v in p50.items() if k.startswith("pdf_"))
+    )
     # SQLite's figures at the top level (the budgets are SQLite's); another database's
     # under its name.
     out = ROOT / "bench" / "results.json"

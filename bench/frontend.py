@@ -41,7 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import requests  # noqa: E402
 
 from bench.common import (  # noqa: E402
-    CLIENT_USER, DEMO_PASSWORD, ROOT, large_demo, publish, start_app, workdir,
+    CLIENT_USER,
+    DEMO_PASSWORD,
+    ROOT,
+    large_demo,
+    publish,
+    start_app,
+    workdir,
 )
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -52,8 +58,12 @@ NODE = Path(sys.executable).parent / "node"
 
 
 def sign_in(base: str, email: str = CLIENT_USER) -> str:
-    r = requests.post(f"{base}/auth/login", data={"kind": "portal", "email": email, "password": DEMO_PASSWORD},
-                      allow_redirects=False, timeout=60)
+    r = requests.post(
+        f"{base}/auth/login",
+        data={"kind": "portal", "email": email, "password": DEMO_PASSWORD},
+        allow_redirects=False,
+        timeout=60,
+    )
     token = r.cookies.get("pp_session")
     if r.status_code != 303 or not token:
         raise SystemExit(f"sign-in of {email} failed: {r.status_code} {r.headers.get('location')}")
@@ -94,8 +104,12 @@ def first_load_js(base: str, cookie: str) -> dict:
         page.wait_for_load_state("networkidle")
         if not page.url.rstrip("/").endswith("/portal"):
             raise SystemExit(f"not signed in: the first load ended on {page.url}")
-        timing = {e["name"]: e for e in page.evaluate(
-            "performance.getEntriesByType('resource').map(e => ({name: e.name, start: e.startTime, end: e.responseEnd}))")}
+        timing = {
+            e["name"]: e
+            for e in page.evaluate(
+                "performance.getEntriesByType('resource').map(e => ({name: e.name, start: e.startTime, end: e.responseEnd}))"
+            )
+        }
         context.close()
         browser.close()
 
@@ -109,11 +123,17 @@ def first_load_js(base: str, cookie: str) -> dict:
             continue
         body = requests.get(r["url"], timeout=60, headers={"Accept-Encoding": "identity"}).content
         gzipped = r["encoding"] == "gzip"
-        scripts.append({
-            "url": r["url"].removeprefix(base), "bytes": size if gzipped else len(gzip.compress(body, 6)),
-            "gzip_from_server": gzipped, "plotly": _plotly_bundle(r["url"]), "preloaded": r["url"] in preloaded,
-            "start_ms": (timing.get(r["url"]) or {}).get("start"), "end_ms": (timing.get(r["url"]) or {}).get("end"),
-        })
+        scripts.append(
+            {
+                "url": r["url"].removeprefix(base),
+                "bytes": size if gzipped else len(gzip.compress(body, 6)),
+                "gzip_from_server": gzipped,
+                "plotly": _plotly_bundle(r["url"]),
+                "preloaded": r["url"] in preloaded,
+                "start_ms": (timing.get(r["url"]) or {}).get("start"),
+                "end_ms": (timing.get(r["url"]) or {}).get("end"),
+            }
+        )
     return {"scripts": scripts, "text_at_ms": text_at}
 
 
@@ -164,16 +184,29 @@ def _plotly_bundle(url: str) -> str:
 def lighthouse(url: str, out: Path, cookie: str | None = None) -> dict:
     """One Lighthouse run (default mobile settings) in the machine's Chromium."""
     if not LIGHTHOUSE.exists():
-        subprocess.run([str(NODE.parent / "npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=LIGHTHOUSE_DIR, check=True, env={**os.environ, "PATH": f"{NODE.parent}:{os.environ['PATH']}"})
-    args = [str(NODE), str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet",
-            "--only-categories=performance,accessibility", f"--chrome-flags={' '.join(CHROME_FLAGS)}"]
+        subprocess.run(
+            [str(NODE.parent / "npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=LIGHTHOUSE_DIR,
+            check=True,
+            env={**os.environ, "PATH": f"{NODE.parent}:{os.environ['PATH']}"},
+        )
+    args = [
+        str(NODE),
+        str(LIGHTHOUSE),
+        url,
+        "--output=json",
+        f"--output-path={out}",
+        "--quiet",
+        "--only-categories=performance,accessibility",
+        f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+    ]
     if cookie:
         args.append("--extra-headers=" + json.dumps({"Cookie": f"pp_session={cookie}"}))
     subprocess.run(args, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300)
     report = json.loads(out.read_text())
     failed = sorted(
-        a["id"] for ref in report["categories"]["accessibility"]["auditRefs"]
+        a["id"]
+        for ref in report["categories"]["accessibility"]["auditRefs"]
         if ref["weight"] > 0 and (a := report["audits"][ref["id"]])["score"] is not None and a["score"] < 1
     )
     return {
@@ -214,23 +247,27 @@ def main() -> None:
         figures["first_load_js_not_gzip"] = [s["url"] for s in js["scripts"] if not s["gzip_from_server"]]
         figures["first_load_plotly"] = {s["plotly"]: round(s["bytes"] / 1024, 1) for s in plotly}
         # Not preloaded by the page, and the text does not wait for it.
-        figures["plotly_after_text"] = (bool(plotly) and not any(s["preloaded"] for s in plotly)
-                                        and text_before_plotly(base, sign_in(base)))
+        figures["plotly_after_text"] = (
+            bool(plotly) and not any(s["preloaded"] for s in plotly) and text_before_plotly(base, sign_in(base))
+        )
         figures["text_visible_ms"] = round(js["text_at_ms"] or 0)
         figures["plotly_loaded_ms"] = round(max((s["end_ms"] or 0) for s in plotly)) if plotly else None
         for s in sorted(js["scripts"], key=lambda s: -s["bytes"])[:8]:
             print(f"  {s['bytes'] / 1024:8.1f} KiB  {s['url']}  {s['plotly']}")
         if not args.no_lighthouse:
             out = Path(tempfile.mkdtemp(prefix="pool-portal-lighthouse-"))
-            pages = {"login": lighthouse(f"{base}/portal/login", out / "login.json"),
-                     "portal": lighthouse(f"{base}/portal", out / "portal.json", cookie=sign_in(base))}
+            pages = {
+                "login": lighthouse(f"{base}/portal/login", out / "login.json"),
+                "portal": lighthouse(f"{base}/portal", out / "portal.json", cookie=sign_in(base)),
+            }
             if not pages["portal"]["final_url"].rstrip("/").endswith("/portal"):
                 raise SystemExit(f"Lighthouse was not signed in: it ended on {pages['portal']['final_url']}")
             for kind in ("performance", "accessibility"):
                 figures[f"lighthouse_{kind}"] = min(p[kind] for p in pages.values())
             for name, p in pages.items():
-                figures[f"lighthouse_{name}"] = {k: p[k] for k in ("performance", "accessibility", "lcp_ms", "tbt_ms",
-                                                                  "failed_a11y")}
+                figures[f"lighthouse_{name}"] = {
+                    k: p[k] for k in ("performance", "accessibility", "lcp_ms", "tbt_ms", "failed_a11y")
+                }
             print(f"  Lighthouse reports in {out}")
     finally:
         if app is not None:

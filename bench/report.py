@@ -16,10 +16,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import BUDGETS, RESULTS, met  # noqa: E402
 
 CONTEXT = [  # shown under the budgets, when measured
-    "dashboard_floor_ms_p50", "sites_in_view", "ws_p50_ms", "ws_dashboard_p95_ms", "ws_overlay_p95_ms",
-    "ws_signin_p95_ms", "ws_ramp_s", "ws_think_s", "ws_group_p95_ms", "ws_group_dashboard_p95_ms", "ws_group_noop_p95_ms",
+    "dashboard_floor_ms_p50",
+    "sites_in_view",
+    "ws_p50_ms",
+    "ws_dashboard_p95_ms",
+    "ws_overlay_p95_ms",
+    "ws_signin_p95_ms",
+    "ws_ramp_s",
+    "ws_think_s",
+    "ws_group_p95_ms",
+    "ws_group_dashboard_p95_ms",
+    "ws_group_noop_p95_ms",
     "ws_group_errors",
-    "first_load_plotly", "plotly_after_text", "lighthouse_login", "lighthouse_portal",
+    "first_load_plotly",
+    "plotly_after_text",
+    "lighthouse_login",
+    "lighthouse_portal",
 ]
 
 

@@ -43,7 +43,8 @@ def main() -> None:
 
     import pool_portal.models as m
     from pool_portal.db import make_engine
-    from pool_portal.services import staff_data, staff_lists
+    from pool_portal.services.staff import data as staff_data
+    from pool_portal.services.staff import lists as staff_lists
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--db")
@@ -55,8 +56,9 @@ def main() -> None:
     figures: dict[str, float] = {}
     with Session(engine) as db:
         tenant = db.exec(select(m.Tenant).where(m.Tenant.slug == "megapools")).one()
-        admin = db.exec(select(m.StaffUser).where(m.StaffUser.tenant_id == tenant.id,
-                                                  m.StaffUser.role == m.StaffRole.ADMIN)).first()
+        admin = db.exec(
+            select(m.StaffUser).where(m.StaffUser.tenant_id == tenant.id, m.StaffUser.role == m.StaffRole.ADMIN)
+        ).first()
         t, s = tenant.id, admin.id
         for kind in staff_lists.KINDS:
             page = staff_lists.fetch(db, t, s, kind, {})
@@ -72,9 +74,11 @@ def main() -> None:
         count = staff_data.bulk_publish(db, t, s, {"site": str(site.id)}, True)
         db.rollback()
         figures["staff_bulk_publish_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        print(f"remarks search+filter {figures['staff_list_search_ms_p50']} ms, last page "
-              f"{figures['staff_list_last_page_ms_p50']} ms, site page {figures['staff_site_page_ms_p50']} ms, "
-              f"bulk publish of {count} remarks {figures['staff_bulk_publish_ms']} ms (budget {BUDGET_MS} ms each)")
+        print(
+            f"remarks search+filter {figures['staff_list_search_ms_p50']} ms, last page "
+            f"{figures['staff_list_last_page_ms_p50']} ms, site page {figures['staff_site_page_ms_p50']} ms, "
+            f"bulk publish of {count} remarks {figures['staff_bulk_publish_ms']} ms (budget {BUDGET_MS} ms each)"
+        )
     out = ROOT / "bench" / "results.json"
     existing = json.loads(out.read_text()) if out.exists() else {}
     out.write_text(json.dumps({**existing, **figures}, indent=2) + "\n")

@@ -71,8 +71,10 @@ from bench.common import (
 NAMESPACE = "/_event"
 ROOT_STATE = "reflex___state____state"
 HYDRATED = "is_hydrated_rx_state_"
-HOME_STATE = (f"{ROOT_STATE}.pool_portal___states___base____app_state"
-              ".pool_portal___states___portal____portal_state.pool_portal___states___portal____portal_home_state")
+HOME_STATE = (
+    f"{ROOT_STATE}.pool_portal___states___base____app_state"
+    ".pool_portal___states___portal____portal_state.pool_portal___states___portal____portal_home_state"
+)
 LOAD_HOME = f"{HOME_STATE}.load_home"
 OVERLAYS = ("overdue_invoices", "open_defects", "open_quotes", "property")  # one per session, in turn
 TIMEOUT_S = 120.0
@@ -107,8 +109,11 @@ class Session:
 
     async def sign_in(self, http: aiohttp.ClientSession, email: str, password: str) -> None:
         started = time.perf_counter()
-        async with http.post(f"{self.base}/auth/login", data={"kind": "portal", "email": email, "password": password},
-                             allow_redirects=False) as r:
+        async with http.post(
+            f"{self.base}/auth/login",
+            data={"kind": "portal", "email": email, "password": password},
+            allow_redirects=False,
+        ) as r:
             await r.read()
             morsel = r.cookies.get("pp_session")
             if r.status != 303 or morsel is None or not morsel.value:
@@ -121,9 +126,14 @@ class Session:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._received, namespace=NAMESPACE)
         self.sio.on("disconnect", self._disconnected, namespace=NAMESPACE)
-        await self.sio.connect(f"{self.base}?token={self.token}", socketio_path="_event", transports=["websocket"],
-                               namespaces=[NAMESPACE], headers={"Cookie": f"pp_session={self.cookie}"},
-                               wait_timeout=TIMEOUT_S)
+        await self.sio.connect(
+            f"{self.base}?token={self.token}",
+            socketio_path="_event",
+            transports=["websocket"],
+            namespaces=[NAMESPACE],
+            headers={"Cookie": f"pp_session={self.cookie}"},
+            wait_timeout=TIMEOUT_S,
+        )
         self._time("connect", started)
 
     async def _received(self, update) -> None:
@@ -142,8 +152,9 @@ class Session:
             from urllib.parse import parse_qsl
 
             router_data["query"] = dict(parse_qsl(query))
-        await self.sio.emit("event", {"name": name, "payload": payload, "router_data": router_data},
-                            namespace=NAMESPACE)
+        await self.sio.emit(
+            "event", {"name": name, "payload": payload, "router_data": router_data}, namespace=NAMESPACE
+        )
 
     async def _until_hydrated_echo(self) -> dict:
         """Merge updates until the sentinel's echo: everything the call produced."""
@@ -204,8 +215,9 @@ class Session:
             await self.sio.disconnect()
 
 
-async def run(base: str, n: int, email: str, password: str, ramp_s: float, think_s: float,
-              rss=lambda: float("nan")) -> dict:
+async def run(
+    base: str, n: int, email: str, password: str, ramp_s: float, think_s: float, rss=lambda: float("nan")
+) -> dict:
     """Run the load; return the figures (and the details behind them). ``email`` may
     hold ``{}``: session i then signs in as ``email.format(i + 1)`` (N different users)."""
     sessions = [Session(base, i) for i in range(n)]
@@ -287,10 +299,14 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--ramp", type=float, default=RAMP_S, help="seconds over which the journeys start")
     parser.add_argument("--think", type=float, default=THINK_S, help="seconds between a session's steps")
-    parser.add_argument("--email", default=CONTACT_USERS,
-                        help="who the sessions sign in as (the ws_* figures); {} is the session's number")
-    parser.add_argument("--group-email", default=GROUP_USER,
-                        help="then the same load as this user (ws_group_* figures); '' to skip")
+    parser.add_argument(
+        "--email",
+        default=CONTACT_USERS,
+        help="who the sessions sign in as (the ws_* figures); {} is the session's number",
+    )
+    parser.add_argument(
+        "--group-email", default=GROUP_USER, help="then the same load as this user (ws_group_* figures); '' to skip"
+    )
     parser.add_argument("--base", help="an app already running (then --pgid for its memory)")
     parser.add_argument("--pgid", type=int, help="process group of the app at --base")
     parser.add_argument("--db", help="database for the app this script starts (default: a fresh large demo)")
@@ -312,8 +328,11 @@ def main() -> None:
         # The customers first, the worst case after: a server still working off an
         # overloaded run's queue (events of sessions that gave up are still processed)
         # would slow whatever ran after it.
-        print(f"{args.sessions} sessions as {args.email.replace('{:03d}', 'NNN')}, journeys starting over {args.ramp:g} s, "
-              f"{args.think:g} s between steps", flush=True)
+        print(
+            f"{args.sessions} sessions as {args.email.replace('{:03d}', 'NNN')}, journeys starting over {args.ramp:g} s, "
+            f"{args.think:g} s between steps",
+            flush=True,
+        )
         result = asyncio.run(run(base, args.sessions, args.email, DEMO_PASSWORD, args.ramp, args.think, rss))
         for line in result["errors"][:10]:
             print("  ", line)
@@ -324,9 +343,21 @@ def main() -> None:
             for line in result["errors"][:10]:
                 print("  ", line)
             group = {**result["figures"], **result["details"]}
-            figures.update({f"ws_group_{k.removeprefix('ws_')}": group[k] for k in (
-                "ws_sessions", "ws_p95_ms", "ws_errors", "ws_noop_p95_ms", "ws_p50_ms", "ws_dashboard_p95_ms",
-                "ws_overlay_p95_ms", "ws_signin_p95_ms")})
+            figures.update(
+                {
+                    f"ws_group_{k.removeprefix('ws_')}": group[k]
+                    for k in (
+                        "ws_sessions",
+                        "ws_p95_ms",
+                        "ws_errors",
+                        "ws_noop_p95_ms",
+                        "ws_p50_ms",
+                        "ws_dashboard_p95_ms",
+                        "ws_overlay_p95_ms",
+                        "ws_signin_p95_ms",
+                    )
+                }
+            )
     finally:
         if app is not None:
             app.stop()

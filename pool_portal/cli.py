@@ -120,9 +120,10 @@ def migrate() -> None:
 def demo(
     scale: Annotated[str, typer.Option(help="small: AquaDemo and BlueWave; large: adds a big tenant")] = "small",
     reset: Annotated[bool, typer.Option(help="delete ALL data first")] = False,
-    if_empty: Annotated[bool, typer.Option(
-        "--if-empty", help="load only into an empty embedded default database (what `make run` does)"
-    )] = False,
+    if_empty: Annotated[
+        bool,
+        typer.Option("--if-empty", help="load only into an empty embedded default database (what `make run` does)"),
+    ] = False,
 ) -> None:
     """Load the AquaDemo demo data (migrating first).
 
@@ -211,9 +212,9 @@ def create_admin(
 
     from pool_portal.db import session_scope
     from pool_portal.models import StaffRole, StaffUser, Tenant
-    from pool_portal.services.access import normalise_email  # email-validator, no DNS
-    from pool_portal.services.i18n import t
-    from pool_portal.services.passwords import hash_password, password_problem
+    from pool_portal.services.core.i18n import t
+    from pool_portal.services.identity.access import normalise_email  # email-validator, no DNS
+    from pool_portal.services.identity.passwords import hash_password, password_problem
 
     address = normalise_email(email)
     if address is None:
@@ -257,7 +258,7 @@ app.add_typer(api_key_app, name="api-key")
 
 
 def _api_tenant(db, tenant: str):
-    from pool_portal.services import api_keys
+    from pool_portal.services.identity import api_keys
 
     row = api_keys.find_tenant(db, tenant)
     if row is None:
@@ -273,7 +274,7 @@ def api_key_create(
 ) -> None:
     """Make a key. It is printed once, on the last line: store it now, it cannot be shown again."""
     from pool_portal.db import session_scope
-    from pool_portal.services import api_keys
+    from pool_portal.services.identity import api_keys
 
     engine = _engine()
     _migrate(engine)
@@ -294,7 +295,7 @@ def api_key_list(tenant: Annotated[str, typer.Option("--tenant", help="the tenan
     """The tenant's keys: id, prefix, name, created, last used, revoked."""
     from sqlmodel import Session
 
-    from pool_portal.services import api_keys
+    from pool_portal.services.identity import api_keys
 
     engine = _engine()
     _migrate(engine)
@@ -308,8 +309,10 @@ def api_key_list(tenant: Annotated[str, typer.Option("--tenant", help="the tenan
         typer.echo("no API keys")
     for k in keys:
         state = f"revoked {when(k.revoked_at)}" if k.revoked_at else "active"
-        typer.echo(f"{k.id}\t{k.key_prefix}...\t{k.name}\tcreated {when(k.created_at)}\t"
-                   f"last used {when(k.last_used_at)}\t{state}")
+        typer.echo(
+            f"{k.id}\t{k.key_prefix}...\t{k.name}\tcreated {when(k.created_at)}\t"
+            f"last used {when(k.last_used_at)}\t{state}"
+        )
 
 
 @api_key_app.command("revoke")
@@ -320,7 +323,7 @@ def api_key_revoke(
 ) -> None:
     """Revoke a key: requests with it get 401 from now on."""
     from pool_portal.db import session_scope
-    from pool_portal.services import api_keys
+    from pool_portal.services.identity import api_keys
 
     engine = _engine()
     _migrate(engine)
@@ -340,7 +343,7 @@ def backup(
     force: Annotated[bool, typer.Option("--force", help="overwrite PATH if it exists")] = False,
 ) -> None:
     """Back up the database and the private files into one tar file (safe while the app runs)."""
-    from pool_portal.services import backup as backups
+    from pool_portal.services.infra import backup as backups
 
     settings = _settings()
     try:
@@ -348,8 +351,10 @@ def backup(
     except backups.BackupError as exc:
         raise CliError(str(exc)) from None
     rows = sum(manifest.row_counts.values())
-    typer.echo(f"backed up {manifest.database} database (revision {manifest.schema_revision}, {rows} rows)"
-               f" and {manifest.files} files to {path}")
+    typer.echo(
+        f"backed up {manifest.database} database (revision {manifest.schema_revision}, {rows} rows)"
+        f" and {manifest.files} files to {path}"
+    )
 
 
 @app.command()
@@ -359,7 +364,7 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help="do not ask: replace the current data")] = False,
 ) -> None:
     """Replace the database and the private files with a backup (stop the app first)."""
-    from pool_portal.services import backup as backups
+    from pool_portal.services.infra import backup as backups
 
     settings = _settings()
     if not yes:
@@ -371,8 +376,9 @@ def restore(
     except backups.BackupError as exc:
         raise CliError(str(exc)) from None
     rows = sum(manifest.row_counts.values())
-    typer.echo(f"restored {manifest.database} database from {manifest.created_at} ({rows} rows)"
-               f" and {manifest.files} files")
+    typer.echo(
+        f"restored {manifest.database} database from {manifest.created_at} ({rows} rows) and {manifest.files} files"
+    )
 
 
 @app.command()
@@ -392,7 +398,7 @@ def check() -> None:
         settings = load_settings()
     except SettingsError as exc:
         line(False, "settings", str(exc))
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     line(True, "settings", f"public URL {settings.public_url}")
 
     try:
@@ -414,12 +420,16 @@ def check() -> None:
         if current == head:
             line(True, "database", f"{_safe_url(settings.db_url)} reachable, migrations at head ({head})")
         else:
-            line(False, "database", f"{_safe_url(settings.db_url)} reachable, at {current or 'no revision'}"
-                 f" but head is {head}: run `portal migrate`")
+            line(
+                False,
+                "database",
+                f"{_safe_url(settings.db_url)} reachable, at {current or 'no revision'}"
+                f" but head is {head}: run `portal migrate`",
+            )
     except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
         line(False, "database", f"{_safe_url(settings.db_url)}: {_one_line(exc)}")
 
-    from pool_portal.services.health import probe_redis
+    from pool_portal.services.infra.health import probe_redis
 
     if settings.redis_url:
         where = _safe_redis_url(settings.redis_url)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from pool_portal.services.core import uow
 from pool_portal.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -34,12 +36,8 @@ def make_engine(url: str, **kwargs) -> Engine:
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
         if sa_url.database and sa_url.database != ":memory:":
-            from pathlib import Path
-
             Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            sa_url, connect_args={"check_same_thread": False, "timeout": 5}, **kwargs
-        )
+        engine = create_engine(sa_url, connect_args={"check_same_thread": False, "timeout": 5}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -54,11 +52,15 @@ def get_engine() -> Engine:
 
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
+    """The unit of work: a session that commits once on success, then runs the effects
+    registered with ``services.core.uow.after_commit``; on any error it rolls back, runs
+    the ``on_rollback`` effects instead and re-raises. Services never commit."""
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
+            uow.rolled_back(session)
             raise
+    uow.committed(session)

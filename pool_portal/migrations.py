@@ -6,12 +6,12 @@ the package (the project root). Used by ``portal migrate``, the tests and the be
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-from alembic import command
 from pool_portal.db import make_engine
 from pool_portal.settings import PROJECT_ROOT, get_settings
 

@@ -7,17 +7,19 @@ from starlette.applications import Starlette
 
 from pool_portal.api import files, health, integration, pages, session_routes
 from pool_portal.components.i18n import page_title
-from pool_portal.pages.access import change_password_page, magic_page, set_password_page, staff_set_password_page
-from pool_portal.pages.admin.clients import client_page, clients_page
-from pool_portal.pages.admin.groups import group_page, groups_page
-from pool_portal.pages.admin import data as data_pages
-from pool_portal.pages.admin import data_records, data_site
-from pool_portal.pages.admin.home import admin_home
-from pool_portal.pages.admin.notifications import notifications_page
-from pool_portal.pages.admin.imports import import_page
-from pool_portal.pages.admin.settings import settings_page
-from pool_portal.pages.admin.staff import staff_page
-from pool_portal.pages.login import admin_login, portal_login
+from pool_portal.pages.data_in.imports import import_page
+from pool_portal.pages.identity.access import (
+    change_password_page,
+    magic_page,
+    set_password_page,
+    staff_set_password_page,
+)
+from pool_portal.pages.identity.login import admin_login, portal_login
+from pool_portal.pages.incidents.portal import detail_page as incident_page
+from pool_portal.pages.incidents.portal import list_page as incidents_list_page
+from pool_portal.pages.incidents.portal import report_page as report_fault_page
+from pool_portal.pages.incidents.staff import detail_page as admin_incident_page
+from pool_portal.pages.incidents.staff import history_page as admin_incidents_page
 from pool_portal.pages.portal.home import portal_home
 from pool_portal.pages.portal.records import (
     assets_page,
@@ -28,28 +30,25 @@ from pool_portal.pages.portal.records import (
     reports_page,
     request_job_page,
 )
-from pool_portal.states.admin import AdminHomeState
-from pool_portal.states.admin_clients import ClientsState, ClientState, GroupsState, GroupState
-from pool_portal.states.admin_settings import PortalSettingsState
-from pool_portal.states.admin_staff import StaffUsersState
-from pool_portal.states.base import LinkState, LoginState, PasswordState
-from pool_portal.states.imports import ImportState
-from pool_portal.states.notifications import NotificationsState
-from pool_portal.states import data as data_states
-from pool_portal.states.portal import PortalHomeState
-from pool_portal.pages.admin.incidents import detail_page as admin_incident_page
-from pool_portal.pages.admin.incidents import history_page as admin_incidents_page
-from pool_portal.pages.portal.incidents import detail_page as incident_page
-from pool_portal.pages.portal.incidents import list_page as incidents_list_page
-from pool_portal.pages.portal.incidents import report_page as report_fault_page
-from pool_portal.states.incidents import (
-    AdminIncidentState,
+from pool_portal.pages.staff import data as data_pages
+from pool_portal.pages.staff import data_records, data_site
+from pool_portal.pages.staff.clients import client_page, clients_page
+from pool_portal.pages.staff.groups import group_page, groups_page
+from pool_portal.pages.staff.home import admin_home
+from pool_portal.pages.staff.notifications import notifications_page
+from pool_portal.pages.staff.portal_settings import settings_page
+from pool_portal.pages.staff.users import staff_page
+from pool_portal.states.data_in.imports import ImportState
+from pool_portal.states.identity.sign_in import LinkState, LoginState, PasswordState
+from pool_portal.states.incidents.incidents import (
     AdminIncidentsState,
+    AdminIncidentState,
     IncidentListState,
     IncidentState,
     ReportFaultState,
 )
-from pool_portal.states.records import (
+from pool_portal.states.portal.home import PortalHomeState
+from pool_portal.states.portal.records import (
     AssetsState,
     DefectsState,
     InvoicesState,
@@ -58,10 +57,22 @@ from pool_portal.states.records import (
     ReportsState,
     RequestJobState,
 )
+from pool_portal.states.staff import data as data_states
+from pool_portal.states.staff.clients import ClientsState, ClientState, GroupsState, GroupState
+from pool_portal.states.staff.home import AdminHomeState
+from pool_portal.states.staff.notifications import NotificationsState
+from pool_portal.states.staff.portal_settings import PortalSettingsState
+from pool_portal.states.staff.users import StaffUsersState
 
 STYLE = {
-    ".sr-only": {"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
-                 "clip": "rect(0 0 0 0)", "white_space": "nowrap"},
+    ".sr-only": {
+        "position": "absolute",
+        "width": "1px",
+        "height": "1px",
+        "overflow": "hidden",
+        "clip": "rect(0 0 0 0)",
+        "white_space": "nowrap",
+    },
     ".skip-link": {"position": "absolute", "left": "-9999px"},
     ".skip-link:focus": {"left": "1rem", "top": "1rem", "z_index": "10", "background": "white", "padding": "0.5rem"},
     # White text on Radix's cyan 9 is 3.0:1; on cyan 11 it is 4.8:1 (WCAG AA asks 4.5:1).
@@ -90,38 +101,94 @@ app.add_page(portal_home, route="/portal", on_load=PortalHomeState.load_home, ti
 app.add_page(admin_login, route="/admin/login", on_load=LoginState.load_login, title=page_title("title.staff_sign_in"))
 app.add_page(admin_home, route="/admin", on_load=AdminHomeState.load_admin, title=page_title("title.admin"))
 app.add_page(magic_page, route="/portal/magic", on_load=LinkState.load_magic, title=page_title("title.sign_in"))
-app.add_page(set_password_page, route="/portal/set-password", on_load=LinkState.load_set_password, title=page_title("title.set_password"))
-app.add_page(change_password_page, route="/portal/password", on_load=PasswordState.load_portal_password, title=page_title("title.new_password"))
-app.add_page(change_password_page, route="/admin/password", on_load=PasswordState.load_admin_password, title=page_title("title.new_password"))
+app.add_page(
+    set_password_page,
+    route="/portal/set-password",
+    on_load=LinkState.load_set_password,
+    title=page_title("title.set_password"),
+)
+app.add_page(
+    change_password_page,
+    route="/portal/password",
+    on_load=PasswordState.load_portal_password,
+    title=page_title("title.new_password"),
+)
+app.add_page(
+    change_password_page,
+    route="/admin/password",
+    on_load=PasswordState.load_admin_password,
+    title=page_title("title.new_password"),
+)
 app.add_page(quotes_page, route="/portal/quotes", on_load=QuotesState.load_quotes, title=page_title("title.quotes"))
-app.add_page(invoices_page, route="/portal/invoices", on_load=InvoicesState.load_invoices, title=page_title("title.invoices"))
-app.add_page(request_job_page, route="/portal/request-job", on_load=RequestJobState.load_request, title=page_title("title.request_job"))
+app.add_page(
+    invoices_page, route="/portal/invoices", on_load=InvoicesState.load_invoices, title=page_title("title.invoices")
+)
+app.add_page(
+    request_job_page,
+    route="/portal/request-job",
+    on_load=RequestJobState.load_request,
+    title=page_title("title.request_job"),
+)
 app.add_page(jobs_page, route="/portal/jobs", on_load=JobsState.load_jobs, title=page_title("title.jobs"))
-app.add_page(reports_page, route="/portal/reports", on_load=ReportsState.load_reports, title=page_title("title.reports"))
+app.add_page(
+    reports_page, route="/portal/reports", on_load=ReportsState.load_reports, title=page_title("title.reports")
+)
 app.add_page(assets_page, route="/portal/assets", on_load=AssetsState.load_assets, title=page_title("title.assets"))
-app.add_page(incidents_list_page, route="/portal/incidents", on_load=IncidentListState.load_incidents,
-             title=page_title("title.incidents"))
-app.add_page(report_fault_page, route="/portal/incidents/new", on_load=ReportFaultState.load_report_form,
-             title=page_title("title.report_fault"))
-app.add_page(incident_page, route="/portal/incident", on_load=IncidentState.load_incident, title=page_title("title.incident"))
-app.add_page(admin_incidents_page, route="/admin/incidents", on_load=AdminIncidentsState.load_admin_incidents,
-             title=page_title("title.incidents"))
-app.add_page(admin_incident_page, route="/admin/incident", on_load=AdminIncidentState.load_admin_incident,
-             title=page_title("title.incident"))
-app.add_page(notifications_page, route="/admin/notifications", on_load=NotificationsState.load_notifications,
-             title=page_title("title.notifications"))
-app.add_page(defects_page, route="/portal/defects", on_load=DefectsState.load_defects, title=page_title("title.defects"))
+app.add_page(
+    incidents_list_page,
+    route="/portal/incidents",
+    on_load=IncidentListState.load_incidents,
+    title=page_title("title.incidents"),
+)
+app.add_page(
+    report_fault_page,
+    route="/portal/incidents/new",
+    on_load=ReportFaultState.load_report_form,
+    title=page_title("title.report_fault"),
+)
+app.add_page(
+    incident_page, route="/portal/incident", on_load=IncidentState.load_incident, title=page_title("title.incident")
+)
+app.add_page(
+    admin_incidents_page,
+    route="/admin/incidents",
+    on_load=AdminIncidentsState.load_admin_incidents,
+    title=page_title("title.incidents"),
+)
+app.add_page(
+    admin_incident_page,
+    route="/admin/incident",
+    on_load=AdminIncidentState.load_admin_incident,
+    title=page_title("title.incident"),
+)
+app.add_page(
+    notifications_page,
+    route="/admin/notifications",
+    on_load=NotificationsState.load_notifications,
+    title=page_title("title.notifications"),
+)
+app.add_page(
+    defects_page, route="/portal/defects", on_load=DefectsState.load_defects, title=page_title("title.defects")
+)
 app.add_page(import_page, route="/admin/import", on_load=ImportState.load_import, title=page_title("title.import"))
 # The admin control panel.
-app.add_page(settings_page, route="/admin/settings", on_load=PortalSettingsState.load_settings,
-             title=page_title("title.portal_settings"))
+app.add_page(
+    settings_page,
+    route="/admin/settings",
+    on_load=PortalSettingsState.load_settings,
+    title=page_title("title.portal_settings"),
+)
 app.add_page(clients_page, route="/admin/clients", on_load=ClientsState.load_clients, title=page_title("title.clients"))
 app.add_page(client_page, route="/admin/client", on_load=ClientState.load_client, title=page_title("title.client"))
 app.add_page(groups_page, route="/admin/groups", on_load=GroupsState.load_groups, title=page_title("title.groups"))
 app.add_page(group_page, route="/admin/group", on_load=GroupState.load_group, title=page_title("title.group"))
 app.add_page(staff_page, route="/admin/staff", on_load=StaffUsersState.load_staff, title=page_title("title.staff"))
-app.add_page(staff_set_password_page, route="/admin/set-password", on_load=LinkState.load_staff_set_password,
-             title=page_title("title.set_password"))
+app.add_page(
+    staff_set_password_page,
+    route="/admin/set-password",
+    on_load=LinkState.load_staff_set_password,
+    title=page_title("title.set_password"),
+)
 
 # Admin → Data: lists and edit pages (sites with assets, remarks and documents; jobs and
 # visits; quotes and invoices with lines; reports).

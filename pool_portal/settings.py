@@ -38,9 +38,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     port: int = Field(3000, ge=1, le=65535, validation_alias=AliasChoices("PORT"))
-    data_dir: Path = Field(
-        PROJECT_ROOT / "var", validation_alias=AliasChoices("PORTAL_DATA_DIR")
-    )
+    data_dir: Path = Field(PROJECT_ROOT / "var", validation_alias=AliasChoices("PORTAL_DATA_DIR"))
     db_url: str = Field("", validation_alias=AliasChoices("REFLEX_DB_URL"))
     redis_url: str | None = Field(None, validation_alias=AliasChoices("REFLEX_REDIS_URL"))
     secret_key: str | None = Field(None, validation_alias=AliasChoices("PORTAL_SECRET_KEY"))
@@ -49,16 +47,12 @@ class Settings(BaseSettings):
     # backend on 8000): where the sign-in forms post to. Unset: the same origin.
     backend_url: str | None = Field(None, validation_alias=AliasChoices("PORTAL_BACKEND_URL"))
     smtp_url: str | None = Field(None, validation_alias=AliasChoices("PORTAL_SMTP_URL"))
-    mail_from: str = Field(
-        "Pool Portal <no-reply@localhost>", validation_alias=AliasChoices("PORTAL_MAIL_FROM")
-    )
+    mail_from: str = Field("Pool Portal <no-reply@localhost>", validation_alias=AliasChoices("PORTAL_MAIL_FROM"))
     cloudinary_url: str | None = Field(None, validation_alias=AliasChoices("CLOUDINARY_URL"))
     session_idle_minutes: int = Field(
         30, ge=1, le=24 * 60, validation_alias=AliasChoices("PORTAL_SESSION_IDLE_MINUTES")
     )
-    session_max_hours: int = Field(
-        12, ge=1, le=24 * 30, validation_alias=AliasChoices("PORTAL_SESSION_MAX_HOURS")
-    )
+    session_max_hours: int = Field(12, ge=1, le=24 * 30, validation_alias=AliasChoices("PORTAL_SESSION_MAX_HOURS"))
     # The integration API (/api/v1): requests per key per minute, and the largest body.
     api_rate_limit: int = Field(120, ge=1, le=1_000_000, validation_alias=AliasChoices("PORTAL_API_RATE_LIMIT"))
     api_max_body_bytes: int = Field(
@@ -113,7 +107,7 @@ class Settings(BaseSettings):
             if parts.scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
                 raise ValueError("must look like smtp://host:port or smtps://user:pass@host:465")
             try:
-                parts.port
+                _ = parts.port  # urlsplit checks the port only when it is read
             except ValueError as exc:
                 raise ValueError("has a bad port") from exc
         return v
@@ -135,7 +129,7 @@ class Settings(BaseSettings):
         return v
 
     @model_validator(mode="after")
-    def _defaults(self) -> "Settings":
+    def _defaults(self) -> Settings:
         self.data_dir = Path(self.data_dir).expanduser().resolve()
         if not self.db_url:
             self.db_url = f"sqlite:///{self.data_dir / 'portal.db'}"
@@ -183,9 +177,7 @@ class Settings(BaseSettings):
             with tempfile.NamedTemporaryFile(dir=self.data_dir, prefix=".write-test-"):
                 pass
         except OSError as exc:
-            raise SettingsError(
-                f"PORTAL_DATA_DIR: {self.data_dir} is not writable ({exc.strerror or exc})"
-            ) from exc
+            raise SettingsError(f"PORTAL_DATA_DIR: {self.data_dir} is not writable ({exc.strerror or exc})") from exc
 
     def get_secret_key(self) -> str:
         """PORTAL_SECRET_KEY, or one generated once into the data dir and reused."""

@@ -66,8 +66,9 @@ def selected_backend() -> str:
 
 def _backend_line() -> str:
     if selected_backend() == "postgres":
-        return ("Pool Portal test backend: postgres (app on PostgreSQL 15 + Redis, 2 workers; "
-                "PORTAL_TEST_BACKEND=postgres)")
+        return (
+            "Pool Portal test backend: postgres (app on PostgreSQL 15 + Redis, 2 workers; PORTAL_TEST_BACKEND=postgres)"
+        )
     return "Pool Portal test backend: sqlite (app on SQLite, 1 worker, in-memory state; the default)"
 
 
@@ -110,15 +111,26 @@ class PgServer:
         from sqlalchemy.engine import URL
 
         return URL.create(
-            "postgresql+psycopg", username=self.user, password=self.password, host=self.host,
-            port=self.port, database=database or self.admin_db,
+            "postgresql+psycopg",
+            username=self.user,
+            password=self.password,
+            host=self.host,
+            port=self.port,
+            database=database or self.admin_db,
         ).render_as_string(hide_password=False)
 
     def admin_connect(self):
         import psycopg
 
-        return psycopg.connect(host=self.host, port=self.port, user=self.user, password=self.password,
-                               dbname=self.admin_db, autocommit=True, connect_timeout=10)
+        return psycopg.connect(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            dbname=self.admin_db,
+            autocommit=True,
+            connect_timeout=10,
+        )
 
     def create_database(self) -> str:
         name = f"t_{uuid.uuid4().hex[:12]}"
@@ -152,8 +164,14 @@ class ThrowAwayPgServer(PgServer):
             uid, gid = self.as_user
             kwargs = {"user": uid, "group": gid, "extra_groups": []}
         proc = subprocess.run(  # noqa: PLW1510 - the return code is checked below
-            list(args), cwd=self.base, env={**os.environ, "LC_ALL": "C", "LANG": "C"},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=PG_START_TIMEOUT_S * 2, **kwargs,
+            list(args),
+            cwd=self.base,
+            env={**os.environ, "LC_ALL": "C", "LANG": "C"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=PG_START_TIMEOUT_S * 2,
+            **kwargs,
         )
         if check and proc.returncode != 0:
             log = self.log.read_text()[-3000:] if self.log.exists() else ""
@@ -166,13 +184,32 @@ class ThrowAwayPgServer(PgServer):
             uid, gid = self.as_user
             for path in (self.base, self.sockdir):
                 os.chown(path, uid, gid)
-        self._run(self.initdb, "-D", str(self.datadir), "-U", self.user, "-A", "trust", "--no-sync",
-                  "-E", "UTF8", "--locale=C")
+        self._run(
+            self.initdb,
+            "-D",
+            str(self.datadir),
+            "-U",
+            self.user,
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        )
         for attempt in range(3):  # the free port may be taken between choosing and binding it
             self.port = free_port()
             proc = self._run(
-                self.pg_ctl, "-D", str(self.datadir), "-l", str(self.log), "-w", "-t", str(PG_START_TIMEOUT_S),
-                "start", "-o",
+                self.pg_ctl,
+                "-D",
+                str(self.datadir),
+                "-l",
+                str(self.log),
+                "-w",
+                "-t",
+                str(PG_START_TIMEOUT_S),
+                "start",
+                "-o",
                 f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 -c fsync=off"
                 " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
                 check=attempt == 2,
@@ -193,7 +230,7 @@ class ThrowAwayPgServer(PgServer):
                 return
             except psycopg.OperationalError as exc:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"PostgreSQL did not accept connections: {exc}\n{self.log.read_text()}")
+                    raise RuntimeError(f"PostgreSQL did not accept connections: {exc}\n{self.log.read_text()}") from exc
                 time.sleep(0.1)  # polling interval, bounded by the deadline
 
     def stop(self) -> None:
@@ -209,8 +246,15 @@ def _server_os_user() -> tuple[int, int] | None:
     try:
         entry = pwd.getpwnam(PG_OS_USER)
     except KeyError:
-        cmd = ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-               "--comment", "PostgreSQL for the Pool Portal tests"]
+        cmd = [
+            "useradd",
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            "--comment",
+            "PostgreSQL for the Pool Portal tests",
+        ]
         try:
             grp.getgrnam(PG_OS_USER)
             cmd += ["--gid", PG_OS_USER]  # the group exists (a package made it): join it
@@ -229,8 +273,9 @@ def pg_server():
         from sqlalchemy.engine import make_url
 
         u = make_url(external)
-        yield PgServer(u.host or "127.0.0.1", u.port or 5432, u.username or "postgres", u.password,
-                       u.database or "postgres")
+        yield PgServer(
+            u.host or "127.0.0.1", u.port or 5432, u.username or "postgres", u.password, u.database or "postgres"
+        )
         return
     if _pg_bin("initdb") is None or _pg_bin("pg_ctl") is None:
         reason = "PostgreSQL server binaries (initdb, pg_ctl) are not installed: `make test` installs them"
@@ -310,8 +355,23 @@ def start_redis(directory: Path):
             pytest.fail("CI=true and redis-server is not installed: `make test` installs it", pytrace=False)
         pytest.skip("redis-server is not installed")
     port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 10
         while True:

@@ -21,7 +21,7 @@ from pool_portal import cli as cli_module
 from pool_portal import migrations
 from pool_portal.cli import app
 from pool_portal.db import make_engine
-from pool_portal.services.passwords import verify_password
+from pool_portal.services.identity.passwords import verify_password
 
 PORTAL = Path(sys.executable).parent / "portal"
 PASSWORD = "a long password"
@@ -55,8 +55,10 @@ def one_error_line(result) -> str:
 
 def counts(engine) -> dict[str, int]:
     with Session(engine) as db:
-        out = {model.__name__: db.exec(select(func.count()).select_from(model)).scalar_one()
-               for model in (m.Tenant, m.PortalSettings, m.StaffUser)}
+        out = {
+            model.__name__: db.exec(select(func.count()).select_from(model)).scalar_one()
+            for model in (m.Tenant, m.PortalSettings, m.StaffUser)
+        }
     engine.dispose()
     return out
 
@@ -97,8 +99,15 @@ def test_create_tenant_migrates_an_empty_database_first(cli):
 
 def test_admin_password_from_the_environment(cli):
     cli("create-tenant", "Acme Pools")
-    r = cli("create-admin", "--tenant", "acme-pools", "ops@acme.example", "--name", "Ops Desk",
-            env={"PORTAL_ADMIN_PASSWORD": PASSWORD})
+    r = cli(
+        "create-admin",
+        "--tenant",
+        "acme-pools",
+        "ops@acme.example",
+        "--name",
+        "Ops Desk",
+        env={"PORTAL_ADMIN_PASSWORD": PASSWORD},
+    )
     assert r.exit_code == 0, r.output
     with Session(engine := cli.engine()) as db:
         staff = db.exec(select(m.StaffUser)).scalar_one()
@@ -110,8 +119,13 @@ def test_admin_password_prompt_asks_twice(cli, monkeypatch):
     cli("create-tenant", "Acme Pools")
     monkeypatch.setattr(cli_module, "_interactive", lambda: True)
     # First the two entries differ: asked again; then they match.
-    r = cli("create-admin", "--tenant", "Acme Pools", "a@acme.example",
-            input=f"{PASSWORD}\n{PASSWORD}!\n{PASSWORD}\n{PASSWORD}\n")
+    r = cli(
+        "create-admin",
+        "--tenant",
+        "Acme Pools",
+        "a@acme.example",
+        input=f"{PASSWORD}\n{PASSWORD}!\n{PASSWORD}\n{PASSWORD}\n",
+    )
     assert r.exit_code == 0, r.output
     assert "do not match" in r.output and PASSWORD not in r.output  # hidden input
     with Session(engine := cli.engine()) as db:
@@ -145,8 +159,12 @@ def test_create_admin_refusals_create_nothing(cli):
     assert r.exit_code == 1 and "--password-stdin" in one_error_line(r)
     assert counts(cli.engine()) == {"Tenant": 1, "PortalSettings": 1, "StaffUser": 0}
 
-    assert cli("create-admin", "--tenant", "Acme Pools", "x@acme.example", env={"PORTAL_ADMIN_PASSWORD": PASSWORD}
-               ).exit_code == 0
+    assert (
+        cli(
+            "create-admin", "--tenant", "Acme Pools", "x@acme.example", env={"PORTAL_ADMIN_PASSWORD": PASSWORD}
+        ).exit_code
+        == 0
+    )
     r = cli("create-admin", "--tenant", "Acme Pools", "X@ACME.example", env={"PORTAL_ADMIN_PASSWORD": PASSWORD})
     assert r.exit_code == 1 and "already a staff user" in one_error_line(r)
     assert counts(cli.engine())["StaffUser"] == 1
@@ -210,7 +228,12 @@ def test_check_on_a_good_setup(cli):
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     assert [line.split(":")[0] for line in lines] == [
-        "ok   settings", "ok   storage", "ok   database", "ok   redis", "ok   mail"]
+        "ok   settings",
+        "ok   storage",
+        "ok   database",
+        "ok   redis",
+        "ok   mail",
+    ]
     assert "migrations at head" in lines[2] and "outbox at" in lines[4] and "stored locally" in lines[1]
     assert lines[3] == "ok   redis: not configured (single process)"
 
@@ -228,8 +251,13 @@ def test_check_with_cloudinary_and_a_listening_smtp_server(cli):
     controller.start()
     try:
         cli("migrate")
-        r = cli("check", env={"PORTAL_SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
-                              "CLOUDINARY_URL": "cloudinary://key:secret@demo"})
+        r = cli(
+            "check",
+            env={
+                "PORTAL_SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
+                "CLOUDINARY_URL": "cloudinary://key:secret@demo",
+            },
+        )
     finally:
         controller.stop()
     assert r.exit_code == 0, r.output
@@ -326,8 +354,21 @@ def test_real_console_script_from_another_directory(isolated_settings, tmp_path)
     for args in (["migrate"], ["create-tenant", "Acme Pools"]):
         proc = _run([str(PORTAL), *args], env, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
-    proc = _run([sys.executable, "-m", "pool_portal.cli", "create-admin", "--tenant", "Acme Pools",
-                 "boss@acme.example", "--password-stdin"], env, input=PASSWORD + "\n", cwd=tmp_path)
+    proc = _run(
+        [
+            sys.executable,
+            "-m",
+            "pool_portal.cli",
+            "create-admin",
+            "--tenant",
+            "Acme Pools",
+            "boss@acme.example",
+            "--password-stdin",
+        ],
+        env,
+        input=PASSWORD + "\n",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "created ADMIN boss@acme.example for Acme Pools"
     with Session(engine := make_engine(f"sqlite:///{isolated_settings / 'portal.db'}")) as db:
@@ -366,8 +407,7 @@ def test_cli_on_postgresql_with_a_plain_url(cli, pg_url):
     assert r.exit_code == 1 and "already exists" in one_error_line(r)
     r = cli("create-admin", "--tenant", "Nope", "a@acme.example", env={**env, "PORTAL_ADMIN_PASSWORD": PASSWORD})
     assert r.exit_code == 1 and "no tenant" in one_error_line(r)
-    r = cli("create-admin", "--tenant", "Acme Pools", "a@acme.example",
-            env={**env, "PORTAL_ADMIN_PASSWORD": PASSWORD})
+    r = cli("create-admin", "--tenant", "Acme Pools", "a@acme.example", env={**env, "PORTAL_ADMIN_PASSWORD": PASSWORD})
     assert r.exit_code == 0, r.output
     assert cli("check", env=env).exit_code == 0
     engine = make_engine(pg_url)

@@ -14,9 +14,9 @@ from sqlmodel import Session
 import pool_portal.models as m
 from pool_portal import demo, migrations
 from pool_portal.db import make_engine
-from pool_portal.services.dashboard import ROUTINE_STATUSES, routine_status
-from pool_portal.services.passwords import verify_password
-from pool_portal.services.scope import portal_client_ids
+from pool_portal.services.core.scope import portal_client_ids
+from pool_portal.services.identity.passwords import verify_password
+from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, routine_status
 
 TODAY = date(2026, 11, 23)
 
@@ -51,20 +51,36 @@ def test_aquademo_has_what_the_readme_promises(loaded):
         group = db.exec(select(m.ClientGroup).where(m.ClientGroup.name == "Mediterranean Hotels Group")).scalar_one()
         costa = db.exec(select(m.Client).where(m.Client.name == "Costa Azul Residences")).scalar_one()
         assert _count(db, m.Site, m.Site.client_id == costa.id) == 3
-        group_user = db.exec(select(m.PortalUser).where(m.PortalUser.email == "group@aquademo.example.com")).scalar_one()
+        group_user = db.exec(
+            select(m.PortalUser).where(m.PortalUser.email == "group@aquademo.example.com")
+        ).scalar_one()
         sees = portal_client_ids(db, aqua.id, group_user.id)
         assert len(sees) == 10 and costa.id not in sees
         assert _count(db, m.ClientGroup, m.ClientGroup.parent_id == group.id) == 1  # nested
-        in_group = select(m.ClientGroup.id).where((m.ClientGroup.id == group.id) | (m.ClientGroup.parent_id == group.id))
-        members = set(db.exec(select(m.ClientGroupMember.client_id).where(m.ClientGroupMember.group_id.in_(in_group))).scalars())
+        in_group = select(m.ClientGroup.id).where(
+            (m.ClientGroup.id == group.id) | (m.ClientGroup.parent_id == group.id)
+        )
+        members = set(
+            db.exec(select(m.ClientGroupMember.client_id).where(m.ClientGroupMember.group_id.in_(in_group))).scalars()
+        )
         assert members == sees
-        client_user = db.exec(select(m.PortalUser).where(m.PortalUser.email == "client@aquademo.example.com")).scalar_one()
+        client_user = db.exec(
+            select(m.PortalUser).where(m.PortalUser.email == "client@aquademo.example.com")
+        ).scalar_one()
         assert portal_client_ids(db, aqua.id, client_user.id) == {costa.id}
         # Every severity, published and not, open and resolved; every status and stage.
         for sev in m.Severity:
             for published in (True, False):
-                assert _count(db, m.Remark, m.Remark.tenant_id == aqua.id, m.Remark.severity == sev,
-                              m.Remark.is_published == published) > 0, (sev, published)
+                assert (
+                    _count(
+                        db,
+                        m.Remark,
+                        m.Remark.tenant_id == aqua.id,
+                        m.Remark.severity == sev,
+                        m.Remark.is_published == published,
+                    )
+                    > 0
+                ), (sev, published)
         assert _count(db, m.Remark, m.Remark.status == m.RemarkStatus.RESOLVED) > 0
         for status in m.QuoteStatus:
             assert _count(db, m.Quote, m.Quote.tenant_id == aqua.id, m.Quote.status == status) > 0, status
@@ -89,8 +105,11 @@ def test_aquademo_has_what_the_readme_promises(loaded):
 
 def test_routine_jobs_have_every_tolerance_outcome(loaded):
     with Session(loaded) as db:
-        jobs = db.exec(select(m.Job.due_date, m.Job.completed_on, m.Job.tolerance_days).join(m.Tenant).where(
-            m.Tenant.slug == "aquademo", m.Job.kind == m.JobKind.ROUTINE)).all()
+        jobs = db.exec(
+            select(m.Job.due_date, m.Job.completed_on, m.Job.tolerance_days)
+            .join(m.Tenant)
+            .where(m.Tenant.slug == "aquademo", m.Job.kind == m.JobKind.ROUTINE)
+        ).all()
     assert all(due and tolerance is not None for due, _, tolerance in jobs)
     outcomes = {routine_status(due, done, tolerance, TODAY) for due, done, tolerance in jobs}
     assert outcomes == set(ROUTINE_STATUSES)
@@ -104,8 +123,16 @@ def test_incidents_have_threads_visits_and_a_notification(loaded):
         assert len(incidents) >= 4
         for inc in incidents:
             assert _count(db, m.Visit, m.Visit.incident_id == inc.id) == 1
-            assert _count(db, m.Notification, m.Notification.incident_id == inc.id, m.Notification.staff_user_id == admin.id,
-                          m.Notification.kind == m.NotificationKind.MANUAL_INCIDENT) == 1
+            assert (
+                _count(
+                    db,
+                    m.Notification,
+                    m.Notification.incident_id == inc.id,
+                    m.Notification.staff_user_id == admin.id,
+                    m.Notification.kind == m.NotificationKind.MANUAL_INCIDENT,
+                )
+                == 1
+            )
             link = db.exec(select(m.Notification.link).where(m.Notification.incident_id == inc.id)).scalar_one()
             assert link == f"/admin/incident?id={inc.id}"  # the staff page's route (pool_portal.py)
         solved = [i for i in incidents if i.state == m.IncidentState.SOLVED]
@@ -113,14 +140,22 @@ def test_incidents_have_threads_visits_and_a_notification(loaded):
         assert any(i.state == m.IncidentState.OPEN for i in incidents)
         messages = db.exec(select(m.IncidentMessage).where(m.IncidentMessage.tenant_id == aqua.id)).scalars().all()
         assert {(x.author_kind, x.is_internal) for x in messages} == {
-            (m.MessageAuthor.CLIENT, False), (m.MessageAuthor.STAFF, False), (m.MessageAuthor.STAFF, True)}
+            (m.MessageAuthor.CLIENT, False),
+            (m.MessageAuthor.STAFF, False),
+            (m.MessageAuthor.STAFF, True),
+        }
 
 
 def test_money_adds_up(loaded):
     with Session(loaded) as db:
-        for model, line, fk in ((m.Quote, m.QuoteLine, m.QuoteLine.quote_id), (m.Invoice, m.InvoiceLine, m.InvoiceLine.invoice_id)):
+        for model, line, fk in (
+            (m.Quote, m.QuoteLine, m.QuoteLine.quote_id),
+            (m.Invoice, m.InvoiceLine, m.InvoiceLine.invoice_id),
+        ):
             bad = db.exec(
-                select(func.count()).select_from(model).where(
+                select(func.count())
+                .select_from(model)
+                .where(
                     model.subtotal_cents != select(func.sum(line.total_cents)).where(fk == model.id).scalar_subquery()
                 )
             ).scalar_one()
@@ -130,9 +165,13 @@ def test_money_adds_up(loaded):
 
 def test_demo_accounts_sign_in_with_the_demo_password(loaded):
     with Session(loaded) as db:
-        for model, email in ((m.StaffUser, "admin@aquademo.example.com"), (m.PortalUser, "client@aquademo.example.com"),
-                             (m.PortalUser, "group@aquademo.example.com"), (m.StaffUser, "admin@bluewave.example.com"),
-                             (m.PortalUser, "client@bluewave.example.com")):
+        for model, email in (
+            (m.StaffUser, "admin@aquademo.example.com"),
+            (m.PortalUser, "client@aquademo.example.com"),
+            (m.PortalUser, "group@aquademo.example.com"),
+            (m.StaffUser, "admin@bluewave.example.com"),
+            (m.PortalUser, "client@bluewave.example.com"),
+        ):
             user = db.exec(select(model).where(model.email == email)).scalar_one()
             assert verify_password(user.password_hash, demo.DEMO_PASSWORD), email
         roles = set(db.exec(select(m.StaffUser.role).join(m.Tenant).where(m.Tenant.slug == "aquademo")).scalars())
@@ -155,7 +194,7 @@ def _dump(engine) -> dict:
 
 
 def test_shared_files_are_stored_privately_and_readable(loaded, isolated_settings):
-    from pool_portal.services import storage
+    from pool_portal.services.infra import storage
 
     with Session(loaded) as db:
         docs = db.exec(select(m.Document)).scalars().all()
@@ -261,10 +300,12 @@ def test_demo_loads_on_postgresql(pg_url, isolated_settings):
 
 
 def test_every_demo_email_is_a_plain_valid_address(loaded):
-    from pool_portal.services.access import normalise_email
+    from pool_portal.services.identity.access import normalise_email
 
     with Session(loaded) as db:
-        emails = db.exec(select(m.PortalUser.email)).scalars().all() + db.exec(select(m.StaffUser.email)).scalars().all()
+        emails = (
+            db.exec(select(m.PortalUser.email)).scalars().all() + db.exec(select(m.StaffUser.email)).scalars().all()
+        )
     assert emails and all(e.isascii() and normalise_email(e) == e for e in emails)
 
 
@@ -273,13 +314,27 @@ def test_a_membership_cannot_be_given_twice(loaded):
 
     with Session(loaded) as db:
         existing = db.exec(select(m.Membership).where(m.Membership.client_id.is_not(None))).scalars().first()
-        db.add(m.Membership(tenant_id=existing.tenant_id, portal_user_id=existing.portal_user_id, client_id=existing.client_id))
+        db.add(
+            m.Membership(
+                tenant_id=existing.tenant_id, portal_user_id=existing.portal_user_id, client_id=existing.client_id
+            )
+        )
         with pytest.raises(IntegrityError):
             db.commit()
 
 
-LARGE_MINIMUM = {"client": 200, "site": 1000, "asset": 20_000, "remark": 100_000, "job": 50_000, "quote": 10_000,
-                 "quote_line": 10_000, "invoice": 20_000, "invoice_line": 20_000, "incident": 2_000}
+LARGE_MINIMUM = {
+    "client": 200,
+    "site": 1000,
+    "asset": 20_000,
+    "remark": 100_000,
+    "job": 50_000,
+    "quote": 10_000,
+    "quote_line": 10_000,
+    "invoice": 20_000,
+    "invoice_line": 20_000,
+    "incident": 2_000,
+}
 
 
 @pytest.mark.slow
@@ -298,5 +353,12 @@ def test_large_scale_loads_in_under_two_minutes(engine):
         assert len(portal_client_ids(db, mega.id, user.id)) == 200
         own = db.exec(select(m.PortalUser).where(m.PortalUser.email == "contact042@megapools.example.com")).scalar_one()
         assert [db.get(m.Client, c).name for c in portal_client_ids(db, mega.id, own.id)] == ["Mega Client 042"]
-        assert _count(db, m.StaffUser, m.StaffUser.email == "admin@megapools.example.com",
-                      m.StaffUser.role == m.StaffRole.ADMIN) == 1
+        assert (
+            _count(
+                db,
+                m.StaffUser,
+                m.StaffUser.email == "admin@megapools.example.com",
+                m.StaffUser.role == m.StaffRole.ADMIN,
+            )
+            == 1
+        )

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-
 from alembic import op
 
 revision: str = "0002_api_keys"
@@ -36,8 +35,9 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("last_used_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("revoked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], name=op.f("fk_api_key_tenant_id_tenant"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenant.id"], name=op.f("fk_api_key_tenant_id_tenant"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_key")),
         sa.UniqueConstraint("key_hash", name=op.f("uq_api_key_key_hash")),
     )
@@ -49,15 +49,21 @@ def upgrade() -> None:
         sa.Column("api_key_id", sa.Integer(), nullable=False),
         sa.Column("minute", sa.Integer(), nullable=False),
         sa.Column("requests", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["api_key_id"], ["api_key.id"], name=op.f("fk_api_rate_window_api_key_id_api_key"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["api_key_id"], ["api_key.id"], name=op.f("fk_api_rate_window_api_key_id_api_key"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("api_key_id", "minute", name=op.f("pk_api_rate_window")),
     )
 
     with op.batch_alter_table("invoice", schema=None) as batch_op:
         batch_op.add_column(sa.Column("pdf_document_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f("fk_invoice_pdf_document_id_document"), "document",
-                                    ["pdf_document_id"], ["id"], ondelete="SET NULL")
+        batch_op.create_foreign_key(
+            batch_op.f("fk_invoice_pdf_document_id_document"),
+            "document",
+            ["pdf_document_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:

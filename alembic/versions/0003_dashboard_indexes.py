@@ -34,28 +34,68 @@ down_revision: str | None = "0002_api_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-NEW = [("job", "ix_job_tenant_kind_due", ["tenant_id", "kind", "due_date", "completed_on", "tolerance_days", "site_id"])]
+NEW = [
+    ("job", "ix_job_tenant_kind_due", ["tenant_id", "kind", "due_date", "completed_on", "tolerance_days", "site_id"])
+]
 
 # (table, old name, old columns, new name, new columns)
 CHANGES = [
-    ("remark", "ix_remark_site_pub_status", ["site_id", "is_published", "status", "severity"],
-     "ix_remark_site_status_cover",
-     ["site_id", "status", "severity", "is_published", "report_id", "asset_id", "tenant_id", "raised_on"]),
-    ("remark", "ix_remark_tenant_raised", ["tenant_id", "raised_on"],
-     "ix_remark_tenant_raised",
-     ["tenant_id", "raised_on", "status", "severity", "site_id", "is_published", "report_id"]),
-    ("invoice", "ix_invoice_site_status_due", ["site_id", "status", "due_on"],
-     "ix_invoice_site_status_due", ["site_id", "status", "due_on", "issued_on", "total_cents", "tenant_id"]),
-    ("invoice", "ix_invoice_tenant_issued", ["tenant_id", "issued_on"],
-     "ix_invoice_tenant_issued", ["tenant_id", "issued_on", "status", "site_id", "total_cents", "due_on"]),
-    ("quote", "ix_quote_site_status", ["site_id", "status", "kind"],
-     "ix_quote_site_status", ["site_id", "status", "kind", "expires_on", "total_cents", "tenant_id"]),
-    ("job", "ix_job_site_kind_created", ["site_id", "kind", "created_at"],
-     "ix_job_site_kind_created", ["site_id", "kind", "created_at", "stage", "tenant_id"]),
-    ("job", "ix_job_site_kind_due", ["site_id", "kind", "due_date"],
-     "ix_job_site_kind_due", ["site_id", "kind", "due_date", "completed_on", "tolerance_days", "tenant_id"]),
-    ("job", "ix_job_site_scheduled", ["site_id", "scheduled_date"],
-     "ix_job_site_scheduled", ["site_id", "scheduled_date", "due_date", "kind", "stage", "tenant_id"]),
+    (
+        "remark",
+        "ix_remark_site_pub_status",
+        ["site_id", "is_published", "status", "severity"],
+        "ix_remark_site_status_cover",
+        ["site_id", "status", "severity", "is_published", "report_id", "asset_id", "tenant_id", "raised_on"],
+    ),
+    (
+        "remark",
+        "ix_remark_tenant_raised",
+        ["tenant_id", "raised_on"],
+        "ix_remark_tenant_raised",
+        ["tenant_id", "raised_on", "status", "severity", "site_id", "is_published", "report_id"],
+    ),
+    (
+        "invoice",
+        "ix_invoice_site_status_due",
+        ["site_id", "status", "due_on"],
+        "ix_invoice_site_status_due",
+        ["site_id", "status", "due_on", "issued_on", "total_cents", "tenant_id"],
+    ),
+    (
+        "invoice",
+        "ix_invoice_tenant_issued",
+        ["tenant_id", "issued_on"],
+        "ix_invoice_tenant_issued",
+        ["tenant_id", "issued_on", "status", "site_id", "total_cents", "due_on"],
+    ),
+    (
+        "quote",
+        "ix_quote_site_status",
+        ["site_id", "status", "kind"],
+        "ix_quote_site_status",
+        ["site_id", "status", "kind", "expires_on", "total_cents", "tenant_id"],
+    ),
+    (
+        "job",
+        "ix_job_site_kind_created",
+        ["site_id", "kind", "created_at"],
+        "ix_job_site_kind_created",
+        ["site_id", "kind", "created_at", "stage", "tenant_id"],
+    ),
+    (
+        "job",
+        "ix_job_site_kind_due",
+        ["site_id", "kind", "due_date"],
+        "ix_job_site_kind_due",
+        ["site_id", "kind", "due_date", "completed_on", "tolerance_days", "tenant_id"],
+    ),
+    (
+        "job",
+        "ix_job_site_scheduled",
+        ["site_id", "scheduled_date"],
+        "ix_job_site_scheduled",
+        ["site_id", "scheduled_date", "due_date", "kind", "stage", "tenant_id"],
+    ),
 ]
 
 

@@ -14,7 +14,6 @@ Revises: 0003_dashboard_indexes
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0004_staff_editing"

@@ -13,10 +13,13 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from pool_portal.db import session_scope
-from pool_portal.services import auth, dashboard, pdf, storage
-from pool_portal.services.i18n import normalise_language, t
-from pool_portal.services.params import parse_id
-from pool_portal.services.scope import Viewer
+from pool_portal.services.core.i18n import normalise_language, t
+from pool_portal.services.core.params import parse_id
+from pool_portal.services.core.roles import OFFICE_WORK
+from pool_portal.services.core.scope import Viewer
+from pool_portal.services.identity import auth
+from pool_portal.services.infra import pdf, storage
+from pool_portal.services.portal import visibility
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -87,7 +90,7 @@ async def _panel_pdf(request: Request, panel: str, build, filename: str) -> Resp
             lang = _language(request, viewer)
             if viewer is None or not viewer.is_portal or viewer.must_change_password:
                 return 401, None, lang
-            if not dashboard.panel_visibility(db, viewer)[panel]:
+            if not visibility.panel_visibility(db, viewer)[panel]:
                 return 404, None, lang
             return 200, build(db, viewer), lang
 
@@ -106,7 +109,8 @@ async def monthly_report(request: Request) -> Response:
     year, month = int(match.group(1)), int(match.group(2))
 
     return await _panel_pdf(
-        request, "activity_report",
+        request,
+        "activity_report",
         lambda db, viewer: pdf.monthly_activity_report(db, viewer, year, month, viewer.language),
         f"activity-report-{year}-{month:02d}.pdf",
     )
@@ -130,9 +134,9 @@ async def document(request: Request) -> Response:
             doc_id = parse_id(raw)
             doc = db.get(Document, doc_id) if doc_id else None
             site = db.get(Site, doc.site_id) if doc else None
-            allowed = bool(doc and site and doc.tenant_id == viewer.tenant_id and site.tenant_id == viewer.tenant_id) and (
-                viewer.is_staff or (doc.is_published and site.client_id in viewer.client_ids)
-            )
+            allowed = bool(
+                doc and site and doc.tenant_id == viewer.tenant_id and site.tenant_id == viewer.tenant_id
+            ) and (viewer.is_staff or (doc.is_published and site.client_id in viewer.client_ids))
             if not allowed:
                 return 404, None, "", ""
             try:
@@ -160,7 +164,8 @@ async def routine_report(request: Request) -> Response:
         return await _bad_request(request, "files.error.range")
 
     return await _panel_pdf(
-        request, "routine_activities",
+        request,
+        "routine_activities",
         lambda db, viewer: pdf.routine_activity_report(db, viewer, start, end, viewer.language),
         f"routine-activities-{start.isoformat()}-{end.isoformat()}.pdf",
     )
@@ -188,7 +193,8 @@ def _record_route(kind: str):
 
     async def route(request: Request) -> Response:
         from pool_portal.models import Invoice, Quote, Report
-        from pool_portal.services import records, staff_data
+        from pool_portal.services.portal import records
+        from pool_portal.services.staff import data as staff_data
 
         raw = request.path_params.get("record_id", "")
         languages: list[str] = []  # the answer's language, found with the session
@@ -201,14 +207,16 @@ def _record_route(kind: str):
                 languages.append(_language(request, viewer))
                 if viewer is None or viewer.must_change_password:
                     return 401, None, ""
-                if viewer.is_staff and viewer.role not in staff_data.EDITORS:
+                if viewer.is_staff and viewer.role not in OFFICE_WORK:
                     return 404, None, ""
                 record_id = parse_id(raw)
                 if viewer.is_staff:
                     model = {"quote": Quote, "invoice": Invoice, "report": Report}[kind]
                     doc = staff_data.owned(db, model, viewer.tenant_id, record_id) if record_id else None
                 else:
-                    get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[kind]
+                    get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[
+                        kind
+                    ]
                     doc = get(db, viewer, record_id) if record_id else None
                 if doc is None:
                     return 404, None, ""
@@ -234,8 +242,8 @@ async def export_list(request: Request) -> Response:
 
     from starlette.responses import StreamingResponse
 
-    from pool_portal.services import lists
-    from pool_portal.services.i18n import catalogue
+    from pool_portal.services.core.i18n import catalogue
+    from pool_portal.services.portal import lists
 
     kind = request.path_params.get("kind", "")
     query = lists.parse_query(kind, request.query_params) if kind in lists.LISTS else None
@@ -257,9 +265,13 @@ async def export_list(request: Request) -> Response:
         return _refusal(status, lang)
     name = f"{kind}-{date.today().isoformat()}.csv"
     return StreamingResponse(
-        iter(["\ufeff", *chunks]), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store",
-                 "X-Content-Type-Options": "nosniff"},
+        iter(["\ufeff", *chunks]),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 
@@ -270,7 +282,7 @@ async def incident_photo(request: Request) -> Response:
     ``?size=thumb``: a small JPEG of the photo, for the thread's previews."""
     from starlette.responses import RedirectResponse
 
-    from pool_portal.services import incidents
+    from pool_portal.services.incidents import incidents
 
     raw = request.path_params.get("record_id", "")
     thumb = request.query_params.get("size") == "thumb"  # the thread's small previews
@@ -284,8 +296,11 @@ async def incident_photo(request: Request) -> Response:
             photo_id = parse_id(raw)
             if photo_id is None:
                 return 404, None, lang
-            found = (incidents.attachment_for_staff(db, viewer.tenant_id, photo_id, thumb=thumb) if viewer.is_staff
-                     else incidents.attachment_for_portal(db, viewer, photo_id, thumb=thumb))
+            found = (
+                incidents.attachment_for_staff(db, viewer.tenant_id, photo_id, thumb=thumb)
+                if viewer.is_staff
+                else incidents.attachment_for_portal(db, viewer, photo_id, thumb=thumb)
+            )
             return (404, None, lang) if found is None else (200, found, lang)
 
     status, found, lang = await asyncio.to_thread(work)
@@ -308,7 +323,7 @@ async def logo(request: Request) -> Response:
     """GET /files/logo?v=<stamp>: the signed-in user's tenant's logo (checked as an image
     when uploaded, and again here); 401 without a session, 404 when there is none. The
     stamp in the URL changes with the logo, so the browser may keep it for a day."""
-    from pool_portal.services import admin
+    from pool_portal.services.portal import branding
 
     def work():
         with session_scope() as db:
@@ -316,16 +331,23 @@ async def logo(request: Request) -> Response:
             lang = _language(request, viewer)
             if viewer is None:
                 return 401, None, lang
-            found = admin.logo_bytes(db, viewer.tenant_id)
+            found = branding.logo_bytes(db, viewer.tenant_id)
             return (404, None, lang) if found is None else (200, found, lang)
 
     status, found, lang = await asyncio.to_thread(work)
     if found is None:
         return _refusal(status, lang)
     data, content_type = found
-    return Response(data, media_type=content_type, headers={
-        "Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": "inline", "Content-Security-Policy": "default-src 'none'"})
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            "Cache-Control": "private, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline",
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )
 
 
 routes = [

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from pool_portal.services import health
+from pool_portal.services.infra import health
 
 log = logging.getLogger(__name__)
 

@@ -23,14 +23,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, create_model
+from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
-from starlette._utils import get_route_path
 from starlette.routing import Match, Mount
 
 from pool_portal.db import session_scope
-from pool_portal.services import api_keys, integration, storage
-from pool_portal.services.integration import EXTERNAL_ID, KINDS, FieldError, NotFound, Rejected
+from pool_portal.services.data_in import integration
+from pool_portal.services.data_in.integration import EXTERNAL_ID, KINDS, FieldError, NotFound, Rejected
+from pool_portal.services.identity import api_keys
+from pool_portal.services.infra import storage
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +44,28 @@ PDF_TYPES = ("application/pdf", "application/octet-stream")
 # larger PDF body limit. Not "any path ending /pdf": PUT /quotes/pdf is JSON for the
 # quote with external id "pdf".
 _PDF_UPLOAD = re.compile(r"/invoices/" + EXTERNAL_ID.removeprefix("^").removesuffix("$") + r"/pdf")
-_TITLES = {401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
-           413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
-           429: "Too Many Requests", 500: "Internal Server Error"}
-_TYPES = {401: "unauthorized", 404: "not-found", 405: "method-not-allowed", 409: "conflict", 413: "too-large",
-          415: "unsupported-media-type", 422: "validation", 429: "rate-limited", 500: "server-error"}
+_TITLES = {
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+_TYPES = {
+    401: "unauthorized",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "validation",
+    429: "rate-limited",
+    500: "server-error",
+}
 
 
 # -- problem details (RFC 9457) -------------------------------------------------------------------
@@ -64,13 +83,22 @@ class Problem(BaseModel):
     errors: list[ProblemError] = []
 
 
-def problem(status: int, detail: str | None = None, errors: list[FieldError] = (),
-            headers: dict[str, str] | None = None) -> JSONResponse:
-    body = Problem(type=f"urn:pool-portal:problem:{_TYPES.get(status, 'error')}", title=_TITLES.get(status, "Error"),
-                   status=status, detail=detail,
-                   errors=[ProblemError(field=e.field, code=e.code, detail=e.message) for e in errors])
-    return JSONResponse(body.model_dump(), status_code=status, media_type=PROBLEM,
-                        headers={"Cache-Control": "no-store", **(headers or {})})
+def problem(
+    status: int, detail: str | None = None, errors: list[FieldError] = (), headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = Problem(
+        type=f"urn:pool-portal:problem:{_TYPES.get(status, 'error')}",
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        errors=[ProblemError(field=e.field, code=e.code, detail=e.message) for e in errors],
+    )
+    return JSONResponse(
+        body.model_dump(),
+        status_code=status,
+        media_type=PROBLEM,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
 
 
 # -- the gate: key, rate limit, body size -----------------------------------------------------------
@@ -105,17 +133,22 @@ class ApiGate:
 
         settings = get_settings()
         path, root = scope["path"], scope.get("root_path", "")
-        route = path[len(root):] if root and path.startswith(root) else path
+        route = path[len(root) :] if root and path.startswith(root) else path
         if route in PUBLIC:
             return await self.app(scope, receive, send)
-        caller, allowed, retry_after = await asyncio.to_thread(_check_key, _bearer(scope["headers"]),
-                                                               settings.api_rate_limit)
+        caller, allowed, retry_after = await asyncio.to_thread(
+            _check_key, _bearer(scope["headers"]), settings.api_rate_limit
+        )
         if caller is None:
-            return await problem(401, "Send a live API key: Authorization: Bearer <key>",
-                                 headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
+            return await problem(
+                401, "Send a live API key: Authorization: Bearer <key>", headers={"WWW-Authenticate": "Bearer"}
+            )(scope, receive, send)
         if not allowed:
-            return await problem(429, f"At most {settings.api_rate_limit} requests per minute per key",
-                                 headers={"Retry-After": str(retry_after)})(scope, receive, send)
+            return await problem(
+                429,
+                f"At most {settings.api_rate_limit} requests per minute per key",
+                headers={"Retry-After": str(retry_after)},
+            )(scope, receive, send)
         is_pdf = scope["method"] == "PUT" and _PDF_UPLOAD.fullmatch(route) is not None
         limit = settings.api_max_pdf_bytes if is_pdf else settings.api_max_body_bytes
         too_large = problem(413, f"The body may have at most {limit} bytes")
@@ -164,7 +197,7 @@ app = FastAPI(
     title="Pool Portal integration API",
     version="1",
     description="Push your ERP's clients, sites, assets, remarks, jobs, quotes, invoices and reports into "
-                "Pool Portal. Every record is addressed by its external id; PUT creates or updates it.",
+    "Pool Portal. Every record is addressed by its external id; PUT creates or updates it.",
     openapi_url="/openapi.json",
     docs_url=None,
     redoc_url=None,
@@ -192,8 +225,9 @@ async def _http(request: Request, exc: StarletteHTTPException):
     if exc.status_code == 400:  # FastAPI's "error parsing the body" (not UTF-8, say): a body error
         return problem(422, "The body is not JSON", [FieldError("body", "json_invalid", str(exc.detail))])
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-    return problem(exc.status_code, None if exc.detail == _TITLES.get(exc.status_code) else str(exc.detail),
-                   headers=headers)
+    return problem(
+        exc.status_code, None if exc.detail == _TITLES.get(exc.status_code) else str(exc.detail), headers=headers
+    )
 
 
 @app.exception_handler(Exception)
@@ -209,12 +243,19 @@ def _errors(*codes: int) -> dict:
 def _add_routes(kind: str) -> None:
     spec = KINDS[kind]
     In, Out = spec.schema_in, spec.schema_out  # noqa: N806 - types
-    page_model = create_model(f"{Out.__name__.removesuffix('Out')}Page", items=(list[Out], ...),
-                              next_cursor=(str | None, ...))
+    page_model = create_model(
+        f"{Out.__name__.removesuffix('Out')}Page", items=(list[Out], ...), next_cursor=(str | None, ...)
+    )
     label = spec.label
 
-    @app.get(f"/{kind}", response_model=page_model, operation_id=f"list_{kind}", tags=[kind],
-             summary=f"List {kind}", responses=_errors(401, 422, 429))
+    @app.get(
+        f"/{kind}",
+        response_model=page_model,
+        operation_id=f"list_{kind}",
+        tags=[kind],
+        summary=f"List {kind}",
+        responses=_errors(401, 422, 429),
+    )
     def list_records(
         who: Caller,
         cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
@@ -223,16 +264,30 @@ def _add_routes(kind: str) -> None:
         with session_scope() as db:
             return integration.page(db, who.tenant_id, kind, cursor, limit)
 
-    @app.get(f"/{kind}/{{external_id}}", response_model=Out, operation_id=f"get_{label}", tags=[kind],
-             summary=f"Read one {label}", responses=_errors(401, 404, 422, 429))
+    @app.get(
+        f"/{kind}/{{external_id}}",
+        response_model=Out,
+        operation_id=f"get_{label}",
+        tags=[kind],
+        summary=f"Read one {label}",
+        responses=_errors(401, 404, 422, 429),
+    )
     def get_record(who: Caller, external_id: ExtId):
         with session_scope() as db:
             return integration.get(db, who.tenant_id, kind, external_id)
 
-    @app.put(f"/{kind}/{{external_id}}", response_model=Out, operation_id=f"put_{label}", tags=[kind],
-             summary=f"Create or update one {label}",
-             responses={200: {"description": "updated"}, 201: {"model": Out, "description": "created"},
-                        **_errors(401, 409, 413, 422, 429)})
+    @app.put(
+        f"/{kind}/{{external_id}}",
+        response_model=Out,
+        operation_id=f"put_{label}",
+        tags=[kind],
+        summary=f"Create or update one {label}",
+        responses={
+            200: {"description": "updated"},
+            201: {"model": Out, "description": "created"},
+            **_errors(401, 409, 413, 422, 429),
+        },
+    )
     def put_record(who: Caller, external_id: ExtId, record: In, response: Response):
         saved = integration.save(session_scope, who.tenant_id, kind, external_id, record, actor_key_id=who.key_id)
         response.status_code = 201 if saved["created"] else 200
@@ -243,11 +298,20 @@ for _kind in KINDS:
     _add_routes(_kind)
 
 
-@app.put("/invoices/{external_id}/pdf", response_model=integration.InvoiceOut, operation_id="put_invoice_pdf",
-         tags=["invoices"], summary="Attach the invoice's PDF (served to the client instead of the generated one)",
-         responses=_errors(401, 404, 413, 415, 422, 429),
-         openapi_extra={"requestBody": {"required": True, "content": {
-             t: {"schema": {"type": "string", "format": "binary"}} for t in PDF_TYPES}}})
+@app.put(
+    "/invoices/{external_id}/pdf",
+    response_model=integration.InvoiceOut,
+    operation_id="put_invoice_pdf",
+    tags=["invoices"],
+    summary="Attach the invoice's PDF (served to the client instead of the generated one)",
+    responses=_errors(401, 404, 413, 415, 422, 429),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in PDF_TYPES},
+        }
+    },
+)
 async def put_invoice_pdf(who: Caller, external_id: ExtId, request: Request):
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in PDF_TYPES:
@@ -259,9 +323,15 @@ async def put_invoice_pdf(who: Caller, external_id: ExtId, request: Request):
         from pool_portal.settings import get_settings
 
         with session_scope() as db:
-            invoice, old_key = integration.attach_invoice_pdf(db, who.tenant_id, external_id, data, filename,
-                                                              max_bytes=get_settings().api_max_pdf_bytes,
-                                                              actor_key_id=who.key_id)
+            invoice, old_key = integration.attach_invoice_pdf(
+                db,
+                who.tenant_id,
+                external_id,
+                data,
+                filename,
+                max_bytes=get_settings().api_max_pdf_bytes,
+                actor_key_id=who.key_id,
+            )
             record = integration.present(db, "invoices", [invoice])[0]
         if old_key:
             try:
@@ -277,13 +347,20 @@ def _openapi() -> dict:
     """The spec, with every error answered as a problem (application/problem+json)."""
     if app.openapi_schema:
         return app.openapi_schema
-    spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
-                       servers=[{"url": PREFIX}])
+    spec = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes, servers=[{"url": PREFIX}]
+    )
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    schemas.update(jsonable_encoder(Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-                                    .pop("$defs")))
-    schemas["Problem"] = jsonable_encoder({k: v for k, v in Problem.model_json_schema(
-        ref_template="#/components/schemas/{model}").items() if k != "$defs"})
+    schemas.update(
+        jsonable_encoder(Problem.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs"))
+    )
+    schemas["Problem"] = jsonable_encoder(
+        {
+            k: v
+            for k, v in Problem.model_json_schema(ref_template="#/components/schemas/{model}").items()
+            if k != "$defs"
+        }
+    )
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     problem_content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -293,13 +370,15 @@ def _openapi() -> dict:
                 if code.startswith(("4", "5")):
                     response["content"] = problem_content
                 if code == "429":
-                    response["headers"] = {"Retry-After": {"description": "seconds until the next minute",
-                                                           "schema": {"type": "integer"}}}
+                    response["headers"] = {
+                        "Retry-After": {"description": "seconds until the next minute", "schema": {"type": "integer"}}
+                    }
     app.openapi_schema = spec
     return spec
 
 
 app.openapi = _openapi
+
 
 class _ApiMount(Mount):
     """Mount at /api/v1 that takes every path below it, even one with a line break
@@ -310,9 +389,12 @@ class _ApiMount(Mount):
             route_path = get_route_path(scope)
             if route_path == self.path or route_path.startswith(self.path + "/"):
                 root_path = scope.get("root_path", "")
-                return Match.FULL, {"path_params": dict(scope.get("path_params", {})),
-                                    "app_root_path": scope.get("app_root_path", root_path),
-                                    "root_path": root_path + self.path, "endpoint": self.app}
+                return Match.FULL, {
+                    "path_params": dict(scope.get("path_params", {})),
+                    "app_root_path": scope.get("app_root_path", root_path),
+                    "root_path": root_path + self.path,
+                    "endpoint": self.app,
+                }
         return super().matches(scope)
 
 

@@ -32,8 +32,12 @@ def _is_page_folder(path: str) -> bool:
 
 def serve_pages_without_redirect(app: ASGIApp) -> ASGIApp:
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] == "http" and scope.get("method") in ("GET", "HEAD")
-                and not scope["path"].endswith("/") and _is_page_folder(scope["path"])):
+        if (
+            scope["type"] == "http"
+            and scope.get("method") in ("GET", "HEAD")
+            and not scope["path"].endswith("/")
+            and _is_page_folder(scope["path"])
+        ):
             path = scope["path"] + "/"
             scope = {**scope, "path": path, "raw_path": path.encode()}
         await app(scope, receive, send)

@@ -13,7 +13,8 @@ from starlette.routing import Route
 
 from pool_portal.db import session_scope
 from pool_portal.models import PortalUser, StaffUser
-from pool_portal.services import access, audit, auth
+from pool_portal.services.core import audit
+from pool_portal.services.identity import access, auth
 from pool_portal.settings import get_settings
 
 _PAGES = {"portal": ("/portal", "/portal/login"), "staff": ("/admin", "/admin/login")}
@@ -56,8 +57,14 @@ async def login(request: Request) -> Response:
         with session_scope() as db:
             blocked, delay = auth.login_throttle(db, kind, email)
             if blocked:
-                audit.record(db, "login.throttled", actor_kind=kind, ip=_client_ip(request),
-                             target_type="account", target_id=auth.account_key(kind, email))
+                audit.record(
+                    db,
+                    "login.throttled",
+                    actor_kind=kind,
+                    ip=_client_ip(request),
+                    target_type="account",
+                    target_id=auth.account_key(kind, email),
+                )
                 return None, "throttled", 0.0
             user = auth.authenticate(db, kind, email, password, ip=_client_ip(request))
             if user is None:
@@ -137,7 +144,7 @@ def _set_password_route(accept, page: str, home: str):
 
 
 def _accept_staff_invitation(db, token: str, password: str, confirm: str, ip: str | None = None):
-    from pool_portal.services import admin_staff
+    from pool_portal.services.staff import users as admin_staff
 
     return admin_staff.accept_staff_invitation(db, token, password, confirm, ip=ip)
 

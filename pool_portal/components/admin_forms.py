@@ -18,20 +18,29 @@ def section(title_key: str, *children, id: str = "") -> rx.Component:
         rx.flex(*children, direction="column", spacing="2"),
         id=id or None,
         # min-width 0: a fieldset is otherwise as wide as its widest content (tables scroll instead).
-        style={"border": "1px solid var(--gray-6)", "border_radius": "8px", "padding": "0.6rem 0.9rem",
-               "min_width": "0"},
+        style={
+            "border": "1px solid var(--gray-6)",
+            "border_radius": "8px",
+            "padding": "0.6rem 0.9rem",
+            "min_width": "0",
+        },
     )
 
 
-def labelled(state, label_key: str, field: str, control: rx.Component, control_id: str,
-             min_width: str | None = None) -> rx.Component:
+def labelled(
+    state, label_key: str, field: str, control: rx.Component, control_id: str, min_width: str | None = None
+) -> rx.Component:
     """A label tied to ``control``, the control, and the server's message for ``field``."""
-    return rx.box(rx.el.label(T(label_key), html_for=control_id), control, field_error(state, field),
-                  min_width=min_width, max_width="100%")
+    return rx.box(
+        rx.el.label(T(label_key), html_for=control_id),
+        control,
+        field_error(state, field),
+        min_width=min_width,
+        max_width="100%",
+    )
 
 
-def text_field(state, label_key: str, name: str, control_id: str, *, min_width: str = "12rem",
-               **props) -> rx.Component:
+def text_field(state, label_key: str, name: str, control_id: str, *, min_width: str = "12rem", **props) -> rx.Component:
     return labelled(state, label_key, name, rx.input(name=name, id=control_id, **props), control_id, min_width)
 
 
@@ -53,7 +62,9 @@ def table(headers: list[str], rows, row, id: str) -> rx.Component:
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in headers])),
             rx.table.body(rx.foreach(rows, row)),
-            id=id, width="100%", variant="surface",
+            id=id,
+            width="100%",
+            variant="surface",
         ),
         overflow_x="auto",
     )
@@ -61,5 +72,9 @@ def table(headers: list[str], rows, row, id: str) -> rx.Component:
 
 def notice(state) -> rx.Component:
     """What the last action did (a catalogue key in ``state.notice``)."""
-    return rx.cond(state.notice != "", rx.callout(state.tr[state.notice].to(str), id="admin-notice", role="status",
-                                                   color_scheme="green", margin_y="0.5rem"))
+    return rx.cond(
+        state.notice != "",
+        rx.callout(
+            state.tr[state.notice].to(str), id="admin-notice", role="status", color_scheme="green", margin_y="0.5rem"
+        ),
+    )

@@ -7,13 +7,20 @@ import reflex as rx
 from pool_portal.components.i18n import T
 
 
-def field(label_key: str, name: str, type_: str = "text", autocomplete: str = "off", *, id_prefix: str = "f", **props) -> rx.Component:
+def field(
+    label_key: str, name: str, type_: str = "text", autocomplete: str = "off", *, id_prefix: str = "f", **props
+) -> rx.Component:
     """A labelled input; the label is tied to the input for screen readers."""
     return rx.flex(
         rx.el.label(T(label_key), html_for=f"{id_prefix}-{name}", style={"font_weight": "500"}),
         rx.input(
-            id=f"{id_prefix}-{name}", name=name, type=type_, auto_complete=autocomplete,
-            size="3", width="100%", **props,
+            id=f"{id_prefix}-{name}",
+            name=name,
+            type=type_,
+            auto_complete=autocomplete,
+            size="3",
+            width="100%",
+            **props,
         ),
         direction="column",
         spacing="1",
@@ -49,6 +56,13 @@ def card_page(*children: rx.Component) -> rx.Component:
 
 def field_error(state, field: str, prefix: str = "") -> rx.Component:
     """The message for ``field`` in ``state.errors`` (a catalogue key), next to the field."""
-    return rx.cond(state.errors.contains(field),
-                   rx.text(state.tr[state.errors[field].to(str)].to(str), color_scheme="red", size="2", role="alert",
-                           id=f"{prefix}error-{field}"))
+    return rx.cond(
+        state.errors.contains(field),
+        rx.text(
+            state.tr[state.errors[field].to(str)].to(str),
+            color_scheme="red",
+            size="2",
+            role="alert",
+            id=f"{prefix}error-{field}",
+        ),
+    )

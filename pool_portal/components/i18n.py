@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pool_portal.states.base import AppState
+from pool_portal.states.shell import AppState
 
 
 def T(key: str) -> rx.Var:

@@ -8,7 +8,7 @@ import reflex as rx
 from pool_portal.components.i18n import T, language_switch
 from pool_portal.components.native_form import native_form
 from pool_portal.settings import get_settings
-from pool_portal.states.base import AppState
+from pool_portal.states.shell import AppState
 
 
 def sign_out_form(kind: str, everywhere: bool = False) -> rx.Component:
@@ -31,7 +31,7 @@ def sign_out_form(kind: str, everywhere: bool = False) -> rx.Component:
 
 def view_switcher() -> rx.Component:
     """For users with several clients or a group: which part of the portfolio to see."""
-    from pool_portal.states.portal import PortalState
+    from pool_portal.states.portal.home import PortalState
 
     return rx.cond(
         PortalState.view_choices.length() > 1,
@@ -44,7 +44,12 @@ def view_switcher() -> rx.Component:
             on_change=PortalState.switch_view,
             aria_label=T("view.label"),
             id="view-switch",
-            style={"padding": "0.25rem", "border_radius": "6px", "border": "1px solid var(--gray-7)", "max_width": "14rem"},
+            style={
+                "padding": "0.25rem",
+                "border_radius": "6px",
+                "border": "1px solid var(--gray-7)",
+                "max_width": "14rem",
+            },
         ),
     )
 
@@ -54,8 +59,13 @@ def _nav_link(label_key: str, href: str, show=None) -> rx.Component:
     return link if show is None else rx.cond(show, link)
 
 
-def shell(kind: str, nav: list[tuple], *content: rx.Component, extra: rx.Component | None = None,
-          banner: rx.Component | None = None) -> rx.Component:
+def shell(
+    kind: str,
+    nav: list[tuple],
+    *content: rx.Component,
+    extra: rx.Component | None = None,
+    banner: rx.Component | None = None,
+) -> rx.Component:
     return rx.box(
         rx.el.a(T("nav.skip"), href="#main", class_name="skip-link"),
         banner if banner is not None else rx.fragment(),
@@ -63,8 +73,14 @@ def shell(kind: str, nav: list[tuple], *content: rx.Component, extra: rx.Compone
             rx.flex(
                 rx.cond(
                     AppState.logo_url != "",
-                    rx.image(src=AppState.logo_url, alt=AppState.tenant_name, id="tenant-logo",
-                             max_height="40px", max_width="160px", object_fit="contain"),
+                    rx.image(
+                        src=AppState.logo_url,
+                        alt=AppState.tenant_name,
+                        id="tenant-logo",
+                        max_height="40px",
+                        max_width="160px",
+                        object_fit="contain",
+                    ),
                 ),
                 rx.heading(
                     rx.cond(AppState.tenant_name != "", AppState.tenant_name, "Pool Portal"),
@@ -110,7 +126,7 @@ def shell(kind: str, nav: list[tuple], *content: rx.Component, extra: rx.Compone
 
 
 def portal_shell(*content: rx.Component) -> rx.Component:
-    from pool_portal.states.portal import PortalState
+    from pool_portal.states.portal.home import PortalState
 
     nav = [
         ("nav.home", "/portal"),
@@ -126,10 +142,21 @@ def portal_shell(*content: rx.Component) -> rx.Component:
     report_fault = rx.cond(
         PortalState.incidents_on,
         rx.box(
-            rx.link(rx.button(rx.icon("triangle-alert", size=18), T("incident.report_fault"), size="3",
-                              radius="full", style={"box_shadow": "0 2px 8px rgba(0,0,0,0.3)"}),
-                    href="/portal/incidents/new", id="report-fault-fab"),
-            position="fixed", bottom="1rem", right="1rem", z_index="50",
+            rx.link(
+                rx.button(
+                    rx.icon("triangle-alert", size=18),
+                    T("incident.report_fault"),
+                    size="3",
+                    radius="full",
+                    style={"box_shadow": "0 2px 8px rgba(0,0,0,0.3)"},
+                ),
+                href="/portal/incidents/new",
+                id="report-fault-fab",
+            ),
+            position="fixed",
+            bottom="1rem",
+            right="1rem",
+            z_index="50",
             display=["block", "block", "none"],
         ),
     )
@@ -139,7 +166,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
 def view_as_banner() -> rx.Component:
     """While staff view the portal as a client: who, that it is read-only, and the way
     back (the server refuses every write whatever the page shows)."""
-    from pool_portal.states.portal import PortalState
+    from pool_portal.states.portal.home import PortalState
 
     return rx.cond(
         PortalState.viewing_as != "",
@@ -147,8 +174,14 @@ def view_as_banner() -> rx.Component:
             rx.icon("eye", size=18),
             rx.text(T("view_as.banner"), " ", rx.text.strong(PortalState.viewing_as), ". ", T("view_as.read_only")),
             rx.spacer(),
-            rx.button(T("view_as.end"), on_click=PortalState.end_view_as, size="2", variant="solid",
-                      color_scheme="amber", id="end-view-as"),
+            rx.button(
+                T("view_as.end"),
+                on_click=PortalState.end_view_as,
+                size="2",
+                variant="solid",
+                color_scheme="amber",
+                id="end-view-as",
+            ),
             role="status",
             id="view-as-banner",
             align="center",
@@ -163,7 +196,7 @@ def view_as_banner() -> rx.Component:
 
 def bell() -> rx.Component:
     """Unread notifications; kept current while the page is open (see BellState)."""
-    from pool_portal.states.incidents import BellState
+    from pool_portal.states.incidents.incidents import BellState
 
     return rx.link(
         rx.icon("bell", size=18),
@@ -208,9 +241,7 @@ def data_table(columns: list[tuple], rows, row_id: str) -> rx.Component:
     """A simple table: ``columns`` are (catalogue key, row field[, catalogue prefix])."""
     return rx.box(
         rx.table.root(
-            rx.table.header(
-                rx.table.row(*[rx.table.column_header_cell(T(c[0])) for c in columns])
-            ),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(c[0])) for c in columns])),
             rx.table.body(
                 rx.foreach(
                     rows,

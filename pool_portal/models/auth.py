@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import now_field, enum_col
+from pool_portal.models.base import enum_col, now_field
 
 
 class TokenPurpose(str, enum.Enum):
@@ -23,21 +23,15 @@ class AuthToken(SQLModel, table=True):
 
     __tablename__ = "auth_token"
     __table_args__ = (
-        sa.CheckConstraint(
-            "(staff_user_id IS NULL) <> (portal_user_id IS NULL)", name="ck_auth_token_one_user"
-        ),
+        sa.CheckConstraint("(staff_user_id IS NULL) <> (portal_user_id IS NULL)", name="ck_auth_token_one_user"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True, ondelete="CASCADE")
     jti: str = Field(max_length=64, sa_column_kwargs={"unique": True})
     purpose: TokenPurpose = Field(sa_type=enum_col(TokenPurpose))
-    portal_user_id: int | None = Field(
-        default=None, foreign_key="portal_user.id", index=True, ondelete="CASCADE"
-    )
-    staff_user_id: int | None = Field(
-        default=None, foreign_key="staff_user.id", index=True, ondelete="CASCADE"
-    )
+    portal_user_id: int | None = Field(default=None, foreign_key="portal_user.id", index=True, ondelete="CASCADE")
+    staff_user_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True, ondelete="CASCADE")
     expires_at: datetime
     used_at: datetime | None = None
     revoked_at: datetime | None = None
@@ -49,27 +43,19 @@ class UserSession(SQLModel, table=True):
 
     __tablename__ = "user_session"
     __table_args__ = (
-        sa.CheckConstraint(
-            "(staff_user_id IS NULL) <> (portal_user_id IS NULL)", name="ck_user_session_one_user"
-        ),
+        sa.CheckConstraint("(staff_user_id IS NULL) <> (portal_user_id IS NULL)", name="ck_user_session_one_user"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
-    portal_user_id: int | None = Field(
-        default=None, foreign_key="portal_user.id", index=True, ondelete="CASCADE"
-    )
-    staff_user_id: int | None = Field(
-        default=None, foreign_key="staff_user.id", index=True, ondelete="CASCADE"
-    )
+    portal_user_id: int | None = Field(default=None, foreign_key="portal_user.id", index=True, ondelete="CASCADE")
+    staff_user_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True, ondelete="CASCADE")
     # The current view of a portal user: one client or a whole group.
     view_client_id: int | None = Field(default=None, foreign_key="client.id", ondelete="SET NULL")
     view_group_id: int | None = Field(default=None, foreign_key="client_group.id", ondelete="SET NULL")
     # A staff member viewing the portal as a client (read-only).
-    impersonating_client_id: int | None = Field(
-        default=None, foreign_key="client.id", ondelete="SET NULL"
-    )
+    impersonating_client_id: int | None = Field(default=None, foreign_key="client.id", ondelete="SET NULL")
     language: str | None = Field(default=None, max_length=5)
     ip: str | None = Field(default=None, max_length=64)
     user_agent: str | None = Field(default=None, max_length=300)

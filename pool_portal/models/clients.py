@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import now_field, enum_col, ext_unique, external_id, tenant_fk
+from pool_portal.models.base import enum_col, ext_unique, external_id, now_field, tenant_fk
 
 
 class MembershipRole(str, enum.Enum):
@@ -41,9 +41,7 @@ class ClientGroup(SQLModel, table=True):
     tenant_id: int = tenant_fk()
     external_id: str | None = external_id()
     name: str = Field(max_length=200)
-    parent_id: int | None = Field(
-        default=None, foreign_key="client_group.id", index=True, ondelete="SET NULL"
-    )
+    parent_id: int | None = Field(default=None, foreign_key="client_group.id", index=True, ondelete="SET NULL")
     created_at: datetime = now_field()
 
 
@@ -93,15 +91,25 @@ class Membership(SQLModel, table=True):
     """A portal user's access to one client or to one client group, with a role."""
 
     __table_args__ = (
-        sa.CheckConstraint(
-            "(client_id IS NULL) <> (group_id IS NULL)", name="ck_membership_client_xor_group"
-        ),
+        sa.CheckConstraint("(client_id IS NULL) <> (group_id IS NULL)", name="ck_membership_client_xor_group"),
         # One membership per user and client, and per user and group. Partial indexes:
         # a unique over all three columns never fires, one of them is always NULL.
-        sa.Index("uq_membership_user_client", "portal_user_id", "client_id", unique=True,
-                 sqlite_where=sa.text("client_id IS NOT NULL"), postgresql_where=sa.text("client_id IS NOT NULL")),
-        sa.Index("uq_membership_user_group", "portal_user_id", "group_id", unique=True,
-                 sqlite_where=sa.text("group_id IS NOT NULL"), postgresql_where=sa.text("group_id IS NOT NULL")),
+        sa.Index(
+            "uq_membership_user_client",
+            "portal_user_id",
+            "client_id",
+            unique=True,
+            sqlite_where=sa.text("client_id IS NOT NULL"),
+            postgresql_where=sa.text("client_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_membership_user_group",
+            "portal_user_id",
+            "group_id",
+            unique=True,
+            sqlite_where=sa.text("group_id IS NOT NULL"),
+            postgresql_where=sa.text("group_id IS NOT NULL"),
+        ),
         ext_unique("membership"),
     )
 
@@ -110,9 +118,7 @@ class Membership(SQLModel, table=True):
     external_id: str | None = external_id()
     portal_user_id: int = Field(foreign_key="portal_user.id", index=True, ondelete="CASCADE")
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True, ondelete="CASCADE")
-    group_id: int | None = Field(
-        default=None, foreign_key="client_group.id", index=True, ondelete="CASCADE"
-    )
+    group_id: int | None = Field(default=None, foreign_key="client_group.id", index=True, ondelete="CASCADE")
     role: MembershipRole = Field(default=MembershipRole.MANAGER, sa_type=enum_col(MembershipRole))
     is_active: bool = True
     created_at: datetime = now_field()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import now_field, enum_col, ext_unique, external_id, tenant_fk
+from pool_portal.models.base import enum_col, ext_unique, external_id, now_field, tenant_fk
 
 
 class ReportStatus(str, enum.Enum):
@@ -51,7 +51,5 @@ class Document(SQLModel, table=True):
     size_bytes: int = 0
     storage_key: str = Field(max_length=500)
     is_published: bool = False
-    uploaded_by_staff_id: int | None = Field(
-        default=None, foreign_key="staff_user.id", ondelete="SET NULL"
-    )
+    uploaded_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
     created_at: datetime = now_field()

@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import now_field, enum_col, ext_unique, external_id, tenant_fk
+from pool_portal.models.base import enum_col, ext_unique, external_id, now_field, tenant_fk
 
 
 class QuoteKind(str, enum.Enum):
@@ -36,7 +36,9 @@ class Quote(SQLModel, table=True):
     __table_args__ = (
         ext_unique("quote"),
         sa.UniqueConstraint("tenant_id", "number", name="uq_quote_tenant_number"),
-        sa.Index("ix_quote_site_status", "site_id", "status", "kind", "expires_on", "total_cents", "tenant_id"),  # covering
+        sa.Index(
+            "ix_quote_site_status", "site_id", "status", "kind", "expires_on", "total_cents", "tenant_id"
+        ),  # covering
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -54,9 +56,7 @@ class Quote(SQLModel, table=True):
     tax_cents: int = 0
     total_cents: int = 0
     decided_at: datetime | None = None
-    decided_by_portal_user_id: int | None = Field(
-        default=None, foreign_key="portal_user.id", ondelete="SET NULL"
-    )
+    decided_by_portal_user_id: int | None = Field(default=None, foreign_key="portal_user.id", ondelete="SET NULL")
     approver_name: str | None = Field(default=None, max_length=120)
     approver_reference: str | None = Field(default=None, max_length=60)
     decline_comment: str | None = Field(default=None, max_length=2000)

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import now_field, enum_col, ext_unique, external_id, tenant_fk
+from pool_portal.models.base import enum_col, ext_unique, external_id, now_field, tenant_fk
 
 
 class IncidentCategory(str, enum.Enum):
@@ -61,9 +61,7 @@ class Incident(SQLModel, table=True):
     reported_by_portal_user_id: int | None = Field(
         default=None, foreign_key="portal_user.id", index=True, ondelete="SET NULL"
     )
-    assigned_staff_id: int | None = Field(
-        default=None, foreign_key="staff_user.id", index=True, ondelete="SET NULL"
-    )
+    assigned_staff_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True, ondelete="SET NULL")
     created_at: datetime = now_field()
     updated_at: datetime = now_field()
 
@@ -80,9 +78,7 @@ class IncidentTask(SQLModel, table=True):
     incident_id: int = Field(foreign_key="incident.id", index=True, ondelete="CASCADE")
     title: str = Field(max_length=200)
     is_done: bool = False
-    assigned_staff_id: int | None = Field(
-        default=None, foreign_key="staff_user.id", ondelete="SET NULL"
-    )
+    assigned_staff_id: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
     created_at: datetime = now_field()
     done_at: datetime | None = None
 
@@ -116,9 +112,7 @@ class IncidentAttachment(SQLModel, table=True):
     tenant_id: int = tenant_fk()
     external_id: str | None = external_id()
     incident_id: int = Field(foreign_key="incident.id", index=True, ondelete="CASCADE")
-    message_id: int | None = Field(
-        default=None, foreign_key="incident_message.id", index=True, ondelete="CASCADE"
-    )
+    message_id: int | None = Field(default=None, foreign_key="incident_message.id", index=True, ondelete="CASCADE")
     storage_backend: str = Field(default="local", max_length=20)  # local | cloudinary
     storage_key: str = Field(max_length=500)
     content_type: str = Field(max_length=100)

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import now_field, enum_col, tenant_fk
+from pool_portal.models.base import enum_col, now_field, tenant_fk
 
 
 class NotificationKind(str, enum.Enum):

@@ -6,9 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import now_field, tenant_fk
+from pool_portal.models.base import enum_col, now_field, tenant_fk
 from pool_portal.models.work import JobStage
-from pool_portal.models.base import enum_col
 
 DEFAULT_ASSET_COLUMNS = "asset_code,asset_type,model,serial_number,last_test_date,next_service_due"
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import now_field, ext_unique, external_id, tenant_fk
+from pool_portal.models.base import ext_unique, external_id, now_field, tenant_fk
 
 
 class Site(SQLModel, table=True):

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import now_field, enum_col, ext_unique, external_id, tenant_fk
+from pool_portal.models.base import enum_col, ext_unique, external_id, now_field, tenant_fk
 
 
 class Severity(str, enum.Enum):
@@ -59,10 +59,27 @@ class Remark(SQLModel, table=True):
         # Covering indexes (every column the dashboard's and the defects list's
         # aggregates read is in the index, so no table row is visited; see
         # alembic 0003_dashboard_indexes): per site and status, and by day raised.
-        sa.Index("ix_remark_site_status_cover", "site_id", "status", "severity", "is_published", "report_id",
-                 "asset_id", "tenant_id", "raised_on"),
-        sa.Index("ix_remark_tenant_raised", "tenant_id", "raised_on", "status", "severity", "site_id", "is_published",
-                 "report_id"),
+        sa.Index(
+            "ix_remark_site_status_cover",
+            "site_id",
+            "status",
+            "severity",
+            "is_published",
+            "report_id",
+            "asset_id",
+            "tenant_id",
+            "raised_on",
+        ),
+        sa.Index(
+            "ix_remark_tenant_raised",
+            "tenant_id",
+            "raised_on",
+            "status",
+            "severity",
+            "site_id",
+            "is_published",
+            "report_id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -91,7 +108,9 @@ class Job(SQLModel, table=True):
         sa.Index("ix_job_site_kind_created", "site_id", "kind", "created_at", "stage", "tenant_id"),
         sa.Index("ix_job_site_kind_due", "site_id", "kind", "due_date", "completed_on", "tolerance_days", "tenant_id"),
         # Routine jobs counted per (due, completed, tolerance) in this index's order: no sort.
-        sa.Index("ix_job_tenant_kind_due", "tenant_id", "kind", "due_date", "completed_on", "tolerance_days", "site_id"),
+        sa.Index(
+            "ix_job_tenant_kind_due", "tenant_id", "kind", "due_date", "completed_on", "tolerance_days", "site_id"
+        ),
         # Covering for the jobs list's count and order (its date is scheduled, else due).
         sa.Index("ix_job_site_scheduled", "site_id", "scheduled_date", "due_date", "kind", "stage", "tenant_id"),
     )
@@ -108,16 +127,12 @@ class Job(SQLModel, table=True):
     notes: str | None = Field(default=None, max_length=4000)
     customer_po: str | None = Field(default=None, max_length=60)
     scheduled_date: date | None = None
-    technician_id: int | None = Field(
-        default=None, foreign_key="staff_user.id", index=True, ondelete="SET NULL"
-    )
+    technician_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True, ondelete="SET NULL")
     # Routine jobs: when they are due and how many days either side still counts.
     due_date: date | None = None
     tolerance_days: int | None = Field(default=None, ge=0)
     completed_on: date | None = None
-    requested_by_portal_user_id: int | None = Field(
-        default=None, foreign_key="portal_user.id", ondelete="SET NULL"
-    )
+    requested_by_portal_user_id: int | None = Field(default=None, foreign_key="portal_user.id", ondelete="SET NULL")
     created_at: datetime = now_field()
 
 
@@ -129,13 +144,9 @@ class Visit(SQLModel, table=True):
     external_id: str | None = external_id()
     site_id: int = Field(foreign_key="site.id", index=True, ondelete="CASCADE")
     job_id: int | None = Field(default=None, foreign_key="job.id", index=True, ondelete="CASCADE")
-    incident_id: int | None = Field(
-        default=None, foreign_key="incident.id", index=True, ondelete="CASCADE"
-    )
+    incident_id: int | None = Field(default=None, foreign_key="incident.id", index=True, ondelete="CASCADE")
     status: VisitStatus = Field(default=VisitStatus.PENDING, sa_type=enum_col(VisitStatus))
     scheduled_for: datetime | None = None
-    technician_id: int | None = Field(
-        default=None, foreign_key="staff_user.id", index=True, ondelete="SET NULL"
-    )
+    technician_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True, ondelete="SET NULL")
     notes: str | None = Field(default=None, max_length=4000)
     created_at: datetime = now_field()

@@ -5,7 +5,7 @@ handler declares who may call it, and this module checks it server-side from the
 session cookie before the handler body runs:
 
     @portal_event            # a signed-in portal user (scope in viewer())
-    @staff_event(ADMIN, OFFICE)
+    @staff_event(OFFICE_WORK)  # a role set of services/core/roles.py
     @public_event            # anyone (sign-in pages); says so explicitly
 
 A refused call changes nothing, returns nothing private, is written to the audit log
@@ -22,15 +22,16 @@ import asyncio
 import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import reflex as rx
 
 from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
-from pool_portal.services import audit, auth, i18n
-from pool_portal.services.scope import Viewer
+from pool_portal.services.core import audit, i18n
+from pool_portal.services.core.scope import Viewer
+from pool_portal.services.identity import auth
 
 _current: contextvars.ContextVar[Viewer | None] = contextvars.ContextVar("viewer", default=None)
 _current_rule: contextvars.ContextVar[Rule | None] = contextvars.ContextVar("rule", default=None)
@@ -92,7 +93,10 @@ async def recheck(state: rx.State) -> Viewer | None:
         return None
     v = await asyncio.to_thread(resolve, state, rule.kind == "portal", False)
     if refuse_reason(v, rule) is not None or (v.kind, v.user_id, v.session_id) != (
-            first.kind, first.user_id, first.session_id):
+        first.kind,
+        first.user_id,
+        first.session_id,
+    ):
         return None
     return v
 
@@ -108,7 +112,11 @@ def _record_refusal(state: rx.State, v: Viewer | None, handler: str, reason: str
             ip=state.router.session.client_ip or None,
             handler=handler,
             reason=reason,
-            **({"viewing_as_client": sorted(v.client_ids), "acting_staff_id": v.acting_staff_id} if v and v.read_only else {}),
+            **(
+                {"viewing_as_client": sorted(v.client_ids), "acting_staff_id": v.acting_staff_id}
+                if v and v.read_only
+                else {}
+            ),
         )
 
 
@@ -189,8 +197,6 @@ def portal_event(fn=None, *, write: bool = False, password_change: bool = False,
     return _guard(rule, background)(fn) if fn is not None else _guard(rule, background)
 
 
-def staff_event(*roles: StaffRole, password_change: bool = False, background: bool = False):
+def staff_event(roles: Iterable[StaffRole], *, password_change: bool = False, background: bool = False):
+    """A staff handler for the roles of ``roles`` (a set of services/core/roles.py)."""
     return _guard(Rule("staff", frozenset(roles), allow_password_change_pending=password_change), background)
-
-
-ALL_STAFF = (StaffRole.ADMIN, StaffRole.OFFICE, StaffRole.TECHNICIAN)

@@ -35,8 +35,16 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path, deadline_s: float) -> 
     raise RuntimeError(f"app did not answer {url} in {deadline_s}s:\n{log.read_text()[-4000:]}")
 
 
-def app_env(*, port: int, data_dir: Path, db_url: str, redis_url: str | None = None,
-            workers: int | None = None, smtp_port: int | None = None, **extra: str) -> dict[str, str]:
+def app_env(
+    *,
+    port: int,
+    data_dir: Path,
+    db_url: str,
+    redis_url: str | None = None,
+    workers: int | None = None,
+    smtp_port: int | None = None,
+    **extra: str,
+) -> dict[str, str]:
     """The environment of one app process: its own data dir, database and (optionally)
     Redis; nothing inherited that would point it elsewhere."""
     env = {
@@ -65,8 +73,7 @@ def load_demo(env: dict[str, str]) -> None:
     """Migrate the app's (fresh) database and load the AquaDemo data. Asked for
     explicitly (`portal demo`): `--if-empty`, as `make run` uses it, loads nothing into
     a database named by REFLEX_DB_URL (the PostgreSQL pass)."""
-    subprocess.run([str(BIN / "portal"), "demo"], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([str(BIN / "portal"), "demo"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
 class AppProcess:
@@ -80,7 +87,7 @@ class AppProcess:
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = START_TIMEOUT_S) -> "AppProcess":
+    def start(self, timeout: float = START_TIMEOUT_S) -> AppProcess:
         if self.backend_only:
             # The variable, not the flag: rxconfig.py reads it to leave the frontend
             # port unset, which Reflex requires with --backend-only.
@@ -91,7 +98,11 @@ class AppProcess:
         with open(self.log, "a") as out:
             self.proc = subprocess.Popen(
                 [str(BIN / "reflex"), "run", "--env", "prod", *args],
-                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
         try:

@@ -107,11 +107,18 @@ def app_server(request, tmp_path_factory, mailbox):
     port = _free_port()
     if selected_backend() == "postgres":
         pg = request.getfixturevalue("pg_server")
-        env = app_env(port=port, data_dir=data_dir, db_url=pg.url(pg.create_database()),
-                      redis_url=request.getfixturevalue("redis_server"), workers=2, smtp_port=mailbox.port)
+        env = app_env(
+            port=port,
+            data_dir=data_dir,
+            db_url=pg.url(pg.create_database()),
+            redis_url=request.getfixturevalue("redis_server"),
+            workers=2,
+            smtp_port=mailbox.port,
+        )
     else:
-        env = app_env(port=port, data_dir=data_dir, db_url=f"sqlite:///{data_dir / 'portal.db'}",
-                      smtp_port=mailbox.port)
+        env = app_env(
+            port=port, data_dir=data_dir, db_url=f"sqlite:///{data_dir / 'portal.db'}", smtp_port=mailbox.port
+        )
     load_demo(env)
     app = AppProcess(env, data_dir / "app.log")
     app.start(START_TIMEOUT_S)
@@ -130,9 +137,16 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()
@@ -191,8 +205,14 @@ def two_workers(pg_server, redis_server, tmp_path_factory, mailbox):
     apps = []
     try:
         for name in ("a", "b"):
-            env = app_env(port=_free_port(), data_dir=data_dir, db_url=db_url, redis_url=redis_server,
-                          workers=1, smtp_port=mailbox.port)
+            env = app_env(
+                port=_free_port(),
+                data_dir=data_dir,
+                db_url=db_url,
+                redis_url=redis_server,
+                workers=1,
+                smtp_port=mailbox.port,
+            )
             if not apps:
                 load_demo(env)
             apps.append(AppProcess(env, data_dir / f"worker-{name}.log", backend_only=True))

@@ -132,11 +132,7 @@ class EventClient:
 
 
 def redirects(result: dict) -> list[str]:
-    return [
-        str((e.get("payload") or {}).get("path", ""))
-        for e in result["events"]
-        if e.get("name") == "_redirect"
-    ]
+    return [str((e.get("payload") or {}).get("path", "")) for e in result["events"] if e.get("name") == "_redirect"]
 
 
 def handler_name(state_cls, name: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.states.incidents import AdminIncidentsState
+from pool_portal.states.incidents.incidents import AdminIncidentsState
 from tests.e2e.event_client import EventClient, sign_in
 
 LOAD = f"{AdminIncidentsState.get_full_name()}.load_admin_incidents"
@@ -30,8 +30,9 @@ def test_history_filters_by_property_narrowed_by_client(app_server):
         incident = db.exec(select(m.Incident).where(m.Incident.tenant_id == tenant.id).order_by(m.Incident.id)).first()
         site_id, client_id = incident.site_id, incident.client_id
         want = {i.reference for i in db.exec(select(m.Incident).where(m.Incident.site_id == site_id))}
-        other_client_site = db.exec(select(m.Site.id).where(m.Site.tenant_id == tenant.id,
-                                                            m.Site.client_id != client_id)).first()
+        other_client_site = db.exec(
+            select(m.Site.id).where(m.Site.tenant_id == tenant.id, m.Site.client_id != client_id)
+        ).first()
         tenant_sites = set(db.exec(select(m.Site.id).where(m.Site.tenant_id == tenant.id)))
         client_sites = set(db.exec(select(m.Site.id).where(m.Site.client_id == client_id)))
         all_count = len(db.exec(select(m.Incident.id).where(m.Incident.tenant_id == tenant.id)).all())
@@ -51,13 +52,15 @@ def test_history_filters_by_property_narrowed_by_client(app_server):
         narrowed = page.open(f"/admin/incidents?client={client_id}&site={other_client_site}")
         assert {int(s[0]) for s in narrowed["sites"]} == client_sites
         assert narrowed["site"] == "" and narrowed["client"] == str(client_id)
-        assert narrowed["total"] >= len(want) and all(r["client"] == narrowed["rows"][0]["client"] for r in narrowed["rows"])
+        assert narrowed["total"] >= len(want) and all(
+            r["client"] == narrowed["rows"][0]["client"] for r in narrowed["rows"]
+        )
     finally:
         tab.close()
 
 
 def test_page_links_keep_the_filters_and_stop_at_the_ends():
-    from pool_portal.states.incidents import _page_links
+    from pool_portal.states.incidents.incidents import _page_links
 
     prev, nxt = _page_links("/admin/incidents", {"status": "OPEN", "site": "", "q": "leak & pump"}, 2, 3)
     assert prev == "/admin/incidents?status=OPEN&q=leak+%26+pump"

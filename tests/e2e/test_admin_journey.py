@@ -16,7 +16,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from tests.e2e.event_client import EventClient, redirects, sign_in as http_sign_in
+from tests.e2e.event_client import EventClient, redirects
+from tests.e2e.event_client import sign_in as http_sign_in
 from tests.e2e.test_incidents_journey import png
 from tests.e2e.test_shell_journey import DEMO_PASSWORD, sign_in
 
@@ -40,11 +41,11 @@ def _ids(app_server) -> dict[str, int]:
 
 
 def _reset_costa(app_server) -> None:
-    from pool_portal.services import admin
+    from pool_portal.services.staff import portal_admin
 
     ids = _ids(app_server)
     with Session(app_server.engine()) as db:
-        admin.reset_client_overrides(db, ids["tenant"], ids["admin"], ids["costa"])
+        portal_admin.reset_client_overrides(db, ids["tenant"], ids["admin"], ids["costa"])
         db.commit()
 
 
@@ -142,11 +143,14 @@ def test_view_the_portal_as_a_client_in_the_browser(app_server, page):
 
 
 def _portal_write_handlers() -> dict[str, str]:
-    """"State.handler" -> full event name of every portal handler declared as a write."""
+    """ "State.handler" -> full event name of every portal handler declared as a write."""
     from tests.e2e.test_authorization_matrix import _handlers
 
-    return {short: full for short, (full, rule) in _handlers().items()
-            if rule is not None and rule.kind == "portal" and not rule.allow_read_only}
+    return {
+        short: full
+        for short, (full, rule) in _handlers().items()
+        if rule is not None and rule.kind == "portal" and not rule.allow_read_only
+    }
 
 
 def test_viewing_as_a_client_refuses_every_write_over_the_websocket(app_server):
@@ -158,19 +162,28 @@ def test_viewing_as_a_client_refuses_every_write_over_the_websocket(app_server):
     ids = _ids(app_server)
     handlers = _handlers()
     writes = _portal_write_handlers()
-    assert {"RequestJobState.submit_request", "QuotesState.submit_action", "ReportFaultState.submit_report",
-            "IncidentState.post_message"} <= set(writes)
+    assert {
+        "RequestJobState.submit_request",
+        "QuotesState.submit_action",
+        "ReportFaultState.submit_report",
+        "IncidentState.post_message",
+    } <= set(writes)
     cookie = http_sign_in(app_server, ADMIN, DEMO_PASSWORD, "staff")
     engine = app_server.engine()
 
     def counts() -> tuple:
         with Session(engine) as db:
-            return tuple(db.exec(select(func.count(model.id))).one()
-                         for model in (m.Job, m.Incident, m.IncidentMessage, m.Notification))
+            return tuple(
+                db.exec(select(func.count(model.id))).one()
+                for model in (m.Job, m.Incident, m.IncidentMessage, m.Notification)
+            )
 
     with Session(engine) as db:
-        quote = db.exec(select(m.Quote).join(m.Site, m.Site.id == m.Quote.site_id).where(
-            m.Site.client_id == ids["costa"], m.Quote.status == m.QuoteStatus.AWAITING_ACCEPTANCE)).first()
+        quote = db.exec(
+            select(m.Quote)
+            .join(m.Site, m.Site.id == m.Quote.site_id)
+            .where(m.Site.client_id == ids["costa"], m.Quote.status == m.QuoteStatus.AWAITING_ACCEPTANCE)
+        ).first()
     client = EventClient(app_server, cookie)
     try:
         before = counts()
@@ -185,11 +198,17 @@ def test_viewing_as_a_client_refuses_every_write_over_the_websocket(app_server):
             r = requests.get(f"{app_server}/files/quote/{quote.id}", cookies={"pp_session": cookie}, timeout=30)
             assert r.status_code == 200 and r.content[:4] == b"%PDF"
             client.call(handlers["QuotesState.load_quotes"][0], {}, path="/portal/quotes")
-            client.call(handlers["QuotesState.open_action"][0], {"quote_id": str(quote.id), "action": "approve"},
-                        path="/portal/quotes")
+            client.call(
+                handlers["QuotesState.open_action"][0],
+                {"quote_id": str(quote.id), "action": "approve"},
+                path="/portal/quotes",
+            )
         with Session(engine) as db:
-            refused_before = db.exec(select(func.count(m.AuditEvent.id)).where(
-                m.AuditEvent.action == "call.refused", m.AuditEvent.detail.contains("read-only"))).one()
+            refused_before = db.exec(
+                select(func.count(m.AuditEvent.id)).where(
+                    m.AuditEvent.action == "call.refused", m.AuditEvent.detail.contains("read-only")
+                )
+            ).one()
         for short, full in sorted(writes.items()):
             result = client.call(full, CALLS[short], path="/portal")
             assert not [p for p in redirects(result) if p.endswith("/login")], short
@@ -197,15 +216,20 @@ def test_viewing_as_a_client_refuses_every_write_over_the_websocket(app_server):
             assert toasts, f"{short}: no read-only message"
         assert counts() == before
         with Session(engine) as db:
-            refused = db.exec(select(m.AuditEvent).where(
-                m.AuditEvent.action == "call.refused", m.AuditEvent.detail.contains("read-only"))
-                .order_by(m.AuditEvent.id)).all()
+            refused = db.exec(
+                select(m.AuditEvent)
+                .where(m.AuditEvent.action == "call.refused", m.AuditEvent.detail.contains("read-only"))
+                .order_by(m.AuditEvent.id)
+            ).all()
             assert len(refused) == refused_before + len(writes)
-            assert all(f'"acting_staff_id": {ids["admin"]}' in e.detail for e in refused[-len(writes):])
+            assert all(f'"acting_staff_id": {ids["admin"]}' in e.detail for e in refused[-len(writes) :])
             if quote is not None:
                 assert db.get(m.Quote, quote.id).status == m.QuoteStatus.AWAITING_ACCEPTANCE
-            assert db.exec(select(m.AuditEvent).where(m.AuditEvent.action == "admin.view_as",
-                                                      m.AuditEvent.target_id == str(ids["costa"]))).first()
+            assert db.exec(
+                select(m.AuditEvent).where(
+                    m.AuditEvent.action == "admin.view_as", m.AuditEvent.target_id == str(ids["costa"])
+                )
+            ).first()
 
         result = client.call(handlers["PortalState.end_view_as"][0], {}, path="/portal")
         assert redirects(result) == [f"/admin/client?id={ids['costa']}"]
@@ -221,8 +245,12 @@ def test_a_disabled_contacts_open_session_stops_working(app_server, browser, pag
     with Session(app_server.engine()) as db:
         tenant = db.exec(select(m.Tenant).where(m.Tenant.slug == "aquademo")).one()
         with_contacts = select(m.Membership.client_id).where(m.Membership.client_id.is_not(None))
-        target = db.exec(select(m.Client).join(m.Site, m.Site.client_id == m.Client.id).where(
-            m.Client.tenant_id == tenant.id, m.Client.id.not_in(with_contacts)).order_by(m.Client.name)).first()
+        target = db.exec(
+            select(m.Client)
+            .join(m.Site, m.Site.client_id == m.Client.id)
+            .where(m.Client.tenant_id == tenant.id, m.Client.id.not_in(with_contacts))
+            .order_by(m.Client.name)
+        ).first()
     email = "dana.e2e@example.com"
     contact_ctx, contact = _context(browser)
     try:
@@ -273,7 +301,7 @@ def test_a_disabled_contacts_open_session_stops_working(app_server, browser, pag
 
 
 def test_portal_settings_and_logo_apply_on_the_next_navigation(app_server, browser, page):
-    from pool_portal.services import admin
+    from pool_portal.services.staff import portal_admin
 
     ids = _ids(app_server)
     client_ctx, client = _context(browser)
@@ -292,7 +320,7 @@ def test_portal_settings_and_logo_apply_on_the_next_navigation(app_server, brows
         expect(page.locator("#error-brand_colour")).to_contain_text("#RRGGBB")
         expect(page.locator("#settings-notice")).to_have_count(0)
         with Session(app_server.engine()) as db:
-            assert admin.get_portal_settings(db, ids["tenant"])["incidents_enabled"] is True
+            assert portal_admin.get_portal_settings(db, ids["tenant"])["incidents_enabled"] is True
         client.get_by_role("link", name="Jobs", exact=True).click()
         expect(client.get_by_role("link", name="Incidents", exact=True)).to_be_visible()
 
@@ -319,8 +347,10 @@ def test_portal_settings_and_logo_apply_on_the_next_navigation(app_server, brows
         client.get_by_role("link", name="Jobs", exact=True).click()
         logo = client.locator("#tenant-logo")
         expect(logo).to_be_visible()
-        client.wait_for_function("() => { const i = document.querySelector('#tenant-logo'); "
-                                 "return i && i.complete && i.naturalWidth === 120; }")
+        client.wait_for_function(
+            "() => { const i = document.querySelector('#tenant-logo'); "
+            "return i && i.complete && i.naturalWidth === 120; }"
+        )
         # The logo route answers only a signed-in user of the tenant.
         src = logo.get_attribute("src")
         assert requests.get(f"{app_server}{src}", timeout=30).status_code == 401
@@ -328,15 +358,16 @@ def test_portal_settings_and_logo_apply_on_the_next_navigation(app_server, brows
         assert requests.get(f"{app_server}{src}", cookies={"pp_session": bluewave}, timeout=30).status_code == 404
     finally:
         with Session(app_server.engine()) as db:
-            admin.update_portal_settings(db, ids["tenant"], ids["admin"],
-                                         {"incidents_enabled": True, "brand_colour": "#0e7490"})
-            admin.remove_logo(db, ids["tenant"], ids["admin"])
+            portal_admin.update_portal_settings(
+                db, ids["tenant"], ids["admin"], {"incidents_enabled": True, "brand_colour": "#0e7490"}
+            )
+            portal_admin.remove_logo(db, ids["tenant"], ids["admin"])
             db.commit()
         client_ctx.close()
 
 
 def test_bulk_invitation_from_the_filtered_list_shows_progress(app_server, page, mailbox):
-    from pool_portal.services import admin_clients
+    from pool_portal.services.staff import clients as admin_clients
 
     ids = _ids(app_server)
     with Session(app_server.engine()) as db:
@@ -411,17 +442,21 @@ def test_the_admin_pages_fit_a_phone(app_server, phone_page):
         group = db.exec(select(m.ClientGroup).where(m.ClientGroup.name == "Mediterranean Hotels Group")).one()
     sign_in(phone_page, app_server, "/admin/login", ADMIN)
     expect(phone_page).to_have_url(re.compile(r"/admin/?$"))
-    for path, ready in ((f"/admin/client?id={ids['costa']}", "#customise-save"), ("/admin/settings", "#settings-save"),
-                        ("/admin/clients", "#admin-clients-table"), ("/admin/groups", "#groups-table"),
-                        ("/admin/staff", "#staff-table"),
-                        (f"/admin/group?id={group.id}", "#group-clients")):
+    for path, ready in (
+        (f"/admin/client?id={ids['costa']}", "#customise-save"),
+        ("/admin/settings", "#settings-save"),
+        ("/admin/clients", "#admin-clients-table"),
+        ("/admin/groups", "#groups-table"),
+        ("/admin/staff", "#staff-table"),
+        (f"/admin/group?id={group.id}", "#group-clients"),
+    ):
         phone_page.goto(f"{app_server}{path}")
         expect(phone_page.locator(ready)).to_be_visible()
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360, path
 
 
 def test_client_groups_nest_members_and_access(app_server, page):
-    from pool_portal.services import admin_clients
+    from pool_portal.services.staff import clients as admin_clients
 
     ids = _ids(app_server)
     sign_in(page, app_server, "/admin/login", ADMIN)

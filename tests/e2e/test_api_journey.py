@@ -13,15 +13,19 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.services import api_keys
+from pool_portal.services.identity import api_keys
 from tests.e2e.test_shell_journey import sign_in
 
 
 def test_erp_pushes_client_sees_and_approves(app_server, page):
     with Session(app_server.engine()) as db:
         aqua = db.exec(select(m.Tenant).where(m.Tenant.slug == "aquademo")).one()
-        site = db.exec(select(m.Site).join(m.Client, m.Client.id == m.Site.client_id)
-                       .where(m.Client.name == "Costa Azul Residences").order_by(m.Site.id)).first()
+        site = db.exec(
+            select(m.Site)
+            .join(m.Client, m.Client.id == m.Site.client_id)
+            .where(m.Client.name == "Costa Azul Residences")
+            .order_by(m.Site.id)
+        ).first()
         site_ext = site.external_id
         _, key = api_keys.create_key(db, aqua.id, "journey ERP")
         db.commit()
@@ -29,22 +33,37 @@ def test_erp_pushes_client_sees_and_approves(app_server, page):
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {key}"
     today = date.today()
-    quote = {"number": "ERP-Q-7001", "site_external_id": site_ext, "kind": "DEFECT",
-             "status": "AWAITING_ACCEPTANCE", "title": "Replace the filter sand", "tax_rate_bp": 2100,
-             "issued_on": today.isoformat(), "expires_on": (today + timedelta(days=30)).isoformat(),
-             "lines": [{"description": "Filter sand 25 kg", "quantity": 4, "unit_price_cents": 1850},
-                       {"description": "Labour", "quantity": "1.5", "unit_price_cents": 4500}]}
+    quote = {
+        "number": "ERP-Q-7001",
+        "site_external_id": site_ext,
+        "kind": "DEFECT",
+        "status": "AWAITING_ACCEPTANCE",
+        "title": "Replace the filter sand",
+        "tax_rate_bp": 2100,
+        "issued_on": today.isoformat(),
+        "expires_on": (today + timedelta(days=30)).isoformat(),
+        "lines": [
+            {"description": "Filter sand 25 kg", "quantity": 4, "unit_price_cents": 1850},
+            {"description": "Labour", "quantity": "1.5", "unit_price_cents": 4500},
+        ],
+    }
     r = api.put(f"{app_server}/api/v1/quotes/Q-7001", json=quote, timeout=30)
     assert r.status_code == 201, r.text
     assert r.json()["total_cents"] == round((7400 + 6750) * 1.21)
     assert api.put(f"{app_server}/api/v1/quotes/Q-7001", json=quote, timeout=30).status_code == 200
     pdf = b"%PDF-1.4\n% the ERP's own invoice\n"
-    invoice = {"number": "ERP-I-7002", "site_external_id": site_ext, "status": "AWAITING_PAYMENT",
-               "issued_on": today.isoformat(), "due_on": (today + timedelta(days=30)).isoformat(),
-               "lines": [{"description": "Monthly service", "unit_price_cents": 12000}]}
+    invoice = {
+        "number": "ERP-I-7002",
+        "site_external_id": site_ext,
+        "status": "AWAITING_PAYMENT",
+        "issued_on": today.isoformat(),
+        "due_on": (today + timedelta(days=30)).isoformat(),
+        "lines": [{"description": "Monthly service", "unit_price_cents": 12000}],
+    }
     assert api.put(f"{app_server}/api/v1/invoices/I-7002", json=invoice, timeout=30).status_code == 201
-    r = api.put(f"{app_server}/api/v1/invoices/I-7002/pdf", data=pdf, timeout=30,
-                headers={"Content-Type": "application/pdf"})
+    r = api.put(
+        f"{app_server}/api/v1/invoices/I-7002/pdf", data=pdf, timeout=30, headers={"Content-Type": "application/pdf"}
+    )
     assert r.status_code == 200 and r.json()["has_pdf"] is True
 
     # The client sees the pushed quote awaiting approval and approves it.

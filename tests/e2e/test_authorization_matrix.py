@@ -11,15 +11,15 @@ from __future__ import annotations
 import re
 
 import pytest
-import requests
 import reflex as rx
+import requests
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 import pool_portal.pool_portal as portal_app
 from pool_portal.models import AuditEvent, StaffRole, StaffUser, Tenant
+from pool_portal.services.core.scope import Viewer
 from pool_portal.states.guard import Rule, refuse_reason
-from pool_portal.services.scope import Viewer
 from tests.e2e.event_client import EventClient, redirects, sign_in
 
 DEMO_PASSWORD = "demo-portal-2026"
@@ -229,16 +229,25 @@ ROUTES: dict[str, tuple[str, int]] = {
     "/_health": ("GET", 200),  # public: the same answer for everyone, nothing secret in it
     # The integration API: a key, never a session; without one every route is 401.
     "/api/v1/openapi.json": ("GET", 200),  # public: the spec
-    **{f"/api/v1/{kind}": ("GET", 401) for kind in
-       ("clients", "sites", "assets", "remarks", "jobs", "quotes", "invoices", "reports")},
-    **{f"/api/v1/{kind}/X-1": ("PUT", 401) for kind in
-       ("clients", "sites", "assets", "remarks", "jobs", "quotes", "invoices", "reports")},
+    **{
+        f"/api/v1/{kind}": ("GET", 401)
+        for kind in ("clients", "sites", "assets", "remarks", "jobs", "quotes", "invoices", "reports")
+    },
+    **{
+        f"/api/v1/{kind}/X-1": ("PUT", 401)
+        for kind in ("clients", "sites", "assets", "remarks", "jobs", "quotes", "invoices", "reports")
+    },
     "/api/v1/invoices/X-1/pdf": ("PUT", 401),
 }
 
 # Background tasks (the live watchers): their answer arrives after the call returns.
-BACKGROUND = {"IncidentState.watch_incident", "BellState.watch_bell", "AdminIncidentState.watch_admin_incident",
-              "ImportState.run_import", "ClientsState.bulk_invite"}
+BACKGROUND = {
+    "IncidentState.watch_incident",
+    "BellState.watch_bell",
+    "AdminIncidentState.watch_admin_incident",
+    "ImportState.run_import",
+    "ClientsState.bulk_invite",
+}
 
 ACTORS = ["anonymous", "portal_a", "group_a", "admin_a", "office_a", "technician_a", "portal_b", "admin_b"]
 
@@ -255,7 +264,7 @@ def _our_states() -> list[type[rx.State]]:
 
 
 def _handlers() -> dict[str, tuple[str, Rule | None]]:
-    """"State.handler" → (full event name, guard rule) for every handler we define."""
+    """ "State.handler" → (full event name, guard rule) for every handler we define."""
     out = {}
     for cls in _our_states():
         for name, handler in cls.event_handlers.items():
@@ -298,7 +307,8 @@ def test_every_backend_route_has_a_row_here(app_server):
 
     api_routes = {integration.PREFIX + r.path for r in integration.app.routes}
     assert {r.path for r in session_routes.routes + files.routes + health.routes} | api_routes == {
-        pattern(p) for p in ROUTES}
+        pattern(p) for p in ROUTES
+    }
     for path, (method, status) in ROUTES.items():
         r = requests.request(method, f"{app_server}{path}", data={}, allow_redirects=False, timeout=30)
         assert r.status_code == status, path
@@ -314,7 +324,9 @@ def cookies(app_server):
         aqua = db.exec(select(Tenant).where(Tenant.slug == "aquademo")).one()
         staff = {
             role: db.exec(
-                select(StaffUser.email).where(StaffUser.tenant_id == aqua.id, StaffUser.role == role).order_by(StaffUser.id)
+                select(StaffUser.email)
+                .where(StaffUser.tenant_id == aqua.id, StaffUser.role == role)
+                .order_by(StaffUser.id)
             ).first()
             for role in StaffRole
         }
@@ -358,9 +370,12 @@ def test_matrix(app_server, cookies, actor):
             before = _refusals(app_server.engine())
             result = client.call(full, CALLS[short], path="/portal")
             chained = client.settle(path="/portal")  # what it chained belongs to this call
-            result = {"delta": {k: {**result["delta"].get(k, {}), **v} for k, v in
-                                {**result["delta"], **chained["delta"]}.items()},
-                      "events": result["events"] + chained["events"]}
+            result = {
+                "delta": {
+                    k: {**result["delta"].get(k, {}), **v} for k, v in {**result["delta"], **chained["delta"]}.items()
+                },
+                "events": result["events"] + chained["events"],
+            }
             if short in BACKGROUND and not _expected(actor, rule):
                 # A background task answers after the call returns: wait for its refusal.
                 later = client.collect(lambda r: any(p.endswith("/login") for p in redirects(r)))
@@ -374,8 +389,27 @@ def test_matrix(app_server, cookies, actor):
                 assert after == before + 1, f"refusal of {short} for {actor} not audited"
                 # A refused call sends back nothing private.
                 for state_delta in result["delta"].values():
-                    for key in ("properties", "clients", "visits", "view_choices", "contacts", "overlay_rows", "activity", "tally", "spend_table", "search_hits", "rows", "sites",
-                                "staff", "members", "client_choices", "contact_choices", "panels", "groups", "flags"):
+                    for key in (
+                        "properties",
+                        "clients",
+                        "visits",
+                        "view_choices",
+                        "contacts",
+                        "overlay_rows",
+                        "activity",
+                        "tally",
+                        "spend_table",
+                        "search_hits",
+                        "rows",
+                        "sites",
+                        "staff",
+                        "members",
+                        "client_choices",
+                        "contact_choices",
+                        "panels",
+                        "groups",
+                        "flags",
+                    ):
                         for suffix in ("", "_rx_state_"):
                             assert not state_delta.get(key + suffix), (actor, short, key)
         # The session id never travels to the browser's state, whatever was called.
@@ -391,9 +425,12 @@ def test_portal_user_cannot_switch_into_another_clients_view(app_server, cookies
     from pool_portal.models import Client
 
     with Session(app_server.engine()) as db:
-        foreign = db.exec(select(Client.id).join(Tenant, Tenant.id == Client.tenant_id).where(Tenant.slug == "bluewave")).first()
+        foreign = db.exec(
+            select(Client.id).join(Tenant, Tenant.id == Client.tenant_id).where(Tenant.slug == "bluewave")
+        ).first()
         outside = db.exec(
-            select(Client.id).join(Tenant, Tenant.id == Client.tenant_id)
+            select(Client.id)
+            .join(Tenant, Tenant.id == Client.tenant_id)
             .where(Tenant.slug == "aquademo", Client.name != "Costa Azul Residences")
         ).first()
     handlers = _handlers()
@@ -415,9 +452,12 @@ def test_an_overlay_for_another_clients_site_shows_nothing(app_server, cookies):
     from pool_portal.models import Site
 
     with Session(app_server.engine()) as db:
-        foreign_sites = db.exec(select(Site.id).join(Tenant, Tenant.id == Site.tenant_id).where(Tenant.slug == "bluewave")).all()
+        foreign_sites = db.exec(
+            select(Site.id).join(Tenant, Tenant.id == Site.tenant_id).where(Tenant.slug == "bluewave")
+        ).all()
         own_tenant_other = db.exec(
-            select(Site.id).join(Tenant, Tenant.id == Site.tenant_id)
+            select(Site.id)
+            .join(Tenant, Tenant.id == Site.tenant_id)
             .where(Tenant.slug == "aquademo", ~Site.name.startswith("Costa Azul"))
         ).first()
     name = _handlers()["PortalHomeState.load_home"][0]
@@ -425,9 +465,19 @@ def test_an_overlay_for_another_clients_site_shows_nothing(app_server, cookies):
     try:
         for site_id in (foreign_sites[0], own_tenant_other):
             path = f"/portal?show=open_defects&site={site_id}"
-            client.sio.emit("event", {"name": name, "payload": {}, "router_data": {
-                "pathname": "/portal", "asPath": path, "query": {"show": "open_defects", "site": str(site_id)}}},
-                namespace="/_event")
+            client.sio.emit(
+                "event",
+                {
+                    "name": name,
+                    "payload": {},
+                    "router_data": {
+                        "pathname": "/portal",
+                        "asPath": path,
+                        "query": {"show": "open_defects", "site": str(site_id)},
+                    },
+                },
+                namespace="/_event",
+            )
             result = client.call(name, {}, path="/portal")  # the sentinel after it
             for state in result["delta"].values():
                 assert not state.get("overlay_rows_rx_state_")

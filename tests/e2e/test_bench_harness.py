@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 import pool_portal.models as m
 from bench.ws_load import OVERLAYS, run
-from pool_portal.services import dashboard
-from pool_portal.services.scope import Viewer, portal_client_ids
+from pool_portal.services.core.scope import Viewer, portal_client_ids
+from pool_portal.services.portal import visibility
 
 EMAIL = "group@aquademo.example.com"
 
@@ -27,9 +27,16 @@ def test_ws_load_client_three_sessions(app_server):
     assert figures["ws_sessions"] == 4 and figures["ws_errors"] == 0
     with Session(app_server.engine()) as s:
         user = s.exec(select(m.PortalUser).where(m.PortalUser.email == EMAIL)).one()
-        viewer = Viewer(kind="portal", tenant_id=user.tenant_id, user_id=user.id, session_id=0, name=user.name,
-                        email=user.email, client_ids=frozenset(portal_client_ids(s, user.tenant_id, user.id)))
-        sites = len(dashboard.view_sites(s, viewer))
+        viewer = Viewer(
+            kind="portal",
+            tenant_id=user.tenant_id,
+            user_id=user.id,
+            session_id=0,
+            name=user.name,
+            email=user.email,
+            client_ids=frozenset(portal_client_ids(s, user.tenant_id, user.id)),
+        )
+        sites = len(visibility.view_sites(s, viewer))
     for session in result["sessions"]:
         # Its dashboard listed the view's properties; its overlay (one kind per session) opened.
         assert session.seen["properties"] == sites

@@ -81,8 +81,11 @@ class Load:
             self.progress.notify_all()
 
     def enough(self) -> bool:
-        return (len(self.jobs_acked) >= KILL_AFTER_JOBS and len(self.messages_acked) >= KILL_AFTER_MESSAGES
-                and (len(self.quotes_acked) >= KILL_AFTER_QUOTES or self.quotes_done))
+        return (
+            len(self.jobs_acked) >= KILL_AFTER_JOBS
+            and len(self.messages_acked) >= KILL_AFTER_MESSAGES
+            and (len(self.quotes_acked) >= KILL_AFTER_QUOTES or self.quotes_done)
+        )
 
 
 def _as_tab(base: str, cookie: str, load: Load, body) -> None:
@@ -104,33 +107,43 @@ def _as_tab(base: str, cookie: str, load: Load, body) -> None:
 
 
 def _request_jobs(base: str, cookie: str, site: str, worker: int, load: Load) -> None:
-    from pool_portal.states.records import RequestJobState  # imported by the test before the threads start
+    from pool_portal.states.portal.records import RequestJobState  # imported by the test before the threads start
 
     def body(client: EventClient) -> None:
         n = 0
         while not load.stop.is_set():
             desc = f"{PREFIX} {worker}-{n:03d}"
             n += 1
-            result = client.call(_full(RequestJobState, "submit_request"),
-                                 {"form_data": {"site": site, "kind": "SERVICE_CALL", "description": desc}},
-                                 path="/portal/request-job", timeout=60)
+            result = client.call(
+                _full(RequestJobState, "submit_request"),
+                {"form_data": {"site": site, "kind": "SERVICE_CALL", "description": desc}},
+                path="/portal/request-job",
+                timeout=60,
+            )
             load.note(job=(desc, _vars(result, RequestJobState).get("created") or ""))
 
     _as_tab(base, cookie, load, body)
 
 
 def _approve_quotes(base: str, cookie: str, quote_ids: list[str], load: Load) -> None:
-    from pool_portal.states.records import QuotesState
+    from pool_portal.states.portal.records import QuotesState
 
     def body(client: EventClient) -> None:
         for quote_id in quote_ids:
             if load.stop.is_set():
                 return
-            client.call(_full(QuotesState, "open_action"), {"quote_id": quote_id, "action": "approve"},
-                        path="/portal/quotes", timeout=60)
-            result = client.call(_full(QuotesState, "submit_action"),
-                                 {"files": [], "name": f"Crash {quote_id}", "reference": "CRASH"},
-                                 path="/portal/quotes", timeout=60)
+            client.call(
+                _full(QuotesState, "open_action"),
+                {"quote_id": quote_id, "action": "approve"},
+                path="/portal/quotes",
+                timeout=60,
+            )
+            result = client.call(
+                _full(QuotesState, "submit_action"),
+                {"files": [], "name": f"Crash {quote_id}", "reference": "CRASH"},
+                path="/portal/quotes",
+                timeout=60,
+            )
             if _vars(result, QuotesState).get("notice") == "quote.approved":
                 load.note(quote=int(quote_id))
         load.note(quotes_done=True)
@@ -139,7 +152,7 @@ def _approve_quotes(base: str, cookie: str, quote_ids: list[str], load: Load) ->
 
 
 def _post_messages(base: str, cookie: str, incident_id: int, load: Load) -> None:
-    from pool_portal.states.incidents import IncidentState
+    from pool_portal.states.incidents.incidents import IncidentState
 
     def body(client: EventClient) -> None:
         path = f"/portal/incident?id={incident_id}"
@@ -148,8 +161,9 @@ def _post_messages(base: str, cookie: str, incident_id: int, load: Load) -> None
         while not load.stop.is_set():
             text = f"{PREFIX} message {n:03d}"
             n += 1
-            result = client.call(_full(IncidentState, "post_message"), {"files": [], "body": text}, path=path,
-                                 timeout=60)
+            result = client.call(
+                _full(IncidentState, "post_message"), {"files": [], "body": text}, path=path, timeout=60
+            )
             if any(e.get("body") == text for e in _vars(result, IncidentState).get("thread") or []):
                 load.note(message=text)
             else:
@@ -164,8 +178,13 @@ def crash_env(request, tmp_path):
     data_dir = tmp_path / "data"
     if selected_backend() == "postgres":
         pg = request.getfixturevalue("pg_server")
-        env = app_env(port=free_port(), data_dir=data_dir, db_url=pg.url(pg.create_database()),
-                      redis_url=request.getfixturevalue("redis_server"), workers=2)
+        env = app_env(
+            port=free_port(),
+            data_dir=data_dir,
+            db_url=pg.url(pg.create_database()),
+            redis_url=request.getfixturevalue("redis_server"),
+            workers=2,
+        )
     else:
         env = app_env(port=free_port(), data_dir=data_dir, db_url=f"sqlite:///{data_dir / 'portal.db'}")
     load_demo(env)
@@ -176,8 +195,8 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
     from pool_portal.db import make_engine
     from pool_portal.models import AuditEvent, Client, Incident, IncidentMessage, Job, Notification, Quote, QuoteStatus
     from pool_portal.models import IncidentState as Stage
-    from pool_portal.states.incidents import IncidentState  # noqa: F401 - imported once, before the threads
-    from pool_portal.states.records import QuotesState, RequestJobState
+    from pool_portal.states.incidents.incidents import IncidentState  # noqa: F401 - imported once, before the threads
+    from pool_portal.states.portal.records import QuotesState, RequestJobState
 
     data_dir = tmp_path / "data"
     app = AppProcess(crash_env, data_dir / "app-1.log", backend_only=True)
@@ -188,20 +207,29 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
         cookie = sign_in(app.base, CLIENT, DEMO_PASSWORD)
         setup = EventClient(app.base, cookie)
         try:
-            sites = _vars(setup.call(_full(RequestJobState, "load_request"), {}, path="/portal/request-job"),
-                          RequestJobState)["sites"]
-            rows = _vars(setup.call(_full(QuotesState, "load_quotes"), {}, path="/portal/quotes?status=awaiting"),
-                         QuotesState)["rows"]
+            sites = _vars(
+                setup.call(_full(RequestJobState, "load_request"), {}, path="/portal/request-job"), RequestJobState
+            )["sites"]
+            rows = _vars(
+                setup.call(_full(QuotesState, "load_quotes"), {}, path="/portal/quotes?status=awaiting"), QuotesState
+            )["rows"]
         finally:
             setup.close()
         quote_ids = [r["id"] for r in rows]
         assert sites and quote_ids, "the demo client needs a site and quotes awaiting acceptance"
         with Session(make_engine(crash_env["REFLEX_DB_URL"])) as db:
-            incident_id = db.exec(select(Incident.id).join(Client, Client.id == Incident.client_id).where(
-                Client.name == "Costa Azul Residences", Incident.state != Stage.SOLVED)).first()
+            incident_id = db.exec(
+                select(Incident.id)
+                .join(Client, Client.id == Incident.client_id)
+                .where(Client.name == "Costa Azul Residences", Incident.state != Stage.SOLVED)
+            ).first()
         assert incident_id, "the demo client needs an open incident"
-        threads = [threading.Thread(target=_request_jobs, args=(app.base, cookie, sites[i % len(sites)][0], i, load),
-                                    daemon=True) for i in range(JOB_THREADS)]
+        threads = [
+            threading.Thread(
+                target=_request_jobs, args=(app.base, cookie, sites[i % len(sites)][0], i, load), daemon=True
+            )
+            for i in range(JOB_THREADS)
+        ]
         threads.append(threading.Thread(target=_approve_quotes, args=(app.base, cookie, quote_ids, load), daemon=True))
         threads.append(threading.Thread(target=_post_messages, args=(app.base, cookie, incident_id, load), daemon=True))
         for t in threads:
@@ -209,7 +237,8 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
         with load.progress:
             assert load.progress.wait_for(load.enough, timeout=DEADLINE_S), (
                 f"only {len(load.jobs_acked)} jobs, {len(load.quotes_acked)} quotes and {len(load.messages_acked)} "
-                f"messages acknowledged in {DEADLINE_S}s; {load.unacked}")
+                f"messages acknowledged in {DEADLINE_S}s; {load.unacked}"
+            )
         # Mid-way: the client threads are still sending.
         app.kill()
     finally:
@@ -238,9 +267,14 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
             for desc, number in load.jobs_acked.items():
                 assert numbers.get(desc) == number, f"acknowledged {desc} ({number}) is missing"
             for job in jobs:  # acknowledged or not: whole or absent
-                notes = db.exec(select(func.count(Notification.id)).where(Notification.link == f"/admin/job?id={job.id}")).one()
-                audits = db.exec(select(func.count(AuditEvent.id)).where(
-                    AuditEvent.action == "job.requested", AuditEvent.target_id == job.id)).one()
+                notes = db.exec(
+                    select(func.count(Notification.id)).where(Notification.link == f"/admin/job?id={job.id}")
+                ).one()
+                audits = db.exec(
+                    select(func.count(AuditEvent.id)).where(
+                        AuditEvent.action == "job.requested", AuditEvent.target_id == job.id
+                    )
+                ).one()
                 assert (notes, audits) == (1, 1), f"{job.number} half-written: {notes} notifications, {audits} audits"
 
             for quote_id in load.quotes_acked:
@@ -249,10 +283,14 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
             for quote in crashed:
                 assert quote.status == QuoteStatus.APPROVED and quote.decided_at is not None, quote.number
                 assert quote.decided_by_portal_user_id is not None and quote.approver_reference == "CRASH"
-                notes = db.exec(select(func.count(Notification.id)).where(
-                    Notification.link == f"/admin/quote?id={quote.id}")).one()
-                audits = db.exec(select(func.count(AuditEvent.id)).where(
-                    AuditEvent.action == "quote.approved", AuditEvent.target_id == quote.id)).one()
+                notes = db.exec(
+                    select(func.count(Notification.id)).where(Notification.link == f"/admin/quote?id={quote.id}")
+                ).one()
+                audits = db.exec(
+                    select(func.count(AuditEvent.id)).where(
+                        AuditEvent.action == "quote.approved", AuditEvent.target_id == quote.id
+                    )
+                ).one()
                 assert (notes, audits) == (1, 1), f"{quote.number} half-written: {notes} notifications, {audits} audits"
             assert {q.id for q in crashed} >= load.quotes_acked
             assert load.quotes_acked, "no approval was acknowledged: the test proved nothing about quotes"
@@ -262,8 +300,11 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
             assert [b for b, n in by_body.items() if n > 1] == [], "a message was written twice"
             assert load.messages_acked <= set(by_body), "an acknowledged message is missing"
             # Whole or absent: each message's audit event went with it (the demo writes none).
-            audits = db.exec(select(func.count(AuditEvent.id)).where(
-                AuditEvent.action == "incident.client_message", AuditEvent.target_id == incident_id)).one()
+            audits = db.exec(
+                select(func.count(AuditEvent.id)).where(
+                    AuditEvent.action == "incident.client_message", AuditEvent.target_id == incident_id
+                )
+            ).one()
             assert audits == len(messages), f"{len(messages)} messages but {audits} audit events"
 
         # The restarted app serves the session signed in before the crash, and shows
@@ -281,7 +322,9 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
     finally:
         engine.dispose()
         restarted.stop()
-    print(f"crash test ({selected_backend()}): {len(load.jobs_acked)} job requests, {len(load.quotes_acked)} "
-          f"approvals and {len(load.messages_acked)} messages acknowledged before the kill, {len(jobs)} jobs in the "
-          f"database, "
-          f"{load.jobs_refused} requests answered without a job")
+    print(
+        f"crash test ({selected_backend()}): {len(load.jobs_acked)} job requests, {len(load.quotes_acked)} "
+        f"approvals and {len(load.messages_acked)} messages acknowledged before the kill, {len(jobs)} jobs in the "
+        f"database, "
+        f"{load.jobs_refused} requests answered without a job"
+    )

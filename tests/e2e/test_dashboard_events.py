@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.states.portal import PortalHomeState
+from pool_portal.states.portal.home import PortalHomeState
 from tests.e2e.event_client import EventClient, sign_in
 
 HOME = PortalHomeState.get_full_name()
@@ -42,7 +42,8 @@ def test_an_overlay_sends_only_itself_and_the_dashboard_reloads_fresh(app_server
         try:
             again = _home(client.call(LOAD, {}, path="/portal"))
             assert {r["id"]: r for r in again["properties"]}[site_id]["overdue_invoices"] == str(
-                int(row["overdue_invoices"]) - 1)
+                int(row["overdue_invoices"]) - 1
+            )
             assert again["overlay"] == ""
         finally:
             with Session(app_server.engine()) as s:

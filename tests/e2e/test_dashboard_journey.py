@@ -32,7 +32,15 @@ def click_bar(page, panel: str, url) -> None:
     expect(page).to_have_url(url)
 
 
-PANELS = ["panel-map", "panel-properties", "panel-activity", "panel-defects", "panel-routine", "panel-calls", "panel-spend"]
+PANELS = [
+    "panel-map",
+    "panel-properties",
+    "panel-activity",
+    "panel-defects",
+    "panel-routine",
+    "panel-calls",
+    "panel-spend",
+]
 
 
 def test_group_dashboard_panels_overlay_and_back(app_server, page):
@@ -49,7 +57,7 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     expect(page.locator("#properties-table tbody tr").first).to_be_visible()
     assert sum(int(n) for n in in_words.all_inner_texts()) == page.locator("#properties-table tbody tr").count()
 
-    link = page.locator("#properties-table a[href*=\"show=open_\"]").first
+    link = page.locator('#properties-table a[href*="show=open_"]').first
     count = int(link.inner_text())
     link.click()
     expect(page).to_have_url(re.compile(r"show="))
@@ -90,14 +98,21 @@ def test_group_dashboard_panels_overlay_and_back(app_server, page):
     from sqlmodel import Session, select
 
     import pool_portal.models as m
-    from pool_portal.services import pdf
-    from pool_portal.services.i18n import money
-    from pool_portal.services.scope import Viewer, portal_client_ids
+    from pool_portal.presentation.display import money
+    from pool_portal.services.core.scope import Viewer, portal_client_ids
+    from pool_portal.services.infra import pdf
 
     with Session(app_server.engine()) as s:
         u = s.exec(select(m.PortalUser).where(m.PortalUser.email == "group@aquademo.example.com")).one()
-        v = Viewer(kind="portal", tenant_id=u.tenant_id, user_id=u.id, session_id=0, name=u.name, email=u.email,
-                   client_ids=frozenset(portal_client_ids(s, u.tenant_id, u.id)))
+        v = Viewer(
+            kind="portal",
+            tenant_id=u.tenant_id,
+            user_id=u.id,
+            session_id=0,
+            name=u.name,
+            email=u.email,
+            client_ids=frozenset(portal_client_ids(s, u.tenant_id, u.id)),
+        )
         lines = pdf.monthly_lines(s, v, year, month)
     invoiced = sum(x.cents for d in lines.values() for x in d["invoices"])
     assert f"Total invoiced: {money(invoiced, 'EUR', 'en')}" in text

@@ -23,7 +23,8 @@ def _sites(app_server, prefix: str) -> int:
 
 def _upload(page, name: str, text: str) -> None:
     page.locator("#import-file input[type=file]").set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": ("\ufeff" + text).encode()}])
+        files=[{"name": name, "mimeType": "text/csv", "buffer": ("\ufeff" + text).encode()}]
+    )
     expect(page.locator("#import-file-selected")).to_contain_text(name)
     page.locator("#import-check").click()
 
@@ -31,8 +32,9 @@ def _upload(page, name: str, text: str) -> None:
 def test_upload_dry_run_fix_commit(app_server, page):
     with Session(app_server.engine()) as db:
         aqua = db.exec(select(m.Tenant).where(m.Tenant.slug == "aquademo")).one()
-        client = db.exec(select(m.Client.external_id).where(m.Client.tenant_id == aqua.id,
-                                                            m.Client.external_id.is_not(None))).first()
+        client = db.exec(
+            select(m.Client.external_id).where(m.Client.tenant_id == aqua.id, m.Client.external_id.is_not(None))
+        ).first()
     good = f"IMP-S-1,{client},Imported pool 1,Calle Mayor 1,Alicante,38.34,-0.49\n"
     bad = HEADER + good + "IMP-S-2,NO-SUCH-CLIENT,Imported pool 2,,Elche,,\n"
 

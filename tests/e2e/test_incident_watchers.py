@@ -11,8 +11,13 @@ import pytest
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.services.passwords import hash_password
-from pool_portal.states.incidents import WATCH_INTERVAL_S, AdminIncidentState, IncidentListState, IncidentState
+from pool_portal.services.identity.passwords import hash_password
+from pool_portal.states.incidents.incidents import (
+    WATCH_INTERVAL_S,
+    AdminIncidentState,
+    IncidentListState,
+    IncidentState,
+)
 from tests.e2e.event_client import EventClient, redirects, sign_in
 from tests.e2e.event_client import handler_name as _handler
 from tests.e2e.event_client import state_vars as _vars
@@ -38,14 +43,25 @@ def people(app_server):
     tag = uuid.uuid4().hex[:8]
     with Session(app_server.engine()) as db:
         costa = db.exec(select(m.Client).where(m.Client.name == "Costa Azul Residences")).one()
-        incident = db.exec(select(m.Incident).where(m.Incident.client_id == costa.id,
-                                                    m.Incident.state != m.IncidentState.SOLVED)
-                           .order_by(m.Incident.id)).first()
+        incident = db.exec(
+            select(m.Incident)
+            .where(m.Incident.client_id == costa.id, m.Incident.state != m.IncidentState.SOLVED)
+            .order_by(m.Incident.id)
+        ).first()
         assert incident is not None, "the demo client has no open incident"
-        contact = m.PortalUser(tenant_id=costa.tenant_id, email=f"watch-{tag}@example.com", name="Watcher",
-                               password_hash=hash_password(PASSWORD))
-        office = m.StaffUser(tenant_id=costa.tenant_id, email=f"office-{tag}@example.com", name="Office watcher",
-                             role=m.StaffRole.OFFICE, password_hash=hash_password(PASSWORD))
+        contact = m.PortalUser(
+            tenant_id=costa.tenant_id,
+            email=f"watch-{tag}@example.com",
+            name="Watcher",
+            password_hash=hash_password(PASSWORD),
+        )
+        office = m.StaffUser(
+            tenant_id=costa.tenant_id,
+            email=f"office-{tag}@example.com",
+            name="Office watcher",
+            role=m.StaffRole.OFFICE,
+            password_hash=hash_password(PASSWORD),
+        )
         db.add_all([contact, office])
         db.flush()
         db.add(m.Membership(tenant_id=costa.tenant_id, portal_user_id=contact.id, client_id=costa.id))
@@ -53,8 +69,14 @@ def people(app_server):
         ids = contact.id, office.id, incident.id
     admin_cookie = sign_in(app_server, "admin@aquademo.example.com", "demo-portal-2026", "staff")
     admin = EventClient(app_server, admin_cookie)
-    yield {"contact": ids[0], "office": ids[1], "incident": ids[2], "admin": admin,
-           "contact_email": f"watch-{tag}@example.com", "office_email": f"office-{tag}@example.com"}
+    yield {
+        "contact": ids[0],
+        "office": ids[1],
+        "incident": ids[2],
+        "admin": admin,
+        "contact_email": f"watch-{tag}@example.com",
+        "office_email": f"office-{tag}@example.com",
+    }
     admin.close()
 
 
@@ -67,8 +89,9 @@ def _open_portal(app_server, email: str, incident_id: int) -> EventClient:
 
 def _reply(admin: EventClient, incident_id: int, body: str) -> None:
     admin.call(_handler(AdminIncidentState, "load_admin_incident"), {}, path=f"/admin/incident?id={incident_id}")
-    sent = admin.call(_handler(AdminIncidentState, "reply"), {"form_data": {"body": body}},
-                      path=f"/admin/incident?id={incident_id}")
+    sent = admin.call(
+        _handler(AdminIncidentState, "reply"), {"form_data": {"body": body}}, path=f"/admin/incident?id={incident_id}"
+    )
     assert _vars(sent, AdminIncidentState).get("notice") == "incident.admin.reply_sent"
 
 
@@ -116,15 +139,19 @@ def test_a_demoted_staff_user_stops_receiving_the_thread(app_server, people):
     staff = EventClient(app_server, sign_in(app_server, people["office_email"], PASSWORD, "staff"))
     client = _open_portal(app_server, people["contact_email"], incident_id)
     try:
-        opened = staff.call(_handler(AdminIncidentState, "load_admin_incident"), {},
-                            path=f"/admin/incident?id={incident_id}")
+        opened = staff.call(
+            _handler(AdminIncidentState, "load_admin_incident"), {}, path=f"/admin/incident?id={incident_id}"
+        )
         assert _vars(opened, AdminIncidentState)["incident"]["id"] == str(incident_id)
         with Session(app_server.engine()) as db:
             db.get(m.StaffUser, people["office"]).role = m.StaffRole.TECHNICIAN  # no incidents for them
             db.commit()
         message = f"Client message {uuid.uuid4().hex[:6]}"
-        posted = client.call(_handler(IncidentState, "post_message"), {"files": [], "body": message},
-                             path=f"/portal/incident?id={incident_id}")
+        posted = client.call(
+            _handler(IncidentState, "post_message"),
+            {"files": [], "body": message},
+            path=f"/portal/incident?id={incident_id}",
+        )
         assert _thread_has(IncidentState, message)(posted)
         stopped = staff.collect(_sent_to_sign_in("/admin/login"), timeout=30)
         assert "/admin/login" in redirects(stopped), "the watcher did not notice the demotion"

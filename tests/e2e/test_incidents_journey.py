@@ -18,12 +18,17 @@ from tests.e2e.test_shell_journey import sign_in
 
 def png(width: int = 8, height: int = 8) -> bytes:
     """A small, valid PNG (a red square)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _bell(page) -> int:
@@ -42,13 +47,20 @@ def test_report_reply_note_solve_live(app_server, browser):
         expect(admin.locator("#admin-incidents-table")).to_be_visible()
         expect(admin.locator("#bell")).to_be_visible()
         with Session(app_server.engine()) as db:
-            first_admin = db.exec(select(m.StaffUser).where(m.StaffUser.role == m.StaffRole.ADMIN,
-                                                            m.StaffUser.is_active == True)  # noqa: E712
-                                  .order_by(m.StaffUser.id)).first()
+            first_admin = db.exec(
+                select(m.StaffUser)
+                .where(m.StaffUser.role == m.StaffRole.ADMIN, m.StaffUser.is_active == True)
+                .order_by(m.StaffUser.id)
+            ).first()
         assert first_admin.email == "admin@aquademo.example.com"
         with Session(app_server.engine()) as db:
-            unread = len(db.exec(select(m.Notification).where(m.Notification.staff_user_id == first_admin.id,
-                                                              m.Notification.is_read == False)).all())  # noqa: E712
+            unread = len(
+                db.exec(
+                    select(m.Notification).where(
+                        m.Notification.staff_user_id == first_admin.id, m.Notification.is_read == False
+                    )
+                ).all()
+            )
         expect(admin.locator("#bell")).to_contain_text(str(unread) if unread else "")
 
         # The client reports a fault with a photo; errors first, nothing stored.
@@ -63,7 +75,8 @@ def test_report_reply_note_solve_live(app_server, browser):
         client.locator("#incident-category").select_option("LEAK")
         client.locator("#incident-description").fill("Water is leaking from the pump room door since this morning.")
         client.locator("#incident-photos input[type=file]").set_input_files(
-            files=[{"name": "leak.png", "mimeType": "image/png", "buffer": png()}])
+            files=[{"name": "leak.png", "mimeType": "image/png", "buffer": png()}]
+        )
         expect(client.locator("#incident-photos-selected")).to_contain_text("leak.png")
         client.locator("#incident-submit").click()
         expect(client).to_have_url(re.compile(r"/portal/incident\?id=\d+"))
@@ -72,8 +85,9 @@ def test_report_reply_note_solve_live(app_server, browser):
         expect(client.locator("#incident-status")).to_contain_text("Received")
         photo = client.locator("#thread img").first
         expect(photo).to_be_visible()
-        client.wait_for_function("() => { const i = document.querySelector('#thread img'); "
-                                 "return i && i.complete && i.naturalWidth === 8; }")
+        client.wait_for_function(
+            "() => { const i = document.querySelector('#thread img'); return i && i.complete && i.naturalWidth === 8; }"
+        )
         # The thread shows a small JPEG; its link opens the photo as sent.
         src = photo.get_attribute("src")
         assert re.fullmatch(r"/files/incident-photo/\d+\?size=thumb", src)
@@ -138,8 +152,13 @@ def test_other_clients_incident_and_photo_are_not_found(app_server, page):
         costa = db.exec(select(m.Client).where(m.Client.name.like("Costa Azul%"))).first()
         foreign = db.exec(select(m.Incident).where(m.Incident.client_id != costa.id)).first()
         # A photo on the other customer's incident (stored as the app stores them).
-        photo = m.IncidentAttachment(tenant_id=foreign.tenant_id, incident_id=foreign.id, storage_backend="local",
-                                     storage_key="incidents/" + "x" * 24 + ".png", content_type="image/png")
+        photo = m.IncidentAttachment(
+            tenant_id=foreign.tenant_id,
+            incident_id=foreign.id,
+            storage_backend="local",
+            storage_key="incidents/" + "x" * 24 + ".png",
+            content_type="image/png",
+        )
         db.add(photo)
         db.commit()
         photo_id, foreign_id, foreign_ref = photo.id, foreign.id, foreign.reference
@@ -150,6 +169,7 @@ def test_other_clients_incident_and_photo_are_not_found(app_server, page):
     expect(page.locator("body")).not_to_contain_text(foreign_ref)
     cookie = api_sign_in(app_server, "client@aquademo.example.com", "demo-portal-2026")
     for size in ("", "?size=thumb"):
-        r = requests.get(f"{app_server}/files/incident-photo/{photo_id}{size}", cookies={"pp_session": cookie},
-                         timeout=30)
+        r = requests.get(
+            f"{app_server}/files/incident-photo/{photo_id}{size}", cookies={"pp_session": cookie}, timeout=30
+        )
         assert r.status_code == 404

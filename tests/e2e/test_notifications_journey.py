@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.services import auth, records
+from pool_portal.services.identity import auth
+from pool_portal.services.portal import records
 from tests.e2e.event_client import sign_in as http_sign_in
 from tests.e2e.test_shell_journey import DEMO_PASSWORD, sign_in
 
@@ -19,9 +20,12 @@ def test_a_job_request_reaches_the_admin_through_the_bell(app_server, browser):
     token = http_sign_in(app_server, "client@aquademo.example.com", DEMO_PASSWORD)
     with Session(app_server.engine()) as db:
         client = auth.resolve_viewer(db, token)
-        site = db.exec(select(m.Site).where(m.Site.client_id.in_(sorted(client.client_ids)))
-                       .order_by(m.Site.id)).first()
-        number, errors = records.request_job(db, client, site.id, "SERVICE_CALL", "The skimmer lid is cracked, please look")
+        site = db.exec(
+            select(m.Site).where(m.Site.client_id.in_(sorted(client.client_ids))).order_by(m.Site.id)
+        ).first()
+        number, errors = records.request_job(
+            db, client, site.id, "SERVICE_CALL", "The skimmer lid is cracked, please look"
+        )
         assert errors == {}
         db.commit()
         job_id = db.exec(select(m.Job.id).where(m.Job.number == number)).one()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -14,13 +15,20 @@ def _awaiting_quotes(app_server, email: str) -> int:
     from sqlmodel import Session, select
 
     import pool_portal.models as m
-    from pool_portal.services import lists
-    from pool_portal.services.scope import Viewer, portal_client_ids
+    from pool_portal.services.core.scope import Viewer, portal_client_ids
+    from pool_portal.services.portal import lists
 
     with Session(app_server.engine()) as s:
         u = s.exec(select(m.PortalUser).where(m.PortalUser.email == email)).one()
-        v = Viewer(kind="portal", tenant_id=u.tenant_id, user_id=u.id, session_id=0, name=u.name, email=u.email,
-                   client_ids=frozenset(portal_client_ids(s, u.tenant_id, u.id)))
+        v = Viewer(
+            kind="portal",
+            tenant_id=u.tenant_id,
+            user_id=u.id,
+            session_id=0,
+            name=u.name,
+            email=u.email,
+            client_ids=frozenset(portal_client_ids(s, u.tenant_id, u.id)),
+        )
         return lists.fetch(s, v, "quotes", lists.parse_query("quotes", {"status": "awaiting"})).total
 
 
@@ -104,8 +112,11 @@ def test_request_a_job(app_server, page):
     with Session(app_server.engine()) as db:
         job = db.exec(select(m.Job).where(m.Job.number == number)).one()
         assert job.kind == m.JobKind.SERVICE_CALL and job.scheduled_date is None
-        assert db.exec(select(m.Notification).where(m.Notification.kind == m.NotificationKind.JOB_REQUESTED,
-                                                    m.Notification.title.contains(number))).one()
+        assert db.exec(
+            select(m.Notification).where(
+                m.Notification.kind == m.NotificationKind.JOB_REQUESTED, m.Notification.title.contains(number)
+            )
+        ).one()
 
 
 def test_jobs_by_property_and_date_range(app_server, page):
@@ -126,9 +137,12 @@ def test_jobs_by_property_and_date_range(app_server, page):
 
     site_id = int(re.search(r"site=(\d+)", page.url).group(1))
     with Session(app_server.engine()) as db:
-        asset_id, n = db.exec(select(m.Job.asset_id, func.count()).where(m.Job.site_id == site_id,
-                                                                          m.Job.asset_id.is_not(None))
-                              .group_by(m.Job.asset_id).order_by(func.count().desc())).first()
+        asset_id, n = db.exec(
+            select(m.Job.asset_id, func.count())
+            .where(m.Job.site_id == site_id, m.Job.asset_id.is_not(None))
+            .group_by(m.Job.asset_id)
+            .order_by(func.count().desc())
+        ).first()
     page.locator("#jobs-asset").select_option(str(asset_id))
     expect(page).to_have_url(re.compile(rf"asset={asset_id}"))
     expect(page.locator("#page-info")).to_contain_text(f" {n} items")
@@ -171,7 +185,7 @@ def test_defects_sort_filter_export_and_asset_detail(app_server, page):
     assert total > 0
     with page.expect_download() as info:
         page.locator("#list-export").click()
-    text = open(info.value.path(), encoding="utf-8-sig").read()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
     assert lines[0][:3] == ["Number", "Raised", "Property"] and len(lines) - 1 == total
     assert {line[lines[0].index("Severity")] for line in lines[1:]} == {"Critical"}

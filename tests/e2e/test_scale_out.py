@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 from tests.conftest import selected_backend
 from tests.e2e.event_client import ROOT, EventClient, sign_in
 
-pytestmark = pytest.mark.skipif(selected_backend() != "postgres",
-                                reason="runs in the postgres pass (PORTAL_TEST_BACKEND=postgres)")
+pytestmark = pytest.mark.skipif(
+    selected_backend() != "postgres", reason="runs in the postgres pass (PORTAL_TEST_BACKEND=postgres)"
+)
 
 DEMO_PASSWORD = "demo-portal-2026"
 CLIENT = "client@aquademo.example.com"
@@ -36,7 +37,7 @@ def _vars(result: dict, state_cls) -> dict:
 
 
 def _awaiting_quote_ids(base: str, cookie: str) -> list[str]:
-    from pool_portal.states.records import QuotesState
+    from pool_portal.states.portal.records import QuotesState
 
     client = EventClient(base, cookie)
     try:
@@ -54,7 +55,7 @@ def test_a_tab_moving_to_the_other_worker_keeps_its_state(two_workers):
     state Reflex sends on reconnect), and submitting the dialog on B approves quote X,
     which B can only know from that state."""
     from pool_portal.models import Quote, QuoteStatus
-    from pool_portal.states.records import QuotesState
+    from pool_portal.states.portal.records import QuotesState
 
     cookie = sign_in(two_workers.a, CLIENT, DEMO_PASSWORD)
     quote_id = _awaiting_quote_ids(two_workers.a, cookie)[0]
@@ -62,8 +63,9 @@ def test_a_tab_moving_to_the_other_worker_keeps_its_state(two_workers):
     on_a = EventClient(two_workers.a, cookie)
     token = on_a.token
     try:
-        opened = on_a.call(_handler(QuotesState, "open_action"), {"quote_id": quote_id, "action": "approve"},
-                           path="/portal/quotes")
+        opened = on_a.call(
+            _handler(QuotesState, "open_action"), {"quote_id": quote_id, "action": "approve"}, path="/portal/quotes"
+        )
         assert _vars(opened, QuotesState)["acting_id"] == quote_id
     finally:
         on_a.close()
@@ -73,8 +75,9 @@ def test_a_tab_moving_to_the_other_worker_keeps_its_state(two_workers):
         hydrated = on_b.call(f"{ROOT}.hydrate", {}, path="/portal/quotes")
         state = _vars(hydrated, QuotesState)
         assert (state["acting_id"], state["acting"]) == (quote_id, "approve")
-        done = on_b.call(_handler(QuotesState, "submit_action"), {"files": [], "name": "Moved Tab"},
-                         path="/portal/quotes")
+        done = on_b.call(
+            _handler(QuotesState, "submit_action"), {"files": [], "name": "Moved Tab"}, path="/portal/quotes"
+        )
         assert _vars(done, QuotesState).get("notice") == "quote.approved"
     finally:
         on_b.close()
@@ -89,20 +92,23 @@ def test_what_one_worker_writes_the_other_shows(two_workers):
     """A quote approved through worker A is approved in worker B's quote list; a job
     requested through worker B is in worker A's job list. A session signed in on one
     worker is valid on the other."""
-    from pool_portal.states.records import JobsState, QuotesState, RequestJobState
+    from pool_portal.states.portal.records import JobsState, QuotesState, RequestJobState
 
     cookie = sign_in(two_workers.b, CLIENT, DEMO_PASSWORD)
     quote_id = _awaiting_quote_ids(two_workers.b, cookie)[0]
 
     on_a = EventClient(two_workers.a, cookie)
     try:
-        on_a.call(_handler(QuotesState, "open_action"), {"quote_id": quote_id, "action": "approve"},
-                  path="/portal/quotes")
-        done = on_a.call(_handler(QuotesState, "submit_action"), {"files": [], "name": "Worker A"},
-                         path="/portal/quotes")
+        on_a.call(
+            _handler(QuotesState, "open_action"), {"quote_id": quote_id, "action": "approve"}, path="/portal/quotes"
+        )
+        done = on_a.call(
+            _handler(QuotesState, "submit_action"), {"files": [], "name": "Worker A"}, path="/portal/quotes"
+        )
         assert _vars(done, QuotesState).get("notice") == "quote.approved"
-        sites = _vars(on_a.call(_handler(RequestJobState, "load_request"), {}, path="/portal/request-job"),
-                      RequestJobState)["sites"]
+        sites = _vars(
+            on_a.call(_handler(RequestJobState, "load_request"), {}, path="/portal/request-job"), RequestJobState
+        )["sites"]
     finally:
         on_a.close()
 
@@ -148,11 +154,12 @@ def test_live_replies_cross_workers(two_workers):
 
     from pool_portal.models import Client, Incident
     from pool_portal.models import IncidentState as Stage
-    from pool_portal.states.incidents import AdminIncidentState, IncidentState
+    from pool_portal.states.incidents.incidents import AdminIncidentState, IncidentState
 
     with Session(two_workers.engine()) as db:
         incident_id = db.exec(
-            select(Incident.id).join(Client, Client.id == Incident.client_id)
+            select(Incident.id)
+            .join(Client, Client.id == Incident.client_id)
             .where(Client.name == "Costa Azul Residences", Incident.state != Stage.SOLVED)
             .order_by(Incident.id)
         ).first()
@@ -165,16 +172,18 @@ def test_live_replies_cross_workers(two_workers):
     client_tab = EventClient(two_workers.b, client_cookie)
     admin_tab = EventClient(two_workers.a, admin_cookie)
     try:
-        opened = client_tab.call(_handler(IncidentState, "load_incident"), {},
-                                 path=f"/portal/incident?id={incident_id}")
+        opened = client_tab.call(
+            _handler(IncidentState, "load_incident"), {}, path=f"/portal/incident?id={incident_id}"
+        )
         assert _vars(opened, IncidentState)["incident"]["id"] == str(incident_id)
         # Every event of a tab carries its page's URL, as a browser's do (the live
         # watcher stops when the tab is no longer on this incident's page).
         page = f"/admin/incident?id={incident_id}"
         admin_tab.call(_handler(AdminIncidentState, "load_admin_incident"), {}, path=page)
 
-        sent = admin_tab.call(_handler(AdminIncidentState, "reply"),
-                              {"form_data": {"body": note, "internal": "1"}}, path=page)
+        sent = admin_tab.call(
+            _handler(AdminIncidentState, "reply"), {"form_data": {"body": note, "internal": "1"}}, path=page
+        )
         assert _vars(sent, AdminIncidentState).get("notice") == "incident.admin.note_saved"
         sent = admin_tab.call(_handler(AdminIncidentState, "reply"), {"form_data": {"body": reply}}, path=page)
         assert _vars(sent, AdminIncidentState).get("notice") == "incident.admin.reply_sent"
@@ -183,11 +192,16 @@ def test_live_replies_cross_workers(two_workers):
         assert _thread_has(IncidentState, reply)(seen), "the team reply did not reach the client on the other worker"
         assert tag not in "".join(client_tab.raw).replace(reply, ""), "the internal note reached the portal"
 
-        posted = client_tab.call(_handler(IncidentState, "post_message"), {"files": [], "body": answer},
-                                 path=f"/portal/incident?id={incident_id}")
+        posted = client_tab.call(
+            _handler(IncidentState, "post_message"),
+            {"files": [], "body": answer},
+            path=f"/portal/incident?id={incident_id}",
+        )
         assert _thread_has(IncidentState, answer)(posted)
         seen = admin_tab.collect(_thread_has(AdminIncidentState, answer), timeout=30)
-        assert _thread_has(AdminIncidentState, answer)(seen), "the client's message did not reach the admin on the other worker"
+        assert _thread_has(AdminIncidentState, answer)(seen), (
+            "the client's message did not reach the admin on the other worker"
+        )
     finally:
         client_tab.close()
         admin_tab.close()

@@ -4,6 +4,7 @@ client sees it awaiting approval, with the total the lines add up to, and gets a
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -138,13 +139,15 @@ def test_staff_add_a_property_with_an_asset_a_published_remark_and_a_document(ap
     # A web page dressed up as a PDF is refused by its content; a real PDF is shared.
     page.locator("#document-title").fill("Pool safety certificate 2026")
     page.locator("#document-file input[type=file]").set_input_files(
-        files=[{"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": b"<html><body>hi</body></html>"}])
+        files=[{"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": b"<html><body>hi</body></html>"}]
+    )
     expect(page.locator("#document-file-selected")).to_contain_text("certificate.pdf")
     page.locator("#document-upload").click()
     expect(page.locator("#error-document_file")).to_contain_text("checked by their content")
     expect(page.locator("#documents-table tbody tr")).to_have_count(0)
     page.locator("#document-file input[type=file]").set_input_files(
-        files=[{"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        files=[{"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     page.locator("#document-published").check()
     page.locator("#document-upload").click()
     expect(page.locator("#data-notice")).to_have_text("File uploaded.")
@@ -154,7 +157,7 @@ def test_staff_add_a_property_with_an_asset_a_published_remark_and_a_document(ap
     expect(doc).to_contain_text("Yes")
     with page.expect_download() as info:
         doc.get_by_role("link", name="certificate.pdf").click()
-    assert open(info.value.path(), "rb").read() == PDF
+    assert Path(info.value.path()).read_bytes() == PDF
 
     # The remarks list: narrowed to this property, then published in bulk (after a confirmation).
     page.locator("#remarks").get_by_role("link", name="See all").click()

@@ -10,13 +10,11 @@ import reflex as rx
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.components.native_form import native_form
+from pool_portal.presentation import palette
 from pool_portal.settings import get_settings
-from pool_portal.states.portal import PortalHomeState as S
+from pool_portal.states.portal.home import PortalHomeState as S
 
-SEVERITY_COLOURS = {
-    "CRITICAL": "#b91c1c", "NON_CONFORMANCE": "#ea580c", "NON_CRITICAL": "#ca8a04",
-    "RECOMMENDATION": "#2563eb", "INFORMATION": "#64748b", "NONE": "#16a34a",
-}
+SEVERITY_COLOURS = palette.SEVERITY_HEX
 
 
 def _tr(prefix: str, code) -> rx.Var:
@@ -40,9 +38,7 @@ def chart_table(headers: list[str], rows, table_id: str) -> rx.Component:
         rx.box(
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in headers])),
-                rx.table.body(
-                    rx.foreach(rows, lambda r: rx.table.row(rx.foreach(r, lambda v: rx.table.cell(v))))
-                ),
+                rx.table.body(rx.foreach(rows, lambda r: rx.table.row(rx.foreach(r, lambda v: rx.table.cell(v))))),
                 size="1",
                 id=table_id,
             ),
@@ -53,21 +49,35 @@ def chart_table(headers: list[str], rows, table_id: str) -> rx.Component:
 
 def _plot(component, figure, chart: str | None = None) -> rx.Component:
     extra = {"on_click": lambda points: S.open_bar(chart, points)} if chart else {}
-    return component(data=figure.to(go.Figure), config={"displayModeBar": False, "responsive": True},
-                     use_resize_handler=True,
-                     width="100%", **extra)
+    return component(
+        data=figure.to(go.Figure),
+        config={"displayModeBar": False, "responsive": True},
+        use_resize_handler=True,
+        width="100%",
+        **extra,
+    )
 
 
 # Numbers that open an overlay are small: give them a 24 px touch target (WCAG 2.5.8).
-TARGET = {"display": "inline-flex", "min_width": "24px", "min_height": "24px", "align_items": "center",
-          "justify_content": "center"}
+TARGET = {
+    "display": "inline-flex",
+    "min_width": "24px",
+    "min_height": "24px",
+    "align_items": "center",
+    "justify_content": "center",
+}
 
 
 def _count_link(row, field: str, kind: str) -> rx.Component:
     return rx.cond(
         row[field] != "0",
-        rx.link(row[field], href=f"/portal?show={kind}&site=" + row["id"], weight="bold",
-                aria_label=T(f"overlay.kind.{kind}") + ": " + row["name"], style=TARGET),
+        rx.link(
+            row[field],
+            href=f"/portal?show={kind}&site=" + row["id"],
+            weight="bold",
+            aria_label=T(f"overlay.kind.{kind}") + ": " + row["name"],
+            style=TARGET,
+        ),
         rx.text("0", color_scheme="gray"),
     )
 
@@ -92,19 +102,33 @@ def properties_panel() -> rx.Component:
                         lambda row: rx.table.row(
                             rx.table.cell(
                                 rx.flex(
-                                    rx.box(width="10px", height="10px", border_radius="50%", flex_shrink="0",
-                                           background=rx.match(row["severity"], *SEVERITY_COLOURS.items(), "#16a34a"),
-                                           title=_tr("severity.", row["severity"])),
                                     rx.box(
-                                        rx.link(row["name"], href="/portal?show=property&site=" + row["id"], weight="medium"),
+                                        width="10px",
+                                        height="10px",
+                                        border_radius="50%",
+                                        flex_shrink="0",
+                                        background=rx.match(
+                                            row["severity"], *SEVERITY_COLOURS.items(), palette.SEVERITY_HEX["NONE"]
+                                        ),
+                                        title=_tr("severity.", row["severity"]),
+                                    ),
+                                    rx.box(
+                                        rx.link(
+                                            row["name"], href="/portal?show=property&site=" + row["id"], weight="medium"
+                                        ),
                                         rx.text(row["address"], size="1", color_scheme="gray"),
                                     ),
                                     spacing="2",
                                     align="center",
                                 )
                             ),
-                            rx.cond(S.documents["invoices"], rx.table.cell(_count_link(row, "overdue_invoices", "overdue_invoices"))),
-                            rx.cond(S.documents["quotes"], rx.table.cell(_count_link(row, "open_quotes", "open_quotes"))),
+                            rx.cond(
+                                S.documents["invoices"],
+                                rx.table.cell(_count_link(row, "overdue_invoices", "overdue_invoices")),
+                            ),
+                            rx.cond(
+                                S.documents["quotes"], rx.table.cell(_count_link(row, "open_quotes", "open_quotes"))
+                            ),
                             rx.table.cell(_count_link(row, "open_defects", "open_defects")),
                         ),
                     )
@@ -127,8 +151,13 @@ def _activity_row(kind: str, doc: str) -> rx.Component:
                 rx.flex(
                     rx.text(T(f"activity.{kind}"), weight="medium"),
                     rx.spacer(),
-                    rx.link(S.activity[f"{kind}_count"].to(str), href=f"/portal?show={kind}", weight="bold",
-                            id=f"activity-{kind}-count", style=TARGET),
+                    rx.link(
+                        S.activity[f"{kind}_count"].to(str),
+                        href=f"/portal?show={kind}",
+                        weight="bold",
+                        id=f"activity-{kind}-count",
+                        style=TARGET,
+                    ),
                     rx.text(S.activity[f"{kind}_total"].to(str), color_scheme="gray"),
                     spacing="3",
                     align="center",
@@ -137,19 +166,34 @@ def _activity_row(kind: str, doc: str) -> rx.Component:
             ),
             rx.cond(
                 kind == "invoices",
-                rx.text(T("activity.overdue"), ": ", S.activity["overdue_invoices_count"].to(str), " · ",
-                        S.activity["overdue_invoices_total"].to(str), size="2", color_scheme="red"),
+                rx.text(
+                    T("activity.overdue"),
+                    ": ",
+                    S.activity["overdue_invoices_count"].to(str),
+                    " · ",
+                    S.activity["overdue_invoices_total"].to(str),
+                    size="2",
+                    color_scheme="red",
+                ),
             ),
             rx.box(
                 rx.foreach(
                     S.activity_items[kind],
                     lambda r: rx.flex(
-                        rx.link(r["number"], href="/files/" + r["doc"] + "/" + r["id"], size="2", style=TARGET,
-                                aria_label=T("overlay.pdf") + " " + r["number"]),
+                        rx.link(
+                            r["number"],
+                            href="/files/" + r["doc"] + "/" + r["id"],
+                            size="2",
+                            style=TARGET,
+                            aria_label=T("overlay.pdf") + " " + r["number"],
+                        ),
                         rx.text(r["site"], size="2", color_scheme="gray", flex="1", min_width="8rem"),
                         rx.text(r["date"], size="2"),
                         rx.text(r["amount"], size="2", weight="medium"),
-                        spacing="3", align="center", wrap="wrap", padding_y="0.15rem",
+                        spacing="3",
+                        align="center",
+                        wrap="wrap",
+                        padding_y="0.15rem",
                         class_name="activity-item",
                     ),
                 ),
@@ -177,8 +221,9 @@ def _monthly_pdf_form() -> rx.Component:
                 id="report-month",
                 style={"padding": "0.25rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
             ),
-            rx.button(rx.icon("download", size=16), T("activity.download"), type="submit", variant="soft",
-                      id="monthly-pdf"),
+            rx.button(
+                rx.icon("download", size=16), T("activity.download"), type="submit", variant="soft", id="monthly-pdf"
+            ),
             spacing="2",
             align="center",
             wrap="wrap",
@@ -207,7 +252,9 @@ def defects_panel() -> rx.Component:
         rx.flex(
             rx.heading(T("defects.open_by_severity"), size="2", as_="h3"),
             rx.spacer(),
-            rx.link(rx.icon("search", size=14), " ", T("defects.search"), href="/portal?show=defects", id="search-defects"),
+            rx.link(
+                rx.icon("search", size=14), " ", T("defects.search"), href="/portal?show=defects", id="search-defects"
+            ),
             align="center",
         ),
         rx.flex(
@@ -216,7 +263,9 @@ def defects_panel() -> rx.Component:
                 lambda t: rx.box(
                     rx.text(t[1], size="6", weight="bold"),
                     rx.text(_tr("severity.", t[0]), size="1"),
-                    border_left=rx.match(t[0], *[(k, f"4px solid {v}") for k, v in SEVERITY_COLOURS.items()], "4px solid gray"),
+                    border_left=rx.match(
+                        t[0], *[(k, f"4px solid {v}") for k, v in SEVERITY_COLOURS.items()], "4px solid gray"
+                    ),
                     padding_left="0.5rem",
                     min_width="6.5rem",
                 ),
@@ -232,9 +281,13 @@ def defects_panel() -> rx.Component:
         rx.flex(
             rx.foreach(
                 S.asset_types,
-                lambda a: rx.badge(a[0], " · ", _tr("severity.", a[1]), variant="soft",
-                                   color_scheme=rx.match(a[1], ("CRITICAL", "red"), ("NON_CONFORMANCE", "orange"),
-                                                         ("NON_CRITICAL", "amber"), ("RECOMMENDATION", "blue"), "gray")),
+                lambda a: rx.badge(
+                    a[0],
+                    " · ",
+                    _tr("severity.", a[1]),
+                    variant="soft",
+                    color_scheme=rx.match(a[1], *palette.SEVERITY_SCHEME.items(), "gray"),
+                ),
             ),
             spacing="2",
             wrap="wrap",
@@ -254,18 +307,41 @@ def routine_panel() -> rx.Component:
             align="center",
         ),
         _plot(rx.plotly.basic, S.routine_figure, "routine"),
-        chart_table(["panel.month", "routine.on_time", "routine.within_tolerance", "routine.late", "routine.missed",
-                     "routine.pending"], S.routine_table, "routine-table"),
+        chart_table(
+            [
+                "panel.month",
+                "routine.on_time",
+                "routine.within_tolerance",
+                "routine.late",
+                "routine.missed",
+                "routine.pending",
+            ],
+            S.routine_table,
+            "routine-table",
+        ),
         native_form(
             rx.flex(
                 rx.el.label(T("routine.from"), html_for="routine-from", style={"font_size": "0.85rem"}),
-                rx.input(type="date", name="from", id="routine-from", required=True,
-                         default_value=S.routine_year.to_string() + "-01-01", size="1"),
+                rx.input(
+                    type="date",
+                    name="from",
+                    id="routine-from",
+                    required=True,
+                    default_value=S.routine_year.to_string() + "-01-01",
+                    size="1",
+                ),
                 rx.el.label(T("routine.to"), html_for="routine-to", style={"font_size": "0.85rem"}),
-                rx.input(type="date", name="to", id="routine-to", required=True,
-                         default_value=S.routine_year.to_string() + "-12-31", size="1"),
-                rx.button(rx.icon("download", size=16), T("routine.report"), type="submit", variant="soft",
-                          id="routine-pdf"),
+                rx.input(
+                    type="date",
+                    name="to",
+                    id="routine-to",
+                    required=True,
+                    default_value=S.routine_year.to_string() + "-12-31",
+                    size="1",
+                ),
+                rx.button(
+                    rx.icon("download", size=16), T("routine.report"), type="submit", variant="soft", id="routine-pdf"
+                ),
                 spacing="2",
                 align="center",
                 wrap="wrap",
@@ -295,8 +371,13 @@ def spend_panel() -> rx.Component:
         rx.heading(T("spend.by_property"), size="2", as_="h3", margin_top="0.75rem"),
         rx.foreach(
             S.spend_by_property,
-            lambda p: rx.flex(rx.text(p[0], size="2"), rx.spacer(), rx.text(p[1], size="2", weight="medium"),
-                              border_bottom="1px solid var(--gray-4)", padding_y="0.25rem"),
+            lambda p: rx.flex(
+                rx.text(p[0], size="2"),
+                rx.spacer(),
+                rx.text(p[1], size="2", weight="medium"),
+                border_bottom="1px solid var(--gray-4)",
+                padding_y="0.25rem",
+            ),
         ),
     )
 
@@ -306,13 +387,20 @@ def map_panel() -> rx.Component:
         "panel.map",
         "panel-map",
         # The same (basic) plotly bundle as the charts: one bundle for the whole page.
-        rx.plotly.basic(data=S.map_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True},
-                        use_resize_handler=True, width="100%", on_click=S.open_pin),
+        rx.plotly.basic(
+            data=S.map_figure.to(go.Figure),
+            config={"displayModeBar": False, "responsive": True},
+            use_resize_handler=True,
+            width="100%",
+            on_click=S.open_pin,
+        ),
         chart_table(["map.colour", "map.properties", "map.names"], S.map_table, "map-table"),
     )
 
 
-def _mini_table(headers: list[str], rows, fields: list[str], table_id: str, prefixes: dict[str, str] | None = None) -> rx.Component:
+def _mini_table(
+    headers: list[str], rows, fields: list[str], table_id: str, prefixes: dict[str, str] | None = None
+) -> rx.Component:
     prefixes = prefixes or {}
 
     def cell(r, f):
@@ -333,8 +421,15 @@ def search_box() -> rx.Component:
     return rx.form(
         rx.flex(
             rx.el.label(T("search.label"), html_for="search-q", class_name="sr-only"),
-            rx.input(id="search-q", name="q", placeholder=T("search.placeholder"), type="search",
-                     min_length=2, max_length=100, width="100%"),
+            rx.input(
+                id="search-q",
+                name="q",
+                placeholder=T("search.placeholder"),
+                type="search",
+                min_length=2,
+                max_length=100,
+                width="100%",
+            ),
             rx.button(rx.icon("search", size=16), T("search.go"), type="submit", id="search-go"),
             spacing="2",
             width="100%",
@@ -354,8 +449,14 @@ def search_results() -> rx.Component:
             S.search_hits.length() > 0,
             rx.box(
                 rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in
-                                                   ("search.kind", "overlay.title", "search.detail", "overlay.site")])),
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(T(h))
+                                for h in ("search.kind", "overlay.title", "search.detail", "overlay.site")
+                            ]
+                        )
+                    ),
                     rx.table.body(
                         rx.foreach(
                             S.search_hits,
@@ -382,12 +483,20 @@ def property_detail() -> rx.Component:
     return rx.box(
         rx.text(S.detail_address, color_scheme="gray", size="2"),
         rx.heading(T("detail.assets"), size="3", as_="h3", margin_top="0.75rem"),
-        _mini_table(["detail.asset_id", "detail.type", "detail.model", "detail.last_test", "detail.next_due"],
-                    S.detail_assets, ["code", "type", "model", "last_test", "next_due"], "detail-assets"),
+        _mini_table(
+            ["detail.asset_id", "detail.type", "detail.model", "detail.last_test", "detail.next_due"],
+            S.detail_assets,
+            ["code", "type", "model", "last_test", "next_due"],
+            "detail-assets",
+        ),
         rx.heading(T("detail.tasks"), size="3", as_="h3", margin_top="0.75rem"),
-        _mini_table(["overlay.number", "detail.kind", "overlay.status", "overlay.date", "overlay.title"],
-                    S.detail_tasks, ["number", "kind", "stage", "date", "description"], "detail-tasks",
-                    {"kind": "kind.", "stage": "stage."}),
+        _mini_table(
+            ["overlay.number", "detail.kind", "overlay.status", "overlay.date", "overlay.title"],
+            S.detail_tasks,
+            ["number", "kind", "stage", "date", "description"],
+            "detail-tasks",
+            {"kind": "kind.", "stage": "stage."},
+        ),
         rx.heading(T("detail.files"), size="3", as_="h3", margin_top="0.75rem"),
         rx.cond(
             S.detail_documents.length() > 0,
@@ -395,8 +504,13 @@ def property_detail() -> rx.Component:
                 rx.foreach(
                     S.detail_documents,
                     lambda d: rx.el.li(
-                        rx.link(rx.icon("file-down", size=14), " ", d["title"], href="/files/document/" + d["id"],
-                                is_external=True),
+                        rx.link(
+                            rx.icon("file-down", size=14),
+                            " ",
+                            d["title"],
+                            href="/files/document/" + d["id"],
+                            is_external=True,
+                        ),
                         rx.text(" (", d["size"], ")", as_="span", size="1", color_scheme="gray"),
                     ),
                 ),
@@ -413,12 +527,18 @@ def overlay() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.flex(
-                rx.dialog.title(rx.cond(S.overlay == "property", S.detail_name, _tr("overlay.kind.", S.overlay)),
-                                margin="0"),
+                rx.dialog.title(
+                    rx.cond(S.overlay == "property", S.detail_name, _tr("overlay.kind.", S.overlay)), margin="0"
+                ),
                 rx.spacer(),
                 rx.dialog.close(
-                    rx.icon_button(rx.icon("x"), variant="ghost", aria_label=T("overlay.close"), id="overlay-close",
-                                   on_click=S.close_overlay(False)),
+                    rx.icon_button(
+                        rx.icon("x"),
+                        variant="ghost",
+                        aria_label=T("overlay.close"),
+                        id="overlay-close",
+                        on_click=S.close_overlay(False),
+                    ),
                 ),
                 align="center",
             ),
@@ -428,8 +548,14 @@ def overlay() -> rx.Component:
                 S.overlay == "defects",
                 rx.form(
                     rx.flex(
-                        rx.input(name="q", default_value=S.overlay_filter, placeholder=T("defects.filter"),
-                                 aria_label=T("defects.filter"), id="defects-filter", width="100%"),
+                        rx.input(
+                            name="q",
+                            default_value=S.overlay_filter,
+                            placeholder=T("defects.filter"),
+                            aria_label=T("defects.filter"),
+                            id="defects-filter",
+                            width="100%",
+                        ),
                         rx.button(T("search.go"), type="submit"),
                         spacing="2",
                         margin_top="0.5rem",
@@ -442,19 +568,28 @@ def overlay() -> rx.Component:
             rx.box(
                 rx.table.root(
                     rx.table.header(
-                        rx.table.row(*[rx.table.column_header_cell(T(f"overlay.{h}"))
-                                       for h in ("number", "site", "title", "date", "status", "amount")])
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(T(f"overlay.{h}"))
+                                for h in ("number", "site", "title", "date", "status", "amount")
+                            ]
+                        )
                     ),
                     rx.table.body(
                         rx.foreach(
                             S.overlay_rows,
                             lambda r: rx.table.row(
-                                rx.table.cell(rx.cond(
-                                    (r["doc"] == "quote") | (r["doc"] == "invoice"),
-                                    rx.link(r["number"], href="/files/" + r["doc"] + "/" + r["id"],
-                                            aria_label=T("overlay.pdf") + " " + r["number"]),
-                                    r["number"],
-                                )),
+                                rx.table.cell(
+                                    rx.cond(
+                                        (r["doc"] == "quote") | (r["doc"] == "invoice"),
+                                        rx.link(
+                                            r["number"],
+                                            href="/files/" + r["doc"] + "/" + r["id"],
+                                            aria_label=T("overlay.pdf") + " " + r["number"],
+                                        ),
+                                        r["number"],
+                                    )
+                                ),
                                 rx.table.cell(r["site"]),
                                 rx.table.cell(r["title"]),
                                 rx.table.cell(r["date"]),
@@ -470,8 +605,10 @@ def overlay() -> rx.Component:
                 margin_top="0.75rem",
                 display=rx.cond((S.overlay == "property") | (S.overlay == "search"), "none", "block"),
             ),
-            rx.cond((S.overlay_rows.length() == 0) & (S.overlay != "property") & (S.overlay != "search"),
-                    rx.text(T("overlay.empty"))),
+            rx.cond(
+                (S.overlay_rows.length() == 0) & (S.overlay != "property") & (S.overlay != "search"),
+                rx.text(T("overlay.empty")),
+            ),
             max_width="900px",
             id="overlay",
         ),

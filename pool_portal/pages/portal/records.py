@@ -10,8 +10,9 @@ import reflex as rx
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.components.native_form import native_form
-from pool_portal.services import lists, records
-from pool_portal.states.records import (
+from pool_portal.presentation import palette
+from pool_portal.services.portal import lists, records
+from pool_portal.states.portal.records import (
     AssetsState,
     DefectsState,
     InvoicesState,
@@ -22,6 +23,7 @@ from pool_portal.states.records import (
     RequestJobState,
 )
 
+
 def dom_value(element_id: str) -> rx.Var:
     """A form field's value, read in the browser when the event fires."""
     return rx.Var(f"(document.getElementById('{element_id}')?.value ?? '')", _var_type=str)
@@ -29,8 +31,12 @@ def dom_value(element_id: str) -> rx.Var:
 
 SELECT_STYLE = {"padding": "0.3rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"}
 FORM_ID = "list-form"
-STATUS_PREFIX = {"jobs": "jobs.filter.", "quotes": "quotes.filter.", "invoices": "invoices.filter.",
-                 "defects": "defects.status."}
+STATUS_PREFIX = {
+    "jobs": "jobs.filter.",
+    "quotes": "quotes.filter.",
+    "invoices": "invoices.filter.",
+    "defects": "defects.status.",
+}
 
 
 def _submit_on_change():
@@ -42,25 +48,47 @@ def _toolbar(S: type[ListState], kind: str, extra: list[rx.Component]) -> rx.Com
     selector, any extra filters, the search box, the CSV export and "clear"."""
     statuses = lists.STATUSES[kind]
     status = (
-        [rx.el.label(T("list.status"), html_for="list-status", class_name="sr-only"),
-         rx.el.select(*[rx.el.option(T(STATUS_PREFIX[kind] + o), value=o) for o in statuses],
-                      name="status", id="list-status", value=S.status, on_change=_submit_on_change(),
-                      style=SELECT_STYLE)]
-        if len(statuses) > 1 else []
+        [
+            rx.el.label(T("list.status"), html_for="list-status", class_name="sr-only"),
+            rx.el.select(
+                *[rx.el.option(T(STATUS_PREFIX[kind] + o), value=o) for o in statuses],
+                name="status",
+                id="list-status",
+                value=S.status,
+                on_change=_submit_on_change(),
+                style=SELECT_STYLE,
+            ),
+        ]
+        if len(statuses) > 1
+        else []
     )
     return native_form(
         rx.flex(
             *status,
             *extra,
             rx.el.label(T("list.search"), html_for="list-q", class_name="sr-only"),
-            rx.input(name="q", id="list-q", default_value=S.text, placeholder=T("list.search"), type="search",
-                     max_length=100, key=kind + "-q-" + S.text),
+            rx.input(
+                name="q",
+                id="list-q",
+                default_value=S.text,
+                placeholder=T("list.search"),
+                type="search",
+                max_length=100,
+                key=kind + "-q-" + S.text,
+            ),
             rx.foreach(S.hidden, lambda h: rx.el.input(type="hidden", name=h[0], value=h[1])),
             rx.button(rx.icon("search", size=16), T("search.go"), type="submit", id="list-go"),
             rx.cond(S.filtered, rx.link(T("list.clear"), href="/portal/" + kind, id="list-clear", size="2")),
             rx.spacer(),
-            rx.link(rx.icon("download", size=14), " ", T("list.export"), href=S.csv_href, is_external=True,
-                    id="list-export", size="2"),
+            rx.link(
+                rx.icon("download", size=14),
+                " ",
+                T("list.export"),
+                href=S.csv_href,
+                is_external=True,
+                id="list-export",
+                size="2",
+            ),
             spacing="2",
             wrap="wrap",
             align="center",
@@ -81,13 +109,24 @@ def _filter_cell(S: type[ListState], col: lists.Column) -> rx.Component:
         field = rx.el.select(
             rx.el.option(T("list.any"), value=""),
             *[rx.el.option(T(col.prefix + c), value=c) for c in col.choices],
-            name=f"f_{col.key}", form=FORM_ID, value=value, on_change=_submit_on_change(), aria_label=label,
-            id=f"filter-{col.key}", style={**SELECT_STYLE, "max_width": "10rem", "font_size": "0.8rem"},
+            name=f"f_{col.key}",
+            form=FORM_ID,
+            value=value,
+            on_change=_submit_on_change(),
+            aria_label=label,
+            id=f"filter-{col.key}",
+            style={**SELECT_STYLE, "max_width": "10rem", "font_size": "0.8rem"},
         )
     else:
         field = rx.el.input(
-            name=f"f_{col.key}", form=FORM_ID, default_value=value, key=f"f-{col.key}-" + value, aria_label=label,
-            id=f"filter-{col.key}", placeholder=T("list.date_hint") if col.kind == "date" else "", max_length=100,
+            name=f"f_{col.key}",
+            form=FORM_ID,
+            default_value=value,
+            key=f"f-{col.key}-" + value,
+            aria_label=label,
+            id=f"filter-{col.key}",
+            placeholder=T("list.date_hint") if col.kind == "date" else "",
+            max_length=100,
             style={**SELECT_STYLE, "width": "100%", "min_width": "5rem", "font_size": "0.8rem"},
         )
     return rx.table.cell(field, padding="0.25rem")
@@ -114,8 +153,15 @@ def _cell(S: type[ListState], col: lists.Column, r) -> rx.Component:
     return rx.text(r[col.key])
 
 
-def list_table(S: type[ListState], kind: str, *, cells: dict | None = None, actions=None, action_label: str = "",
-               labels: dict | None = None) -> rx.Component:
+def list_table(
+    S: type[ListState],
+    kind: str,
+    *,
+    cells: dict | None = None,
+    actions=None,
+    action_label: str = "",
+    labels: dict | None = None,
+) -> rx.Component:
     """The table of a list: sortable headers, a row of per-column filters, the rows
     (``cells`` overrides how a column is drawn), an optional actions column."""
     cells, labels = cells or {}, labels or {}
@@ -152,8 +198,19 @@ def list_table(S: type[ListState], kind: str, *, cells: dict | None = None, acti
 def _pager(S: type[ListState]) -> rx.Component:
     return rx.flex(
         rx.cond(S.prev_href != "", rx.link("‹ ", T("list.previous"), href=S.prev_href, id="page-prev")),
-        rx.text(T("list.page"), " ", S.page.to_string(), " / ", S.pages.to_string(), " · ",
-                S.total.to_string(), " ", T("list.items"), size="2", id="page-info"),
+        rx.text(
+            T("list.page"),
+            " ",
+            S.page.to_string(),
+            " / ",
+            S.pages.to_string(),
+            " · ",
+            S.total.to_string(),
+            " ",
+            T("list.items"),
+            size="2",
+            id="page-info",
+        ),
         rx.cond(S.next_href != "", rx.link(T("list.next"), " ›", href=S.next_href, id="page-next")),
         spacing="4",
         align="center",
@@ -165,8 +222,11 @@ def _empty(S: type[ListState], kind: str) -> rx.Component:
     return rx.cond(
         S.loaded & (S.total == 0),
         rx.box(
-            rx.cond(S.filtered, rx.text(T("list.no_match"), " ", rx.link(T("list.clear"), href="/portal/" + kind)),
-                    rx.text(T("list.empty"))),
+            rx.cond(
+                S.filtered,
+                rx.text(T("list.no_match"), " ", rx.link(T("list.clear"), href="/portal/" + kind)),
+                rx.text(T("list.empty")),
+            ),
             id="list-empty",
             margin_top="0.5rem",
         ),
@@ -187,22 +247,37 @@ def _unavailable(state) -> rx.Component:
 
 
 def _pdf_link(path: str, r) -> rx.Component:
-    return rx.link(rx.icon("file-down", size=14), " PDF", href=path + r["id"], is_external=True,
-                   aria_label="PDF " + r["number"])
+    return rx.link(
+        rx.icon("file-down", size=14), " PDF", href=path + r["id"], is_external=True, aria_label="PDF " + r["number"]
+    )
 
 
 def _quote_actions(r) -> rx.Component:
     return rx.flex(
-        rx.link(rx.icon("file-down", size=14), " PDF", href="/files/quote/" + r["id"], is_external=True,
-                aria_label="PDF " + r["number"]),
+        rx.link(
+            rx.icon("file-down", size=14),
+            " PDF",
+            href="/files/quote/" + r["id"],
+            is_external=True,
+            aria_label="PDF " + r["number"],
+        ),
         rx.cond(
             r["status"] == "AWAITING_ACCEPTANCE",
             rx.fragment(
-                rx.button(T("quote.approve"), size="1", on_click=QuotesState.open_action(r["id"], "approve"),
-                          aria_label=T("quote.approve") + " " + r["number"]),
-                rx.button(T("quote.decline"), size="1", variant="soft", color_scheme="red",
-                          on_click=QuotesState.open_action(r["id"], "decline"),
-                          aria_label=T("quote.decline") + " " + r["number"]),
+                rx.button(
+                    T("quote.approve"),
+                    size="1",
+                    on_click=QuotesState.open_action(r["id"], "approve"),
+                    aria_label=T("quote.approve") + " " + r["number"],
+                ),
+                rx.button(
+                    T("quote.decline"),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=QuotesState.open_action(r["id"], "decline"),
+                    aria_label=T("quote.decline") + " " + r["number"],
+                ),
             ),
         ),
         spacing="2",
@@ -213,8 +288,10 @@ def _quote_actions(r) -> rx.Component:
 
 def _action_dialog() -> rx.Component:
     S = QuotesState
-    error = rx.cond(S.act_error != "", rx.text(S.tr[S.act_error].to(str), color_scheme="red", role="alert",
-                                               size="2", id="action-error"))
+    error = rx.cond(
+        S.act_error != "",
+        rx.text(S.tr[S.act_error].to(str), color_scheme="red", role="alert", size="2", id="action-error"),
+    )
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(rx.cond(S.acting == "approve", T("quote.approve_title"), T("quote.decline_title"))),
@@ -228,31 +305,53 @@ def _action_dialog() -> rx.Component:
                         rx.input(id="approve-reference", max_length=60),
                         rx.text(T("quote.document"), size="2"),
                         rx.upload(
-                            rx.flex(rx.icon("paperclip", size=16), rx.text(T("quote.document_hint"), size="2"),
-                                    spacing="2", align="center"),
-                            id="approve-document", multiple=False, max_files=1,
-                            accept={"application/pdf": [".pdf"], "image/jpeg": [".jpg", ".jpeg"],
-                                    "image/png": [".png"], "image/webp": [".webp"]},
-                            border="1px dashed var(--gray-8)", padding="0.5rem", border_radius="8px",
+                            rx.flex(
+                                rx.icon("paperclip", size=16),
+                                rx.text(T("quote.document_hint"), size="2"),
+                                spacing="2",
+                                align="center",
+                            ),
+                            id="approve-document",
+                            multiple=False,
+                            max_files=1,
+                            accept={
+                                "application/pdf": [".pdf"],
+                                "image/jpeg": [".jpg", ".jpeg"],
+                                "image/png": [".png"],
+                                "image/webp": [".webp"],
+                            },
+                            border="1px dashed var(--gray-8)",
+                            padding="0.5rem",
+                            border_radius="8px",
                         ),
-                        rx.flex(rx.foreach(rx.selected_files("approve-document"),
-                                           lambda f: rx.badge(f, variant="outline")), id="approve-document-selected"),
-                        direction="column", spacing="2",
+                        rx.flex(
+                            rx.foreach(rx.selected_files("approve-document"), lambda f: rx.badge(f, variant="outline")),
+                            id="approve-document-selected",
+                        ),
+                        direction="column",
+                        spacing="2",
                     ),
                     rx.flex(
                         rx.el.label(T("quote.comment"), html_for="decline-comment"),
                         rx.text_area(id="decline-comment", max_length=2000),
-                        direction="column", spacing="2",
+                        direction="column",
+                        spacing="2",
                     ),
                 ),
                 error,
                 rx.flex(
                     rx.button(T("common.cancel"), type="button", variant="soft", on_click=S.close_action(False)),
-                    rx.button(rx.cond(S.acting == "approve", T("quote.approve"), T("quote.decline")),
-                              type="button", id="action-submit",
-                              on_click=S.submit_action(rx.upload_files(upload_id="approve-document"),
-                                                       dom_value("approve-name"), dom_value("approve-reference"),
-                                                       dom_value("decline-comment"))),
+                    rx.button(
+                        rx.cond(S.acting == "approve", T("quote.approve"), T("quote.decline")),
+                        type="button",
+                        id="action-submit",
+                        on_click=S.submit_action(
+                            rx.upload_files(upload_id="approve-document"),
+                            dom_value("approve-name"),
+                            dom_value("approve-reference"),
+                            dom_value("decline-comment"),
+                        ),
+                    ),
                     spacing="3",
                     justify="end",
                 ),
@@ -270,8 +369,10 @@ def quotes_page() -> rx.Component:
     return portal_shell(
         _action_dialog(),
         rx.heading(T("nav.quotes"), size="6", as_="h1", margin_bottom="0.75rem"),
-        rx.cond(S.notice != "", rx.callout(S.tr[S.notice].to(str), id="quote-notice", role="status",
-                                           margin_bottom="0.75rem")),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.tr[S.notice].to(str), id="quote-notice", role="status", margin_bottom="0.75rem"),
+        ),
         _unavailable(S),
         rx.cond(S.enabled, list_body(S, "quotes", actions=_quote_actions, action_label="contacts.actions")),
     )
@@ -285,9 +386,14 @@ def invoices_page() -> rx.Component:
         rx.cond(
             S.enabled,
             rx.box(
-                rx.cond(S.payment_instructions != "",
-                        rx.callout(T("invoices.payment") + ": " + S.payment_instructions, id="payment-instructions",
-                                   margin_bottom="0.75rem")),
+                rx.cond(
+                    S.payment_instructions != "",
+                    rx.callout(
+                        T("invoices.payment") + ": " + S.payment_instructions,
+                        id="payment-instructions",
+                        margin_bottom="0.75rem",
+                    ),
+                ),
                 list_body(S, "invoices", actions=lambda r: _pdf_link("/files/invoice/", r), action_label="overlay.pdf"),
             ),
         ),
@@ -298,29 +404,46 @@ def jobs_page() -> rx.Component:
     S = JobsState
     extra = [
         rx.el.label(T("job.site"), html_for="jobs-site", class_name="sr-only"),
-        rx.el.select(rx.el.option(T("jobs.all_sites"), value=""),
-                     rx.foreach(S.sites, lambda s: rx.el.option(s[1], value=s[0])),
-                     name="site", id="jobs-site", value=S.site, style=SELECT_STYLE, on_change=_submit_on_change()),
+        rx.el.select(
+            rx.el.option(T("jobs.all_sites"), value=""),
+            rx.foreach(S.sites, lambda s: rx.el.option(s[1], value=s[0])),
+            name="site",
+            id="jobs-site",
+            value=S.site,
+            style=SELECT_STYLE,
+            on_change=_submit_on_change(),
+        ),
         # The chosen property's assets (a new property drops an asset that is not on it).
         rx.cond(
             S.site != "",
             rx.fragment(
                 rx.el.label(T("job.asset"), html_for="jobs-asset", class_name="sr-only"),
-                rx.el.select(rx.el.option(T("jobs.all_assets"), value=""),
-                             rx.foreach(S.assets, lambda a: rx.el.option(a[1], value=a[0])),
-                             name="asset", id="jobs-asset", value=S.asset, style=SELECT_STYLE,
-                             on_change=_submit_on_change()),
+                rx.el.select(
+                    rx.el.option(T("jobs.all_assets"), value=""),
+                    rx.foreach(S.assets, lambda a: rx.el.option(a[1], value=a[0])),
+                    name="asset",
+                    id="jobs-asset",
+                    value=S.asset,
+                    style=SELECT_STYLE,
+                    on_change=_submit_on_change(),
+                ),
             ),
         ),
         rx.el.label(T("routine.from"), html_for="jobs-from"),
-        rx.input(type="date", name="from", id="jobs-from", default_value=S.date_from, key="from-" + S.date_from, size="1"),
+        rx.input(
+            type="date", name="from", id="jobs-from", default_value=S.date_from, key="from-" + S.date_from, size="1"
+        ),
         rx.el.label(T("routine.to"), html_for="jobs-to"),
         rx.input(type="date", name="to", id="jobs-to", default_value=S.date_to, key="to-" + S.date_to, size="1"),
     ]
     return portal_shell(
         rx.heading(T("nav.jobs"), size="6", as_="h1", margin_bottom="0.75rem"),
-        list_body(S, "jobs", extra_filters=extra,
-                  cells={"site": lambda r: rx.box(rx.text(r["site"]), rx.text(r["address"], size="1", color_scheme="gray"))}),
+        list_body(
+            S,
+            "jobs",
+            extra_filters=extra,
+            cells={"site": lambda r: rx.box(rx.text(r["site"]), rx.text(r["address"], size="1", color_scheme="gray"))},
+        ),
     )
 
 
@@ -329,18 +452,19 @@ def reports_page() -> rx.Component:
     return portal_shell(
         rx.heading(T("nav.reports"), size="6", as_="h1", margin_bottom="0.75rem"),
         _unavailable(S),
-        rx.cond(S.enabled, list_body(S, "reports", actions=lambda r: _pdf_link("/files/report/", r),
-                                     action_label="overlay.pdf")),
+        rx.cond(
+            S.enabled,
+            list_body(S, "reports", actions=lambda r: _pdf_link("/files/report/", r), action_label="overlay.pdf"),
+        ),
     )
 
 
-SEVERITY_COLOURS = {"CRITICAL": "red", "NON_CONFORMANCE": "orange", "NON_CRITICAL": "amber",
-                    "RECOMMENDATION": "blue", "INFORMATION": "gray"}
-
-
 def severity_badge(S, value) -> rx.Component:
-    return rx.badge(S.tr["severity." + value].to(str),
-                    color_scheme=rx.match(value, *SEVERITY_COLOURS.items(), "gray"), variant="soft")
+    return rx.badge(
+        S.tr["severity." + value].to(str),
+        color_scheme=rx.match(value, *palette.SEVERITY_SCHEME.items(), "gray"),
+        variant="soft",
+    )
 
 
 def defects_page() -> rx.Component:
@@ -361,16 +485,25 @@ def _asset_detail() -> rx.Component:
 
     return rx.box(
         rx.link("‹ ", T("assets.back"), href="/portal/assets", id="asset-back"),
-        rx.heading(label, " ", d["asset_code"], " · ", d["asset_type"], size="5", as_="h2", margin_y="0.5rem",
-                   id="asset-title"),
+        rx.heading(
+            label, " ", d["asset_code"], " · ", d["asset_type"], size="5", as_="h2", margin_y="0.5rem", id="asset-title"
+        ),
         rx.grid(
-            field(T("overlay.site"), "site"), field(T("assets.model"), "model"),
-            field(T("assets.serial_number"), "serial_number"), field(T("assets.customer_ref"), "customer_ref"),
-            field(T("assets.location"), "location"), field(T("assets.last_test_number"), "last_test_number"),
+            field(T("overlay.site"), "site"),
+            field(T("assets.model"), "model"),
+            field(T("assets.serial_number"), "serial_number"),
+            field(T("assets.customer_ref"), "customer_ref"),
+            field(T("assets.location"), "location"),
+            field(T("assets.last_test_number"), "last_test_number"),
             field(T("assets.last_test_date"), "last_test_date"),
-            rx.box(rx.text(T("assets.next_service_due"), size="1", color_scheme="gray"),
-                   rx.text(rx.cond(d["next_service_due"].to(str) != "", d["next_service_due"], T("assets.not_planned")),
-                           weight="bold", id="asset-next-due")),
+            rx.box(
+                rx.text(T("assets.next_service_due"), size="1", color_scheme="gray"),
+                rx.text(
+                    rx.cond(d["next_service_due"].to(str) != "", d["next_service_due"], T("assets.not_planned")),
+                    weight="bold",
+                    id="asset-next-due",
+                ),
+            ),
             columns=rx.breakpoints(initial="1", sm="2", md="4"),
             spacing="3",
         ),
@@ -379,13 +512,35 @@ def _asset_detail() -> rx.Component:
         rx.cond(
             S.detail_defects.length() > 0,
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(k)) for k in
-                                               ("overlay.number", "defects.raised_on", "defects.severity",
-                                                "overlay.status", "overlay.title")])),
-                rx.table.body(rx.foreach(S.detail_defects, lambda r: rx.table.row(
-                    rx.table.cell(r["number"]), rx.table.cell(r["raised"]), rx.table.cell(severity_badge(S, r["severity"])),
-                    rx.table.cell(S.tr["remark." + r["status"]].to(str)), rx.table.cell(r["title"])))),
-                id="asset-defects", size="1", width="100%",
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(T(k))
+                            for k in (
+                                "overlay.number",
+                                "defects.raised_on",
+                                "defects.severity",
+                                "overlay.status",
+                                "overlay.title",
+                            )
+                        ]
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        S.detail_defects,
+                        lambda r: rx.table.row(
+                            rx.table.cell(r["number"]),
+                            rx.table.cell(r["raised"]),
+                            rx.table.cell(severity_badge(S, r["severity"])),
+                            rx.table.cell(S.tr["remark." + r["status"]].to(str)),
+                            rx.table.cell(r["title"]),
+                        ),
+                    )
+                ),
+                id="asset-defects",
+                size="1",
+                width="100%",
             ),
             rx.text(T("assets.no_defects"), size="2"),
         ),
@@ -393,13 +548,35 @@ def _asset_detail() -> rx.Component:
         rx.cond(
             S.detail_jobs.length() > 0,
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(k)) for k in
-                                               ("overlay.number", "overlay.date", "detail.kind", "overlay.status",
-                                                "overlay.title")])),
-                rx.table.body(rx.foreach(S.detail_jobs, lambda r: rx.table.row(
-                    rx.table.cell(r["number"]), rx.table.cell(r["date"]), rx.table.cell(S.tr["kind." + r["kind"]].to(str)),
-                    rx.table.cell(S.tr["stage." + r["stage"]].to(str)), rx.table.cell(r["description"])))),
-                id="asset-history", size="1", width="100%",
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(T(k))
+                            for k in (
+                                "overlay.number",
+                                "overlay.date",
+                                "detail.kind",
+                                "overlay.status",
+                                "overlay.title",
+                            )
+                        ]
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        S.detail_jobs,
+                        lambda r: rx.table.row(
+                            rx.table.cell(r["number"]),
+                            rx.table.cell(r["date"]),
+                            rx.table.cell(S.tr["kind." + r["kind"]].to(str)),
+                            rx.table.cell(S.tr["stage." + r["stage"]].to(str)),
+                            rx.table.cell(r["description"]),
+                        ),
+                    )
+                ),
+                id="asset-history",
+                size="1",
+                width="100%",
             ),
             rx.text(T("assets.no_history"), size="2"),
         ),
@@ -416,17 +593,22 @@ def assets_page() -> rx.Component:
         rx.cond(
             S.detail.contains("id"),
             _asset_detail(),
-            list_body(S, "assets", labels={"asset_code": label},
-                      cells={"asset_code": lambda r: rx.link(r["asset_code"], href="/portal/assets?id=" + r["id"])}),
+            list_body(
+                S,
+                "assets",
+                labels={"asset_code": label},
+                cells={"asset_code": lambda r: rx.link(r["asset_code"], href="/portal/assets?id=" + r["id"])},
+            ),
         ),
     )
 
 
 def _field_error(field: str) -> rx.Component:
     S = RequestJobState
-    return rx.cond(S.errors.contains(field),
-                   rx.text(S.tr[S.errors[field].to(str)].to(str), color_scheme="red", size="2", role="alert",
-                           id=f"error-{field}"))
+    return rx.cond(
+        S.errors.contains(field),
+        rx.text(S.tr[S.errors[field].to(str)].to(str), color_scheme="red", size="2", role="alert", id=f"error-{field}"),
+    )
 
 
 def request_job_page() -> rx.Component:
@@ -436,18 +618,31 @@ def request_job_page() -> rx.Component:
         rx.heading(T("job.request_title"), size="6", as_="h1", margin_bottom="0.75rem"),
         rx.cond(
             S.created != "",
-            rx.callout(T("job.requested") + " " + S.created, id="job-created", role="status", color_scheme="green",
-                       margin_bottom="0.75rem"),
+            rx.callout(
+                T("job.requested") + " " + S.created,
+                id="job-created",
+                role="status",
+                color_scheme="green",
+                margin_bottom="0.75rem",
+            ),
         ),
         rx.form(
             rx.flex(
                 rx.el.label(T("job.site"), html_for="job-site"),
-                rx.el.select(rx.foreach(S.sites, lambda s: rx.el.option(s[1], value=s[0])), name="site",
-                             id="job-site", style=select_style),
+                rx.el.select(
+                    rx.foreach(S.sites, lambda s: rx.el.option(s[1], value=s[0])),
+                    name="site",
+                    id="job-site",
+                    style=select_style,
+                ),
                 _field_error("site"),
                 rx.el.label(T("job.kind"), html_for="job-kind"),
-                rx.el.select(*[rx.el.option(T(f"kind.{k}"), value=k) for k in records.REQUESTABLE_KINDS],
-                             name="kind", id="job-kind", style=select_style),
+                rx.el.select(
+                    *[rx.el.option(T(f"kind.{k}"), value=k) for k in records.REQUESTABLE_KINDS],
+                    name="kind",
+                    id="job-kind",
+                    style=select_style,
+                ),
                 _field_error("kind"),
                 rx.el.label(T("job.description"), html_for="job-description"),
                 rx.text_area(name="description", id="job-description", max_length=4000, rows="5"),

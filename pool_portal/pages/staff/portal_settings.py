@@ -1,0 +1,199 @@
+"""Control panel → Customer portal: default panels, document types, asset columns and
+the asset-id label, incidents on/off, brand colour, payment instructions, default
+job stage, and the logo (checked by content; shown in the portal header and on PDFs)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pool_portal.components.admin_forms import SELECT_STYLE, checkbox, section
+from pool_portal.components.forms import field_error
+from pool_portal.components.i18n import T
+from pool_portal.components.layout import admin_shell
+from pool_portal.models import JobStage
+from pool_portal.services.portal import portal_settings
+from pool_portal.services.staff import portal_admin
+from pool_portal.states.shell import AppState
+from pool_portal.states.staff.portal_settings import PortalSettingsState as S
+
+LOGO_TYPES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
+
+
+def _flag(name: str, label_key: str) -> rx.Component:
+    return rx.box(checkbox(name, T(label_key), S.flags[name], f"set-{name}"), field_error(S, name))
+
+
+def _settings_form() -> rx.Component:
+    return rx.form(
+        rx.flex(
+            section(
+                "admin.settings.panels",
+                *[_flag(f"show_{p}", f"admin.panel.{p}") for p in portal_settings.PANELS],
+                rx.text(T("admin.settings.panels_hint"), size="1", color_scheme="gray"),
+                id="set-panels",
+            ),
+            section("admin.settings.documents", *[_flag(f"show_{d}", f"nav.{d}") for d in portal_settings.DOCUMENTS]),
+            section("admin.settings.incidents", _flag("incidents_enabled", "admin.settings.incidents_enabled")),
+            section(
+                "admin.settings.assets",
+                rx.text(T("admin.settings.assets_hint"), size="1", color_scheme="gray"),
+                rx.flex(
+                    rx.foreach(
+                        S.asset_column_choices,
+                        lambda k: checkbox(
+                            "col_" + k, S.tr["assets." + k].to(str), S.asset_columns.contains(k), "set-col-" + k
+                        ),
+                    ),
+                    spacing="3",
+                    wrap="wrap",
+                ),
+                field_error(S, "asset_columns"),
+                rx.el.label(T("admin.settings.asset_id_label"), html_for="set-asset_id_label"),
+                rx.input(
+                    name="asset_id_label",
+                    id="set-asset_id_label",
+                    default_value=S.asset_id_label,
+                    max_length=portal_admin.MAX_ASSET_ID_LABEL + 10,
+                    max_width="20rem",
+                ),
+                field_error(S, "asset_id_label"),
+            ),
+            section(
+                "admin.settings.branding",
+                rx.el.label(T("admin.settings.brand_colour"), html_for="set-brand_colour"),
+                rx.flex(
+                    rx.input(
+                        name="brand_colour",
+                        id="set-brand_colour",
+                        default_value=S.brand,
+                        max_length=7,
+                        max_width="10rem",
+                        placeholder="#0e7490",
+                    ),
+                    rx.box(
+                        width="1.6rem",
+                        height="1.6rem",
+                        border_radius="4px",
+                        background=S.brand,
+                        border="1px solid var(--gray-7)",
+                        aria_hidden="true",
+                    ),
+                    spacing="2",
+                    align="center",
+                ),
+                field_error(S, "brand_colour"),
+            ),
+            section(
+                "admin.settings.payment",
+                rx.el.label(T("admin.settings.payment_instructions"), html_for="set-payment_instructions"),
+                rx.text_area(
+                    name="payment_instructions",
+                    id="set-payment_instructions",
+                    rows="4",
+                    default_value=S.payment_instructions,
+                    max_length=portal_admin.MAX_PAYMENT_INSTRUCTIONS + 100,
+                ),
+                field_error(S, "payment_instructions"),
+            ),
+            section(
+                "admin.settings.jobs",
+                rx.el.label(T("admin.settings.default_job_stage"), html_for="set-default_job_stage"),
+                rx.el.select(
+                    *[rx.el.option(T(f"stage.{s.value}"), value=s.value) for s in JobStage],
+                    name="default_job_stage",
+                    id="set-default_job_stage",
+                    default_value=S.default_job_stage,
+                    style=SELECT_STYLE,
+                ),
+                field_error(S, "default_job_stage"),
+            ),
+            rx.cond(
+                S.errors.length() > 0,
+                rx.callout(T("admin.form.has_errors"), color_scheme="red", role="alert", id="settings-errors"),
+            ),
+            rx.button(T("admin.save"), type="submit", id="settings-save", size="3", width="fit-content"),
+            direction="column",
+            spacing="3",
+        ),
+        on_submit=S.save_settings,
+        reset_on_submit=False,
+        key=S.form_key.to_string(),
+        id="settings-form",
+    )
+
+
+def _logo() -> rx.Component:
+    return section(
+        "admin.logo.title",
+        rx.text(T("admin.logo.hint"), size="1", color_scheme="gray"),
+        rx.cond(
+            AppState.logo_url != "",
+            rx.flex(
+                rx.image(
+                    src=AppState.logo_url,
+                    alt=T("admin.logo.current"),
+                    id="settings-logo",
+                    max_height="64px",
+                    max_width="240px",
+                    object_fit="contain",
+                ),
+                rx.button(
+                    T("admin.logo.remove"),
+                    on_click=S.remove_logo,
+                    variant="soft",
+                    color_scheme="red",
+                    size="1",
+                    id="logo-remove",
+                ),
+                spacing="3",
+                align="center",
+            ),
+            rx.text(T("admin.logo.none"), size="2", id="logo-none"),
+        ),
+        rx.upload(
+            rx.flex(rx.icon("image-up", size=18), rx.text(T("admin.logo.pick"), size="2"), spacing="2", align="center"),
+            id="logo-upload",
+            accept=LOGO_TYPES,
+            max_files=1,
+            multiple=False,
+            border="1px dashed var(--gray-8)",
+            padding="0.75rem",
+            border_radius="8px",
+        ),
+        rx.flex(
+            rx.foreach(rx.selected_files("logo-upload"), lambda f: rx.badge(f, variant="outline")),
+            id="logo-upload-selected",
+        ),
+        field_error(S, "logo"),
+        rx.button(
+            T("admin.logo.upload"),
+            id="logo-save",
+            width="fit-content",
+            on_click=S.upload_logo(rx.upload_files(upload_id="logo-upload")),
+        ),
+        id="settings-logo-section",
+    )
+
+
+def settings_page() -> rx.Component:
+    return admin_shell(
+        rx.heading(T("admin.settings.title"), size="6", as_="h1", margin_bottom="0.25rem"),
+        rx.text(T("admin.settings.intro"), size="2", color_scheme="gray", margin_bottom="0.75rem"),
+        rx.cond(
+            S.notice != "",
+            rx.callout(
+                S.tr[S.notice].to(str),
+                id="settings-notice",
+                role="status",
+                color_scheme="green",
+                margin_bottom="0.75rem",
+            ),
+        ),
+        rx.cond(
+            S.loaded,
+            rx.grid(
+                _settings_form(), _logo(), columns=rx.breakpoints(initial="1", md="2"), spacing="4", align_items="start"
+            ),
+            rx.text(T("common.loading")),
+        ),
+    )

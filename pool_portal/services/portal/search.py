@@ -1,0 +1,135 @@
+"""Search across the view: properties, assets, reports, defect quotes, service quotes
+and tasks. Only what the portal may show is searched (approved reports; no draft or
+expired quotes), and only within the viewer's current view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from pool_portal.models import Asset, Job, Quote, QuoteKind, Report, ReportStatus, Site
+from pool_portal.services.core.clock import tenant_today
+from pool_portal.services.core.scope import Viewer
+from pool_portal.services.core.sqlfn import ci_like
+from pool_portal.services.portal.portal_settings import document_switches
+from pool_portal.services.portal.visibility import site_scope, visible_quote
+
+MAX_QUERY = 100
+PER_KIND = 10
+KINDS = ("property", "asset", "report", "defect_quote", "service_quote", "task")
+
+
+def _pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _like(column, pattern: str):
+    return ci_like(column, pattern)
+
+
+def _value(v) -> str:
+    return v.value if hasattr(v, "value") else str(v)
+
+
+def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None = None) -> list[dict[str, str]]:
+    """Up to PER_KIND hits of each kind: {"kind", "title", "detail", "detail_key", "site_id",
+    "site"}. A status is not shown as its code: ``detail_key`` is its catalogue key
+    ("docstatus.APPROVED", "stage.READY") and ``detail`` is empty; other hits have a
+    plain ``detail`` (an address, a model, a date) and no key."""
+    text = " ".join((text or "").split())[:MAX_QUERY]
+    if len(text) < 2 or not viewer.client_ids:
+        return []
+    p = _pattern(text)
+    t = viewer.tenant_id
+    scope = site_scope(viewer)
+    today = tenant_today(session, t, now)
+    docs = document_switches(session, t)
+    sites = dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(scope))).all())
+    hits: list[dict[str, str]] = []
+
+    def add(kind: str, title: str, detail: str, site_id: int, detail_key: str = "") -> None:
+        hits.append(
+            {
+                "kind": kind,
+                "title": title,
+                "detail": detail,
+                "detail_key": detail_key,
+                "site_id": str(site_id),
+                "site": sites.get(site_id, ""),
+            }
+        )
+
+    for s in session.execute(
+        select(Site)
+        .where(
+            Site.id.in_(scope),
+            or_(_like(Site.name, p), _like(Site.address, p), _like(Site.city, p), _like(Site.postcode, p)),
+        )
+        .order_by(Site.name)
+        .limit(PER_KIND)
+    ).scalars():
+        add("property", s.name, ", ".join(x for x in (s.address, s.city) if x), s.id)
+    for a in session.execute(
+        select(Asset)
+        .where(
+            Asset.tenant_id == t,
+            Asset.site_id.in_(scope),
+            Asset.is_active == True,
+            or_(
+                _like(Asset.asset_code, p),
+                _like(Asset.asset_type, p),
+                _like(Asset.model, p),
+                _like(Asset.serial_number, p),
+                _like(Asset.customer_ref, p),
+            ),
+        )
+        .order_by(Asset.asset_code)
+        .limit(PER_KIND)
+    ).scalars():
+        add("asset", f"{a.asset_code} · {a.asset_type}", a.model or "", a.site_id)
+    for r in (
+        session.execute(
+            select(Report)
+            .where(
+                Report.tenant_id == t,
+                Report.site_id.in_(scope),
+                Report.status == ReportStatus.APPROVED,
+                or_(_like(Report.number, p), _like(Report.title, p)),
+            )
+            .order_by(Report.report_date.desc())
+            .limit(PER_KIND)
+        ).scalars()
+        if docs["reports"]
+        else ()
+    ):
+        add("report", f"{r.number} · {r.title}", r.report_date.isoformat(), r.site_id)
+    quote_kinds = (("defect_quote", QuoteKind.DEFECT), ("service_quote", QuoteKind.SERVICE)) if docs["quotes"] else ()
+    for kind, qkind in quote_kinds:
+        for q in session.execute(
+            select(Quote)
+            .where(
+                Quote.tenant_id == t,
+                Quote.site_id.in_(scope),
+                Quote.kind == qkind,
+                visible_quote(today),
+                or_(_like(Quote.number, p), _like(Quote.title, p)),
+            )
+            .order_by(Quote.issued_on.desc())
+            .limit(PER_KIND)
+        ).scalars():
+            add(kind, f"{q.number} · {q.title}", "", q.site_id, f"docstatus.{_value(q.status)}")
+    for j in session.execute(
+        select(Job)
+        .where(
+            Job.tenant_id == t,
+            Job.site_id.in_(scope),
+            or_(_like(Job.number, p), _like(Job.description, p), _like(Job.customer_po, p), _like(Job.notes, p)),
+        )
+        .order_by(Job.created_at.desc())
+        .limit(PER_KIND)
+    ).scalars():
+        add("task", f"{j.number} · {j.description}", "", j.site_id, f"stage.{_value(j.stage)}")
+    return hits

@@ -1,0 +1,132 @@
+"""Control panel → Customer portal: the tenant's portal settings and its logo (ADMIN).
+
+Thin: the rules and the validation live in ``services.admin``. A save is one
+transaction: any field in error and nothing is written. Portal pages read the
+settings on every load, so connected users see a change at their next navigation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import reflex as rx
+
+from pool_portal.db import session_scope
+from pool_portal.models import Tenant
+from pool_portal.services.core.roles import PORTAL_ADMINISTRATION
+from pool_portal.services.identity import auth
+from pool_portal.services.portal import branding, portal_settings
+from pool_portal.services.staff import portal_admin
+from pool_portal.states.guard import staff_event, viewer
+from pool_portal.states.shell import AppState
+
+FIXED_ASSET_COLUMNS = ("asset_code", "site")  # always shown (services.lists.ASSET_FIXED)
+
+
+class PortalSettingsState(AppState):
+    flags: dict[str, bool] = {}  # show_<panel>, show_<document>, incidents_enabled
+    asset_columns: list[str] = []
+    asset_column_choices: list[str] = []
+    asset_id_label: str = ""
+    brand: str = ""
+    payment_instructions: str = ""
+    default_job_stage: str = ""
+    job_stages: list[str] = []
+    errors: dict[str, str] = {}
+    notice: str = ""
+    form_key: int = 0  # bumps when the values are (re)loaded: the form re-mounts with them
+    loaded: bool = False
+
+    def _on_refused(self) -> None:
+        super()._on_refused()
+        self.flags, self.loaded = {}, False
+
+    async def _reload(self) -> None:
+        v = viewer()
+
+        def work():
+            with session_scope() as db:
+                stamp = auth.logo_stamp(db.get(Tenant, v.tenant_id))
+                return branding.tenant_branding(db, v), portal_admin.get_portal_settings(db, v.tenant_id), stamp
+
+        (name, colour), values, stamp = await asyncio.to_thread(work)
+        self._apply_identity(replace(v, tenant_logo=stamp), name, colour)  # the logo as it is now
+        self.flags = {k: bool(values[k]) for k in portal_admin.BOOL_FIELDS}
+        self.asset_columns = values["asset_columns"]
+        self.asset_column_choices = [k for k in values["asset_column_choices"] if k not in FIXED_ASSET_COLUMNS]
+        self.asset_id_label = values["asset_id_label"]
+        self.brand = values["brand_colour"]
+        self.payment_instructions = values["payment_instructions"]
+        self.default_job_stage = values["default_job_stage"]
+        self.job_stages = values["job_stage_choices"]
+        self.form_key += 1
+        self.loaded = True
+
+    @staff_event(PORTAL_ADMINISTRATION)
+    async def load_settings(self):
+        self.errors, self.notice = {}, ""
+        await self._reload()
+
+    @staff_event(PORTAL_ADMINISTRATION)
+    async def save_settings(self, form_data: dict):
+        """The whole form: an unticked box is "off" (browsers send only ticked ones)."""
+        v = viewer()
+        data = form_data if isinstance(form_data, dict) else {}
+        form: dict[str, object] = {k: bool(data.get(k)) for k in portal_admin.BOOL_FIELDS}
+        columns = [k for k in portal_settings.ASSET_COLUMN_KEYS if k in FIXED_ASSET_COLUMNS or data.get(f"col_{k}")]
+        form.update(
+            asset_columns=columns,
+            asset_id_label=str(data.get("asset_id_label") or "")[:200],
+            brand_colour=str(data.get("brand_colour") or "")[:20],
+            payment_instructions=str(data.get("payment_instructions") or "")[
+                : portal_admin.MAX_PAYMENT_INSTRUCTIONS + 100
+            ],
+            default_job_stage=str(data.get("default_job_stage") or "")[:40],
+        )
+
+        def work():
+            with session_scope() as db:
+                errors = portal_admin.update_portal_settings(db, v.tenant_id, v.user_id, form)
+                if errors:
+                    db.rollback()
+                return errors
+
+        errors = await asyncio.to_thread(work)
+        self.errors = errors
+        if errors:
+            self.notice = ""
+            return
+        self.notice = "admin.settings.saved"
+        await self._reload()
+
+    @staff_event(PORTAL_ADMINISTRATION)
+    async def upload_logo(self, files: list[rx.UploadFile]):
+        """Read at most one byte past the limit; the service checks size and content."""
+        v = viewer()
+        upload = (files or [None])[0]
+        data = b"" if upload is None else await asyncio.to_thread(upload.file.read, portal_admin.MAX_LOGO_BYTES + 1)
+        name = (upload.name or "") if upload is not None else ""
+
+        def work():
+            with session_scope() as db:
+                return portal_admin.set_logo(db, v.tenant_id, v.user_id, data, name)
+
+        errors = await asyncio.to_thread(work)
+        self.errors = errors
+        self.notice = "" if errors else "admin.logo.saved"
+        if not errors:
+            await self._reload()
+
+    @staff_event(PORTAL_ADMINISTRATION)
+    async def remove_logo(self):
+        v = viewer()
+
+        def work():
+            with session_scope() as db:
+                return portal_admin.remove_logo(db, v.tenant_id, v.user_id)
+
+        removed = await asyncio.to_thread(work)
+        self.errors = {}
+        self.notice = "admin.logo.removed" if removed else ""
+        await self._reload()
