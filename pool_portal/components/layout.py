@@ -31,7 +31,7 @@ def sign_out_form(kind: str, everywhere: bool = False) -> rx.Component:
 
 def view_switcher() -> rx.Component:
     """For users with several clients or a group: which part of the portfolio to see."""
-    from pool_portal.states.portal.home import PortalState
+    from pool_portal.states.portal.page import PortalState
 
     return rx.cond(
         PortalState.view_choices.length() > 1,
@@ -126,7 +126,7 @@ def shell(
 
 
 def portal_shell(*content: rx.Component) -> rx.Component:
-    from pool_portal.states.portal.home import PortalState
+    from pool_portal.states.portal.page import PortalState
 
     nav = [
         ("nav.home", "/portal"),
@@ -166,7 +166,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
 def view_as_banner() -> rx.Component:
     """While staff view the portal as a client: who, that it is read-only, and the way
     back (the server refuses every write whatever the page shows)."""
-    from pool_portal.states.portal.home import PortalState
+    from pool_portal.states.portal.page import PortalState
 
     return rx.cond(
         PortalState.viewing_as != "",

@@ -87,3 +87,12 @@ def view_as_viewer(session: Session, staff: Viewer) -> Viewer | None:
     if client is None or not client.is_active or user is None or not user.is_active:
         return None
     return replace(_read_only_viewer(user, client, staff.session_id), tenant_logo=staff.tenant_logo)
+
+
+def end_view_as_of(session: Session, staff: Viewer) -> int | None:
+    """End the view-as of the staff viewer's session: the client it was viewing as (the
+    banner goes back to that client's page), or None."""
+    row = session.get(UserSession, staff.session_id)
+    client_id = row.impersonating_client_id if row else None
+    end_view_as(session, staff.tenant_id, staff.user_id, staff.session_id)
+    return client_id

@@ -27,7 +27,7 @@ from pool_portal.services.core.roles import ANY_STAFF, OFFICE_WORK
 from pool_portal.services.incidents import incidents
 from pool_portal.services.portal import branding, portal_settings
 from pool_portal.states.guard import portal_event, recheck, staff_event, viewer
-from pool_portal.states.portal.home import PortalState
+from pool_portal.states.portal.page import PortalState
 from pool_portal.states.shell import AppState
 
 WATCH_INTERVAL_S = 2.0  # how often an open page asks the database for changes

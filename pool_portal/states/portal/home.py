@@ -10,85 +10,14 @@ import weakref
 import reflex as rx
 
 from pool_portal.db import session_scope
-from pool_portal.models import Client, JobStage, Tenant
+from pool_portal.models import JobStage, Tenant
 from pool_portal.presentation.display import money
 from pool_portal.services.core.i18n import catalogue, normalise_language
 from pool_portal.services.core.params import parse_id, parse_int
-from pool_portal.services.core.roles import OFFICE_WORK
-from pool_portal.services.core.scope import view_options
-from pool_portal.services.identity import auth, view_as
-from pool_portal.services.portal import branding, charts, dashboard, portal_settings, search, visibility
-from pool_portal.states.guard import portal_event, staff_event, viewer
-from pool_portal.states.shell import AppState
-
-
-class PortalState(AppState):
-    """What every portal page shares: the current view (one client, a group, or
-    everything) and the choices for the switcher."""
-
-    view: str = "all"
-    view_choices: list[list[str]] = []
-    docs: dict[str, bool] = {"quotes": True, "invoices": True, "reports": True}
-    incidents_on: bool = True
-    # Staff viewing the portal as a client (read-only): that client's name and id.
-    viewing_as: str = ""
-    viewing_as_id: str = ""
-
-    def _on_refused(self) -> None:
-        super()._on_refused()
-        self.view_choices = []
-        self.viewing_as = self.viewing_as_id = ""
-
-    def _load_common(self, db, v=None) -> None:
-        v = v or viewer()
-        tenant_name, colour = branding.tenant_branding(db, v)
-        self._apply_identity(v, tenant_name, colour)
-        choices = [[k, label] for k, label in view_options(db, v.tenant_id, v.user_id)]
-        keys = [k for k, _ in choices]
-        # "all" for a user with one membership is that membership: show it selected.
-        self.view = v.view if v.view in keys or not keys else keys[0]
-        self.view_choices = choices
-        self.docs = portal_settings.document_switches(db, v.tenant_id)
-        self.incidents_on = portal_settings.incidents_enabled(db, v.tenant_id)
-        client = db.get(Client, next(iter(v.client_ids))) if v.read_only and v.client_ids else None
-        self.viewing_as = client.name if client is not None else ""
-        self.viewing_as_id = str(client.id) if client is not None else ""
-
-    @staticmethod
-    def _site_choices(db, v) -> list[list[str]]:
-        """[id, name] of the view's properties, for a site selector."""
-        return [[str(s.id), s.name] for s in visibility.view_sites(db, v)]
-
-    @portal_event
-    async def switch_view(self, view: str):
-        token = auth.token_from_cookie_header(self.router.headers.raw_headers.get("cookie"))
-
-        def work() -> bool:
-            with session_scope() as db:
-                return auth.set_view(db, token, str(view)[:40])
-
-        if await asyncio.to_thread(work):
-            # Reload the page: its on_load reads the data again in the new view.
-            return rx.redirect(self.router.url.path or "/portal")
-
-    @staff_event(OFFICE_WORK)
-    async def end_view_as(self):
-        """The banner's "End viewing": the staff session is a staff session again; back
-        to the client's admin page."""
-        v = viewer()
-
-        def work() -> int | None:
-            with session_scope() as db:
-                from pool_portal.models import UserSession
-
-                row = db.get(UserSession, v.session_id)
-                client_id = row.impersonating_client_id if row else None
-                view_as.end_view_as(db, v.tenant_id, v.user_id, v.session_id)
-                return client_id
-
-        client_id = await asyncio.to_thread(work)
-        self.viewing_as = self.viewing_as_id = ""
-        return rx.redirect(f"/admin/client?id={client_id}" if client_id else "/admin/clients")
+from pool_portal.services.identity import auth
+from pool_portal.services.portal import charts, dashboard, search, visibility
+from pool_portal.states.guard import portal_event, viewer
+from pool_portal.states.portal.page import PortalState
 
 
 def _labels(lang: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.params import parse_id
 from pool_portal.services.portal import lists, portal_settings, records
 from pool_portal.states.guard import portal_event, viewer
-from pool_portal.states.portal.home import PortalState
+from pool_portal.states.portal.page import PortalState
 
 
 class ListState(rx.State, mixin=True):

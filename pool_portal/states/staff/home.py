@@ -6,7 +6,8 @@ import asyncio
 
 from pool_portal.db import session_scope
 from pool_portal.services.core.roles import ANY_STAFF
-from pool_portal.services.portal import branding, overview
+from pool_portal.services.portal import branding
+from pool_portal.services.staff import home
 from pool_portal.states.guard import staff_event, viewer
 from pool_portal.states.shell import AppState
 
@@ -29,8 +30,8 @@ class AdminHomeState(AppState):
 
         def work():
             with session_scope() as db:
-                clients = overview.admin_clients(db, v) if overview.can_manage_clients(v) else []
-                return branding.tenant_branding(db, v), clients, overview.technician_visits(db, v)
+                clients = home.admin_clients(db, v) if home.can_manage_clients(v) else []
+                return branding.tenant_branding(db, v), clients, home.technician_visits(db, v)
 
         (tenant_name, colour), clients, visits = await asyncio.to_thread(work)
         self._apply_identity(v, tenant_name, colour)

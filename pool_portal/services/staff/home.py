@@ -1,4 +1,4 @@
-"""What the first pages show: a portal user's properties, a tenant's clients."""
+"""The staff home: the tenant's clients (ADMIN, OFFICE) and a technician's visits."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pool_portal.models import (
-    Asset,
     Client,
     Incident,
     IncidentState,
@@ -17,39 +16,7 @@ from pool_portal.models import (
     VisitStatus,
 )
 from pool_portal.services.core.roles import OFFICE_WORK
-from pool_portal.services.core.scope import Viewer, sites_for
-
-
-def portal_properties(session: Session, viewer: Viewer) -> list[dict[str, str]]:
-    """The viewer's properties with their client and asset count, by name."""
-    sites = sites_for(session, viewer)
-    if not sites:
-        return []
-    ids = [s.id for s in sites]
-    asset_counts = dict(
-        session.exec(
-            select(Asset.site_id, func.count(Asset.id))
-            .where(Asset.tenant_id == viewer.tenant_id, col(Asset.site_id).in_(ids))
-            .group_by(Asset.site_id)
-        ).all()
-    )
-    client_names = dict(
-        session.exec(
-            select(Client.id, Client.name).where(
-                Client.tenant_id == viewer.tenant_id, col(Client.id).in_({s.client_id for s in sites})
-            )
-        ).all()
-    )
-    return [
-        {
-            "id": str(s.id),
-            "name": s.name,
-            "address": ", ".join(p for p in (s.address, s.postcode, s.city) if p),
-            "client": client_names.get(s.client_id, ""),
-            "assets": str(asset_counts.get(s.id, 0)),
-        }
-        for s in sites
-    ]
+from pool_portal.services.core.scope import Viewer
 
 
 def admin_clients(session: Session, viewer: Viewer, limit: int = 200) -> list[dict[str, str]]:
