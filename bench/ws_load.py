@@ -67,14 +67,12 @@ from bench.common import (
     start_app,
     workdir,
 )
+from pool_portal.states.portal.home import PortalHomeState
 
 NAMESPACE = "/_event"
 ROOT_STATE = "reflex___state____state"
 HYDRATED = "is_hydrated_rx_state_"
-HOME_STATE = (
-    f"{ROOT_STATE}.pool_portal___states___base____app_state"
-    ".pool_portal___states___portal____portal_state.pool_portal___states___portal____portal_home_state"
-)
+HOME_STATE = PortalHomeState.get_full_name()  # the dashboard's state, as the page names it
 LOAD_HOME = f"{HOME_STATE}.load_home"
 OVERLAYS = ("overdue_invoices", "open_defects", "open_quotes", "property")  # one per session, in turn
 TIMEOUT_S = 120.0
