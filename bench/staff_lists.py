@@ -43,8 +43,8 @@ def main() -> None:
 
     import pool_portal.models as m
     from pool_portal.db import make_engine
-    from pool_portal.services.staff import data as staff_data
     from pool_portal.services.staff import lists as staff_lists
+    from pool_portal.services.staff import site_records, sites
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--db")
@@ -69,9 +69,9 @@ def main() -> None:
         deep = {"page": str(staff_lists.fetch(db, t, s, "remarks", {}).pages)}
         figures["staff_list_last_page_ms_p50"] = _ms(lambda: staff_lists.fetch(db, t, s, "remarks", deep))
         site = db.exec(select(m.Site).where(m.Site.tenant_id == t).order_by(m.Site.id)).first()
-        figures["staff_site_page_ms_p50"] = _ms(lambda: staff_data.site_page(db, t, s, site.id))
+        figures["staff_site_page_ms_p50"] = _ms(lambda: sites.site_page(db, t, s, site.id))
         started = time.perf_counter()
-        count = staff_data.bulk_publish(db, t, s, {"site": str(site.id)}, True)
+        count = site_records.bulk_publish(db, t, s, {"site": str(site.id)}, True)
         db.rollback()
         figures["staff_bulk_publish_ms"] = round((time.perf_counter() - started) * 1000, 1)
         print(

@@ -57,8 +57,20 @@ from pool_portal.states.portal.records import (
     ReportsState,
     RequestJobState,
 )
-from pool_portal.states.staff import data as data_states
 from pool_portal.states.staff.clients import ClientsState, ClientState, GroupsState, GroupState
+from pool_portal.states.staff.data_billing import InvoiceState, QuoteState
+from pool_portal.states.staff.data_lists import (
+    DataIndexState,
+    InvoicesListState,
+    JobsListState,
+    QuotesListState,
+    RemarksListState,
+    ReportsListState,
+    SitesListState,
+    VisitsListState,
+)
+from pool_portal.states.staff.data_records import JobState, ReportState
+from pool_portal.states.staff.data_site import SiteState
 from pool_portal.states.staff.home import AdminHomeState
 from pool_portal.states.staff.notifications import NotificationsState
 from pool_portal.states.staff.portal_settings import PortalSettingsState
@@ -193,18 +205,18 @@ app.add_page(
 # Admin → Data: lists and edit pages (sites with assets, remarks and documents; jobs and
 # visits; quotes and invoices with lines; reports).
 for route, page, loader, title in (
-    ("/admin/data", data_pages.index_page, data_states.DataIndexState.load_data_index, "title.data"),
-    ("/admin/sites", data_pages.sites_page, data_states.SitesListState.load_sites_list, "title.sites"),
-    ("/admin/site", data_site.site_page, data_states.SiteState.load_site, "title.site"),
-    ("/admin/jobs", data_pages.jobs_page, data_states.JobsListState.load_jobs_list, "title.jobs"),
-    ("/admin/job", data_records.job_page, data_states.JobState.load_job, "title.job"),
-    ("/admin/visits", data_pages.visits_page, data_states.VisitsListState.load_visits_list, "title.visits"),
-    ("/admin/quotes", data_pages.quotes_page, data_states.QuotesListState.load_quotes_list, "title.quotes"),
-    ("/admin/quote", data_records.quote_page, data_states.QuoteState.load_quote, "title.quote"),
-    ("/admin/invoices", data_pages.invoices_page, data_states.InvoicesListState.load_invoices_list, "title.invoices"),
-    ("/admin/invoice", data_records.invoice_page, data_states.InvoiceState.load_invoice, "title.invoice"),
-    ("/admin/reports", data_pages.reports_page, data_states.ReportsListState.load_reports_list, "title.reports"),
-    ("/admin/report", data_records.report_page, data_states.ReportState.load_report, "title.report"),
-    ("/admin/remarks", data_pages.remarks_page, data_states.RemarksListState.load_remarks_list, "title.remarks"),
+    ("/admin/data", data_pages.index_page, DataIndexState.load_data_index, "title.data"),
+    ("/admin/sites", data_pages.sites_page, SitesListState.load_sites_list, "title.sites"),
+    ("/admin/site", data_site.site_page, SiteState.load_site, "title.site"),
+    ("/admin/jobs", data_pages.jobs_page, JobsListState.load_jobs_list, "title.jobs"),
+    ("/admin/job", data_records.job_page, JobState.load_job, "title.job"),
+    ("/admin/visits", data_pages.visits_page, VisitsListState.load_visits_list, "title.visits"),
+    ("/admin/quotes", data_pages.quotes_page, QuotesListState.load_quotes_list, "title.quotes"),
+    ("/admin/quote", data_records.quote_page, QuoteState.load_quote, "title.quote"),
+    ("/admin/invoices", data_pages.invoices_page, InvoicesListState.load_invoices_list, "title.invoices"),
+    ("/admin/invoice", data_records.invoice_page, InvoiceState.load_invoice, "title.invoice"),
+    ("/admin/reports", data_pages.reports_page, ReportsListState.load_reports_list, "title.reports"),
+    ("/admin/report", data_records.report_page, ReportState.load_report, "title.report"),
+    ("/admin/remarks", data_pages.remarks_page, RemarksListState.load_remarks_list, "title.remarks"),
 ):
     app.add_page(page, route=route, on_load=loader, title=page_title(title))

@@ -194,7 +194,7 @@ def _record_route(kind: str):
     async def route(request: Request) -> Response:
         from pool_portal.models import Invoice, Quote, Report
         from pool_portal.services.portal import records
-        from pool_portal.services.staff import data as staff_data
+        from pool_portal.services.staff import editing
 
         raw = request.path_params.get("record_id", "")
         languages: list[str] = []  # the answer's language, found with the session
@@ -212,7 +212,7 @@ def _record_route(kind: str):
                 record_id = parse_id(raw)
                 if viewer.is_staff:
                     model = {"quote": Quote, "invoice": Invoice, "report": Report}[kind]
-                    doc = staff_data.owned(db, model, viewer.tenant_id, record_id) if record_id else None
+                    doc = editing.owned(db, model, viewer.tenant_id, record_id) if record_id else None
                 else:
                     get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[
                         kind

@@ -20,7 +20,7 @@ from pool_portal.models import (
     Severity,
     VisitStatus,
 )
-from pool_portal.states.staff.data import (
+from pool_portal.states.staff.data_lists import (
     DataIndexState,
     InvoicesListState,
     JobsListState,

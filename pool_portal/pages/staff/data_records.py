@@ -9,7 +9,8 @@ from pool_portal.components import data_forms as f
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.models import JobKind, JobStage, QuoteKind, VisitStatus
-from pool_portal.states.staff.data import InvoiceState, JobState, QuoteState, ReportState
+from pool_portal.states.staff.data_billing import InvoiceState, QuoteState
+from pool_portal.states.staff.data_records import JobState, ReportState
 
 
 def _codes(enum_cls) -> tuple[str, ...]:

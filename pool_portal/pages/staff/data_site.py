@@ -12,7 +12,7 @@ from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.models import RemarkStatus, Severity
 from pool_portal.pages.incidents.portal import dom_value
-from pool_portal.states.staff.data import SiteState
+from pool_portal.states.staff.data_site import SiteState
 
 S = SiteState
 DOCUMENT_ACCEPT = {

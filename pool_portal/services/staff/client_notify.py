@@ -10,8 +10,10 @@ or property) or about a document type the tenant switched off.
 How: an in-portal notification for each of them, in their language, and a mail
 (``services.mail``, in their language) for those whose preference for that kind is on
 (``notify_on_quote``, ``notify_on_invoice``, ``notify_on_report``). The notifications
-are added to the caller's session; the mails come back to be queued after the commit
-(``send``), so nothing is mailed about a change that was rolled back.
+are added to the caller's session; ``announce`` queues the mails as an after-commit
+effect of the caller's unit of work (``core.uow``), so nothing is mailed about a change
+that was rolled back. (``notify`` gives the mails back instead, for a caller that
+sends them itself after its commit with ``send``.)
 
 Plain Python, no Reflex.
 """
@@ -35,8 +37,11 @@ from pool_portal.models import (
     Tenant,
     utcnow,
 )
+from pool_portal.services.core import uow
 from pool_portal.services.core.i18n import t
 from pool_portal.services.infra import mail
+from pool_portal.services.portal.portal_settings import document_switches
+from pool_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +108,6 @@ def notify(session: Session, tenant_id: int, site: Site, event: str, number: str
     """Add the in-portal notifications for ``event`` ("quote_sent", "invoice_issued",
     "report_approved") about document ``number`` on ``site``; return the mails to send
     after the commit."""
-    from pool_portal.services.portal.portal_settings import document_switches
-    from pool_portal.settings import get_settings
-
     preference, kind, path, switch = EVENTS[event]
     client = session.get(Client, site.client_id)
     tenant = session.get(Tenant, tenant_id)
@@ -138,6 +140,14 @@ def notify(session: Session, tenant_id: int, site: Site, event: str, number: str
             )
         )
     return messages
+
+
+def announce(session: Session, tenant_id: int, site: Site, event: str, number: str) -> None:
+    """``notify``, with the mails queued once the unit of work of ``session`` has
+    committed (never when it rolls back)."""
+    messages = notify(session, tenant_id, site, event, number)
+    if messages:
+        uow.after_commit(session, lambda: send(messages))
 
 
 def send(messages: list[mail.Message]) -> None:

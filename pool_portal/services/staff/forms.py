@@ -2,7 +2,8 @@
 records a translation key for the field when the value is wrong, so a service can
 check every field first and write nothing when any is wrong.
 
-Plain Python, no Reflex. Used by services.staff_data and services.staff_billing.
+Plain Python, no Reflex. Used by the staff editing services (``services.staff``); the
+values a form shows are written by ``presentation.staff_data``.
 """
 
 from __future__ import annotations
@@ -43,26 +44,6 @@ def _decimal(raw: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def cents_text(cents: int | None) -> str:
-    """Integer cents as the text a staff form shows ("1250" -> "12.50")."""
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-
-
-def quantity_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = f"{Decimal(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def percent_text(bp: int | None) -> str:
-    """Basis points as a percentage ("2100" -> "21", "1050" -> "10.5")."""
-    return quantity_text(Decimal(bp or 0) / 100)
-
-
 class Fields:
     """One submitted form. ``errors`` maps a field to a translation key."""
 
@@ -75,7 +56,7 @@ class Fields:
         self.errors.setdefault(self.prefix + key, message)
 
     def rules(self, broken) -> None:
-        """The cross-field rules broken (``services.record_rules``), each at its field,
+        """The cross-field rules broken (``services.core.record_rules``), each at its field,
         except where a field the rule read is already wrong."""
         for rule in broken:
             if not any(self.prefix + name in self.errors for name in rule.inputs):
