@@ -48,5 +48,6 @@ def restore(
         raise CliError(str(exc)) from None
     rows = sum(manifest.row_counts.values())
     typer.echo(
-        f"restored {manifest.database} database from {manifest.created_at} ({rows} rows) and {manifest.files} files"
+        f"restored {manifest.database} database from {manifest.created_at.strftime(backups.STAMP)}"
+        f" ({rows} rows) and {manifest.files} files"
     )

@@ -52,18 +52,19 @@ FORMAT = "pool-portal-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
 DB_MEMBER = {"sqlite": "db.sqlite", "postgresql": "db.dump"}
+STAMP = "%Y-%m-%dT%H:%M:%SZ"  # created_at in the manifest, UTC
 
 
 @dataclass
 class Manifest:
     database: str
     schema_revision: str
-    created_at: str
+    created_at: datetime  # UTC, to the second
     row_counts: dict[str, int]
     files: int
 
     def to_json(self) -> bytes:
-        data = {"format": FORMAT, "version": VERSION, **self.__dict__}
+        data = {"format": FORMAT, "version": VERSION, **self.__dict__, "created_at": self.created_at.strftime(STAMP)}
         return json.dumps(data, indent=2, sort_keys=True).encode()
 
 
@@ -118,7 +119,7 @@ def backup(engine: Engine, files_dir: Path, path: Path, *, overwrite: bool = Fal
         else:
             revision, counts = _dump_postgresql(engine, db_file)
         files = sorted(p for p in files_dir.rglob("*") if p.is_file()) if files_dir.is_dir() else []
-        manifest = Manifest(kind, revision, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), counts, len(files))
+        manifest = Manifest(kind, revision, datetime.now(UTC).replace(microsecond=0), counts, len(files))
         tmp = Path(work) / "backup.tar"
         with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
             data = manifest.to_json()
@@ -178,7 +179,11 @@ def read_manifest(tar: tarfile.TarFile) -> Manifest:
         if data.get("version") != VERSION:
             raise BackupError(f"backup format version {data.get('version')} is not supported by this Pool Portal")
         return Manifest(
-            data["database"], data["schema_revision"], data["created_at"], dict(data["row_counts"]), int(data["files"])
+            data["database"],
+            data["schema_revision"],
+            datetime.strptime(data["created_at"], STAMP).replace(tzinfo=UTC),
+            dict(data["row_counts"]),
+            int(data["files"]),
         )
     except (KeyError, ValueError, TypeError, AttributeError, tarfile.TarError) as exc:
         raise BackupError("not a Pool Portal backup (no valid manifest.json)") from exc
