@@ -17,9 +17,8 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 import pool_portal.models as m
-from pool_portal import cli as cli_module
 from pool_portal import migrations
-from pool_portal.cli import app
+from pool_portal.cli import app, common
 from pool_portal.db import make_engine
 from pool_portal.services.identity.passwords import verify_password
 
@@ -117,7 +116,7 @@ def test_admin_password_from_the_environment(cli):
 
 def test_admin_password_prompt_asks_twice(cli, monkeypatch):
     cli("create-tenant", "Acme Pools")
-    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    monkeypatch.setattr(common, "interactive", lambda: True)
     # First the two entries differ: asked again; then they match.
     r = cli(
         "create-admin",

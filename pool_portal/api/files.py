@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import date
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from pool_portal.db import session_scope
-from pool_portal.services.core.i18n import normalise_language, t
+from pool_portal.models import Document, Invoice, Quote, Report, Site
+from pool_portal.services.core.i18n import catalogue, normalise_language, t
 from pool_portal.services.core.params import parse_id
 from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import auth
+from pool_portal.services.incidents import incidents
 from pool_portal.services.infra import pdf, storage
-from pool_portal.services.portal import visibility
+from pool_portal.services.portal import branding, lists, records, visibility
+from pool_portal.services.staff import editing
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -124,8 +128,6 @@ async def document(request: Request) -> Response:
     languages: list[str] = []  # the answer's language, found with the session
 
     def work() -> tuple[int, bytes | None, str, str]:
-        from pool_portal.models import Document, Site
-
         with session_scope() as db:
             viewer = _viewer(request, db)
             languages.append(_language(request, viewer))
@@ -153,8 +155,6 @@ async def document(request: Request) -> Response:
 
 async def routine_report(request: Request) -> Response:
     """GET /files/routine-report?from=YYYY-MM-DD&to=YYYY-MM-DD: the Routine Activity Report."""
-    from datetime import date
-
     try:
         start = date.fromisoformat(request.query_params.get("from", ""))
         end = date.fromisoformat(request.query_params.get("to", ""))
@@ -173,8 +173,6 @@ async def routine_report(request: Request) -> Response:
 
 def _issued_pdf(db, invoice) -> bytes | None:
     """The PDF the ERP issued for an invoice (pushed through the integration API), if any."""
-    from pool_portal.models import Document
-
     stored = db.get(Document, invoice.pdf_document_id) if invoice.pdf_document_id else None
     if stored is None or stored.tenant_id != invoice.tenant_id:
         return None
@@ -192,10 +190,6 @@ def _record_route(kind: str):
     a 404 whether or not the id exists."""
 
     async def route(request: Request) -> Response:
-        from pool_portal.models import Invoice, Quote, Report
-        from pool_portal.services.portal import records
-        from pool_portal.services.staff import editing
-
         raw = request.path_params.get("record_id", "")
         languages: list[str] = []  # the answer's language, found with the session
 
@@ -238,13 +232,6 @@ async def export_list(request: Request) -> Response:
     """GET /files/export/{kind}.csv?<the list's query>: the whole filtered list (as the
     page shows it, in its order) as CSV for the signed-in portal user's view; 404 for
     an unknown list or one switched off for the tenant."""
-    from datetime import date
-
-    from starlette.responses import StreamingResponse
-
-    from pool_portal.services.core.i18n import catalogue
-    from pool_portal.services.portal import lists
-
     kind = request.path_params.get("kind", "")
     query = lists.parse_query(kind, request.query_params) if kind in lists.LISTS else None
 
@@ -280,10 +267,6 @@ async def incident_photo(request: Request) -> Response:
     it only on a public message of an incident in their view; staff, their tenant's.
     Cloudinary photos answer with a signed URL (a redirect, not kept by the browser).
     ``?size=thumb``: a small JPEG of the photo, for the thread's previews."""
-    from starlette.responses import RedirectResponse
-
-    from pool_portal.services.incidents import incidents
-
     raw = request.path_params.get("record_id", "")
     thumb = request.query_params.get("size") == "thumb"  # the thread's small previews
 
@@ -323,7 +306,6 @@ async def logo(request: Request) -> Response:
     """GET /files/logo?v=<stamp>: the signed-in user's tenant's logo (checked as an image
     when uploaded, and again here); 401 without a session, 404 when there is none. The
     stamp in the URL changes with the logo, so the browser may keep it for a day."""
-    from pool_portal.services.portal import branding
 
     def work():
         with session_scope() as db:

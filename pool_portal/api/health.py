@@ -13,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from pool_portal.db import get_engine
 from pool_portal.services.infra import health
+from pool_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +29,6 @@ async def _probe(fn, *args) -> health.Probe:
 
 
 async def health_check(request: Request) -> JSONResponse:
-    from pool_portal.db import get_engine
-    from pool_portal.settings import get_settings
-
     database, redis = await asyncio.gather(
         _probe(health.probe_database, get_engine()),
         _probe(health.probe_redis, get_settings().redis_url, health.TIMEOUT_S / 2),

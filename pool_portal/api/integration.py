@@ -1,12 +1,14 @@
 """The integration REST API under /api/v1, for a tenant's ERP: upserts by external id,
 reads, cursor-paged lists, an invoice's PDF. FastAPI, mounted into Reflex's backend
-through ``api_transformer`` (see pool_portal.py). The rules are in
-services/integration.py; the routes only translate HTTP to calls and back.
+through ``api_transformer`` (see pool_portal.py). The rules are in services/data_in/
+(``upserts``, ``pushes``, ``reads``); the routes only translate HTTP to calls and back,
+each in a unit of work (``db.session_scope``).
 
 In front of every route but the spec, one gate (ASGI, before any body is read):
 ``Authorization: Bearer <key>`` of a live key (401), the key's requests this minute
 (429 with Retry-After), the body's size (413). Every error is an RFC 9457 problem
-(``application/problem+json``) with ``errors`` naming the fields that were wrong.
+(``application/problem+json``, api/problems.py) with ``errors`` naming the fields
+that were wrong.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the route signatures,
@@ -22,83 +24,29 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, create_model
+from pydantic import create_model
 from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse
 from starlette.routing import Match, Mount
 
+from pool_portal.api.problems import PROBLEM, TITLES, Problem, problem
 from pool_portal.db import session_scope
-from pool_portal.services.data_in import integration
-from pool_portal.services.data_in.integration import EXTERNAL_ID, KINDS, FieldError, NotFound, Rejected
+from pool_portal.services.data_in import pushes, reads
+from pool_portal.services.data_in.errors import FieldError, NotFound, Rejected, field_errors
+from pool_portal.services.data_in.kinds import KINDS
+from pool_portal.services.data_in.schemas import EXTERNAL_ID, InvoiceOut
 from pool_portal.services.identity import api_keys
-from pool_portal.services.infra import storage
+from pool_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
-PROBLEM = "application/problem+json"
 PUBLIC = {"/openapi.json"}
 PDF_TYPES = ("application/pdf", "application/octet-stream")
 # The one route whose body is a PDF (PUT /invoices/{external_id}/pdf): it alone gets the
 # larger PDF body limit. Not "any path ending /pdf": PUT /quotes/pdf is JSON for the
 # quote with external id "pdf".
 _PDF_UPLOAD = re.compile(r"/invoices/" + EXTERNAL_ID.removeprefix("^").removesuffix("$") + r"/pdf")
-_TITLES = {
-    401: "Unauthorized",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-}
-_TYPES = {
-    401: "unauthorized",
-    404: "not-found",
-    405: "method-not-allowed",
-    409: "conflict",
-    413: "too-large",
-    415: "unsupported-media-type",
-    422: "validation",
-    429: "rate-limited",
-    500: "server-error",
-}
-
-
-# -- problem details (RFC 9457) -------------------------------------------------------------------
-class ProblemError(BaseModel):
-    field: str
-    code: str
-    detail: str
-
-
-class Problem(BaseModel):
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    errors: list[ProblemError] = []
-
-
-def problem(
-    status: int, detail: str | None = None, errors: list[FieldError] = (), headers: dict[str, str] | None = None
-) -> JSONResponse:
-    body = Problem(
-        type=f"urn:pool-portal:problem:{_TYPES.get(status, 'error')}",
-        title=_TITLES.get(status, "Error"),
-        status=status,
-        detail=detail,
-        errors=[ProblemError(field=e.field, code=e.code, detail=e.message) for e in errors],
-    )
-    return JSONResponse(
-        body.model_dump(),
-        status_code=status,
-        media_type=PROBLEM,
-        headers={"Cache-Control": "no-store", **(headers or {})},
-    )
 
 
 # -- the gate: key, rate limit, body size -----------------------------------------------------------
@@ -129,8 +77,6 @@ class ApiGate:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        from pool_portal.settings import get_settings
-
         settings = get_settings()
         path, root = scope["path"], scope.get("root_path", "")
         route = path[len(root) :] if root and path.startswith(root) else path
@@ -206,7 +152,7 @@ app = FastAPI(
 
 @app.exception_handler(RequestValidationError)
 async def _invalid(request: Request, exc: RequestValidationError):
-    errors = integration.field_errors(exc.errors(), drop_prefix=("body", "query", "path", "header"))
+    errors = field_errors(exc.errors(), drop_prefix=("body", "query", "path", "header"))
     return problem(422, "The request has fields that are missing or wrong", errors)
 
 
@@ -226,7 +172,7 @@ async def _http(request: Request, exc: StarletteHTTPException):
         return problem(422, "The body is not JSON", [FieldError("body", "json_invalid", str(exc.detail))])
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
     return problem(
-        exc.status_code, None if exc.detail == _TITLES.get(exc.status_code) else str(exc.detail), headers=headers
+        exc.status_code, None if exc.detail == TITLES.get(exc.status_code) else str(exc.detail), headers=headers
     )
 
 
@@ -237,7 +183,7 @@ async def _crash(request: Request, exc: Exception):
 
 
 def _errors(*codes: int) -> dict:
-    return {code: {"description": _TITLES[code]} for code in codes}
+    return {code: {"description": TITLES[code]} for code in codes}
 
 
 def _add_routes(kind: str) -> None:
@@ -259,10 +205,11 @@ def _add_routes(kind: str) -> None:
     def list_records(
         who: Caller,
         cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
-        limit: Annotated[int, Query(ge=1, le=integration.MAX_PAGE)] = integration.DEFAULT_PAGE,
+        limit: Annotated[int, Query(ge=1, le=reads.MAX_PAGE)] = reads.DEFAULT_PAGE,
     ):
         with session_scope() as db:
-            return integration.page(db, who.tenant_id, kind, cursor, limit)
+            found = reads.page(db, who.tenant_id, kind, cursor, limit)
+        return page_model(items=found.items, next_cursor=found.next_cursor)
 
     @app.get(
         f"/{kind}/{{external_id}}",
@@ -274,7 +221,7 @@ def _add_routes(kind: str) -> None:
     )
     def get_record(who: Caller, external_id: ExtId):
         with session_scope() as db:
-            return integration.get(db, who.tenant_id, kind, external_id)
+            return reads.get(db, who.tenant_id, kind, external_id)
 
     @app.put(
         f"/{kind}/{{external_id}}",
@@ -289,9 +236,9 @@ def _add_routes(kind: str) -> None:
         },
     )
     def put_record(who: Caller, external_id: ExtId, record: In, response: Response):
-        saved = integration.save(session_scope, who.tenant_id, kind, external_id, record, actor_key_id=who.key_id)
-        response.status_code = 201 if saved["created"] else 200
-        return saved["record"]
+        saved = pushes.save(session_scope, who.tenant_id, kind, external_id, record, actor_key_id=who.key_id)
+        response.status_code = 201 if saved.created else 200
+        return saved.record
 
 
 for _kind in KINDS:
@@ -300,7 +247,7 @@ for _kind in KINDS:
 
 @app.put(
     "/invoices/{external_id}/pdf",
-    response_model=integration.InvoiceOut,
+    response_model=InvoiceOut,
     operation_id="put_invoice_pdf",
     tags=["invoices"],
     summary="Attach the invoice's PDF (served to the client instead of the generated one)",
@@ -320,10 +267,8 @@ async def put_invoice_pdf(who: Caller, external_id: ExtId, request: Request):
     filename = request.headers.get("x-filename")
 
     def work():
-        from pool_portal.settings import get_settings
-
         with session_scope() as db:
-            invoice, old_key = integration.attach_invoice_pdf(
+            invoice, _replaced = pushes.attach_invoice_pdf(
                 db,
                 who.tenant_id,
                 external_id,
@@ -332,13 +277,7 @@ async def put_invoice_pdf(who: Caller, external_id: ExtId, request: Request):
                 max_bytes=get_settings().api_max_pdf_bytes,
                 actor_key_id=who.key_id,
             )
-            record = integration.present(db, "invoices", [invoice])[0]
-        if old_key:
-            try:
-                storage.delete_local(old_key)
-            except storage.StorageError:
-                log.warning("could not delete the replaced invoice PDF %s", old_key)
-        return record
+            return reads.present(db, "invoices", [invoice])[0]
 
     return await asyncio.to_thread(work)
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from reflex.constants import Dirs
+from reflex.utils import prerequisites
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 @cache
 def _pages_dir() -> Path:
-    from reflex.constants import Dirs
-    from reflex.utils import prerequisites
-
     return (prerequisites.get_web_dir() / Dirs.STATIC).resolve()
 
 

@@ -3,16 +3,18 @@ commit all or nothing.
 
 A file has a header row naming its columns: ``external_id`` plus the fields of the
 kind (the same as the integration API's, see ``columns``). Each row goes through the
-same upsert as the API (``services.integration.upsert``): one place for the rules,
-and the import is idempotent by external id (importing a file again updates the
-same records, never duplicates them).
+same upsert as the API (``services.data_in.upserts.upsert``): one place for the
+rules, and the import is idempotent by external id (importing a file again updates
+the same records, never duplicates them).
 
 A dry run makes every check of the commit (the upsert's own, with ``dry_run``) and
 writes nothing, so it reports what a commit would do, per-row errors and how many
 records would be created and updated, without holding the database's write lock. A
-commit writes everything in one transaction, and only when no row has an error. (Rows
-of one file never refer to each other: a file holds one kind, and references go to
-other kinds, so checking each row against the database is exact.)
+commit writes everything in one unit of work, and only when no row has an error; a
+dry run, or a file with errors, leaves its unit by the rollback path, so nothing is
+ever half-written. (Rows of one file never refer to each other: a file holds one
+kind, and references go to other kinds, so checking each row against the database
+is exact.)
 
 UTF-8 (with or without the byte-order mark spreadsheets write), comma or semicolon
 separated; an empty cell means "no value" (the field's default).
@@ -21,19 +23,27 @@ separated; an empty cell means "no value" (the field's default).
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import logging
+import time
+import typing
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session
 
+from pool_portal.db import session_scope
 from pool_portal.services.core import audit, record_rules
 from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.core.scope import Viewer
-from pool_portal.services.data_in import integration
-from pool_portal.services.data_in.integration import KINDS, Rejected
+from pool_portal.services.data_in import upserts
+from pool_portal.services.data_in.errors import Rejected
+from pool_portal.services.data_in.kinds import KINDS
 from pool_portal.services.infra import storage
+from pool_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +174,15 @@ def _check_caller(viewer: Viewer, kind: str) -> None:
         raise ValueError(f"cannot import {kind!r}")
 
 
+UnitOfWork = Callable[[], AbstractContextManager[Session]]
+
+
+class _NothingToKeep(Exception):
+    """Leaves the unit of work of a dry run, or of a file with errors, by its rollback."""
+
+
 def run(
-    session_factory: Callable,
+    unit_of_work: UnitOfWork,
     viewer: Viewer,
     kind: str,
     data: bytes,
@@ -174,9 +191,11 @@ def run(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import a CSV file of ``kind`` for the viewer's tenant. ``commit=False`` is the
-    dry run. ``session_factory()`` is a context manager giving a session (e.g.
-    ``db.session_scope``); nothing is kept unless ``commit`` and every row is good.
-    ``progress(done, total)`` is called every few rows (from this thread)."""
+    dry run. ``unit_of_work()`` gives the unit (``db.session_scope``); the rows are
+    checked and written in it, and it commits only when ``commit`` and every row is
+    good: otherwise it is rolled back, and so is it when the database fails (reported
+    as the file error "conflict" or "database"). ``progress(done, total)`` is called
+    every few rows (from this thread)."""
     _check_caller(viewer, kind)
     result = ImportResult(kind=kind)
     try:
@@ -186,29 +205,47 @@ def run(
         return result
     result.rows = len(rows)
     try:
-        with session_factory() as db:
+        with unit_of_work() as db:
             _import(db, viewer.tenant_id, kind, rows, result, progress, dry_run=not commit)
-            if commit and result.ok:
-                audit.record(
-                    db,
-                    f"import.{kind}",
-                    tenant_id=viewer.tenant_id,
-                    actor_kind="staff",
-                    actor_id=viewer.user_id,
-                    target_type="import",
-                    rows=result.rows,
-                    created=result.created,
-                    updated=result.updated,
-                )
-                result.committed = True
-            else:
-                db.rollback()
+            if not (commit and result.ok):
+                raise _NothingToKeep
+            audit.record(
+                db,
+                f"import.{kind}",
+                tenant_id=viewer.tenant_id,
+                actor_kind="staff",
+                actor_id=viewer.user_id,
+                target_type="import",
+                rows=result.rows,
+                created=result.created,
+                updated=result.updated,
+            )
+        result.committed = True
+    except _NothingToKeep:
+        pass
     except IntegrityError:  # someone else wrote the same records meanwhile
-        result.file_error, result.committed = "conflict", False
+        result.file_error = "conflict"
     except SQLAlchemyError:  # e.g. SQLite's "database is locked": rolled back, nothing written
         log.warning("CSV import of %s for tenant %s failed in the database", kind, viewer.tenant_id, exc_info=True)
-        result.file_error, result.committed = "database", False
+        result.file_error = "database"
     return result
+
+
+def run_stashed(
+    viewer: Viewer,
+    key: str,
+    kind: str,
+    *,
+    commit: bool,
+    progress: Callable[[int, int], None] | None = None,
+    unit_of_work: UnitOfWork = session_scope,
+) -> ImportResult | None:
+    """``run`` on the file kept by ``stash`` (the import page's dry run and commit), in
+    the app's units of work; None when the kept file is gone."""
+    data = unstash(key)
+    if data is None:
+        return None
+    return run(unit_of_work, viewer, kind, data, commit=commit, progress=progress)
 
 
 def _import(db, tenant_id: int, kind: str, rows, result: ImportResult, progress, *, dry_run: bool) -> None:
@@ -228,7 +265,7 @@ def _import(db, tenant_id: int, kind: str, rows, result: ImportResult, progress,
             seen[external_id] = line
             values = {name: cell.strip() for name, cell in row.items() if cell.strip()}
             try:
-                done_row = integration.upsert(db, tenant_id, kind, external_id, values, dry_run=dry_run, refs=refs)
+                done_row = upserts.upsert(db, tenant_id, kind, external_id, values, dry_run=dry_run, refs=refs)
             except Rejected as exc:
                 result.errors += [RowError(line, external_id, e.field, e.code, e.message) for e in exc.errors]
             else:
@@ -271,10 +308,6 @@ def discard(key: str) -> None:
 
 
 def _discard_stale() -> None:
-    import time
-
-    from pool_portal.settings import get_settings
-
     folder = get_settings().files_dir / STASH_FOLDER
     cutoff = time.time() - STASH_MAX_AGE_S
     for path in folder.glob("*.csv") if folder.is_dir() else ():
@@ -287,9 +320,6 @@ def _discard_stale() -> None:
 
 def allowed_values(kind: str, name: str) -> list[str]:
     """The codes a column accepts when it is a choice (severity, status...), else []."""
-    import enum
-    import typing
-
     info = KINDS[kind].schema_in.model_fields.get(name)
     if info is None:
         return []

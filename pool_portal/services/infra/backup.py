@@ -22,12 +22,12 @@ PostgreSQL is restored with ``pg_restore --clean --if-exists --single-transactio
 the files folder is swapped by renames. A backup of an older schema is migrated to head
 after restoring; one from a newer schema (unknown revision) is refused. Stopping the
 app while restoring is still wise: sign-ins and pages open during it see a mix.
+PostgreSQL's client programs are found and run by ``pg_tools``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import glob
 import io
 import json
 import os
@@ -40,94 +40,35 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import URL, Engine, make_url
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import URL, Engine
+
+from pool_portal import migrations
+from pool_portal.services.infra.pg_tools import BackupError, pg_bin, run_pg
 
 FORMAT = "pool-portal-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
 DB_MEMBER = {"sqlite": "db.sqlite", "postgresql": "db.dump"}
-PG_TIMEOUT_S = 3600
-
-
-class BackupError(Exception):
-    """A backup or restore that cannot go ahead, in one line."""
+STAMP = "%Y-%m-%dT%H:%M:%SZ"  # created_at in the manifest, UTC
 
 
 @dataclass
 class Manifest:
     database: str
     schema_revision: str
-    created_at: str
+    created_at: datetime  # UTC, to the second
     row_counts: dict[str, int]
     files: int
 
     def to_json(self) -> bytes:
-        data = {"format": FORMAT, "version": VERSION, **self.__dict__}
+        data = {"format": FORMAT, "version": VERSION, **self.__dict__, "created_at": self.created_at.strftime(STAMP)}
         return json.dumps(data, indent=2, sort_keys=True).encode()
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-
-def pg_bin(name: str) -> str:
-    """A PostgreSQL client program: on PATH, else the newest /usr/lib/postgresql/*/bin."""
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=_version_key)
-    if not candidates:
-        raise BackupError(f"{name} not found: install the PostgreSQL client (postgresql-client)")
-    return candidates[-1]
-
-
-def _version_key(path: str) -> tuple:
-    part = Path(path).parts[-3]
-    return tuple(int(x) if x.isdigit() else 0 for x in part.split("."))
-
-
-_LIBPQ_PARAMS = {  # URL query parameters libpq also reads from the environment
-    "sslmode": "PGSSLMODE",
-    "sslrootcert": "PGSSLROOTCERT",
-    "sslcert": "PGSSLCERT",
-    "sslkey": "PGSSLKEY",
-    "connect_timeout": "PGCONNECT_TIMEOUT",
-    "application_name": "PGAPPNAME",
-    "options": "PGOPTIONS",
-    "target_session_attrs": "PGTARGETSESSIONATTRS",
-    "passfile": "PGPASSFILE",
-}
-
-
-def libpq_env(url: str | URL) -> dict[str, str]:
-    """The environment for pg_dump/pg_restore from a SQLAlchemy URL: the password never
-    appears on a command line (visible in ``ps``)."""
-    u = make_url(url) if isinstance(url, str) else url
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    for var, value in (
-        ("PGHOST", u.host),
-        ("PGPORT", u.port),
-        ("PGUSER", u.username),
-        ("PGPASSWORD", u.password),
-        ("PGDATABASE", u.database),
-    ):
-        if value not in (None, ""):
-            env[var] = str(value)
-    for key, value in u.query.items():
-        if key == "host" and "PGHOST" not in env:  # postgresql:///db?host=/run/postgresql
-            env["PGHOST"] = value if isinstance(value, str) else value[0]
-        elif key in _LIBPQ_PARAMS:
-            env[_LIBPQ_PARAMS[key]] = value if isinstance(value, str) else value[0]
-    env.setdefault("PGCONNECT_TIMEOUT", "10")
-    return env
-
-
-def _run_pg(args: list[str], url: URL) -> subprocess.CompletedProcess:
-    proc = subprocess.run(args, env=libpq_env(url), capture_output=True, text=True, timeout=PG_TIMEOUT_S)  # noqa: PLW1510
-    if proc.returncode != 0:
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
-        raise BackupError(f"{Path(args[0]).name} failed: {lines[0] if lines else f'exit {proc.returncode}'}")
-    return proc
 
 
 def _sqlite_path(url: URL) -> Path:
@@ -143,16 +84,10 @@ def _counts(conn) -> dict[str, int]:
 
 
 def _known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    from pool_portal.migrations import alembic_config
-
-    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    return {s.revision for s in ScriptDirectory.from_config(migrations.alembic_config()).walk_revisions()}
 
 
 def _revision_of(conn) -> str:
-    from alembic.runtime.migration import MigrationContext
-
     revision = MigrationContext.configure(conn).get_current_revision()
     if revision is None:
         raise BackupError("the database was never migrated: nothing to back up (run `portal migrate`)")
@@ -184,7 +119,7 @@ def backup(engine: Engine, files_dir: Path, path: Path, *, overwrite: bool = Fal
         else:
             revision, counts = _dump_postgresql(engine, db_file)
         files = sorted(p for p in files_dir.rglob("*") if p.is_file()) if files_dir.is_dir() else []
-        manifest = Manifest(kind, revision, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), counts, len(files))
+        manifest = Manifest(kind, revision, datetime.now(UTC).replace(microsecond=0), counts, len(files))
         tmp = Path(work) / "backup.tar"
         with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
             data = manifest.to_json()
@@ -212,8 +147,6 @@ def _dump_sqlite(engine: Engine, target: Path) -> tuple[str, dict[str, int]]:
     finally:
         src.close()
         dst.close()
-    from sqlalchemy import create_engine
-
     copy = create_engine(f"sqlite:///{target}")
     try:
         with copy.connect() as conn:
@@ -230,7 +163,7 @@ def _dump_postgresql(engine: Engine, target: Path) -> tuple[str, dict[str, int]]
         with conn.begin():
             snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             revision, counts = _revision_of(conn), _counts(conn)
-            _run_pg([pg_bin("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={target}"], engine.url)
+            run_pg([pg_bin("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={target}"], engine.url)
     return revision, counts
 
 
@@ -246,7 +179,11 @@ def read_manifest(tar: tarfile.TarFile) -> Manifest:
         if data.get("version") != VERSION:
             raise BackupError(f"backup format version {data.get('version')} is not supported by this Pool Portal")
         return Manifest(
-            data["database"], data["schema_revision"], data["created_at"], dict(data["row_counts"]), int(data["files"])
+            data["database"],
+            data["schema_revision"],
+            datetime.strptime(data["created_at"], STAMP).replace(tzinfo=UTC),
+            dict(data["row_counts"]),
+            int(data["files"]),
         )
     except (KeyError, ValueError, TypeError, AttributeError, tarfile.TarError) as exc:
         raise BackupError("not a Pool Portal backup (no valid manifest.json)") from exc
@@ -326,7 +263,7 @@ def restore(engine: Engine, files_dir: Path, path: Path) -> Manifest:
             if kind == "sqlite":
                 _replace_sqlite(db_file, live)
             else:
-                _run_pg(
+                run_pg(
                     [
                         pg_bin("pg_restore"),
                         "--clean",
@@ -341,8 +278,6 @@ def restore(engine: Engine, files_dir: Path, path: Path) -> Manifest:
                 )
             _swap_dirs(new_files, files_dir)
     engine.dispose()  # pooled connections may point at the replaced file
-    from pool_portal import migrations
-
     migrations.upgrade(engine)
     return manifest
 

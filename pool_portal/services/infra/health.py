@@ -38,7 +38,7 @@ def probe_redis(url: str | None, timeout: float = TIMEOUT_S) -> Probe:
     """PING the Redis at ``url`` with short timeouts; ok None when there is no URL."""
     if not url:
         return Probe(None, None)
-    import redis
+    import redis  # lazy: the Redis client only when REFLEX_REDIS_URL is set (the CLI's check, /_health)
 
     start = time.perf_counter()
     try:

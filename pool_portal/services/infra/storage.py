@@ -13,6 +13,7 @@ import re
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from pool_portal.settings import get_settings
 
@@ -76,8 +77,6 @@ _PUBLIC_ID = re.compile(r"^[A-Za-z0-9_/-]{1,200}$")
 
 def _cloudinary_options() -> dict[str, str] | None:
     """cloud_name/api_key/api_secret from settings.cloudinary_url, or None (local files)."""
-    from urllib.parse import unquote, urlsplit
-
     url = get_settings().cloudinary_url
     if not url:
         return None
@@ -101,7 +100,7 @@ def put_image(data: bytes, ext: str) -> tuple[str, str]:
     options = _cloudinary_options()
     if options is None:
         return LOCAL, save(data, IMAGE_FOLDER, ext)
-    import cloudinary.uploader
+    import cloudinary.uploader  # lazy: the Cloudinary SDK (~0.2 s) only when CLOUDINARY_URL is set
 
     try:
         result = cloudinary.uploader.upload(
@@ -135,7 +134,7 @@ def image_url_or_bytes(backend: str, key: str, *, thumb: bool = False) -> str | 
         options = _cloudinary_options()
         if options is None or not _PUBLIC_ID.fullmatch(key or ""):
             raise StorageError("cloudinary is not configured or the key is not ours")
-        from cloudinary.utils import cloudinary_url
+        from cloudinary.utils import cloudinary_url  # lazy: the Cloudinary SDK only when CLOUDINARY_URL is set
 
         size = (
             {"transformation": [{"width": THUMB_PX, "height": THUMB_PX, "crop": "limit"}], "format": "jpg"}
@@ -152,7 +151,7 @@ def image_url_or_bytes(backend: str, key: str, *, thumb: bool = False) -> str | 
 def thumbnail(data: bytes) -> bytes | None:
     """A JPEG of at most THUMB_PX a side, turned as the camera meant (EXIF), transparent
     parts on white; None when Pillow cannot read the image."""
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageOps  # lazy: Pillow only when a thumbnail is made, not for every file read
 
     try:
         with Image.open(io.BytesIO(data)) as im:
@@ -197,7 +196,7 @@ def delete(backend: str, key: str) -> None:
         options = _cloudinary_options()
         if options is None or not _PUBLIC_ID.fullmatch(key or ""):
             raise StorageError("cloudinary is not configured or the key is not ours")
-        import cloudinary.uploader
+        import cloudinary.uploader  # lazy: the Cloudinary SDK only when CLOUDINARY_URL is set
 
         try:
             cloudinary.uploader.destroy(

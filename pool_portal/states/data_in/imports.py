@@ -1,8 +1,10 @@
 """Admin → Import: a CSV of clients, sites, assets or remarks; a dry run that lists
 every row's errors and what would be created or updated; then Commit (all or
-nothing). The rules are in services/csv_import.py; this state reads the upload with
-a size cap, keeps the file in private storage between the dry run and the commit,
-and runs both in a background task that reports progress."""
+nothing). The rules are in services/data_in/csv_import.py; this state reads the
+upload with a size cap, keeps the file in private storage between the dry run and the
+commit, and runs both (``csv_import.run_stashed``, in the app's units of work) in a
+background task that reports progress. The display rows come from
+presentation/data_in.py."""
 
 from __future__ import annotations
 
@@ -11,13 +13,12 @@ import logging
 
 import reflex as rx
 
-from pool_portal.db import session_scope
-from pool_portal.services.core.i18n import catalogue, normalise_language
+from pool_portal.presentation.data_in import import_columns, import_errors
+from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.data_in import csv_import
-from pool_portal.services.portal import branding
 from pool_portal.states.guard import staff_event, viewer
-from pool_portal.states.shell import AppState
+from pool_portal.states.shell import StaffPage
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ SHOWN_ERRORS = 200  # the page lists this many; the count says how many there ar
 PROGRESS_POLL_S = 0.25
 
 
-class ImportState(AppState):
+class ImportState(StaffPage):
     kind: str = "clients"
     columns: list[list[str]] = []  # [name, "required" | "", allowed values]
     phase: str = ""  # "" | checking | checked | committing | done
@@ -58,22 +59,11 @@ class ImportState(AppState):
 
     def _set_kind(self, kind: str) -> None:
         self.kind = kind if kind in csv_import.IMPORT_KINDS else "clients"
-        required = set(csv_import.required_columns(self.kind))
-        self.columns = [
-            [name, "required" if name in required else "", " | ".join(csv_import.allowed_values(self.kind, name))]
-            for name in csv_import.columns(self.kind)
-        ]
+        self.columns = import_columns(self.kind)
 
     @staff_event(OFFICE_WORK)
     async def load_import(self):
-        v = viewer()
-
-        def work():
-            with session_scope() as db:
-                return branding.tenant_branding(db, v)
-
-        name, colour = await asyncio.to_thread(work)
-        self._apply_identity(v, name, colour)
+        await self._load_shell()
         if self.phase not in ("checking", "committing"):
             self._reset_result()
         self._set_kind(str(self.router.url.query_parameters.get("kind", self.kind)))
@@ -141,13 +131,9 @@ class ImportState(AppState):
         def report(done: int, total: int) -> None:
             progress["done"], progress["total"] = done, total
 
-        def work():
-            data = csv_import.unstash(key)
-            if data is None:
-                return None
-            return csv_import.run(session_scope, v, kind, data, commit=commit is True, progress=report)
-
-        task = asyncio.create_task(asyncio.to_thread(work))
+        task = asyncio.create_task(
+            asyncio.to_thread(csv_import.run_stashed, v, key, kind, commit=commit is True, progress=report)
+        )
         while not task.done():
             await asyncio.wait({task}, timeout=PROGRESS_POLL_S)
             async with self:
@@ -178,20 +164,10 @@ class ImportState(AppState):
                 self._reset_result()
             self.file_error = f"import.file.{result.file_error}"
             return
-        tr = catalogue(lang)
         self.rows, self.created, self.updated = result.rows, result.created, result.updated
         self.error_count = len(result.errors)
         self.file_error = f"import.file.{result.file_error}" if result.file_error else ""
         self.file_detail = result.file_detail
-        self.errors = [
-            {
-                "line": str(e.line),
-                "external_id": e.external_id,
-                "field": e.field,
-                "message": tr.get(csv_import.message_key(e.code), tr["import.error.invalid"]),
-                "allowed": " | ".join(csv_import.allowed_values(result.kind, e.field)),
-            }
-            for e in result.errors[:SHOWN_ERRORS]
-        ]
+        self.errors = import_errors(result, lang, SHOWN_ERRORS)
         self.progress_done = self.progress_total = result.rows
         self.phase = "done" if result.committed else "checked"

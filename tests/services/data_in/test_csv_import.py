@@ -165,7 +165,7 @@ def _flaky_upsert(monkeypatch, fail_on_call: int):
 
     from sqlalchemy.exc import OperationalError
 
-    real, calls = csv_import.integration.upsert, []
+    real, calls = csv_import.upserts.upsert, []
 
     def upsert(*args, **kwargs):
         calls.append(1)
@@ -173,7 +173,7 @@ def _flaky_upsert(monkeypatch, fail_on_call: int):
             raise OperationalError("INSERT INTO client ...", {}, sqlite3.OperationalError("database is locked"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(csv_import.integration, "upsert", upsert)
+    monkeypatch.setattr(csv_import.upserts, "upsert", upsert)
     return calls
 
 

@@ -11,8 +11,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 import pool_portal.models as m
-from pool_portal.services.data_in import integration as api
-from pool_portal.services.data_in.integration import NotFound, Rejected
+from pool_portal.services.core import pricing
+from pool_portal.services.data_in import kinds, pushes, reads, upserts
+from pool_portal.services.data_in.errors import NotFound, Rejected
 
 
 @pytest.fixture
@@ -33,14 +34,14 @@ def codes(exc: Rejected) -> dict[str, str]:
 
 def test_the_same_upsert_twice_gives_one_row_and_a_change_updates_it(db, tenants):
     a, _ = tenants
-    first = api.upsert(db, a, "clients", "C-1", {"name": "Costa Azul", "email": "Office@Costa.example"})
-    again = api.upsert(db, a, "clients", "C-1", {"name": "Costa Azul", "email": "Office@Costa.example"})
+    first = upserts.upsert(db, a, "clients", "C-1", {"name": "Costa Azul", "email": "Office@Costa.example"})
+    again = upserts.upsert(db, a, "clients", "C-1", {"name": "Costa Azul", "email": "Office@Costa.example"})
     assert first.created and not again.created and first.row.id == again.row.id
     assert count(db, m.Client) == 1
-    api.upsert(db, a, "clients", "C-1", {"name": "Costa Azul S.L."})
-    got = api.get(db, a, "clients", "C-1")
+    upserts.upsert(db, a, "clients", "C-1", {"name": "Costa Azul S.L."})
+    got = reads.get(db, a, "clients", "C-1")
     # The body is the whole record: the email left out is cleared.
-    assert got == {
+    assert got.model_dump(mode="json") == {
         "external_id": "C-1",
         "name": "Costa Azul S.L.",
         "email": None,
@@ -52,34 +53,34 @@ def test_the_same_upsert_twice_gives_one_row_and_a_change_updates_it(db, tenants
 
 def test_references_are_external_ids_of_the_same_tenant(db, tenants):
     a, b = tenants
-    api.upsert(db, b, "clients", "B-CLIENT", {"name": "Theirs"})
+    upserts.upsert(db, b, "clients", "B-CLIENT", {"name": "Theirs"})
     with pytest.raises(Rejected) as err:
-        api.upsert(db, a, "sites", "S-1", {"client_external_id": "B-CLIENT", "name": "Pool"})
+        upserts.upsert(db, a, "sites", "S-1", {"client_external_id": "B-CLIENT", "name": "Pool"})
     assert codes(err.value) == {"client_external_id": "unknown_reference"}
     assert count(db, m.Site) == 0
     # The same external id in two tenants: two records, each tenant sees its own.
-    api.upsert(db, a, "clients", "B-CLIENT", {"name": "Ours"})
-    site = api.upsert(db, a, "sites", "S-1", {"client_external_id": "B-CLIENT", "name": "Pool", "latitude": 38.3})
+    upserts.upsert(db, a, "clients", "B-CLIENT", {"name": "Ours"})
+    site = upserts.upsert(db, a, "sites", "S-1", {"client_external_id": "B-CLIENT", "name": "Pool", "latitude": 38.3})
     assert db.get(m.Client, site.row.client_id).tenant_id == a
-    assert api.get(db, a, "clients", "B-CLIENT")["name"] == "Ours"
-    assert api.get(db, b, "clients", "B-CLIENT")["name"] == "Theirs"
+    assert reads.get(db, a, "clients", "B-CLIENT").name == "Ours"
+    assert reads.get(db, b, "clients", "B-CLIENT").name == "Theirs"
     with pytest.raises(NotFound):
-        api.get(db, b, "sites", "S-1")
-    assert api.get(db, a, "sites", "S-1")["client_external_id"] == "B-CLIENT"
+        reads.get(db, b, "sites", "S-1")
+    assert reads.get(db, a, "sites", "S-1").client_external_id == "B-CLIENT"
 
 
 def _site(db, tenant, ext="S-1", client="C-1"):
-    api.upsert(db, tenant, "clients", client, {"name": "Client"})
-    return api.upsert(db, tenant, "sites", ext, {"client_external_id": client, "name": f"Pool {ext}"}).row
+    upserts.upsert(db, tenant, "clients", client, {"name": "Client"})
+    return upserts.upsert(db, tenant, "sites", ext, {"client_external_id": client, "name": f"Pool {ext}"}).row
 
 
 def test_assets_reports_and_jobs_referred_to_must_be_on_the_same_site(db, tenants):
     a, _ = tenants
     _site(db, a, "S-1")
     _site(db, a, "S-2", client="C-2")
-    api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-2", "asset_code": "P1", "asset_type": "pump"})
+    upserts.upsert(db, a, "assets", "A-1", {"site_external_id": "S-2", "asset_code": "P1", "asset_type": "pump"})
     with pytest.raises(Rejected) as err:
-        api.upsert(
+        upserts.upsert(
             db,
             a,
             "remarks",
@@ -93,7 +94,7 @@ def test_assets_reports_and_jobs_referred_to_must_be_on_the_same_site(db, tenant
             },
         )
     assert codes(err.value) == {"asset_external_id": "other_site"}
-    remark = api.upsert(
+    remark = upserts.upsert(
         db,
         a,
         "remarks",
@@ -124,15 +125,15 @@ def test_quote_totals_come_from_the_lines_and_new_lines_replace_the_old(db, tena
             {"description": "Labour", "quantity": "2.5", "unit_price_cents": 3333},
         ],
     }
-    api.upsert(db, a, "quotes", "Q-100", body)
-    got = api.get(db, a, "quotes", "Q-100")
+    upserts.upsert(db, a, "quotes", "Q-100", body)
+    got = reads.get(db, a, "quotes", "Q-100")
     # 2.5 x 33.33 = 83.325 -> 83.33 (half up); subtotal 533.33; 21 % tax 112.00
-    assert [ln["total_cents"] for ln in got["lines"]] == [45000, 8333]
-    assert (got["subtotal_cents"], got["tax_cents"], got["total_cents"]) == (53333, 11200, 64533)
-    assert got["tax_rate_bp"] == 2100  # read back as sent, as staff editing shows it
-    api.upsert(db, a, "quotes", "Q-100", {**body, "lines": body["lines"][:1]})
-    got = api.get(db, a, "quotes", "Q-100")
-    assert len(got["lines"]) == 1 and got["total_cents"] == 45000 + 9450
+    assert [ln.total_cents for ln in got.lines] == [45000, 8333]
+    assert (got.subtotal_cents, got.tax_cents, got.total_cents) == (53333, 11200, 64533)
+    assert got.tax_rate_bp == 2100  # read back as sent, as staff editing shows it
+    upserts.upsert(db, a, "quotes", "Q-100", {**body, "lines": body["lines"][:1]})
+    got = reads.get(db, a, "quotes", "Q-100")
+    assert len(got.lines) == 1 and got.total_cents == 45000 + 9450
     assert count(db, m.QuoteLine) == 1 and count(db, m.Quote) == 1
 
 
@@ -141,12 +142,12 @@ def test_a_number_of_another_record_is_refused(db, tenants):
     _site(db, a)
     _site(db, b)
     job = {"number": "J-1", "site_external_id": "S-1", "kind": "SERVICE_CALL", "description": "No heat"}
-    api.upsert(db, a, "jobs", "JOB-1", job)
-    api.upsert(db, b, "jobs", "JOB-1", job)  # another tenant may use the same number
+    upserts.upsert(db, a, "jobs", "JOB-1", job)
+    upserts.upsert(db, b, "jobs", "JOB-1", job)  # another tenant may use the same number
     with pytest.raises(Rejected) as err:
-        api.upsert(db, a, "jobs", "JOB-2", job)
+        upserts.upsert(db, a, "jobs", "JOB-2", job)
     assert codes(err.value) == {"number": "number_taken"}
-    api.upsert(db, a, "jobs", "JOB-1", {**job, "description": "Still no heat"})  # its own number is fine
+    upserts.upsert(db, a, "jobs", "JOB-1", {**job, "description": "Still no heat"})  # its own number is fine
 
 
 def test_a_quote_answered_in_the_portal_keeps_its_answer(db, tenants):
@@ -159,7 +160,7 @@ def test_a_quote_answered_in_the_portal_keeps_its_answer(db, tenants):
         "status": "AWAITING_ACCEPTANCE",
         "title": "Service",
     }
-    quote = api.upsert(db, a, "quotes", "Q-1", body).row
+    quote = upserts.upsert(db, a, "quotes", "Q-1", body).row
     quote.status, quote.decided_at, quote.approver_name = (
         m.QuoteStatus.APPROVED,
         datetime(2026, 3, 2, tzinfo=UTC),
@@ -168,11 +169,11 @@ def test_a_quote_answered_in_the_portal_keeps_its_answer(db, tenants):
     db.add(quote)
     db.flush()
     with pytest.raises(Rejected) as err:
-        api.upsert(db, a, "quotes", "Q-1", body)
+        upserts.upsert(db, a, "quotes", "Q-1", body)
     assert codes(err.value) == {"status": "answered"} and err.value.status == 409
     assert "Q-1" in err.value.detail and "approved" in err.value.detail
-    got = api.get(db, a, "quotes", "Q-1")
-    assert got["status"] == "APPROVED" and got["approver_name"] == "Ana"
+    got = reads.get(db, a, "quotes", "Q-1")
+    assert got.status == "APPROVED" and got.approver_name == "Ana"
 
 
 def test_an_answered_quote_cannot_change_what_the_client_answered(db, tenants):
@@ -180,7 +181,7 @@ def test_an_answered_quote_cannot_change_what_the_client_answered(db, tenants):
     the client approved or declined; the same record again is fine and rewrites nothing."""
     a, _ = tenants
     _site(db, a)
-    api.upsert(db, a, "sites", "S-2", {"client_external_id": "C-1", "name": "Other pool"})
+    upserts.upsert(db, a, "sites", "S-2", {"client_external_id": "C-1", "name": "Other pool"})
     body = {
         "number": "Q-1",
         "site_external_id": "S-1",
@@ -192,15 +193,15 @@ def test_an_answered_quote_cannot_change_what_the_client_answered(db, tenants):
         "tax_rate_bp": 2100,
         "lines": [{"description": "Pump", "quantity": "2", "unit_price_cents": 10000}],
     }
-    quote = api.upsert(db, a, "quotes", "Q-1", body).row
+    quote = upserts.upsert(db, a, "quotes", "Q-1", body).row
     line_ids = db.exec(select(m.QuoteLine.id).where(m.QuoteLine.quote_id == quote.id)).all()
     for answer in (m.QuoteStatus.APPROVED, m.QuoteStatus.DECLINED):
         quote.status, quote.decided_at = answer, datetime(2026, 3, 2, tzinfo=UTC)
         db.add(quote)
         db.flush()
         answered = {**body, "status": answer.value}
-        before = api.get(db, a, "quotes", "Q-1")
-        assert before["total_cents"] == 24200
+        before = reads.get(db, a, "quotes", "Q-1")
+        assert before.total_cents == 24200
         for change, field in (
             ({"lines": [{"description": "Pump", "quantity": "2", "unit_price_cents": 90000}]}, "lines"),
             ({"lines": [*body["lines"], {"description": "Extra", "unit_price_cents": 1}]}, "lines"),
@@ -214,15 +215,15 @@ def test_an_answered_quote_cannot_change_what_the_client_answered(db, tenants):
             ({"site_external_id": "S-2"}, "site_external_id"),
         ):
             with pytest.raises(Rejected) as err:
-                api.upsert(db, a, "quotes", "Q-1", {**answered, **change})
+                upserts.upsert(db, a, "quotes", "Q-1", {**answered, **change})
             assert codes(err.value) == {field: "answered"} and err.value.status == 409, change
             assert "Q-1" in err.value.detail
-        assert api.get(db, a, "quotes", "Q-1") == before
+        assert reads.get(db, a, "quotes", "Q-1") == before
         # The same record again: accepted, nothing rewritten (the lines keep their ids).
-        again = api.upsert(db, a, "quotes", "Q-1", answered)
+        again = upserts.upsert(db, a, "quotes", "Q-1", answered)
         assert not again.created and again.row.id == quote.id
         assert db.exec(select(m.QuoteLine.id).where(m.QuoteLine.quote_id == quote.id)).all() == line_ids
-        assert api.get(db, a, "quotes", "Q-1") == before
+        assert reads.get(db, a, "quotes", "Q-1") == before
 
 
 @pytest.mark.parametrize(
@@ -286,17 +287,17 @@ def test_the_api_refuses_what_staff_editing_refuses_across_fields(db, tenants, k
     a, _ = tenants
     _site(db, a)
     with pytest.raises(Rejected) as err:
-        api.upsert(db, a, kind, "X-1", {"site_external_id": "S-1", **good, **bad})
+        upserts.upsert(db, a, kind, "X-1", {"site_external_id": "S-1", **good, **bad})
     assert codes(err.value) == expected
     assert all(e.message == i18n.t(record_rules.KEYS[e.code]) for e in err.value.errors)
-    assert count(db, api.KINDS[kind].model) == 0
-    assert api.upsert(db, a, kind, "X-1", {"site_external_id": "S-1", **good}).created
+    assert count(db, kinds.KINDS[kind].model) == 0
+    assert upserts.upsert(db, a, kind, "X-1", {"site_external_id": "S-1", **good}).created
 
 
 def test_reports_approved_get_their_date_and_remarks_may_point_at_them(db, tenants):
     a, _ = tenants
     _site(db, a)
-    api.upsert(
+    upserts.upsert(
         db,
         a,
         "reports",
@@ -309,8 +310,8 @@ def test_reports_approved_get_their_date_and_remarks_may_point_at_them(db, tenan
             "report_date": "2026-03-01",
         },
     )
-    assert api.get(db, a, "reports", "REP-1")["approved_at"] is not None
-    api.upsert(
+    assert reads.get(db, a, "reports", "REP-1").approved_at is not None
+    upserts.upsert(
         db,
         a,
         "remarks",
@@ -323,14 +324,14 @@ def test_reports_approved_get_their_date_and_remarks_may_point_at_them(db, tenan
             "raised_on": date(2026, 3, 1),
         },
     )
-    assert api.get(db, a, "remarks", "RM-1")["report_external_id"] == "REP-1"
+    assert reads.get(db, a, "remarks", "RM-1").report_external_id == "REP-1"
 
 
 def test_field_errors_name_the_path_and_nothing_is_written(db, tenants):
     a, _ = tenants
     _site(db, a)
     with pytest.raises(Rejected) as err:
-        api.upsert(
+        upserts.upsert(
             db,
             a,
             "invoices",
@@ -346,10 +347,10 @@ def test_field_errors_name_the_path_and_nothing_is_written(db, tenants):
     assert set(codes(err.value)) == {"status", "lines.0.quantity", "colour"}
     for bad in ({"name": "Nul\x00here"}, {"name": "  "}, {"name": "x" * 201}, {"name": "A", "email": "nope"}):
         with pytest.raises(Rejected):
-            api.upsert(db, a, "clients", "C-9", bad)
+            upserts.upsert(db, a, "clients", "C-9", bad)
     for bad_id in ("", "has space", "x" * 101, "a/b"):
         with pytest.raises(Rejected) as err:
-            api.upsert(db, a, "clients", bad_id, {"name": "A"})
+            upserts.upsert(db, a, "clients", bad_id, {"name": "A"})
         assert codes(err.value) == {"external_id": "external_id"}
     assert count(db, m.Invoice) == 0 and count(db, m.Client) == 1
 
@@ -359,32 +360,32 @@ def test_a_too_large_total_is_refused(db, tenants):
     _site(db, a)
     lines = [{"description": "Gold", "quantity": "1000000", "unit_price_cents": 100_000_000}]
     with pytest.raises(Rejected) as err:
-        api.upsert(db, a, "invoices", "I-1", {"number": "I1", "site_external_id": "S-1", "lines": lines})
+        upserts.upsert(db, a, "invoices", "I-1", {"number": "I1", "site_external_id": "S-1", "lines": lines})
     assert codes(err.value) == {"lines": "too_large"}
 
 
 def test_pages_follow_the_cursor_in_a_stable_order_within_the_tenant(db, tenants):
     a, b = tenants
     for n in range(5):
-        api.upsert(db, a, "clients", f"C-{n}", {"name": f"Client {n}"})
-    api.upsert(db, b, "clients", "B-1", {"name": "Not yours"})
+        upserts.upsert(db, a, "clients", f"C-{n}", {"name": f"Client {n}"})
+    upserts.upsert(db, b, "clients", "B-1", {"name": "Not yours"})
     seen, cursor = [], None
     while True:
-        result = api.page(db, a, "clients", cursor, limit=2)
-        seen += [c["external_id"] for c in result["items"]]
-        cursor = result["next_cursor"]
+        result = reads.page(db, a, "clients", cursor, limit=2)
+        seen += [c.external_id for c in result.items]
+        cursor = result.next_cursor
         if cursor is None:
             break
     assert seen == [f"C-{n}" for n in range(5)]
     with pytest.raises(Rejected) as err:
-        api.page(db, a, "clients", "not-a-cursor")
+        reads.page(db, a, "clients", "not-a-cursor")
     assert codes(err.value) == {"cursor": "invalid_cursor"}
 
 
 def test_an_invoice_pdf_is_stored_privately_and_replaced(db, tenants, isolated_settings):
     a, b = tenants
     _site(db, a)
-    api.upsert(
+    upserts.upsert(
         db,
         a,
         "invoices",
@@ -397,38 +398,38 @@ def test_an_invoice_pdf_is_stored_privately_and_replaced(db, tenants, isolated_s
         },
     )
     with pytest.raises(Rejected):
-        api.attach_invoice_pdf(db, a, "I-1", b"<html>not a pdf</html>")
+        pushes.attach_invoice_pdf(db, a, "I-1", b"<html>not a pdf</html>")
     with pytest.raises(NotFound):
-        api.attach_invoice_pdf(db, b, "I-1", b"%PDF-1.4 theirs")
-    invoice, old = api.attach_invoice_pdf(db, a, "I-1", b"%PDF-1.4 first", "erp invoice.pdf")
-    assert old is None and api.get(db, a, "invoices", "I-1")["has_pdf"] is True
+        pushes.attach_invoice_pdf(db, b, "I-1", b"%PDF-1.4 theirs")
+    invoice, old = pushes.attach_invoice_pdf(db, a, "I-1", b"%PDF-1.4 first", "erp invoice.pdf")
+    assert old is None and reads.get(db, a, "invoices", "I-1").has_pdf is True
     doc = db.get(m.Document, invoice.pdf_document_id)
     assert doc.is_published is False and doc.filename == "erp-invoice.pdf"
     assert (isolated_settings / "files" / doc.storage_key).read_bytes() == b"%PDF-1.4 first"
-    _, old = api.attach_invoice_pdf(db, a, "I-1", b"%PDF-1.4 second")
+    _, old = pushes.attach_invoice_pdf(db, a, "I-1", b"%PDF-1.4 second")
     assert old is not None and old != db.get(m.Document, invoice.pdf_document_id).storage_key
     assert count(db, m.Document) == 1
 
 
 def test_line_totals_round_half_up():
-    assert api.line_total(Decimal("0.5"), 1) == 1
-    assert api.line_total(Decimal("1.005"), 100) == 101
-    assert api.totals([(Decimal(1), 1000)], 2100)[:3] == (1000, 210, 1210)
+    assert pricing.line_total(Decimal("0.5"), 1) == 1
+    assert pricing.line_total(Decimal("1.005"), 100) == 101
+    assert upserts.totals([(Decimal(1), 1000)], 2100)[:3] == (1000, 210, 1210)
 
 
 def test_a_dry_run_checks_everything_and_writes_nothing(db, tenants):
     a, _ = tenants
     _site(db, a)
-    new = api.upsert(
+    new = upserts.upsert(
         db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P1", "asset_type": "pump"}, dry_run=True
     )
     assert new.created and new.row is None and count(db, m.Asset) == 0
     with pytest.raises(Rejected):
-        api.upsert(
+        upserts.upsert(
             db, a, "assets", "A-1", {"site_external_id": "S-9", "asset_code": "P1", "asset_type": "pump"}, dry_run=True
         )
-    api.upsert(db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P1", "asset_type": "pump"})
-    again = api.upsert(
+    upserts.upsert(db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P1", "asset_type": "pump"})
+    again = upserts.upsert(
         db, a, "assets", "A-1", {"site_external_id": "S-1", "asset_code": "P2", "asset_type": "pump"}, dry_run=True
     )
     assert not again.created and db.get(m.Asset, again.row.id).asset_code == "P1"
@@ -465,16 +466,16 @@ def test_a_push_that_shows_a_document_tells_the_client_once(db, tenants, isolate
         db.expire_all()
         return db.exec(select(m.Notification.kind).where(m.Notification.portal_user_id == pat.id)).all()
 
-    api.save(factory, a, "quotes", "Q-1", api.parse("quotes", {**quote, "status": "DRAFT"}))
+    pushes.save(factory, a, "quotes", "Q-1", kinds.parse("quotes", {**quote, "status": "DRAFT"}))
     assert notes() == []
     for _ in range(2):
-        api.save(factory, a, "quotes", "Q-1", api.parse("quotes", {**quote, "status": "AWAITING_ACCEPTANCE"}))
-    api.save(
+        pushes.save(factory, a, "quotes", "Q-1", kinds.parse("quotes", {**quote, "status": "AWAITING_ACCEPTANCE"}))
+    pushes.save(
         factory,
         a,
         "invoices",
         "I-1",
-        api.parse(
+        kinds.parse(
             "invoices",
             {
                 "number": "I-1",

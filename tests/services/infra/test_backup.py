@@ -22,7 +22,7 @@ import pool_portal.models as m
 from pool_portal import demo, migrations
 from pool_portal.cli import app
 from pool_portal.db import make_engine
-from pool_portal.services.infra import backup as backups
+from pool_portal.services.infra import pg_tools
 
 TODAY = date(2026, 11, 23)
 
@@ -291,7 +291,7 @@ def test_backup_while_another_thread_writes_is_consistent(sqlite_portal, isolate
 
 
 def test_libpq_env_keeps_the_password_off_the_command_line():
-    env = backups.libpq_env("postgresql+psycopg://u:p%40ss@db.example:5433/portal?sslmode=require")
+    env = pg_tools.libpq_env("postgresql+psycopg://u:p%40ss@db.example:5433/portal?sslmode=require")
     assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGPASSWORD"], env["PGDATABASE"], env["PGSSLMODE"]) == (
         "db.example",
         "5433",
