@@ -74,8 +74,6 @@ def list_pager(S) -> rx.Component:
     return pager(page_info(S), S.prev_href, S.next_href)
 
 
-def empty_line(S, text: rx.Component | rx.Var | str, *, when=None, **props) -> rx.Component:
-    """What a list shows when it has no row (id ``list-empty``): by default once it
-    has loaded and counted none."""
-    when = (S.loaded & (S.total == 0)) if when is None else when
-    return rx.cond(when, rx.text(text, id="list-empty", **props))
+def empty_line(S, text: rx.Component | rx.Var | str, **props) -> rx.Component:
+    """What a list shows once it has loaded and counted no row (id ``list-empty``)."""
+    return rx.cond(S.loaded & (S.total == 0), rx.text(text, id="list-empty", **props))
