@@ -6,6 +6,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from pool_portal.api import files, health, integration, pages, session_routes
+from pool_portal.components import style
 from pool_portal.components.i18n import page_title
 from pool_portal.pages.data_in.imports import import_page
 from pool_portal.pages.identity.access import (
@@ -20,19 +21,22 @@ from pool_portal.pages.incidents.portal import list_page as incidents_list_page
 from pool_portal.pages.incidents.portal import report_page as report_fault_page
 from pool_portal.pages.incidents.staff import detail_page as admin_incident_page
 from pool_portal.pages.incidents.staff import history_page as admin_incidents_page
-from pool_portal.pages.portal.home import portal_home
-from pool_portal.pages.portal.records import (
-    assets_page,
-    defects_page,
-    invoices_page,
-    jobs_page,
-    quotes_page,
-    reports_page,
-    request_job_page,
+from pool_portal.pages.portal import home, home_overlay
+from pool_portal.pages.portal.assets import assets_page, defects_page
+from pool_portal.pages.portal.documents import invoices_page, quotes_page, reports_page
+from pool_portal.pages.portal.jobs import jobs_page, request_job_page
+from pool_portal.pages.staff import (
+    data,
+    data_documents,
+    data_job,
+    data_lists,
+    data_remarks,
+    data_report,
+    data_site,
+    data_visits,
 )
-from pool_portal.pages.staff import data as data_pages
-from pool_portal.pages.staff import data_records, data_site
-from pool_portal.pages.staff.clients import client_page, clients_page
+from pool_portal.pages.staff.client import client_page
+from pool_portal.pages.staff.clients import clients_page
 from pool_portal.pages.staff.groups import group_page, groups_page
 from pool_portal.pages.staff.home import admin_home
 from pool_portal.pages.staff.notifications import notifications_page
@@ -76,23 +80,6 @@ from pool_portal.states.staff.notifications import NotificationsState
 from pool_portal.states.staff.portal_settings import PortalSettingsState
 from pool_portal.states.staff.users import StaffUsersState
 
-STYLE = {
-    ".sr-only": {
-        "position": "absolute",
-        "width": "1px",
-        "height": "1px",
-        "overflow": "hidden",
-        "clip": "rect(0 0 0 0)",
-        "white_space": "nowrap",
-    },
-    ".skip-link": {"position": "absolute", "left": "-9999px"},
-    ".skip-link:focus": {"left": "1rem", "top": "1rem", "z_index": "10", "background": "white", "padding": "0.5rem"},
-    # White text on Radix's cyan 9 is 3.0:1; on cyan 11 it is 4.8:1 (WCAG AA asks 4.5:1).
-    # Solid buttons, badges and checks take the accent's step 9, hover its step 10. These
-    # global styles are set on the theme's root element, hence "&" (that element itself).
-    "&[data-accent-color='cyan']": {"--accent-9": "var(--cyan-11)", "--accent-10": "var(--cyan-12)"},
-}
-
 
 def _backend() -> Starlette:
     return Starlette(routes=session_routes.routes + files.routes + health.routes + integration.routes)
@@ -102,9 +89,15 @@ def index() -> rx.Component:
     return rx.fragment()
 
 
+def portal_home() -> rx.Component:
+    """/portal: the dashboard under its overlay (two page modules, put together here
+    because a page never imports another page module)."""
+    return home.portal_home(home_overlay.listing_overlay())
+
+
 app = rx.App(
     api_transformer=[_backend(), pages.serve_pages_without_redirect],
-    style=STYLE,
+    style=style.APP,
     head_components=[rx.el.meta(name="color-scheme", content="light")],
 )
 app.add_page(index, route="/", on_load=rx.redirect("/portal"), title="Pool Portal")
@@ -205,18 +198,18 @@ app.add_page(
 # Admin → Data: lists and edit pages (sites with assets, remarks and documents; jobs and
 # visits; quotes and invoices with lines; reports).
 for route, page, loader, title in (
-    ("/admin/data", data_pages.index_page, DataIndexState.load_data_index, "title.data"),
-    ("/admin/sites", data_pages.sites_page, SitesListState.load_sites_list, "title.sites"),
+    ("/admin/data", data.index_page, DataIndexState.load_data_index, "title.data"),
+    ("/admin/sites", data_lists.sites_page, SitesListState.load_sites_list, "title.sites"),
     ("/admin/site", data_site.site_page, SiteState.load_site, "title.site"),
-    ("/admin/jobs", data_pages.jobs_page, JobsListState.load_jobs_list, "title.jobs"),
-    ("/admin/job", data_records.job_page, JobState.load_job, "title.job"),
-    ("/admin/visits", data_pages.visits_page, VisitsListState.load_visits_list, "title.visits"),
-    ("/admin/quotes", data_pages.quotes_page, QuotesListState.load_quotes_list, "title.quotes"),
-    ("/admin/quote", data_records.quote_page, QuoteState.load_quote, "title.quote"),
-    ("/admin/invoices", data_pages.invoices_page, InvoicesListState.load_invoices_list, "title.invoices"),
-    ("/admin/invoice", data_records.invoice_page, InvoiceState.load_invoice, "title.invoice"),
-    ("/admin/reports", data_pages.reports_page, ReportsListState.load_reports_list, "title.reports"),
-    ("/admin/report", data_records.report_page, ReportState.load_report, "title.report"),
-    ("/admin/remarks", data_pages.remarks_page, RemarksListState.load_remarks_list, "title.remarks"),
+    ("/admin/jobs", data_lists.jobs_page, JobsListState.load_jobs_list, "title.jobs"),
+    ("/admin/job", data_job.job_page, JobState.load_job, "title.job"),
+    ("/admin/visits", data_visits.visits_page, VisitsListState.load_visits_list, "title.visits"),
+    ("/admin/quotes", data_lists.quotes_page, QuotesListState.load_quotes_list, "title.quotes"),
+    ("/admin/quote", data_documents.quote_page, QuoteState.load_quote, "title.quote"),
+    ("/admin/invoices", data_lists.invoices_page, InvoicesListState.load_invoices_list, "title.invoices"),
+    ("/admin/invoice", data_documents.invoice_page, InvoiceState.load_invoice, "title.invoice"),
+    ("/admin/reports", data_lists.reports_page, ReportsListState.load_reports_list, "title.reports"),
+    ("/admin/report", data_report.report_page, ReportState.load_report, "title.report"),
+    ("/admin/remarks", data_remarks.remarks_page, RemarksListState.load_remarks_list, "title.remarks"),
 ):
     app.add_page(page, route=route, on_load=loader, title=page_title(title))

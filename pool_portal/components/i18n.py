@@ -7,7 +7,8 @@ import reflex as rx
 from pool_portal.states.shell import AppState
 
 
-def T(key: str) -> rx.Var:
+def T(key: str | rx.Var) -> rx.Var:
+    """The text of ``key`` (a catalogue key, or a Var holding one, e.g. "stage." + code)."""
     return AppState.tr[key].to(str)
 
 
@@ -16,17 +17,3 @@ def page_title(key: str) -> rx.Var:
     takes a Var as a page title and renders it on the client, so it follows the
     language switch like the rest of the page."""
     return T(key) + " | Pool Portal"
-
-
-def language_switch() -> rx.Component:
-    return rx.el.select(
-        rx.foreach(
-            AppState.language_options,
-            lambda opt: rx.el.option(opt[1], value=opt[0]),
-        ),
-        value=AppState.lang,
-        on_change=AppState.set_language,
-        aria_label=T("nav.language"),
-        id="language-switch",
-        style={"padding": "0.25rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
-    )

@@ -1,14 +1,31 @@
-"""The page shell for portal and admin: header with tenant name, navigation,
-language switch and sign-out; responsive down to 360 px (links wrap)."""
+"""The page shells: the portal's and the admin's (header with tenant name, navigation,
+language switch and sign-out; responsive down to 360 px, links wrap), the centred
+card of the pages before sign-in, and the furniture every page has (its title, the
+link back)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from pool_portal.components.i18n import T, language_switch
+from pool_portal.components import style
+from pool_portal.components.i18n import T
 from pool_portal.components.native_form import native_form
+from pool_portal.components.selects import choice_options, dropdown
 from pool_portal.settings import get_settings
+from pool_portal.states.incidents.incidents import BellState
+from pool_portal.states.portal.page import PortalState
 from pool_portal.states.shell import AppState
+
+
+def language_switch() -> rx.Component:
+    return dropdown(
+        choice_options(AppState.language_options),
+        value=AppState.lang,
+        on_change=AppState.set_language,
+        aria_label=T("nav.language"),
+        id="language-switch",
+        style=style.SELECT_SMALL,
+    )
 
 
 def sign_out_form(kind: str, everywhere: bool = False) -> rx.Component:
@@ -31,11 +48,9 @@ def sign_out_form(kind: str, everywhere: bool = False) -> rx.Component:
 
 def view_switcher() -> rx.Component:
     """For users with several clients or a group: which part of the portfolio to see."""
-    from pool_portal.states.portal.page import PortalState
-
     return rx.cond(
         PortalState.view_choices.length() > 1,
-        rx.el.select(
+        dropdown(
             rx.foreach(
                 PortalState.view_choices,
                 lambda c: rx.el.option(rx.cond(c[0] == "all", T("view.all"), c[1]), value=c[0]),
@@ -44,12 +59,7 @@ def view_switcher() -> rx.Component:
             on_change=PortalState.switch_view,
             aria_label=T("view.label"),
             id="view-switch",
-            style={
-                "padding": "0.25rem",
-                "border_radius": "6px",
-                "border": "1px solid var(--gray-7)",
-                "max_width": "14rem",
-            },
+            style=style.VIEW_SWITCH,
         ),
     )
 
@@ -115,7 +125,7 @@ def shell(
                 wrap="wrap",
                 padding="0.75rem 1rem",
             ),
-            style={"border_bottom": f"4px solid {AppState.brand_colour}", "background": "var(--gray-2)"},
+            style=style.header(AppState.brand_colour),
         ),
         rx.el.main(
             rx.box(*content, max_width="1100px", margin="0 auto", padding="1rem"),
@@ -126,8 +136,6 @@ def shell(
 
 
 def portal_shell(*content: rx.Component) -> rx.Component:
-    from pool_portal.states.portal.page import PortalState
-
     nav = [
         ("nav.home", "/portal"),
         ("nav.jobs", "/portal/jobs"),
@@ -148,7 +156,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
                     T("incident.report_fault"),
                     size="3",
                     radius="full",
-                    style={"box_shadow": "0 2px 8px rgba(0,0,0,0.3)"},
+                    style=style.FLOATING_SHADOW,
                 ),
                 href="/portal/incidents/new",
                 id="report-fault-fab",
@@ -166,8 +174,6 @@ def portal_shell(*content: rx.Component) -> rx.Component:
 def view_as_banner() -> rx.Component:
     """While staff view the portal as a client: who, that it is read-only, and the way
     back (the server refuses every write whatever the page shows)."""
-    from pool_portal.states.portal.page import PortalState
-
     return rx.cond(
         PortalState.viewing_as != "",
         rx.flex(
@@ -196,8 +202,6 @@ def view_as_banner() -> rx.Component:
 
 def bell() -> rx.Component:
     """Unread notifications; kept current while the page is open (see BellState)."""
-    from pool_portal.states.incidents.incidents import BellState
-
     return rx.link(
         rx.icon("bell", size=18),
         rx.cond(BellState.unread > 0, rx.badge(BellState.unread.to_string(), color_scheme="red", id="bell-count")),
@@ -230,29 +234,31 @@ def admin_shell(*content: rx.Component) -> rx.Component:
     return shell("staff", nav, *content, extra=bell())
 
 
-def _cell(row, column: tuple) -> rx.Component:
-    field = column[1]
-    if len(column) > 2:  # a coded value shown through the catalogue, e.g. "visit.status."
-        return rx.table.cell(AppState.tr[f"{column[2]}{row[field]}"].to(str))
-    return rx.table.cell(row[field])
-
-
-def data_table(columns: list[tuple], rows, row_id: str) -> rx.Component:
-    """A simple table: ``columns`` are (catalogue key, row field[, catalogue prefix])."""
-    return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(c[0])) for c in columns])),
-            rx.table.body(
-                rx.foreach(
-                    rows,
-                    lambda row: rx.table.row(
-                        *[_cell(row, c) for c in columns],
-                    ),
-                )
+def card_page(*children: rx.Component) -> rx.Component:
+    """A centred card, for the pages before sign-in."""
+    return rx.el.main(  # the page's main landmark
+        rx.center(
+            rx.card(
+                rx.flex(
+                    rx.flex(rx.spacer(), language_switch(), width="100%"),
+                    *children,
+                    direction="column",
+                    spacing="4",
+                ),
+                width="100%",
+                max_width="440px",
             ),
-            id=row_id,
-            width="100%",
-            variant="surface",
+            min_height="100vh",
+            padding="1rem",
         ),
-        overflow_x="auto",
     )
+
+
+def title(label, **props) -> rx.Component:
+    """The page's title (h1); ``label`` a catalogue key or a Var."""
+    return rx.heading(T(label) if isinstance(label, str) else label, size="6", as_="h1", **props)
+
+
+def back_link(label_key: str, href, **props) -> rx.Component:
+    """ "‹ <label>": back to the list a record page was opened from."""
+    return rx.link("‹ ", T(label_key), href=href, **props)

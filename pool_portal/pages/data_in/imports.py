@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pool_portal.components import style, upload
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import admin_shell
+from pool_portal.components.layout import admin_shell, title
+from pool_portal.components.selects import code_options, dropdown
+from pool_portal.components.tables import table
 from pool_portal.services.data_in import csv_import
 from pool_portal.states.data_in.imports import ImportState
 
 S = ImportState
-SELECT_STYLE = {"padding": "0.4rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"}
-CSV_TYPES = {"text/csv": [".csv"], "text/plain": [".csv", ".txt"], "application/vnd.ms-excel": [".csv"]}
 
 
 def _busy():
@@ -31,7 +32,7 @@ def _columns() -> rx.Component:
                     rx.cond(c[2] != "", ": " + c[2], ""),
                     variant=rx.cond(c[1] == "required", "solid", "outline"),
                     size="1",
-                    style={"white_space": "normal", "max_width": "100%", "word_break": "break-word"},
+                    style=style.WRAPPING_BADGE,
                 ),
             ),
             spacing="1",
@@ -46,26 +47,8 @@ def _columns() -> rx.Component:
 def _picker() -> rx.Component:
     check = S.upload_file(rx.upload_files(upload_id="import-file"))
     return rx.flex(
-        rx.upload(
-            rx.flex(
-                rx.icon("file-spreadsheet", size=18),
-                rx.text(T("import.file_hint"), size="2"),
-                spacing="2",
-                align="center",
-            ),
-            id="import-file",
-            multiple=False,
-            max_files=1,
-            accept=CSV_TYPES,
-            border="1px dashed var(--gray-8)",
-            padding="0.75rem",
-            border_radius="8px",
-        ),
-        rx.flex(
-            rx.foreach(rx.selected_files("import-file"), lambda f: rx.badge(f, variant="outline")),
-            spacing="1",
-            id="import-file-selected",
-        ),
+        upload.dropzone("import-file", "file-spreadsheet", "import.file_hint", accept=upload.CSV),
+        upload.selected_files("import-file", spacing="1"),
         rx.button(T("import.check"), id="import-check", on_click=check, disabled=_busy(), width="fit-content"),
         direction="column",
         spacing="2",
@@ -94,42 +77,28 @@ def _stat(label, value, element_id: str) -> rx.Component:
 
 
 def _errors_table() -> rx.Component:
-    return rx.box(
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(T(k))
-                        for k in ("import.line", "import.external_id", "import.column", "import.problem")
-                    ]
-                )
+    return table(
+        ["import.line", "import.external_id", "import.column", "import.problem"],
+        S.errors,
+        row=lambda e: rx.table.row(
+            rx.table.cell(e["line"]),
+            rx.table.cell(e["external_id"]),
+            rx.table.cell(rx.code(e["field"])),
+            rx.table.cell(
+                e["message"],
+                rx.cond(
+                    e["allowed"] != "",
+                    rx.text(T("import.allowed"), " ", e["allowed"], size="1", color_scheme="gray"),
+                ),
             ),
-            rx.table.body(
-                rx.foreach(
-                    S.errors,
-                    lambda e: rx.table.row(
-                        rx.table.cell(e["line"]),
-                        rx.table.cell(e["external_id"]),
-                        rx.table.cell(rx.code(e["field"])),
-                        rx.table.cell(
-                            e["message"],
-                            rx.cond(
-                                e["allowed"] != "",
-                                rx.text(T("import.allowed"), " ", e["allowed"], size="1", color_scheme="gray"),
-                            ),
-                        ),
-                    ),
-                )
+        ),
+        id="import-errors",
+        below=(
+            rx.cond(
+                S.error_count > S.errors.length(),
+                rx.text(T("import.more_errors"), " ", S.error_count.to_string(), size="2"),
             ),
-            id="import-errors",
-            width="100%",
-            variant="surface",
         ),
-        rx.cond(
-            S.error_count > S.errors.length(),
-            rx.text(T("import.more_errors"), " ", S.error_count.to_string(), size="2"),
-        ),
-        overflow_x="auto",
     )
 
 
@@ -188,16 +157,16 @@ def _result() -> rx.Component:
 
 def import_page() -> rx.Component:
     return admin_shell(
-        rx.heading(T("import.title"), size="6", as_="h1", margin_bottom="0.5rem"),
+        title("import.title", margin_bottom="0.5rem"),
         rx.text(T("import.intro"), size="2"),
         rx.flex(
             rx.el.label(T("import.kind"), html_for="import-kind"),
-            rx.el.select(
-                *[rx.el.option(T(f"import.kind.{k}"), value=k) for k in csv_import.IMPORT_KINDS],
+            dropdown(
+                *code_options(csv_import.IMPORT_KINDS, "import.kind."),
                 id="import-kind",
                 value=S.kind,
                 on_change=S.choose_kind,
-                style=SELECT_STYLE,
+                style=style.SELECT,
                 disabled=_busy(),
             ),
             spacing="2",
@@ -209,7 +178,7 @@ def import_page() -> rx.Component:
         rx.cond(
             S.file_error != "",
             rx.callout(
-                S.tr[S.file_error].to(str) + rx.cond(S.file_detail != "", ": " + S.file_detail, ""),
+                T(S.file_error) + rx.cond(S.file_detail != "", ": " + S.file_detail, ""),
                 color_scheme="red",
                 role="alert",
                 id="import-file-error",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pool_portal.components.forms import alert, card_page, field
+from pool_portal.components.fields import sign_in_field
 from pool_portal.components.i18n import T
+from pool_portal.components.layout import card_page
 from pool_portal.components.native_form import native_form
+from pool_portal.components.notices import alert
 from pool_portal.settings import get_settings
 from pool_portal.states.identity.sign_in import LinkState, PasswordState
 
@@ -56,10 +58,10 @@ def _password_fields(error_var) -> list[rx.Component]:
                 id="password-error",
             ),
         ),
-        field(
+        sign_in_field(
             "field.new_password", "password", "password", "new-password", id_prefix="pw", required=True, min_length=8
         ),
-        field("field.confirm_password", "confirm", "password", "new-password", id_prefix="pw", required=True),
+        sign_in_field("field.confirm_password", "confirm", "password", "new-password", id_prefix="pw", required=True),
         rx.text(T("password.rules"), size="1", color_scheme="gray"),
     ]
 

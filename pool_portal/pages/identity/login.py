@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pool_portal.components.forms import alert, card_page, field
+from pool_portal.components.fields import sign_in_field
 from pool_portal.components.i18n import T
+from pool_portal.components.layout import card_page
 from pool_portal.components.native_form import native_form
+from pool_portal.components.notices import alert
 from pool_portal.settings import get_settings
 from pool_portal.states.identity.sign_in import LoginState
 
@@ -30,7 +32,7 @@ def _status(var, id_: str) -> rx.Component:
 def _magic_link_form() -> rx.Component:
     return rx.form(
         rx.flex(
-            field("field.email", "email", "email", "username", id_prefix="link", required=True),
+            sign_in_field("field.email", "email", "email", "username", id_prefix="link", required=True),
             rx.button(T("login.send_link"), type="submit", size="3", width="100%", id="link-submit"),
             _status(LoginState.link_status, "link-status"),
             direction="column",
@@ -49,7 +51,7 @@ def _reset_form() -> rx.Component:
             rx.form(
                 rx.flex(
                     rx.text(T("login.reset_intro"), size="2"),
-                    field("field.email", "email", "email", "username", id_prefix="reset", required=True),
+                    sign_in_field("field.email", "email", "email", "username", id_prefix="reset", required=True),
                     rx.button(T("login.send_reset"), type="submit", variant="soft", width="100%", id="reset-submit"),
                     _status(LoginState.reset_status, "reset-status"),
                     direction="column",
@@ -78,8 +80,10 @@ def _password_form(kind: str) -> rx.Component:
                     id="login-error",
                 ),
             ),
-            field("field.email", "email", "email", "username", id_prefix="login", required=True),
-            field("field.password", "password", "password", "current-password", id_prefix="login", required=True),
+            sign_in_field("field.email", "email", "email", "username", id_prefix="login", required=True),
+            sign_in_field(
+                "field.password", "password", "password", "current-password", id_prefix="login", required=True
+            ),
             rx.el.input(type="hidden", name="kind", value=kind),
             rx.button(T("login.submit"), type="submit", size="3", width="100%", id="login-submit"),
             direction="column",

@@ -5,55 +5,30 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pool_portal.components.forms import field_error
+from pool_portal.components import badges, style, upload
+from pool_portal.components.fields import dom_value, field_error
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import portal_shell
-from pool_portal.presentation import palette
+from pool_portal.components.layout import back_link, portal_shell, title
+from pool_portal.components.notices import missing
+from pool_portal.components.pager import empty_line, page_of, pager
+from pool_portal.components.selects import choice_options, code_options, dropdown
+from pool_portal.components.tables import table
+from pool_portal.components.thread import timeline
 from pool_portal.services.incidents import incidents
 from pool_portal.states.incidents.incidents import IncidentListState, IncidentState, ReportFaultState
-
-SELECT_STYLE = {"padding": "0.4rem", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%"}
-IMAGE_TYPES = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]}
-STATUS_COLOURS = palette.INCIDENT_STATUS_SCHEME
-
-
-def dom_value(element_id: str) -> rx.Var:
-    """The current value of a form field, read in the browser when the event fires (so
-    the fields travel with the upload, without a round trip per keystroke)."""
-    return rx.Var(f"(document.getElementById('{element_id}')?.value ?? '')", _var_type=str)
-
-
-def status_badge(state, status) -> rx.Component:
-    return rx.badge(
-        state.tr["incident.status." + status].to(str),
-        color_scheme=rx.match(status, *STATUS_COLOURS.items(), "gray"),
-        variant="soft",
-        size="2",
-    )
 
 
 def photo_picker(upload_id: str) -> rx.Component:
     return rx.box(
-        rx.upload(
-            rx.flex(
-                rx.icon("camera", size=18), rx.text(T("incident.photos_hint"), size="2"), spacing="2", align="center"
-            ),
-            id=upload_id,
-            multiple=True,
-            accept=IMAGE_TYPES,
-            max_files=incidents.MAX_PHOTOS,
-            border="1px dashed var(--gray-8)",
-            padding="0.75rem",
-            border_radius="8px",
+        upload.dropzone(
+            upload_id, "camera", "incident.photos_hint", accept=upload.IMAGES, max_files=incidents.MAX_PHOTOS
         ),
-        rx.flex(
-            rx.foreach(rx.selected_files(upload_id), lambda f: rx.badge(f, variant="outline")),
-            spacing="1",
-            wrap="wrap",
-            margin_top="0.25rem",
-            id=f"{upload_id}-selected",
-        ),
+        upload.selected_files(upload_id, spacing="1", wrap="wrap", margin_top="0.25rem"),
     )
+
+
+def _off() -> rx.Component:
+    return rx.callout(T("list.unavailable"), id="incidents-off")
 
 
 def report_page() -> rx.Component:
@@ -65,23 +40,19 @@ def report_page() -> rx.Component:
         dom_value("incident-description"),
     )
     return portal_shell(
-        rx.heading(T("incident.report_title"), size="6", as_="h1", margin_bottom="0.75rem"),
+        title("incident.report_title", margin_bottom="0.75rem"),
         rx.cond(
             S.enabled,
             rx.flex(
                 field_error(S, "form"),
                 rx.el.label(T("job.site"), html_for="incident-site"),
-                rx.el.select(
-                    rx.foreach(S.sites, lambda s: rx.el.option(s[1], value=s[0])),
-                    id="incident-site",
-                    style=SELECT_STYLE,
-                ),
+                dropdown(choice_options(S.sites), id="incident-site", style=style.SELECT_FULL),
                 field_error(S, "site"),
                 rx.el.label(T("incident.category"), html_for="incident-category"),
-                rx.el.select(
-                    *[rx.el.option(T(f"incident.category.{c}"), value=c) for c in incidents.CATEGORIES],
+                dropdown(
+                    *code_options(incidents.CATEGORIES, "incident.category."),
                     id="incident-category",
-                    style=SELECT_STYLE,
+                    style=style.SELECT_FULL,
                 ),
                 field_error(S, "category"),
                 rx.el.label(T("incident.description"), html_for="incident-description"),
@@ -96,32 +67,33 @@ def report_page() -> rx.Component:
                 spacing="2",
                 max_width="560px",
             ),
-            rx.callout(T("list.unavailable"), id="incidents-off"),
+            _off(),
         ),
     )
 
 
-def pager(S) -> rx.Component:
-    """Previous / page N of M / next, for a list state with page, pages and the two hrefs."""
-    return rx.cond(
-        S.pages > 1,
-        rx.flex(
-            rx.cond(S.prev_href != "", rx.link("‹ ", T("list.previous"), href=S.prev_href, id="page-prev")),
-            rx.text(S.page.to_string(), " / ", S.pages.to_string(), size="2", id="page-of"),
-            rx.cond(S.next_href != "", rx.link(T("list.next"), " ›", href=S.next_href, id="page-next")),
-            spacing="3",
-            align="center",
-            margin_top="0.5rem",
-        ),
+def _status_filter(S) -> rx.Component:
+    return rx.flex(
+        *[
+            rx.link(
+                rx.cond(o == "all", T("incidents.filter.all"), T(f"incident.status.{o}")),
+                href=f"/portal/incidents?status={o}",
+                id=f"incidents-filter-{o}",
+                weight=rx.cond(S.status == o, "bold", "regular"),
+            )
+            for o in ["all", *incidents.CUSTOMER_STATUSES]
+        ],
+        spacing="3",
+        wrap="wrap",
+        margin_bottom="0.75rem",
     )
 
 
 def list_page() -> rx.Component:
     S = IncidentListState
-    options = ["all", *incidents.CUSTOMER_STATUSES]
     return portal_shell(
         rx.flex(
-            rx.heading(T("nav.incidents"), size="6", as_="h1"),
+            title("nav.incidents"),
             rx.spacer(),
             rx.cond(
                 S.enabled,
@@ -137,144 +109,39 @@ def list_page() -> rx.Component:
         rx.cond(
             S.enabled,
             rx.box(
-                rx.flex(
-                    *[
-                        rx.link(
-                            rx.cond(o == "all", T("incidents.filter.all"), T(f"incident.status.{o}")),
-                            href=f"/portal/incidents?status={o}",
-                            id=f"incidents-filter-{o}",
-                            weight=rx.cond(S.status == o, "bold", "regular"),
-                        )
-                        for o in options
+                _status_filter(S),
+                table(
+                    ["incident.reference", "overlay.date", "overlay.site", "incident.category", "overlay.status"],
+                    S.rows,
+                    cells=lambda r: [
+                        rx.link(r["reference"], href="/portal/incident?id=" + r["id"]),
+                        r["created"].to(str)[:16].replace("T", " "),
+                        r["site"],
+                        T("incident.category." + r["category"]),
+                        badges.incident_status(r["status"]),
                     ],
-                    spacing="3",
-                    wrap="wrap",
-                    margin_bottom="0.75rem",
+                    id="incidents-table",
                 ),
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(T(k))
-                                    for k in (
-                                        "incident.reference",
-                                        "overlay.date",
-                                        "overlay.site",
-                                        "incident.category",
-                                        "overlay.status",
-                                    )
-                                ]
-                            )
-                        ),
-                        rx.table.body(
-                            rx.foreach(
-                                S.rows,
-                                lambda r: rx.table.row(
-                                    rx.table.cell(rx.link(r["reference"], href="/portal/incident?id=" + r["id"])),
-                                    rx.table.cell(r["created"].to(str)[:16].replace("T", " ")),
-                                    rx.table.cell(r["site"]),
-                                    rx.table.cell(S.tr["incident.category." + r["category"]].to(str)),
-                                    rx.table.cell(status_badge(S, r["status"])),
-                                ),
-                            )
-                        ),
-                        id="incidents-table",
-                        width="100%",
-                        variant="surface",
-                    ),
-                    overflow_x="auto",
-                ),
-                rx.cond(S.loaded & (S.total == 0), rx.text(T("list.empty"), id="list-empty", margin_top="0.5rem")),
-                pager(S),
+                empty_line(S, T("list.empty"), margin_top="0.5rem"),
+                pager(page_of(S, "page-of"), S.prev_href, S.next_href, compact=True, only_if=S.pages > 1),
             ),
-            rx.callout(T("list.unavailable"), id="incidents-off"),
+            _off(),
         ),
     )
-
-
-def photo_strip(photos) -> rx.Component:
-    return rx.cond(
-        photos != "",
-        rx.flex(
-            rx.foreach(
-                photos.to(str).split(","),
-                lambda pid: rx.link(
-                    rx.image(
-                        src="/files/incident-photo/" + pid + "?size=thumb",
-                        alt=T("incident.photo"),
-                        width="96px",
-                        height="96px",
-                        object_fit="cover",
-                        border_radius="6px",
-                        loading="lazy",
-                    ),
-                    href="/files/incident-photo/" + pid,
-                    is_external=True,
-                ),
-            ),
-            spacing="2",
-            wrap="wrap",
-            margin_top="0.4rem",
-        ),
-    )
-
-
-def timeline(state, staff: bool = False) -> rx.Component:
-    def entry(e):
-        resolution = e["kind"] == "resolution"
-        label = rx.cond(
-            resolution,
-            T("incident.closure"),
-            rx.cond(
-                e["internal"] != "",
-                T("incident.internal_note"),
-                rx.cond(
-                    e["author"] == "CLIENT",
-                    rx.cond(e["name"] != "", e["name"], T("incident.you")),
-                    rx.cond(e["name"] != "", e["name"], T("incident.team")),
-                ),
-            ),
-        )
-        return rx.box(
-            rx.flex(
-                rx.text(label, weight="bold", size="2"),
-                rx.text(e["at"], size="1", color_scheme="gray"),
-                spacing="2",
-                align="baseline",
-            ),
-            # Plain text: the body is never rendered as HTML.
-            rx.text(e["body"], white_space="pre-wrap", size="2"),
-            photo_strip(e["photos"]),
-            padding="0.6rem 0.8rem",
-            border_radius="8px",
-            background=rx.cond(
-                resolution,
-                "var(--green-3)",
-                rx.cond(
-                    e["internal"] != "",
-                    "var(--amber-3)",
-                    rx.cond(e["author"] == "CLIENT", "var(--gray-3)", "var(--accent-3)"),
-                ),
-            ),
-            class_name=rx.cond(e["internal"] != "", "thread-entry internal", "thread-entry"),
-        )
-
-    return rx.flex(rx.foreach(state.thread, entry), direction="column", spacing="2", id="thread", aria_live="polite")
 
 
 def detail_page() -> rx.Component:
     S = IncidentState
     post = S.post_message(rx.upload_files(upload_id="reply-photos"), dom_value("reply-body"))
     return portal_shell(
-        rx.link("‹ ", T("nav.incidents"), href="/portal/incidents"),
+        back_link("nav.incidents", "/portal/incidents"),
         rx.cond(
             S.missing,
-            rx.callout(T("incident.not_found"), id="incident-missing", margin_top="0.75rem"),
+            missing("incident.not_found", "incident-missing", margin_top="0.75rem"),
             rx.box(
                 rx.flex(
-                    rx.heading(S.incident["reference"], size="6", as_="h1", id="incident-reference"),
-                    rx.cond(S.incident.contains("status"), status_badge(S, S.incident["status"].to(str))),
+                    title(S.incident["reference"], id="incident-reference"),
+                    rx.cond(S.incident.contains("status"), badges.incident_status(S.incident["status"].to(str))),
                     spacing="3",
                     align="center",
                     wrap="wrap",
@@ -286,7 +153,7 @@ def detail_page() -> rx.Component:
                     " · ",
                     rx.cond(
                         S.incident.contains("category"),
-                        S.tr["incident.category." + S.incident["category"].to(str)].to(str),
+                        T("incident.category." + S.incident["category"].to(str)),
                         "",
                     ),
                     " · ",

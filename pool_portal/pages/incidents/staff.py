@@ -6,160 +6,117 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pool_portal.components import badges, sections, style
+from pool_portal.components.fields import dom_value, field_error
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import admin_shell
-from pool_portal.components.native_form import native_form
-from pool_portal.pages.incidents.portal import field_error, pager, status_badge, timeline
+from pool_portal.components.layout import admin_shell, back_link, title
+from pool_portal.components.notices import missing, notice
+from pool_portal.components.pager import empty_line, page_of, pager
+from pool_portal.components.selects import blank_option, choice_options, code_options, dropdown
+from pool_portal.components.tables import table
+from pool_portal.components.thread import timeline
+from pool_portal.components.toolbar import bar, go_button, search_input, submit_on_change
 from pool_portal.services.incidents import incidents
 from pool_portal.states.incidents.incidents import AdminIncidentsState, AdminIncidentState
 
-STYLE = {"padding": "0.3rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"}
+FILTERS_FORM = "admin-incidents-form"
 
 
-def _submit(form_id: str):
-    return rx.call_script(f"document.getElementById('{form_id}').requestSubmit()")
+def _filter(name: str, label_key: str, value, *options) -> rx.Component:
+    return dropdown(
+        *options,
+        name=name,
+        id=f"admin-incidents-{name}",
+        value=value,
+        style=style.SELECT_COMPACT,
+        aria_label=T(label_key),
+        on_change=submit_on_change(FILTERS_FORM),
+    )
+
+
+def _filters() -> rx.Component:
+    S = AdminIncidentsState
+    return bar(
+        _filter(
+            "status",
+            "overlay.status",
+            S.status,
+            blank_option("incidents.filter.all"),
+            rx.el.option(T("incidents.filter.open"), value="OPEN"),
+            *code_options(incidents.CUSTOMER_STATUSES, "incident.status."),
+        ),
+        _filter(
+            "category",
+            "incident.category",
+            S.category,
+            blank_option("incidents.filter.any_category"),
+            *code_options(incidents.CATEGORIES, "incident.category."),
+        ),
+        _filter(
+            "client",
+            "incidents.client",
+            S.client,
+            blank_option("incidents.filter.any_client"),
+            choice_options(S.clients),
+        ),
+        _filter("site", "overlay.site", S.site, blank_option("incidents.filter.any_site"), choice_options(S.sites)),
+        search_input("admin-incidents-q", S.text, "q-" + S.text, "incidents.search"),
+        go_button(),
+        action="/admin/incidents",
+        form_id=FILTERS_FORM,
+    )
 
 
 def history_page() -> rx.Component:
     S = AdminIncidentsState
-    filters = native_form(
-        rx.flex(
-            rx.el.select(
-                rx.el.option(T("incidents.filter.all"), value=""),
-                rx.el.option(T("incidents.filter.open"), value="OPEN"),
-                *[rx.el.option(T(f"incident.status.{s}"), value=s) for s in incidents.CUSTOMER_STATUSES],
-                name="status",
-                id="admin-incidents-status",
-                value=S.status,
-                style=STYLE,
-                aria_label=T("overlay.status"),
-                on_change=_submit("admin-incidents-form"),
-            ),
-            rx.el.select(
-                rx.el.option(T("incidents.filter.any_category"), value=""),
-                *[rx.el.option(T(f"incident.category.{c}"), value=c) for c in incidents.CATEGORIES],
-                name="category",
-                id="admin-incidents-category",
-                value=S.category,
-                style=STYLE,
-                aria_label=T("incident.category"),
-                on_change=_submit("admin-incidents-form"),
-            ),
-            rx.el.select(
-                rx.el.option(T("incidents.filter.any_client"), value=""),
-                rx.foreach(S.clients, lambda c: rx.el.option(c[1], value=c[0])),
-                name="client",
-                id="admin-incidents-client",
-                value=S.client,
-                style=STYLE,
-                aria_label=T("incidents.client"),
-                on_change=_submit("admin-incidents-form"),
-            ),
-            rx.el.select(
-                rx.el.option(T("incidents.filter.any_site"), value=""),
-                rx.foreach(S.sites, lambda c: rx.el.option(c[1], value=c[0])),
-                name="site",
-                id="admin-incidents-site",
-                value=S.site,
-                style=STYLE,
-                aria_label=T("overlay.site"),
-                on_change=_submit("admin-incidents-form"),
-            ),
-            rx.input(
-                name="q",
-                id="admin-incidents-q",
-                default_value=S.text,
-                key="q-" + S.text,
-                type="search",
-                placeholder=T("incidents.search"),
-                max_length=100,
-            ),
-            rx.button(rx.icon("search", size=16), T("search.go"), type="submit"),
-            spacing="2",
-            wrap="wrap",
-            align="center",
-            margin_bottom="0.75rem",
-        ),
-        action="/admin/incidents",
-        method="get",
-        id="admin-incidents-form",
-    )
     return admin_shell(
-        rx.heading(T("incidents.history"), size="6", as_="h1", margin_bottom="0.75rem"),
-        filters,
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(T(k))
-                            for k in (
-                                "incident.reference",
-                                "overlay.date",
-                                "incidents.client",
-                                "overlay.site",
-                                "incident.category",
-                                "incident.priority",
-                                "overlay.status",
-                            )
-                        ]
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        S.rows,
-                        lambda r: rx.table.row(
-                            rx.table.cell(rx.link(r["reference"], href="/admin/incident?id=" + r["id"])),
-                            rx.table.cell(r["created"].to(str)[:16].replace("T", " ")),
-                            rx.table.cell(r["client"]),
-                            rx.table.cell(r["site"]),
-                            rx.table.cell(S.tr["incident.category." + r["category"]].to(str)),
-                            rx.table.cell(S.tr["incident.priority." + r["priority"]].to(str)),
-                            rx.table.cell(status_badge(S, r["status"])),
-                        ),
-                    )
-                ),
-                id="admin-incidents-table",
-                width="100%",
-                variant="surface",
-            ),
-            overflow_x="auto",
+        title("incidents.history", margin_bottom="0.75rem"),
+        _filters(),
+        table(
+            [
+                "incident.reference",
+                "overlay.date",
+                "incidents.client",
+                "overlay.site",
+                "incident.category",
+                "incident.priority",
+                "overlay.status",
+            ],
+            S.rows,
+            cells=lambda r: [
+                rx.link(r["reference"], href="/admin/incident?id=" + r["id"]),
+                r["created"].to(str)[:16].replace("T", " "),
+                r["client"],
+                r["site"],
+                T("incident.category." + r["category"]),
+                T("incident.priority." + r["priority"]),
+                badges.incident_status(r["status"]),
+            ],
+            id="admin-incidents-table",
         ),
-        rx.cond(S.loaded & (S.total == 0), rx.text(T("list.empty"), id="list-empty", margin_top="0.5rem")),
+        empty_line(S, T("list.empty"), margin_top="0.5rem"),
         rx.text(S.total.to_string(), " ", T("list.items"), size="2", margin_top="0.5rem", id="page-info"),
-        pager(S),
+        pager(page_of(S, "page-of"), S.prev_href, S.next_href, compact=True, only_if=S.pages > 1),
     )
 
 
-def _section(title_key: str, *children) -> rx.Component:
-    return rx.box(
-        rx.heading(T(title_key), size="3", as_="h2", margin_bottom="0.4rem"),
-        *children,
-        padding="0.75rem",
-        border="1px solid var(--gray-5)",
-        border_radius="8px",
-    )
-
-
-def detail_page() -> rx.Component:
-    S = AdminIncidentState
-    i = S.incident
-    classify = rx.form(
+def _classify(S, i) -> rx.Component:
+    return rx.form(
         rx.flex(
-            rx.el.select(
-                *[rx.el.option(T(f"incident.category.{c}"), value=c) for c in incidents.CATEGORIES],
+            dropdown(
+                *code_options(incidents.CATEGORIES, "incident.category."),
                 name="category",
                 default_value=i["category"].to(str),
                 key="cat-" + i["category"].to(str),
-                style=STYLE,
+                style=style.SELECT_COMPACT,
                 aria_label=T("incident.category"),
             ),
-            rx.el.select(
-                *[rx.el.option(T(f"incident.priority.{p}"), value=p) for p in incidents.PRIORITIES],
+            dropdown(
+                *code_options(incidents.PRIORITIES, "incident.priority."),
                 name="priority",
                 default_value=i["priority"].to(str),
                 key="pri-" + i["priority"].to(str),
-                style=STYLE,
+                style=style.SELECT_COMPACT,
                 aria_label=T("incident.priority"),
             ),
             rx.button(T("incident.admin.save"), type="submit", size="1", id="classify-save"),
@@ -170,7 +127,10 @@ def detail_page() -> rx.Component:
         on_submit=S.classify,
         reset_on_submit=False,
     )
-    tasks = rx.box(
+
+
+def _tasks(S) -> rx.Component:
+    return rx.box(
         rx.foreach(
             S.tasks,
             lambda t: rx.flex(
@@ -202,21 +162,22 @@ def detail_page() -> rx.Component:
         ),
         field_error(S, "title"),
     )
-    visit = rx.box(
+
+
+def _visit(S) -> rx.Component:
+    return rx.box(
         rx.foreach(
             S.visits,
-            lambda vi: rx.text(
-                S.tr["visit.status." + vi["status"]].to(str), " ", vi["when"], " ", vi["technician"], size="2"
-            ),
+            lambda vi: rx.text(T("visit.status." + vi["status"]), " ", vi["when"], " ", vi["technician"], size="2"),
         ),
         rx.form(
             rx.flex(
                 rx.input(type="date", name="date", id="visit-date", size="1"),
-                rx.el.select(
-                    rx.foreach(S.technicians, lambda t: rx.el.option(t[1], value=t[0])),
+                dropdown(
+                    choice_options(S.technicians),
                     name="technician",
                     id="visit-technician",
-                    style=STYLE,
+                    style=style.SELECT_COMPACT,
                     aria_label=T("incident.admin.technician"),
                 ),
                 rx.button(T("incident.admin.schedule"), type="submit", size="1", id="visit-schedule"),
@@ -231,7 +192,12 @@ def detail_page() -> rx.Component:
         field_error(S, "date"),
         field_error(S, "technician"),
     )
-    reply = rx.form(
+
+
+def _reply(S) -> rx.Component:
+    """A reply to the portal (the form's submit) or an internal note (the body read in
+    the browser)."""
+    return rx.form(
         rx.flex(
             rx.el.label(T("incident.admin.message"), html_for="admin-reply"),
             rx.text_area(
@@ -252,12 +218,7 @@ def detail_page() -> rx.Component:
                     variant="soft",
                     color_scheme="amber",
                     id="reply-internal",
-                    on_click=S.reply(
-                        {
-                            "body": rx.Var("(document.getElementById('admin-reply')?.value ?? '')", _var_type=str),
-                            "internal": "1",
-                        }
-                    ),
+                    on_click=S.reply({"body": dom_value("admin-reply"), "internal": "1"}),
                 ),
                 spacing="2",
                 wrap="wrap",
@@ -268,7 +229,10 @@ def detail_page() -> rx.Component:
         on_submit=S.reply,
         reset_on_submit=False,
     )
-    solve = rx.cond(
+
+
+def _solve(S, i) -> rx.Component:
+    return rx.cond(
         i["state"].to(str) == "SOLVED",
         rx.flex(
             rx.text(T("incident.admin.solved_with"), " ", i["resolution"], size="2"),
@@ -289,15 +253,20 @@ def detail_page() -> rx.Component:
             reset_on_submit=False,
         ),
     )
+
+
+def detail_page() -> rx.Component:
+    S = AdminIncidentState
+    i = S.incident
     return admin_shell(
-        rx.link("‹ ", T("incidents.history"), href="/admin/incidents"),
+        back_link("incidents.history", "/admin/incidents"),
         rx.cond(
             S.missing,
-            rx.callout(T("incident.not_found"), id="incident-missing", margin_top="0.75rem"),
+            missing("incident.not_found", "incident-missing", margin_top="0.75rem"),
             rx.box(
                 rx.flex(
-                    rx.heading(i["reference"], size="6", as_="h1", id="incident-reference"),
-                    rx.cond(i.contains("status"), status_badge(S, i["status"].to(str))),
+                    title(i["reference"], id="incident-reference"),
+                    rx.cond(i.contains("status"), badges.incident_status(i["status"].to(str))),
                     spacing="3",
                     align="center",
                     wrap="wrap",
@@ -314,23 +283,20 @@ def detail_page() -> rx.Component:
                     size="2",
                     color_scheme="gray",
                 ),
-                rx.cond(
-                    S.notice != "",
-                    rx.callout(S.tr[S.notice].to(str), id="incident-notice", role="status", margin_top="0.5rem"),
-                ),
+                notice(S, "incident-notice", color_scheme=None, margin_top="0.5rem"),
                 field_error(S, "form"),
                 rx.grid(
                     rx.flex(
-                        timeline(S, staff=True),
-                        _section("incident.admin.reply_title", reply),
+                        timeline(S),
+                        sections.box("incident.admin.reply_title", _reply(S)),
                         direction="column",
                         spacing="3",
                     ),
                     rx.flex(
-                        _section("incident.admin.classification", classify),
-                        _section("incident.admin.tasks", tasks),
-                        _section("incident.admin.visit", visit),
-                        _section("incident.admin.solve_title", solve),
+                        sections.box("incident.admin.classification", _classify(S, i)),
+                        sections.box("incident.admin.tasks", _tasks(S)),
+                        sections.box("incident.admin.visit", _visit(S)),
+                        sections.box("incident.admin.solve_title", _solve(S, i)),
                         direction="column",
                         spacing="3",
                     ),

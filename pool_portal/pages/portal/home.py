@@ -1,149 +1,98 @@
 """Portal home: the dashboard. Each panel shows only when the tenant's and the
 client's settings allow it (and then its data was computed); every chart has a table
-with the same figures for screen readers and small screens."""
+with the same figures for screen readers and small screens. A number opens the
+listing behind it in an overlay (pages/portal/home_overlay.py)."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import reflex as rx
 
+from pool_portal.components import badges, style
+from pool_portal.components.buttons import count_link
+from pool_portal.components.charts import figures_table, plot
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import portal_shell
-from pool_portal.components.native_form import native_form
+from pool_portal.components.layout import portal_shell, title
+from pool_portal.components.sections import panel
+from pool_portal.components.selects import choice_options, dropdown
+from pool_portal.components.tables import table
+from pool_portal.components.toolbar import download_form, search_form, small_label
 from pool_portal.presentation import palette
-from pool_portal.settings import get_settings
 from pool_portal.states.portal.home import PortalHomeState as S
 
-SEVERITY_COLOURS = palette.SEVERITY_HEX
+
+def _bar_click(chart: str):
+    return lambda points: S.open_bar(chart, points)
 
 
-def _tr(prefix: str, code) -> rx.Var:
-    return S.tr[f"{prefix}{code}"].to(str)
-
-
-def panel(title_key: str, panel_id: str, *children, **props) -> rx.Component:
-    return rx.card(
-        rx.heading(T(title_key), size="4", as_="h2", margin_bottom="0.5rem"),
-        *children,
-        id=panel_id,
-        width="100%",
-        **props,
-    )
-
-
-def chart_table(headers: list[str], rows, table_id: str) -> rx.Component:
-    """The chart's figures as a table, behind a disclosure (screen readers, phones)."""
-    return rx.el.details(
-        rx.el.summary(T("panel.chart_table"), style={"cursor": "pointer", "font_size": "0.85rem"}),
-        rx.box(
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in headers])),
-                rx.table.body(rx.foreach(rows, lambda r: rx.table.row(rx.foreach(r, lambda v: rx.table.cell(v))))),
-                size="1",
-                id=table_id,
-            ),
-            overflow_x="auto",
-        ),
-    )
-
-
-def _plot(component, figure, chart: str | None = None) -> rx.Component:
-    extra = {"on_click": lambda points: S.open_bar(chart, points)} if chart else {}
-    return component(
-        data=figure.to(go.Figure),
-        config={"displayModeBar": False, "responsive": True},
-        use_resize_handler=True,
-        width="100%",
-        **extra,
-    )
-
-
-# Numbers that open an overlay are small: give them a 24 px touch target (WCAG 2.5.8).
-TARGET = {
-    "display": "inline-flex",
-    "min_width": "24px",
-    "min_height": "24px",
-    "align_items": "center",
-    "justify_content": "center",
-}
-
-
+# -- panels -----------------------------------------------------------------------------------------
 def _count_link(row, field: str, kind: str) -> rx.Component:
-    return rx.cond(
-        row[field] != "0",
-        rx.link(
-            row[field],
-            href=f"/portal?show={kind}&site=" + row["id"],
-            weight="bold",
-            aria_label=T(f"overlay.kind.{kind}") + ": " + row["name"],
-            style=TARGET,
+    return count_link(
+        row[field], f"/portal?show={kind}&site=" + row["id"], T(f"overlay.kind.{kind}") + ": " + row["name"]
+    )
+
+
+def _property_cell(row) -> rx.Component:
+    """The severity dot of the worst open defect, the name (opens the property) and address."""
+    return rx.flex(
+        badges.severity_dot(row["severity"]),
+        rx.box(
+            rx.link(row["name"], href="/portal?show=property&site=" + row["id"], weight="medium"),
+            rx.text(row["address"], size="1", color_scheme="gray"),
         ),
-        rx.text("0", color_scheme="gray"),
+        spacing="2",
+        align="center",
     )
 
 
 def properties_panel() -> rx.Component:
+    invoices, quotes = S.documents["invoices"], S.documents["quotes"]
     return panel(
         "panel.properties",
         "panel-properties",
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell(T("portal.properties.name")),
-                        rx.cond(S.documents["invoices"], rx.table.column_header_cell(T("portal.properties.overdue"))),
-                        rx.cond(S.documents["quotes"], rx.table.column_header_cell(T("portal.properties.quotes"))),
-                        rx.table.column_header_cell(T("portal.properties.defects")),
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        S.properties,
-                        lambda row: rx.table.row(
-                            rx.table.cell(
-                                rx.flex(
-                                    rx.box(
-                                        width="10px",
-                                        height="10px",
-                                        border_radius="50%",
-                                        flex_shrink="0",
-                                        background=rx.match(
-                                            row["severity"], *SEVERITY_COLOURS.items(), palette.SEVERITY_HEX["NONE"]
-                                        ),
-                                        title=_tr("severity.", row["severity"]),
-                                    ),
-                                    rx.box(
-                                        rx.link(
-                                            row["name"], href="/portal?show=property&site=" + row["id"], weight="medium"
-                                        ),
-                                        rx.text(row["address"], size="1", color_scheme="gray"),
-                                    ),
-                                    spacing="2",
-                                    align="center",
-                                )
-                            ),
-                            rx.cond(
-                                S.documents["invoices"],
-                                rx.table.cell(_count_link(row, "overdue_invoices", "overdue_invoices")),
-                            ),
-                            rx.cond(
-                                S.documents["quotes"], rx.table.cell(_count_link(row, "open_quotes", "open_quotes"))
-                            ),
-                            rx.table.cell(_count_link(row, "open_defects", "open_defects")),
-                        ),
-                    )
-                ),
-                id="properties-table",
-                width="100%",
-                size="2",
+        table(
+            [
+                "portal.properties.name",
+                rx.cond(invoices, rx.table.column_header_cell(T("portal.properties.overdue"))),
+                rx.cond(quotes, rx.table.column_header_cell(T("portal.properties.quotes"))),
+                "portal.properties.defects",
+            ],
+            S.properties,
+            row=lambda row: rx.table.row(
+                rx.table.cell(_property_cell(row)),
+                rx.cond(invoices, rx.table.cell(_count_link(row, "overdue_invoices", "overdue_invoices"))),
+                rx.cond(quotes, rx.table.cell(_count_link(row, "open_quotes", "open_quotes"))),
+                rx.table.cell(_count_link(row, "open_defects", "open_defects")),
             ),
-            overflow_x="auto",
+            id="properties-table",
+            variant=None,
+            size="2",
         ),
         rx.cond(S.properties.length() == 0, rx.text(T("portal.properties.empty"), id="properties-empty")),
     )
 
 
+def _activity_item(r) -> rx.Component:
+    return rx.flex(
+        rx.link(
+            r["number"],
+            href="/files/" + r["doc"] + "/" + r["id"],
+            size="2",
+            style=style.TOUCH_TARGET,
+            aria_label=T("overlay.pdf") + " " + r["number"],
+        ),
+        rx.text(r["site"], size="2", color_scheme="gray", flex="1", min_width="8rem"),
+        rx.text(r["date"], size="2"),
+        rx.text(r["amount"], size="2", weight="medium"),
+        spacing="3",
+        align="center",
+        wrap="wrap",
+        padding_y="0.15rem",
+        class_name="activity-item",
+    )
+
+
 def _activity_row(kind: str, doc: str) -> rx.Component:
+    count = S.activity[f"{kind}_count"]
     return rx.cond(
         S.documents[doc],
         rx.el.details(
@@ -152,17 +101,17 @@ def _activity_row(kind: str, doc: str) -> rx.Component:
                     rx.text(T(f"activity.{kind}"), weight="medium"),
                     rx.spacer(),
                     rx.link(
-                        S.activity[f"{kind}_count"].to(str),
+                        count.to(str),
                         href=f"/portal?show={kind}",
                         weight="bold",
                         id=f"activity-{kind}-count",
-                        style=TARGET,
+                        style=style.TOUCH_TARGET,
                     ),
                     rx.text(S.activity[f"{kind}_total"].to(str), color_scheme="gray"),
                     spacing="3",
                     align="center",
                 ),
-                style={"cursor": "pointer", "list_style": "none"},
+                style=style.SUMMARY_ROW,
             ),
             rx.cond(
                 kind == "invoices",
@@ -177,60 +126,17 @@ def _activity_row(kind: str, doc: str) -> rx.Component:
                 ),
             ),
             rx.box(
-                rx.foreach(
-                    S.activity_items[kind],
-                    lambda r: rx.flex(
-                        rx.link(
-                            r["number"],
-                            href="/files/" + r["doc"] + "/" + r["id"],
-                            size="2",
-                            style=TARGET,
-                            aria_label=T("overlay.pdf") + " " + r["number"],
-                        ),
-                        rx.text(r["site"], size="2", color_scheme="gray", flex="1", min_width="8rem"),
-                        rx.text(r["date"], size="2"),
-                        rx.text(r["amount"], size="2", weight="medium"),
-                        spacing="3",
-                        align="center",
-                        wrap="wrap",
-                        padding_y="0.15rem",
-                        class_name="activity-item",
-                    ),
-                ),
+                rx.foreach(S.activity_items[kind], _activity_item),
                 rx.cond(
-                    S.activity[f"{kind}_count"].to(int) > S.activity_items[kind].length(),
+                    count.to(int) > S.activity_items[kind].length(),
                     rx.link(T("activity.see_all"), href=f"/portal?show={kind}", size="2", id=f"activity-{kind}-all"),
                 ),
                 id=f"activity-{kind}-items",
                 padding_top="0.25rem",
             ),
             open=True,
-            style={"padding": "0.5rem 0", "border_bottom": "1px solid var(--gray-5)"},
+            style=style.DISCLOSURE_ROW,
         ),
-    )
-
-
-def _monthly_pdf_form() -> rx.Component:
-    """A plain GET form: the browser downloads the PDF from the authorising route."""
-    return native_form(
-        rx.flex(
-            rx.el.label(T("activity.month"), html_for="report-month", style={"font_size": "0.85rem"}),
-            rx.el.select(
-                rx.foreach(S.report_months, lambda mth: rx.el.option(mth[1], value=mth[0])),
-                name="month",
-                id="report-month",
-                style={"padding": "0.25rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
-            ),
-            rx.button(
-                rx.icon("download", size=16), T("activity.download"), type="submit", variant="soft", id="monthly-pdf"
-            ),
-            spacing="2",
-            align="center",
-            wrap="wrap",
-            margin_top="0.75rem",
-        ),
-        action=get_settings().form_action("/files/monthly-report"),
-        method="get",
     )
 
 
@@ -241,7 +147,13 @@ def activity_panel() -> rx.Component:
         _activity_row("defect_quotes", "quotes"),
         _activity_row("service_quotes", "quotes"),
         _activity_row("invoices", "invoices"),
-        _monthly_pdf_form(),
+        download_form(
+            "/files/monthly-report",
+            "activity.download",
+            "monthly-pdf",
+            small_label("activity.month", "report-month"),
+            dropdown(choice_options(S.report_months), name="month", id="report-month", style=style.SELECT_SMALL),
+        ),
     )
 
 
@@ -262,9 +174,9 @@ def defects_panel() -> rx.Component:
                 S.tally,
                 lambda t: rx.box(
                     rx.text(t[1], size="6", weight="bold"),
-                    rx.text(_tr("severity.", t[0]), size="1"),
+                    rx.text(T("severity." + t[0]), size="1"),
                     border_left=rx.match(
-                        t[0], *[(k, f"4px solid {v}") for k, v in SEVERITY_COLOURS.items()], "4px solid gray"
+                        t[0], *[(k, f"4px solid {v}") for k, v in palette.SEVERITY_HEX.items()], "4px solid gray"
                     ),
                     padding_left="0.5rem",
                     min_width="6.5rem",
@@ -275,8 +187,8 @@ def defects_panel() -> rx.Component:
             id="defect-tally",
         ),
         rx.heading(T("defects.raised"), size="2", as_="h3", margin_top="1rem"),
-        _plot(rx.plotly.basic, S.defects_figure, "defects"),
-        chart_table(["panel.month", "dash.resolved", "defects.open"], S.defects_table, "defects-table"),
+        plot(S.defects_figure, _bar_click("defects")),
+        figures_table(["panel.month", "dash.resolved", "defects.open"], S.defects_table, "defects-table"),
         rx.heading(T("defects.by_asset_type"), size="2", as_="h3", margin_top="1rem"),
         rx.flex(
             rx.foreach(
@@ -284,9 +196,9 @@ def defects_panel() -> rx.Component:
                 lambda a: rx.badge(
                     a[0],
                     " · ",
-                    _tr("severity.", a[1]),
+                    T("severity." + a[1]),
                     variant="soft",
-                    color_scheme=rx.match(a[1], *palette.SEVERITY_SCHEME.items(), "gray"),
+                    color_scheme=badges.scheme(a[1], palette.SEVERITY_SCHEME),
                 ),
             ),
             spacing="2",
@@ -295,19 +207,27 @@ def defects_panel() -> rx.Component:
     )
 
 
+def _date_field(label_key: str, name: str, ident: str, default) -> list[rx.Component]:
+    return [
+        small_label(label_key, ident),
+        rx.input(type="date", name=name, id=ident, required=True, default_value=default, size="1"),
+    ]
+
+
 def routine_panel() -> rx.Component:
+    year = S.routine_year.to_string()
     return panel(
         "panel.routine",
         "panel-routine",
         rx.flex(
             rx.link("‹ ", T("routine.previous"), href="/portal?year=" + (S.routine_year - 1).to_string()),
-            rx.text(T("routine.year"), " ", S.routine_year.to_string(), weight="bold", id="routine-year"),
+            rx.text(T("routine.year"), " ", year, weight="bold", id="routine-year"),
             rx.link(T("routine.next"), " ›", href="/portal?year=" + (S.routine_year + 1).to_string()),
             spacing="4",
             align="center",
         ),
-        _plot(rx.plotly.basic, S.routine_figure, "routine"),
-        chart_table(
+        plot(S.routine_figure, _bar_click("routine")),
+        figures_table(
             [
                 "panel.month",
                 "routine.on_time",
@@ -319,36 +239,12 @@ def routine_panel() -> rx.Component:
             S.routine_table,
             "routine-table",
         ),
-        native_form(
-            rx.flex(
-                rx.el.label(T("routine.from"), html_for="routine-from", style={"font_size": "0.85rem"}),
-                rx.input(
-                    type="date",
-                    name="from",
-                    id="routine-from",
-                    required=True,
-                    default_value=S.routine_year.to_string() + "-01-01",
-                    size="1",
-                ),
-                rx.el.label(T("routine.to"), html_for="routine-to", style={"font_size": "0.85rem"}),
-                rx.input(
-                    type="date",
-                    name="to",
-                    id="routine-to",
-                    required=True,
-                    default_value=S.routine_year.to_string() + "-12-31",
-                    size="1",
-                ),
-                rx.button(
-                    rx.icon("download", size=16), T("routine.report"), type="submit", variant="soft", id="routine-pdf"
-                ),
-                spacing="2",
-                align="center",
-                wrap="wrap",
-                margin_top="0.75rem",
-            ),
-            action=get_settings().form_action("/files/routine-report"),
-            method="get",
+        download_form(
+            "/files/routine-report",
+            "routine.report",
+            "routine-pdf",
+            *_date_field("routine.from", "from", "routine-from", year + "-01-01"),
+            *_date_field("routine.to", "to", "routine-to", year + "-12-31"),
         ),
     )
 
@@ -357,8 +253,8 @@ def calls_panel() -> rx.Component:
     return panel(
         "panel.calls",
         "panel-calls",
-        _plot(rx.plotly.basic, S.calls_figure, "calls"),
-        chart_table(["panel.month", "calls.count"], S.calls_table, "calls-table"),
+        plot(S.calls_figure, _bar_click("calls")),
+        figures_table(["panel.month", "calls.count"], S.calls_table, "calls-table"),
     )
 
 
@@ -366,8 +262,8 @@ def spend_panel() -> rx.Component:
     return panel(
         "panel.spend",
         "panel-spend",
-        _plot(rx.plotly.basic, S.spend_figure),
-        chart_table(["panel.month", "spend.total"], S.spend_table, "spend-table"),
+        plot(S.spend_figure),
+        figures_table(["panel.month", "spend.total"], S.spend_table, "spend-table"),
         rx.heading(T("spend.by_property"), size="2", as_="h3", margin_top="0.75rem"),
         rx.foreach(
             S.spend_by_property,
@@ -386,242 +282,26 @@ def map_panel() -> rx.Component:
     return panel(
         "panel.map",
         "panel-map",
-        # The same (basic) plotly bundle as the charts: one bundle for the whole page.
-        rx.plotly.basic(
-            data=S.map_figure.to(go.Figure),
-            config={"displayModeBar": False, "responsive": True},
-            use_resize_handler=True,
-            width="100%",
-            on_click=S.open_pin,
-        ),
-        chart_table(["map.colour", "map.properties", "map.names"], S.map_table, "map-table"),
+        plot(S.map_figure, S.open_pin),
+        figures_table(["map.colour", "map.properties", "map.names"], S.map_table, "map-table"),
     )
 
 
-def _mini_table(
-    headers: list[str], rows, fields: list[str], table_id: str, prefixes: dict[str, str] | None = None
-) -> rx.Component:
-    prefixes = prefixes or {}
-
-    def cell(r, f):
-        return rx.table.cell(_tr(prefixes[f], r[f]) if f in prefixes else r[f])
-
-    return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in headers])),
-            rx.table.body(rx.foreach(rows, lambda r: rx.table.row(*[cell(r, f) for f in fields]))),
-            size="1",
-            id=table_id,
-        ),
-        overflow_x="auto",
-    )
-
-
-def search_box() -> rx.Component:
-    return rx.form(
-        rx.flex(
-            rx.el.label(T("search.label"), html_for="search-q", class_name="sr-only"),
-            rx.input(
-                id="search-q",
-                name="q",
-                placeholder=T("search.placeholder"),
-                type="search",
-                min_length=2,
-                max_length=100,
-                width="100%",
-            ),
-            rx.button(rx.icon("search", size=16), T("search.go"), type="submit", id="search-go"),
-            spacing="2",
-            width="100%",
-            max_width="520px",
-        ),
-        on_submit=S.run_search,
-        reset_on_submit=False,
-        role="search",
-        margin_bottom="1rem",
-    )
-
-
-def search_results() -> rx.Component:
-    return rx.box(
-        rx.text(T("search.for"), " “", S.search_text, "”", color_scheme="gray", size="2"),
-        rx.cond(
-            S.search_hits.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(T(h))
-                                for h in ("search.kind", "overlay.title", "search.detail", "overlay.site")
-                            ]
-                        )
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            S.search_hits,
-                            lambda h: rx.table.row(
-                                rx.table.cell(_tr("search.kind.", h["kind"])),
-                                rx.table.cell(h["title"]),
-                                rx.table.cell(rx.cond(h["detail_key"] != "", _tr("", h["detail_key"]), h["detail"])),
-                                rx.table.cell(rx.link(h["site"], href="/portal?show=property&site=" + h["site_id"])),
-                            ),
-                        )
-                    ),
-                    size="1",
-                    id="search-results",
-                ),
-                overflow_x="auto",
-                margin_top="0.5rem",
-            ),
-            rx.text(T("search.none"), id="search-none", margin_top="0.5rem"),
-        ),
-    )
-
-
-def property_detail() -> rx.Component:
-    return rx.box(
-        rx.text(S.detail_address, color_scheme="gray", size="2"),
-        rx.heading(T("detail.assets"), size="3", as_="h3", margin_top="0.75rem"),
-        _mini_table(
-            ["detail.asset_id", "detail.type", "detail.model", "detail.last_test", "detail.next_due"],
-            S.detail_assets,
-            ["code", "type", "model", "last_test", "next_due"],
-            "detail-assets",
-        ),
-        rx.heading(T("detail.tasks"), size="3", as_="h3", margin_top="0.75rem"),
-        _mini_table(
-            ["overlay.number", "detail.kind", "overlay.status", "overlay.date", "overlay.title"],
-            S.detail_tasks,
-            ["number", "kind", "stage", "date", "description"],
-            "detail-tasks",
-            {"kind": "kind.", "stage": "stage."},
-        ),
-        rx.heading(T("detail.files"), size="3", as_="h3", margin_top="0.75rem"),
-        rx.cond(
-            S.detail_documents.length() > 0,
-            rx.el.ul(
-                rx.foreach(
-                    S.detail_documents,
-                    lambda d: rx.el.li(
-                        rx.link(
-                            rx.icon("file-down", size=14),
-                            " ",
-                            d["title"],
-                            href="/files/document/" + d["id"],
-                            is_external=True,
-                        ),
-                        rx.text(" (", d["size"], ")", as_="span", size="1", color_scheme="gray"),
-                    ),
-                ),
-                id="detail-files",
-            ),
-            rx.text(T("detail.no_files"), size="2"),
-        ),
-    )
-
-
-def overlay() -> rx.Component:
-    """The listing behind a number. Its state is the URL (?show=...), so Back closes it
-    and a copied link opens it again; X and Escape close it too."""
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.flex(
-                rx.dialog.title(
-                    rx.cond(S.overlay == "property", S.detail_name, _tr("overlay.kind.", S.overlay)), margin="0"
-                ),
-                rx.spacer(),
-                rx.dialog.close(
-                    rx.icon_button(
-                        rx.icon("x"),
-                        variant="ghost",
-                        aria_label=T("overlay.close"),
-                        id="overlay-close",
-                        on_click=S.close_overlay(False),
-                    ),
-                ),
-                align="center",
-            ),
-            rx.cond(S.overlay == "property", property_detail(), rx.fragment()),
-            rx.cond(S.overlay == "search", search_results(), rx.fragment()),
-            rx.cond(
-                S.overlay == "defects",
-                rx.form(
-                    rx.flex(
-                        rx.input(
-                            name="q",
-                            default_value=S.overlay_filter,
-                            placeholder=T("defects.filter"),
-                            aria_label=T("defects.filter"),
-                            id="defects-filter",
-                            width="100%",
-                        ),
-                        rx.button(T("search.go"), type="submit"),
-                        spacing="2",
-                        margin_top="0.5rem",
-                    ),
-                    on_submit=S.filter_defects,
-                    reset_on_submit=False,
-                ),
-                rx.fragment(),
-            ),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(T(f"overlay.{h}"))
-                                for h in ("number", "site", "title", "date", "status", "amount")
-                            ]
-                        )
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            S.overlay_rows,
-                            lambda r: rx.table.row(
-                                rx.table.cell(
-                                    rx.cond(
-                                        (r["doc"] == "quote") | (r["doc"] == "invoice"),
-                                        rx.link(
-                                            r["number"],
-                                            href="/files/" + r["doc"] + "/" + r["id"],
-                                            aria_label=T("overlay.pdf") + " " + r["number"],
-                                        ),
-                                        r["number"],
-                                    )
-                                ),
-                                rx.table.cell(r["site"]),
-                                rx.table.cell(r["title"]),
-                                rx.table.cell(r["date"]),
-                                rx.table.cell(S.tr[r["status_key"]].to(str)),
-                                rx.table.cell(r["amount"]),
-                            ),
-                        )
-                    ),
-                    id="overlay-table",
-                    size="1",
-                ),
-                overflow_x="auto",
-                margin_top="0.75rem",
-                display=rx.cond((S.overlay == "property") | (S.overlay == "search"), "none", "block"),
-            ),
-            rx.cond(
-                (S.overlay_rows.length() == 0) & (S.overlay != "property") & (S.overlay != "search"),
-                rx.text(T("overlay.empty")),
-            ),
-            max_width="900px",
-            id="overlay",
-        ),
-        open=S.overlay != "",
-        on_open_change=S.close_overlay,
-    )
-
-
-def portal_home() -> rx.Component:
+def portal_home(overlay: rx.Component) -> rx.Component:
+    """The dashboard under ``overlay``, the listing behind a number (pages/portal/
+    home_overlay.py; pool_portal.py puts the two together, as a page never imports
+    another page module)."""
     return portal_shell(
-        overlay(),
-        rx.heading(T("portal.dashboard.title"), size="6", as_="h1", margin_bottom="0.75rem"),
-        search_box(),
+        overlay,
+        title("portal.dashboard.title", margin_bottom="0.75rem"),
+        search_form(
+            S.run_search,
+            ident="search-q",
+            go_id="search-go",
+            label_key="search.label",
+            placeholder_key="search.placeholder",
+            margin_bottom="1rem",
+        ),
         rx.cond(
             S.loaded,
             rx.grid(

@@ -7,20 +7,27 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pool_portal.components import data_forms as f
+from pool_portal.components import badges, record, style, upload
+from pool_portal.components.buttons import add_link, publish_toggle
+from pool_portal.components.fields import (
+    dom_checked,
+    dom_value,
+    field_error,
+    grid,
+    record_checkbox,
+    record_field,
+    save_button,
+)
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import admin_shell
+from pool_portal.components.layout import admin_shell, back_link
+from pool_portal.components.notices import data_missing, data_notice, form_error
+from pool_portal.components.sections import section
+from pool_portal.components.selects import enum_codes, record_select
+from pool_portal.components.tables import coded, table
 from pool_portal.models import RemarkStatus, Severity
-from pool_portal.pages.incidents.portal import dom_value
 from pool_portal.states.staff.data_site import SiteState
 
 S = SiteState
-DOCUMENT_ACCEPT = {
-    "application/pdf": [".pdf"],
-    "image/jpeg": [".jpg", ".jpeg"],
-    "image/png": [".png"],
-    "image/webp": [".webp"],
-}
 
 
 def _site_url(**extra: str):
@@ -32,9 +39,9 @@ def _site_url(**extra: str):
 def _site_form() -> rx.Component:
     v = S.site
     return rx.form(
-        f.grid(
-            f.field(S, v, "name", "data.site.name", prefix="site", required=True),
-            f.select(
+        grid(
+            record_field(S, v, "name", "data.site.name", prefix="site", required=True),
+            record_select(
                 S,
                 v,
                 "client_id",
@@ -44,11 +51,11 @@ def _site_form() -> rx.Component:
                 blank="data.choose",
                 required=True,
             ),
-            f.field(S, v, "address", "detail.address", prefix="site", max_length=300),
-            f.field(S, v, "city", "data.site.city", prefix="site", max_length=120),
-            f.field(S, v, "postcode", "data.site.postcode", prefix="site", max_length=20),
+            record_field(S, v, "address", "detail.address", prefix="site", max_length=300),
+            record_field(S, v, "city", "data.site.city", prefix="site", max_length=120),
+            record_field(S, v, "postcode", "data.site.postcode", prefix="site", max_length=20),
             rx.box(),
-            f.field(
+            record_field(
                 S,
                 v,
                 "latitude",
@@ -58,7 +65,7 @@ def _site_form() -> rx.Component:
                 hint="data.site.latitude_hint",
                 input_mode="decimal",
             ),
-            f.field(
+            record_field(
                 S,
                 v,
                 "longitude",
@@ -69,66 +76,47 @@ def _site_form() -> rx.Component:
                 input_mode="decimal",
             ),
         ),
-        f.field(S, v, "notes", "data.site.notes", prefix="site", kind="textarea", max_length=2000),
-        rx.cond(~S.is_new, f.checkbox(S, v, "is_active", "data.active_label", prefix="site")),
-        f.form_error(S),
-        f.save_button("data.save", "site-save"),
+        record_field(S, v, "notes", "data.site.notes", prefix="site", kind="textarea", max_length=2000),
+        rx.cond(~S.is_new, record_checkbox(S, v, "is_active", "data.active_label", prefix="site")),
+        form_error(S),
+        save_button("data.save", "site-save"),
         on_submit=S.save_site,
         reset_on_submit=False,
         id="site-form",
     )
 
 
-def _edit_card(row, new_key: str, edit_key: str, prefix: str, on_submit, *fields) -> rx.Component:
-    """The form of an asset or remark of the site, open when the URL names one."""
-    return rx.cond(
-        row.contains("id"),
-        rx.card(
-            rx.heading(rx.cond(row["id"].to(str) == "", T(new_key), T(edit_key)), size="3", as_="h3"),
-            rx.form(
-                *fields,
-                f.form_error(S),
-                rx.flex(
-                    f.save_button("data.save", f"{prefix}-save"),
-                    rx.link(T("common.cancel"), href=_site_url(), size="2"),
-                    spacing="3",
-                    align="center",
-                ),
-                on_submit=on_submit,
-                reset_on_submit=False,
-            ),
-            id=f"{prefix}-form",
-            margin_bottom="0.75rem",
-        ),
-    )
+def _edit_link(href, name) -> rx.Component:
+    return rx.link(T("data.edit"), href=href, aria_label=T("data.edit") + " " + name)
 
 
 def _assets() -> rx.Component:
     a = S.asset
-    form = _edit_card(
+    form = record.sub_form(
+        S,
         a,
-        "data.asset.new",
-        "data.asset.edit",
-        "asset",
-        S.save_asset,
-        f.grid(
-            f.field(S, a, "asset_code", "assets.asset_code", prefix="asset", max_length=60, required=True),
-            f.field(S, a, "asset_type", "assets.asset_type", prefix="asset", max_length=60, required=True),
-            f.field(S, a, "model", "assets.model", prefix="asset", max_length=120),
-            f.field(S, a, "serial_number", "assets.serial_number", prefix="asset", max_length=120),
-            f.field(S, a, "customer_ref", "data.asset.customer_ref", prefix="asset", max_length=120),
-            f.field(S, a, "location", "assets.location", prefix="asset"),
-            f.field(S, a, "last_test_number", "assets.last_test_number", prefix="asset", max_length=60),
-            f.field(S, a, "last_test_date", "assets.last_test_date", prefix="asset", kind="date"),
-            f.field(S, a, "next_service_due", "assets.next_service_due", prefix="asset", kind="date"),
+        record.new_or_edit(a, "data.asset.new", "data.asset.edit"),
+        grid(
+            record_field(S, a, "asset_code", "assets.asset_code", prefix="asset", max_length=60, required=True),
+            record_field(S, a, "asset_type", "assets.asset_type", prefix="asset", max_length=60, required=True),
+            record_field(S, a, "model", "assets.model", prefix="asset", max_length=120),
+            record_field(S, a, "serial_number", "assets.serial_number", prefix="asset", max_length=120),
+            record_field(S, a, "customer_ref", "data.asset.customer_ref", prefix="asset", max_length=120),
+            record_field(S, a, "location", "assets.location", prefix="asset"),
+            record_field(S, a, "last_test_number", "assets.last_test_number", prefix="asset", max_length=60),
+            record_field(S, a, "last_test_date", "assets.last_test_date", prefix="asset", kind="date"),
+            record_field(S, a, "next_service_due", "assets.next_service_due", prefix="asset", kind="date"),
         ),
-        f.field(S, a, "description", "data.description", prefix="asset", kind="textarea", max_length=1000),
-        rx.cond(a["id"].to(str) != "", f.checkbox(S, a, "is_active", "data.active_label", prefix="asset")),
+        record_field(S, a, "description", "data.description", prefix="asset", kind="textarea", max_length=1000),
+        rx.cond(a["id"].to(str) != "", record_checkbox(S, a, "is_active", "data.active_label", prefix="asset")),
+        prefix="asset",
+        on_submit=S.save_asset,
+        cancel_href=_site_url(),
     )
-    return f.section(
+    return section(
         "detail.assets",
         form,
-        f.table(
+        table(
             [
                 "assets.asset_code",
                 "assets.asset_type",
@@ -139,63 +127,52 @@ def _assets() -> rx.Component:
                 "data.actions",
             ],
             S.assets,
-            lambda r: [
+            cells=lambda r: [
                 r["asset_code"],
                 r["asset_type"],
                 r["model"],
                 r["serial_number"],
                 r["next_service_due"],
                 rx.cond(r["is_active"] != "", T("data.yes"), T("data.no")),
-                rx.link(
-                    T("data.edit"),
-                    href=_site_url(asset=r["id"]) + "#asset-form",
-                    aria_label=T("data.edit") + " " + r["asset_code"],
-                ),
+                _edit_link(_site_url(asset=r["id"]) + "#asset-form", r["asset_code"]),
             ],
-            ident="assets-table",
+            id="assets-table",
+            size="1",
         ),
         ident="assets",
-        actions=[
-            rx.link(
-                rx.button(rx.icon("plus", size=14), T("data.asset.add"), size="1", variant="soft"),
-                href=_site_url(asset="new") + "#asset-form",
-                id="asset-add",
-            )
-        ],
+        actions=[add_link("data.asset.add", _site_url(asset="new") + "#asset-form", "asset-add")],
     )
 
 
 def _remarks() -> rx.Component:
     r = S.remark
-    form = _edit_card(
+    form = record.sub_form(
+        S,
         r,
-        "data.remark.new",
-        "data.remark.edit",
-        "remark",
-        S.save_remark,
-        f.grid(
-            f.select(
+        record.new_or_edit(r, "data.remark.new", "data.remark.edit"),
+        grid(
+            record_select(
                 S,
                 r,
                 "severity",
                 "defects.severity",
                 prefix="remark",
-                codes=tuple(s.value for s in Severity),
+                codes=enum_codes(Severity),
                 code_prefix="severity.",
                 required=True,
             ),
-            f.select(
+            record_select(
                 S,
                 r,
                 "status",
                 "overlay.status",
                 prefix="remark",
-                codes=tuple(s.value for s in RemarkStatus),
+                codes=enum_codes(RemarkStatus),
                 code_prefix="remark.",
                 required=True,
             ),
-            f.field(S, r, "title", "overlay.title", prefix="remark", required=True),
-            f.select(
+            record_field(S, r, "title", "overlay.title", prefix="remark", required=True),
+            record_select(
                 S,
                 r,
                 "asset_id",
@@ -204,16 +181,19 @@ def _remarks() -> rx.Component:
                 choices=S.asset_choices,
                 blank="data.remark.on_site",
             ),
-            f.field(S, r, "raised_on", "defects.raised_on", prefix="remark", kind="date"),
-            f.field(S, r, "resolved_on", "defects.resolved", prefix="remark", kind="date"),
+            record_field(S, r, "raised_on", "defects.raised_on", prefix="remark", kind="date"),
+            record_field(S, r, "resolved_on", "defects.resolved", prefix="remark", kind="date"),
         ),
-        f.field(S, r, "description", "data.description", prefix="remark", kind="textarea", max_length=4000),
-        f.checkbox(S, r, "is_published", "data.remark.published_label", prefix="remark"),
+        record_field(S, r, "description", "data.description", prefix="remark", kind="textarea", max_length=4000),
+        record_checkbox(S, r, "is_published", "data.remark.published_label", prefix="remark"),
+        prefix="remark",
+        on_submit=S.save_remark,
+        cancel_href=_site_url(),
     )
-    return f.section(
+    return section(
         "data.remarks.title",
         form,
-        f.table(
+        table(
             [
                 "overlay.number",
                 "defects.raised_on",
@@ -225,79 +205,48 @@ def _remarks() -> rx.Component:
                 "data.actions",
             ],
             S.remarks,
-            lambda x: [
+            cells=lambda x: [
                 x["number"],
                 x["raised_on"],
-                f.coded(S, "severity.", x["severity"]),
-                f.coded(S, "remark.", x["status"]),
+                coded("severity.", x["severity"]),
+                coded("remark.", x["status"]),
                 x["title"],
                 x["asset"],
-                rx.cond(
+                publish_toggle(
                     x["is_published"] != "",
-                    rx.button(
-                        T("data.remark.unpublish"),
-                        size="1",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=S.set_remark_published(x["id"], False),
-                    ),
-                    rx.button(
-                        T("data.remark.publish"),
-                        size="1",
-                        variant="soft",
-                        on_click=S.set_remark_published(x["id"], True),
-                    ),
+                    S.set_remark_published(x["id"], True),
+                    S.set_remark_published(x["id"], False),
                 ),
-                rx.link(
-                    T("data.edit"),
-                    href=_site_url(remark=x["id"]) + "#remark-form",
-                    aria_label=T("data.edit") + " " + x["number"],
-                ),
+                _edit_link(_site_url(remark=x["id"]) + "#remark-form", x["number"]),
             ],
-            ident="remarks-table",
+            id="remarks-table",
+            size="1",
         ),
         ident="remarks",
-        actions=[
-            rx.link(T("data.see_all"), href="/admin/remarks?site=" + S.site["id"].to(str), size="2"),
-            rx.link(
-                rx.button(rx.icon("plus", size=14), T("data.remark.add"), size="1", variant="soft"),
-                href=_site_url(remark="new") + "#remark-form",
-                id="remark-add",
-            ),
-        ],
+        actions=record.see_all_and_add(
+            "/admin/remarks?site=" + S.site["id"].to(str),
+            "data.remark.add",
+            _site_url(remark="new") + "#remark-form",
+            "remark-add",
+        ),
     )
 
 
-def _documents() -> rx.Component:
-    upload = rx.card(
+def _document_upload() -> rx.Component:
+    return rx.card(
         rx.heading(T("data.document.upload_title"), size="3", as_="h3"),
         rx.flex(
             rx.flex(
-                rx.el.label(T("data.document.title"), html_for="document-title", style={"font_weight": "500"}),
-                rx.el.input(id="document-title", max_length=200, style=f.STYLE),
+                rx.el.label(T("data.document.title"), html_for="document-title", style=style.LABEL),
+                rx.el.input(id="document-title", max_length=200, style=style.FIELD),
                 direction="column",
                 spacing="1",
             ),
-            rx.upload(
-                rx.flex(
-                    rx.icon("file-up", size=18), rx.text(T("data.document.pick"), size="2"), spacing="2", align="center"
-                ),
-                id="document-file",
-                multiple=False,
-                accept=DOCUMENT_ACCEPT,
-                max_files=1,
-                border="1px dashed var(--gray-8)",
-                padding="0.75rem",
-                border_radius="8px",
-            ),
-            rx.flex(
-                rx.foreach(rx.selected_files("document-file"), lambda x: rx.badge(x, variant="outline")),
-                spacing="1",
-                id="document-file-selected",
-            ),
-            f.error_text(S, "document_file"),
-            f.error_text(S, "document_title"),
-            f.error_text(S, "document_form"),
+            upload.dropzone("document-file", "file-up", "data.document.pick", accept=upload.DOCUMENTS),
+            upload.selected_files("document-file", spacing="1"),
+            field_error(S, "document_file"),
+            field_error(S, "document_title"),
+            field_error(S, "document_form"),
             rx.flex(
                 rx.el.input(type="checkbox", id="document-published", value="on"),
                 rx.el.label(T("data.document.publish_now"), html_for="document-published"),
@@ -312,7 +261,7 @@ def _documents() -> rx.Component:
                 on_click=S.upload_document(
                     rx.upload_files(upload_id="document-file"),
                     dom_value("document-title"),
-                    rx.Var("(document.getElementById('document-published')?.checked ? 'on' : '')", _var_type=str),
+                    dom_checked("document-published"),
                 ),
             ),
             direction="column",
@@ -320,10 +269,13 @@ def _documents() -> rx.Component:
         ),
         margin_bottom="0.75rem",
     )
-    return f.section(
+
+
+def _documents() -> rx.Component:
+    return section(
         "detail.files",
-        upload,
-        f.table(
+        _document_upload(),
+        table(
             [
                 "data.document.title",
                 "data.document.file",
@@ -332,27 +284,16 @@ def _documents() -> rx.Component:
                 "data.actions",
             ],
             S.documents,
-            lambda d: [
+            cells=lambda d: [
                 d["title"],
                 rx.link(d["filename"], href="/files/document/" + d["id"], is_external=True),
                 d["size"],
-                rx.cond(d["published"] != "", rx.badge(T("data.yes"), color_scheme="green"), rx.badge(T("data.no"))),
+                badges.yes_no(d["published"] != ""),
                 rx.flex(
-                    rx.cond(
+                    publish_toggle(
                         d["published"] != "",
-                        rx.button(
-                            T("data.remark.unpublish"),
-                            size="1",
-                            variant="soft",
-                            color_scheme="gray",
-                            on_click=S.set_document_published(d["id"], False),
-                        ),
-                        rx.button(
-                            T("data.remark.publish"),
-                            size="1",
-                            variant="soft",
-                            on_click=S.set_document_published(d["id"], True),
-                        ),
+                        S.set_document_published(d["id"], True),
+                        S.set_document_published(d["id"], False),
                     ),
                     rx.button(
                         T("data.delete"),
@@ -365,32 +306,29 @@ def _documents() -> rx.Component:
                     spacing="2",
                 ),
             ],
-            ident="documents-table",
+            id="documents-table",
+            size="1",
         ),
         ident="documents",
     )
 
 
-def _related(
-    title_key: str, ident: str, rows, columns: list[str], row, new_key: str, new_path: str, all_path: str
-) -> rx.Component:
-    return f.section(
+def _related(title_key: str, ident: str, rows, kind: str, new_key: str, columns: list[str], cells) -> rx.Component:
+    """The site's jobs, quotes, invoices or reports (the number opens one; ``cells(r)``
+    the other columns): see them all in their list, or add one."""
+    site = S.site["id"].to(str)
+
+    def row(r):
+        return [rx.link(r["number"], href=f"/admin/{kind}?id=" + r["id"]), *cells(r)]
+
+    return section(
         title_key,
-        f.table(columns, rows, row, ident=f"{ident}-table"),
+        table(["overlay.number", *columns], rows, cells=row, id=f"{ident}-table", size="1"),
         ident=ident,
-        actions=[
-            rx.link(T("data.see_all"), href=all_path + "?site=" + S.site["id"].to(str), size="2"),
-            rx.link(
-                rx.button(rx.icon("plus", size=14), T(new_key), size="1", variant="soft"),
-                href=new_path + "?site=" + S.site["id"].to(str),
-                id=f"{ident}-new",
-            ),
-        ],
+        actions=record.see_all_and_add(
+            f"/admin/{kind}s?site=" + site, new_key, f"/admin/{kind}?site=" + site, f"{ident}-new"
+        ),
     )
-
-
-def _link(text, href) -> rx.Component:
-    return rx.link(text, href=href)
 
 
 def _sections() -> rx.Component:
@@ -402,71 +340,47 @@ def _sections() -> rx.Component:
             "data.jobs.title",
             "jobs",
             S.jobs,
-            ["overlay.number", "detail.kind", "overlay.status", "jobs.when", "overlay.title"],
-            lambda r: [
-                _link(r["number"], "/admin/job?id=" + r["id"]),
-                f.coded(S, "kind.", r["kind"]),
-                f.coded(S, "stage.", r["stage"]),
-                r["date"],
-                r["description"],
-            ],
+            "job",
             "data.job.new",
-            "/admin/job",
-            "/admin/jobs",
+            ["detail.kind", "overlay.status", "jobs.when", "overlay.title"],
+            lambda r: [coded("kind.", r["kind"]), coded("stage.", r["stage"]), r["date"], r["description"]],
         ),
         _related(
             "data.quotes.title",
             "quotes",
             S.quotes,
-            ["overlay.number", "overlay.title", "overlay.status", "pdf.total"],
-            lambda r: [
-                _link(r["number"], "/admin/quote?id=" + r["id"]),
-                r["title"],
-                f.coded(S, "docstatus.", r["status"]),
-                r["amount"],
-            ],
+            "quote",
             "data.quote.new",
-            "/admin/quote",
-            "/admin/quotes",
+            ["overlay.title", "overlay.status", "pdf.total"],
+            lambda r: [r["title"], coded("docstatus.", r["status"]), r["amount"]],
         ),
         _related(
             "data.invoices.title",
             "invoices",
             S.invoices,
-            ["overlay.number", "overlay.status", "pdf.total"],
-            lambda r: [
-                _link(r["number"], "/admin/invoice?id=" + r["id"]),
-                f.coded(S, "docstatus.", r["status"]),
-                r["amount"],
-            ],
+            "invoice",
             "data.invoice.new",
-            "/admin/invoice",
-            "/admin/invoices",
+            ["overlay.status", "pdf.total"],
+            lambda r: [coded("docstatus.", r["status"]), r["amount"]],
         ),
         _related(
             "data.reports.title",
             "reports",
             S.reports,
-            ["overlay.number", "overlay.title", "overlay.date", "overlay.status"],
-            lambda r: [
-                _link(r["number"], "/admin/report?id=" + r["id"]),
-                r["title"],
-                r["date"],
-                f.coded(S, "docstatus.", r["status"]),
-            ],
+            "report",
             "data.report.new",
-            "/admin/report",
-            "/admin/reports",
+            ["overlay.title", "overlay.date", "overlay.status"],
+            lambda r: [r["title"], r["date"], coded("docstatus.", r["status"])],
         ),
     )
 
 
 def site_page() -> rx.Component:
     return admin_shell(
-        f.back("data.sites.title", "/admin/sites"),
+        back_link("data.sites.title", "/admin/sites", size="2"),
         rx.cond(
             S.missing,
-            f.missing(S),
+            data_missing(),
             rx.box(
                 rx.heading(
                     rx.cond(S.is_new, T("data.site.new"), S.site["name"].to(str)),
@@ -476,8 +390,8 @@ def site_page() -> rx.Component:
                     id="site-title",
                 ),
                 rx.cond(~S.is_new, rx.text(S.site["client"].to(str), size="2", color_scheme="gray")),
-                f.notice(S),
-                f.section("data.site.details", _site_form(), ident="site-details"),
+                data_notice(S),
+                section("data.site.details", _site_form(), ident="site-details"),
                 rx.cond(S.is_new, rx.fragment(), _sections()),
             ),
         ),

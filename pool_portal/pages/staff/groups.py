@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pool_portal.components.admin_forms import SELECT_STYLE, labelled, notice, section, table, text_field
-from pool_portal.components.forms import field_error
+from pool_portal.components import style
+from pool_portal.components.fields import field_error, labelled, text_field
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import admin_shell
+from pool_portal.components.layout import admin_shell, back_link, title
+from pool_portal.components.notices import admin_notice, missing
+from pool_portal.components.sections import fieldset
+from pool_portal.components.selects import blank_option, choice_options, code_options, dropdown, enum_codes
+from pool_portal.components.tables import table
 from pool_portal.models import MembershipRole
 from pool_portal.states.staff.clients import GroupsState, GroupState
 
 
 def _new_group() -> rx.Component:
     S = GroupsState
-    return section(
+    return fieldset(
         "admin.group.new",
         rx.form(
             rx.flex(
@@ -24,12 +28,12 @@ def _new_group() -> rx.Component:
                     S,
                     "admin.group.parent",
                     "parent_id",
-                    rx.el.select(
-                        rx.el.option(T("admin.group.top_level"), value=""),
+                    dropdown(
+                        blank_option("admin.group.top_level"),
                         rx.foreach(S.groups, lambda g: rx.el.option(g["label"], value=g["id"])),
                         name="parent_id",
                         id="group-parent",
-                        style=SELECT_STYLE,
+                        style=style.SELECT_FIT,
                     ),
                     "group-parent",
                 ),
@@ -46,17 +50,21 @@ def _new_group() -> rx.Component:
 
 def groups_page() -> rx.Component:
     S = GroupsState
-    row = lambda g: rx.table.row(  # noqa: E731
-        rx.table.cell(rx.box(rx.link(g["name"], href="/admin/group?id=" + g["id"]), padding_left=g["indent"])),
-        rx.table.cell(g["clients"]),
-        rx.table.cell(g["contacts"]),
-    )
     return admin_shell(
-        rx.heading(T("admin.groups.title"), size="6", as_="h1", margin_bottom="0.75rem"),
-        notice(S),
+        title("admin.groups.title", margin_bottom="0.75rem"),
+        admin_notice(S),
         rx.cond(
             S.groups.length() > 0,
-            table(["admin.group.name", "admin.group.clients", "admin.group.contacts"], S.groups, row, "groups-table"),
+            table(
+                ["admin.group.name", "admin.group.clients", "admin.group.contacts"],
+                S.groups,
+                cells=lambda g: [
+                    rx.box(rx.link(g["name"], href="/admin/group?id=" + g["id"]), padding_left=g["indent"]),
+                    g["clients"],
+                    g["contacts"],
+                ],
+                id="groups-table",
+            ),
             rx.cond(S.loaded, rx.text(T("admin.groups.empty"), id="groups-empty")),
         ),
         rx.box(_new_group(), margin_top="1rem"),
@@ -69,12 +77,12 @@ def _picker(
     """Choose one of ``choices`` ([id, label]) and add it (a client, a contact)."""
     return rx.form(
         rx.flex(
-            rx.el.select(
-                rx.el.option(T(placeholder_key), value=""),
-                rx.foreach(choices, lambda c: rx.el.option(c[1], value=c[0])),
+            dropdown(
+                blank_option(placeholder_key),
+                choice_options(choices),
                 name=name,
                 id=control_id,
-                style=SELECT_STYLE,
+                style=style.SELECT_FIT,
                 aria_label=T(placeholder_key),
             ),
             *extra,
@@ -89,55 +97,53 @@ def _picker(
     )
 
 
-def group_page() -> rx.Component:
+def _inline_form(on_submit, key_prefix: str, *children) -> rx.Component:
+    """A one-line form of the group's settings (its fields, then its button)."""
+    return rx.form(
+        rx.flex(*children, spacing="3", wrap="wrap", align="end"),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        key=key_prefix + GroupState.form_key.to_string(),
+    )
+
+
+def _settings() -> rx.Component:
     S = GroupState
     g = S.group
-    settings = section(
+    return fieldset(
         "admin.group.settings",
-        rx.form(
-            rx.flex(
-                text_field(
-                    S,
-                    "admin.group.name",
-                    "name",
-                    "group-rename",
-                    min_width="14rem",
-                    default_value=g["name"],
-                    max_length=200,
-                ),
-                rx.button(T("admin.group.rename"), type="submit", id="group-rename-save"),
-                spacing="3",
-                wrap="wrap",
-                align="end",
+        _inline_form(
+            S.rename,
+            "ren-",
+            text_field(
+                S,
+                "admin.group.name",
+                "name",
+                "group-rename",
+                min_width="14rem",
+                default_value=g["name"],
+                max_length=200,
             ),
-            on_submit=S.rename,
-            reset_on_submit=False,
-            key="ren-" + S.form_key.to_string(),
+            rx.button(T("admin.group.rename"), type="submit", id="group-rename-save"),
         ),
-        rx.form(
-            rx.flex(
-                labelled(
-                    S,
-                    "admin.group.parent",
-                    "parent_id",
-                    rx.el.select(
-                        rx.el.option(T("admin.group.top_level"), value=""),
-                        rx.foreach(S.parent_choices, lambda p: rx.el.option(p[1], value=p[0])),
-                        name="parent_id",
-                        id="group-move",
-                        default_value=g["parent_id"],
-                        style=SELECT_STYLE,
-                    ),
-                    "group-move",
+        _inline_form(
+            S.move,
+            "mov-",
+            labelled(
+                S,
+                "admin.group.parent",
+                "parent_id",
+                dropdown(
+                    blank_option("admin.group.top_level"),
+                    choice_options(S.parent_choices),
+                    name="parent_id",
+                    id="group-move",
+                    default_value=g["parent_id"],
+                    style=style.SELECT_FIT,
                 ),
-                rx.button(T("admin.group.move"), type="submit", id="group-move-save"),
-                spacing="3",
-                wrap="wrap",
-                align="end",
+                "group-move",
             ),
-            on_submit=S.move,
-            reset_on_submit=False,
-            key="mov-" + S.form_key.to_string(),
+            rx.button(T("admin.group.move"), type="submit", id="group-move-save"),
         ),
         rx.cond(
             S.sub_groups.length() > 0,
@@ -149,24 +155,34 @@ def group_page() -> rx.Component:
             ),
         ),
     )
-    member_row = lambda c: rx.table.row(  # noqa: E731
-        rx.table.cell(rx.link(c["name"], href="/admin/client?id=" + c["id"])),
-        rx.table.cell(
-            rx.button(
-                T("admin.group.remove"),
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                on_click=S.remove_client(c["id"]),
-                aria_label=T("admin.group.remove") + " " + c["name"],
-            )
-        ),
+
+
+def _remove_button(label_key: str, on_click, name) -> rx.Component:
+    return rx.button(
+        T(label_key),
+        size="1",
+        variant="soft",
+        color_scheme="red",
+        on_click=on_click,
+        aria_label=T(label_key) + " " + name,
     )
-    members = section(
+
+
+def _members() -> rx.Component:
+    S = GroupState
+    return fieldset(
         "admin.group.clients",
         rx.cond(
             S.members.length() > 0,
-            table(["admin.clients.name", "contacts.actions"], S.members, member_row, "group-clients"),
+            table(
+                ["admin.clients.name", "contacts.actions"],
+                S.members,
+                cells=lambda c: [
+                    rx.link(c["name"], href="/admin/client?id=" + c["id"]),
+                    _remove_button("admin.group.remove", S.remove_client(c["id"]), c["name"]),
+                ],
+                id="group-clients",
+            ),
             rx.text(T("admin.group.no_clients"), size="2"),
         ),
         _picker(
@@ -180,22 +196,11 @@ def group_page() -> rx.Component:
         field_error(S, "client_id"),
         id="group-members",
     )
-    contact_row = lambda u: rx.table.row(  # noqa: E731
-        rx.table.cell(u["name"]),
-        rx.table.cell(u["email"]),
-        rx.table.cell(S.tr["admin.role." + u["role"]].to(str)),
-        rx.table.cell(
-            rx.button(
-                T("admin.group.revoke"),
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                on_click=S.revoke(u["id"]),
-                aria_label=T("admin.group.revoke") + " " + u["email"],
-            )
-        ),
-    )
-    contacts = section(
+
+
+def _contacts() -> rx.Component:
+    S = GroupState
+    return fieldset(
         "admin.group.contacts",
         rx.text(T("admin.group.contacts_hint"), size="1", color_scheme="gray"),
         rx.cond(
@@ -203,8 +208,13 @@ def group_page() -> rx.Component:
             table(
                 ["contacts.name", "contacts.email", "admin.contact.role", "contacts.actions"],
                 S.contacts,
-                contact_row,
-                "group-contacts",
+                cells=lambda u: [
+                    u["name"],
+                    u["email"],
+                    T("admin.role." + u["role"]),
+                    _remove_button("admin.group.revoke", S.revoke(u["id"]), u["email"]),
+                ],
+                id="group-contacts",
             ),
             rx.text(T("admin.group.no_contacts"), size="2"),
         ),
@@ -215,11 +225,11 @@ def group_page() -> rx.Component:
             S.contact_choices,
             "admin.group.grant",
             S.grant,
-            rx.el.select(
-                *[rx.el.option(T(f"admin.role.{r.value}"), value=r.value) for r in MembershipRole],
+            dropdown(
+                *code_options(enum_codes(MembershipRole), "admin.role."),
                 name="role",
                 id="group-grant-role",
-                style=SELECT_STYLE,
+                style=style.SELECT_FIT,
                 aria_label=T("admin.contact.role"),
             ),
         ),
@@ -227,11 +237,15 @@ def group_page() -> rx.Component:
         field_error(S, "role"),
         id="group-access",
     )
+
+
+def group_page() -> rx.Component:
+    S = GroupState
     return admin_shell(
-        rx.link("‹ ", T("admin.groups.title"), href="/admin/groups"),
+        back_link("admin.groups.title", "/admin/groups"),
         rx.cond(
             S.missing,
-            rx.callout(T("admin.error.not_found"), id="group-missing", margin_top="0.75rem"),
+            missing("admin.error.not_found", "group-missing", margin_top="0.75rem"),
             rx.box(
                 rx.text(
                     rx.foreach(S.path, lambda n: rx.text.span(n, " › ")),
@@ -239,13 +253,13 @@ def group_page() -> rx.Component:
                     color_scheme="gray",
                     margin_top="0.5rem",
                 ),
-                rx.heading(g["name"], size="6", as_="h1", id="group-title", margin_bottom="0.5rem"),
-                notice(S),
+                title(S.group["name"], id="group-title", margin_bottom="0.5rem"),
+                admin_notice(S),
                 field_error(S, "group_id"),
                 rx.flex(
-                    settings,
-                    members,
-                    contacts,
+                    _settings(),
+                    _members(),
+                    _contacts(),
                     rx.box(
                         rx.button(
                             T("admin.group.delete"),

@@ -1,11 +1,12 @@
-"""Admin home: the tenant's clients."""
+"""Admin home: the tenant's clients (not for technicians) and the visits to come."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import admin_shell, data_table
+from pool_portal.components.layout import admin_shell, title
+from pool_portal.components.tables import table
 from pool_portal.states.staff.home import AdminHomeState
 
 
@@ -20,14 +21,11 @@ def _visits() -> rx.Component:
         ),
         rx.cond(
             AdminHomeState.visits.length() > 0,
-            data_table(
-                [
-                    ("admin.visits.site", "site"),
-                    ("admin.visits.when", "when"),
-                    ("admin.visits.status", "status", "visit.status."),
-                ],
+            table(
+                ["admin.visits.site", "admin.visits.when", "admin.visits.status"],
                 AdminHomeState.visits,
-                "visits-table",
+                cells=lambda row: [row["site"], row["when"], T(f"visit.status.{row['status']}")],
+                id="visits-table",
             ),
             rx.text(T("admin.visits.empty")),
         ),
@@ -36,18 +34,14 @@ def _visits() -> rx.Component:
 
 def _clients() -> rx.Component:
     return rx.box(
-        rx.heading(T("admin.clients.title"), size="6", as_="h1", margin_bottom="0.75rem"),
+        title("admin.clients.title", margin_bottom="0.75rem"),
         rx.cond(
             AdminHomeState.clients.length() > 0,
-            data_table(
-                [
-                    ("admin.clients.name", "name"),
-                    ("admin.clients.sites", "sites"),
-                    ("admin.clients.contacts", "contacts"),
-                    ("admin.clients.open_incidents", "open_incidents"),
-                ],
+            table(
+                ["admin.clients.name", "admin.clients.sites", "admin.clients.contacts", "admin.clients.open_incidents"],
                 AdminHomeState.clients,
-                "clients-table",
+                cells=lambda row: [row["name"], row["sites"], row["contacts"], row["open_incidents"]],
+                id="clients-table",
             ),
             rx.cond(
                 AdminHomeState.loaded,

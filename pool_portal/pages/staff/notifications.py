@@ -6,7 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import admin_shell
+from pool_portal.components.layout import admin_shell, title
+from pool_portal.components.pager import empty_line, page_of, pager
 from pool_portal.states.staff.notifications import NotificationsState
 
 
@@ -16,7 +17,7 @@ def _row(n) -> rx.Component:
     return rx.box(
         rx.flex(
             rx.cond(unread, rx.badge(T("notifications.new"), color_scheme="red")),
-            rx.text(S.tr["notification.kind." + n["kind"]].to(str), size="1", color="var(--gray-11)"),
+            rx.text(T("notification.kind." + n["kind"]), size="1", color="var(--gray-11)"),
             rx.text(n["when"], size="1", color="var(--gray-11)"),
             spacing="2",
             align="center",
@@ -53,10 +54,14 @@ def _row(n) -> rx.Component:
     )
 
 
+def _page_href(S, page) -> rx.Var:
+    return "/admin/notifications?page=" + page.to_string() + rx.cond(S.unread_only, "&unread=1", "")
+
+
 def notifications_page() -> rx.Component:
     S = NotificationsState
     return admin_shell(
-        rx.heading(T("nav.notifications"), size="6", as_="h1", margin_bottom="0.75rem"),
+        title("nav.notifications", margin_bottom="0.75rem"),
         rx.flex(
             rx.link(
                 T("notifications.all"),
@@ -90,33 +95,13 @@ def notifications_page() -> rx.Component:
         ),
         rx.cond(S.missing, rx.callout(T("notifications.missing"), color_scheme="amber", role="alert")),
         rx.box(rx.foreach(S.rows, _row), id="notifications-list"),
-        rx.cond(S.loaded & (S.total == 0), rx.text(T("notifications.empty"), id="list-empty")),
-        rx.flex(
-            rx.cond(
-                S.page > 1,
-                rx.link(
-                    "‹ ",
-                    T("list.previous"),
-                    id="page-prev",
-                    href="/admin/notifications?page="
-                    + (S.page - 1).to_string()
-                    + rx.cond(S.unread_only, "&unread=1", ""),
-                ),
-            ),
-            rx.text(S.page.to_string(), " / ", S.pages.to_string(), size="2"),
-            rx.cond(
-                S.page < S.pages,
-                rx.link(
-                    T("list.next"),
-                    " ›",
-                    id="page-next",
-                    href="/admin/notifications?page="
-                    + (S.page + 1).to_string()
-                    + rx.cond(S.unread_only, "&unread=1", ""),
-                ),
-            ),
-            spacing="3",
-            align="center",
-            margin_top="0.5rem",
+        empty_line(S, T("notifications.empty")),
+        pager(
+            page_of(S),
+            _page_href(S, S.page - 1),
+            _page_href(S, S.page + 1),
+            has_prev=S.page > 1,
+            has_next=S.page < S.pages,
+            compact=True,
         ),
     )

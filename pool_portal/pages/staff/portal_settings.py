@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pool_portal.components.admin_forms import SELECT_STYLE, checkbox, section
-from pool_portal.components.forms import field_error
+from pool_portal.components import style, upload
+from pool_portal.components.fields import checkbox, field_error
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import admin_shell
+from pool_portal.components.layout import admin_shell, title
+from pool_portal.components.notices import notice
+from pool_portal.components.sections import fieldset
+from pool_portal.components.selects import code_options, dropdown, enum_codes
 from pool_portal.models import JobStage
+from pool_portal.presentation import palette
 from pool_portal.services.portal import portal_settings
 from pool_portal.services.staff import portal_admin
 from pool_portal.states.shell import AppState
 from pool_portal.states.staff.portal_settings import PortalSettingsState as S
-
-LOGO_TYPES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
 
 
 def _flag(name: str, label_key: str) -> rx.Component:
@@ -26,23 +28,21 @@ def _flag(name: str, label_key: str) -> rx.Component:
 def _settings_form() -> rx.Component:
     return rx.form(
         rx.flex(
-            section(
+            fieldset(
                 "admin.settings.panels",
                 *[_flag(f"show_{p}", f"admin.panel.{p}") for p in portal_settings.PANELS],
                 rx.text(T("admin.settings.panels_hint"), size="1", color_scheme="gray"),
                 id="set-panels",
             ),
-            section("admin.settings.documents", *[_flag(f"show_{d}", f"nav.{d}") for d in portal_settings.DOCUMENTS]),
-            section("admin.settings.incidents", _flag("incidents_enabled", "admin.settings.incidents_enabled")),
-            section(
+            fieldset("admin.settings.documents", *[_flag(f"show_{d}", f"nav.{d}") for d in portal_settings.DOCUMENTS]),
+            fieldset("admin.settings.incidents", _flag("incidents_enabled", "admin.settings.incidents_enabled")),
+            fieldset(
                 "admin.settings.assets",
                 rx.text(T("admin.settings.assets_hint"), size="1", color_scheme="gray"),
                 rx.flex(
                     rx.foreach(
                         S.asset_column_choices,
-                        lambda k: checkbox(
-                            "col_" + k, S.tr["assets." + k].to(str), S.asset_columns.contains(k), "set-col-" + k
-                        ),
+                        lambda k: checkbox("col_" + k, T("assets." + k), S.asset_columns.contains(k), "set-col-" + k),
                     ),
                     spacing="3",
                     wrap="wrap",
@@ -58,7 +58,7 @@ def _settings_form() -> rx.Component:
                 ),
                 field_error(S, "asset_id_label"),
             ),
-            section(
+            fieldset(
                 "admin.settings.branding",
                 rx.el.label(T("admin.settings.brand_colour"), html_for="set-brand_colour"),
                 rx.flex(
@@ -68,7 +68,7 @@ def _settings_form() -> rx.Component:
                         default_value=S.brand,
                         max_length=7,
                         max_width="10rem",
-                        placeholder="#0e7490",
+                        placeholder=palette.BRAND_DEFAULT,
                     ),
                     rx.box(
                         width="1.6rem",
@@ -83,7 +83,7 @@ def _settings_form() -> rx.Component:
                 ),
                 field_error(S, "brand_colour"),
             ),
-            section(
+            fieldset(
                 "admin.settings.payment",
                 rx.el.label(T("admin.settings.payment_instructions"), html_for="set-payment_instructions"),
                 rx.text_area(
@@ -95,15 +95,15 @@ def _settings_form() -> rx.Component:
                 ),
                 field_error(S, "payment_instructions"),
             ),
-            section(
+            fieldset(
                 "admin.settings.jobs",
                 rx.el.label(T("admin.settings.default_job_stage"), html_for="set-default_job_stage"),
-                rx.el.select(
-                    *[rx.el.option(T(f"stage.{s.value}"), value=s.value) for s in JobStage],
+                dropdown(
+                    *code_options(enum_codes(JobStage), "stage."),
                     name="default_job_stage",
                     id="set-default_job_stage",
                     default_value=S.default_job_stage,
-                    style=SELECT_STYLE,
+                    style=style.SELECT_FIT,
                 ),
                 field_error(S, "default_job_stage"),
             ),
@@ -123,7 +123,7 @@ def _settings_form() -> rx.Component:
 
 
 def _logo() -> rx.Component:
-    return section(
+    return fieldset(
         "admin.logo.title",
         rx.text(T("admin.logo.hint"), size="1", color_scheme="gray"),
         rx.cond(
@@ -150,20 +150,8 @@ def _logo() -> rx.Component:
             ),
             rx.text(T("admin.logo.none"), size="2", id="logo-none"),
         ),
-        rx.upload(
-            rx.flex(rx.icon("image-up", size=18), rx.text(T("admin.logo.pick"), size="2"), spacing="2", align="center"),
-            id="logo-upload",
-            accept=LOGO_TYPES,
-            max_files=1,
-            multiple=False,
-            border="1px dashed var(--gray-8)",
-            padding="0.75rem",
-            border_radius="8px",
-        ),
-        rx.flex(
-            rx.foreach(rx.selected_files("logo-upload"), lambda f: rx.badge(f, variant="outline")),
-            id="logo-upload-selected",
-        ),
+        upload.dropzone("logo-upload", "image-up", "admin.logo.pick", accept=upload.IMAGES),
+        upload.selected_files("logo-upload"),
         field_error(S, "logo"),
         rx.button(
             T("admin.logo.upload"),
@@ -177,18 +165,9 @@ def _logo() -> rx.Component:
 
 def settings_page() -> rx.Component:
     return admin_shell(
-        rx.heading(T("admin.settings.title"), size="6", as_="h1", margin_bottom="0.25rem"),
+        title("admin.settings.title", margin_bottom="0.25rem"),
         rx.text(T("admin.settings.intro"), size="2", color_scheme="gray", margin_bottom="0.75rem"),
-        rx.cond(
-            S.notice != "",
-            rx.callout(
-                S.tr[S.notice].to(str),
-                id="settings-notice",
-                role="status",
-                color_scheme="green",
-                margin_bottom="0.75rem",
-            ),
-        ),
+        notice(S, "settings-notice", margin_bottom="0.75rem"),
         rx.cond(
             S.loaded,
             rx.grid(

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pool_portal.components.admin_forms import SELECT_STYLE, notice, section, table, text_field
+from pool_portal.components import style
+from pool_portal.components.fields import text_field
 from pool_portal.components.i18n import T
-from pool_portal.components.layout import admin_shell
+from pool_portal.components.layout import admin_shell, title
+from pool_portal.components.notices import admin_notice
+from pool_portal.components.sections import fieldset
+from pool_portal.components.selects import code_options, dropdown, enum_codes, labelled_select
+from pool_portal.components.tables import table
 from pool_portal.models import StaffRole
-from pool_portal.pages.staff.clients import labelled_role
 from pool_portal.states.staff.users import StaffUsersState as S
+
+
+def _roles() -> list[rx.Component]:
+    return code_options(enum_codes(StaffRole), "admin.staff.role.")
 
 
 def _row(u) -> rx.Component:
@@ -17,11 +25,11 @@ def _row(u) -> rx.Component:
         rx.table.cell(u["name"], rx.cond(u["you"] != "", rx.badge(T("admin.staff.you"), margin_left="0.4rem"))),
         rx.table.cell(u["email"]),
         rx.table.cell(
-            rx.el.select(
-                *[rx.el.option(T(f"admin.staff.role.{r.value}"), value=r.value) for r in StaffRole],
+            dropdown(
+                *_roles(),
                 value=u["role"],
                 on_change=lambda role: S.set_role(u["id"], role),
-                style=SELECT_STYLE,
+                style=style.SELECT_FIT,
                 aria_label=T("admin.staff.role") + " " + u["email"],
                 id="staff-role-" + u["id"],
                 disabled=u["active"] == "",
@@ -29,7 +37,7 @@ def _row(u) -> rx.Component:
             rx.cond(
                 S.row_errors.contains(u["id"]),
                 rx.text(
-                    S.tr[S.row_errors[u["id"]].to(str)].to(str),
+                    T(S.row_errors[u["id"]].to(str)),
                     color_scheme="red",
                     size="2",
                     role="alert",
@@ -70,7 +78,7 @@ def _row(u) -> rx.Component:
 
 
 def _invite() -> rx.Component:
-    return section(
+    return fieldset(
         "admin.staff.invite_title",
         rx.form(
             rx.flex(
@@ -78,12 +86,8 @@ def _invite() -> rx.Component:
                 text_field(
                     S, "contacts.email", "email", "staff-email", min_width="14rem", type="email", max_length=254
                 ),
-                labelled_role(
-                    S,
-                    "admin.staff.role",
-                    "staff-new-role",
-                    [rx.el.option(T(f"admin.staff.role.{r.value}"), value=r.value) for r in StaffRole],
-                    default_value=StaffRole.OFFICE.value,
+                labelled_select(
+                    S, "admin.staff.role", "role", "staff-new-role", _roles(), default_value=StaffRole.OFFICE.value
                 ),
                 rx.button(T("admin.staff.invite"), type="submit", id="staff-invite"),
                 spacing="3",
@@ -101,8 +105,8 @@ def _invite() -> rx.Component:
 
 def staff_page() -> rx.Component:
     return admin_shell(
-        rx.heading(T("admin.staff.title"), size="6", as_="h1", margin_bottom="0.75rem"),
-        notice(S),
+        title("admin.staff.title", margin_bottom="0.75rem"),
+        admin_notice(S),
         table(
             [
                 "contacts.name",
@@ -113,8 +117,8 @@ def staff_page() -> rx.Component:
                 "contacts.actions",
             ],
             S.staff,
-            _row,
-            "staff-table",
+            row=_row,
+            id="staff-table",
         ),
         rx.box(_invite(), margin_top="1rem"),
     )
