@@ -58,7 +58,8 @@ from pool_portal.states.portal.records import (
     RequestJobState,
 )
 from pool_portal.states.staff import data as data_states
-from pool_portal.states.staff.clients import ClientsState, ClientState, GroupsState, GroupState
+from pool_portal.states.staff.clients import ClientsState, ClientState
+from pool_portal.states.staff.groups import GroupsState, GroupState
 from pool_portal.states.staff.home import AdminHomeState
 from pool_portal.states.staff.notifications import NotificationsState
 from pool_portal.states.staff.portal_settings import PortalSettingsState

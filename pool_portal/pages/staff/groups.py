@@ -10,7 +10,7 @@ from pool_portal.components.forms import field_error
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.models import MembershipRole
-from pool_portal.states.staff.clients import GroupsState, GroupState
+from pool_portal.states.staff.groups import GroupsState, GroupState
 
 
 def _new_group() -> rx.Component:
