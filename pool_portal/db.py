@@ -6,10 +6,11 @@ on; PostgreSQL is used as configured.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -17,6 +18,8 @@ from sqlmodel import Session, create_engine
 
 from pool_portal.services.core import uow
 from pool_portal.settings import get_settings
+
+R = TypeVar("R")
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -64,3 +67,11 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             uow.rolled_back(session)
             raise
     uow.committed(session)
+
+
+def in_unit_of_work(fn: Callable[..., R], *args: object, **kwargs: object) -> R:
+    """``fn(db, *args, **kwargs)`` in one unit of work (``session_scope``): its answer,
+    once committed and the after-commit effects have run. What ``states.shell.call``
+    and the guard run off the event loop, so states never open a session themselves."""
+    with session_scope() as db:
+        return fn(db, *args, **kwargs)

@@ -61,7 +61,7 @@ from pool_portal.states.portal.records import (
     ReportsState,
     RequestJobState,
 )
-from pool_portal.states.staff.clients import ClientsState, ClientState, GroupsState, GroupState
+from pool_portal.states.staff.clients import ClientsState, ClientState
 from pool_portal.states.staff.data_billing import InvoiceState, QuoteState
 from pool_portal.states.staff.data_lists import (
     DataIndexState,
@@ -75,6 +75,7 @@ from pool_portal.states.staff.data_lists import (
 )
 from pool_portal.states.staff.data_records import JobState, ReportState
 from pool_portal.states.staff.data_site import SiteState
+from pool_portal.states.staff.groups import GroupsState, GroupState
 from pool_portal.states.staff.home import AdminHomeState
 from pool_portal.states.staff.notifications import NotificationsState
 from pool_portal.states.staff.portal_settings import PortalSettingsState

@@ -143,15 +143,9 @@ def _set_password_route(accept, page: str, home: str):
     return route
 
 
-def _accept_staff_invitation(db, token: str, password: str, confirm: str, ip: str | None = None):
-    from pool_portal.services.staff import users as admin_staff
-
-    return admin_staff.accept_staff_invitation(db, token, password, confirm, ip=ip)
-
-
 # An invitation or a reset link (portal), a staff invitation (/admin/set-password).
 set_password = _set_password_route(access.set_password_with_link, "/portal/set-password", "/portal")
-staff_set_password = _set_password_route(_accept_staff_invitation, "/admin/set-password", "/admin")
+staff_set_password = _set_password_route(access.accept_staff_invitation, "/admin/set-password", "/admin")
 
 
 async def change_password(request: Request) -> Response:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from pool_portal.db import session_scope
+from pool_portal.db import in_unit_of_work
 from pool_portal.models import StaffRole
 from pool_portal.services.core import audit, i18n
 from pool_portal.services.core.scope import Viewer
@@ -78,8 +78,7 @@ def resolve(state: rx.State, portal_side: bool = False, touch: bool = True) -> V
     a staff session viewing the portal as a client is that client's read-only Viewer."""
     headers = state.router.headers.raw_headers
     token = auth.token_from_cookie_header(headers.get("cookie"))
-    with session_scope() as db:
-        return auth.resolve_viewer(db, token, portal_side=portal_side, touch=touch)
+    return in_unit_of_work(auth.resolve_viewer, token, portal_side=portal_side, touch=touch)
 
 
 async def recheck(state: rx.State) -> Viewer | None:
@@ -102,22 +101,21 @@ async def recheck(state: rx.State) -> Viewer | None:
 
 
 def _record_refusal(state: rx.State, v: Viewer | None, handler: str, reason: str) -> None:
-    with session_scope() as db:
-        audit.record(
-            db,
-            "call.refused",
-            tenant_id=v.tenant_id if v else None,
-            actor_kind=v.kind if v else "anonymous",
-            actor_id=v.user_id if v else None,
-            ip=state.router.session.client_ip or None,
-            handler=handler,
-            reason=reason,
-            **(
-                {"viewing_as_client": sorted(v.client_ids), "acting_staff_id": v.acting_staff_id}
-                if v and v.read_only
-                else {}
-            ),
-        )
+    in_unit_of_work(
+        audit.record,
+        "call.refused",
+        tenant_id=v.tenant_id if v else None,
+        actor_kind=v.kind if v else "anonymous",
+        actor_id=v.user_id if v else None,
+        ip=state.router.session.client_ip or None,
+        handler=handler,
+        reason=reason,
+        **(
+            {"viewing_as_client": sorted(v.client_ids), "acting_staff_id": v.acting_staff_id}
+            if v and v.read_only
+            else {}
+        ),
+    )
 
 
 def _login_page(rule: Rule) -> str:

@@ -7,9 +7,10 @@ guard (states/guard.py), which resolves the HttpOnly session cookie from the
 websocket handshake headers against the sessions table.
 
 ``await call(service_fn, *args)`` runs ``service_fn(db, *args)`` off the event loop in
-one unit of work (``db.session_scope``): it commits once, and effects the service
+one unit of work (``db.in_unit_of_work``): it commits once, and effects the service
 registered (mail, file deletions) run only after that commit succeeded. States never
-open sessions or query models themselves.
+open sessions or query models themselves; a service that answers with errors has
+written nothing (so the commit has nothing to keep).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import ParamSpec, TypeVar
 
 import reflex as rx
 
-from pool_portal.db import session_scope
+from pool_portal.db import in_unit_of_work
 from pool_portal.presentation import palette
 from pool_portal.services.core.i18n import LANGUAGES, catalogue, normalise_language
 from pool_portal.services.core.scope import Viewer
@@ -36,12 +37,7 @@ async def call(fn: Callable[..., R], *args: object, **kwargs: object) -> R:
     """``fn(db, *args, **kwargs)`` in one unit of work, off the event loop: committed once
     when it returns, its after-commit effects run; rolled back (and re-raised) when it
     raises. The answer should be plain data (ints, dates, dataclasses), not rows."""
-
-    def run() -> R:
-        with session_scope() as db:
-            return fn(db, *args, **kwargs)
-
-    return await asyncio.to_thread(run)
+    return await asyncio.to_thread(in_unit_of_work, fn, *args, **kwargs)
 
 
 class AppState(rx.State):
@@ -73,10 +69,14 @@ class AppState(rx.State):
         self.user_name = viewer.name
         self.tenant_name = tenant_name
         self.brand_colour = brand_colour
-        self.logo_url = f"/files/logo?v={viewer.tenant_logo}" if viewer.tenant_logo else ""
+        self._show_logo(viewer.tenant_logo)
         self.staff_role = viewer.role.value if viewer.is_staff and viewer.role else ""
         if viewer.language and self.lang != viewer.language:
             self.lang = viewer.language
+
+    def _show_logo(self, stamp: str) -> None:
+        """The header's logo: the tenant's logo by its stamp (auth.logo_stamp), or none."""
+        self.logo_url = f"/files/logo?v={stamp}" if stamp else ""
 
     def _on_refused(self) -> None:
         self.signed_in = False

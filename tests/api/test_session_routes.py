@@ -101,7 +101,7 @@ def test_sign_out_revokes_server_side_and_clears_cookie(client):
 
 def test_staff_set_password_must_be_changed_at_first_sign_in(client):
     from pool_portal.services.core.scope import Viewer
-    from pool_portal.services.identity import access
+    from pool_portal.services.identity import contacts
     from pool_portal.states.guard import Rule, refuse_reason
 
     with Session(client.engine) as s:
@@ -116,8 +116,8 @@ def test_staff_set_password_must_be_changed_at_first_sign_in(client):
             email=office.email,
             role=office.role,
         )
-        assert access.set_initial_password(s, staff, user.id, "short") == "password.too_short"
-        assert access.set_initial_password(s, staff, user.id, "given by staff 1") is None
+        assert contacts.set_initial_password(s, staff, user.id, "short") == "password.too_short"
+        assert contacts.set_initial_password(s, staff, user.id, "given by staff 1") is None
         s.commit()
     r = _login(client, password="given by staff 1")
     assert r.headers["location"] == "/portal/password"

@@ -367,11 +367,11 @@ def test_portal_settings_and_logo_apply_on_the_next_navigation(app_server, brows
 
 
 def test_bulk_invitation_from_the_filtered_list_shows_progress(app_server, page, mailbox):
-    from pool_portal.services.staff import clients as admin_clients
+    from pool_portal.services.staff import invitations
 
     ids = _ids(app_server)
     with Session(app_server.engine()) as db:
-        expected = admin_clients.invitable_contacts(db, ids["tenant"], ids["admin"], access="without_portal")
+        expected = invitations.invitable_contacts(db, ids["tenant"], ids["admin"], access="without_portal")
         emails = {db.get(m.PortalUser, uid).email for uid in expected}
     assert expected, "the demo has contacts that were never invited"
     sign_in(page, app_server, "/admin/login", ADMIN)
@@ -386,7 +386,7 @@ def test_bulk_invitation_from_the_filtered_list_shows_progress(app_server, page,
     for address in emails:
         mailbox.wait_for(lambda mm, a=address: mm["To"] == a and "/portal/set-password" in mailbox.text_of(mm))
     with Session(app_server.engine()) as db:
-        assert admin_clients.invitable_contacts(db, ids["tenant"], ids["admin"], access="without_portal") == []
+        assert invitations.invitable_contacts(db, ids["tenant"], ids["admin"], access="without_portal") == []
 
 
 def test_staff_invitation_roles_and_deactivation(app_server, browser, page, mailbox):
@@ -456,7 +456,8 @@ def test_the_admin_pages_fit_a_phone(app_server, phone_page):
 
 
 def test_client_groups_nest_members_and_access(app_server, page):
-    from pool_portal.services.staff import clients as admin_clients
+    from pool_portal.services.staff import group_members
+    from pool_portal.services.staff import groups as client_groups
 
     ids = _ids(app_server)
     sign_in(page, app_server, "/admin/login", ADMIN)
@@ -505,12 +506,12 @@ def test_client_groups_nest_members_and_access(app_server, page):
         expect(page.locator("#groups-table")).not_to_contain_text("E2E Sub")
     finally:
         with Session(app_server.engine()) as db:  # leave the demo as it was, whatever happened above
-            for g in sorted(admin_clients.list_groups(db, ids["tenant"], ids["admin"]), key=lambda g: -g["depth"]):
-                if g["name"].startswith("E2E "):
-                    detail = admin_clients.group_detail(db, ids["tenant"], ids["admin"], g["id"])
-                    for u in detail["contacts"]:
-                        admin_clients.revoke_group_access(db, ids["tenant"], ids["admin"], g["id"], u["id"])
-                    for c in detail["clients"]:
-                        admin_clients.remove_group_client(db, ids["tenant"], ids["admin"], g["id"], c["id"])
-                    admin_clients.delete_group(db, ids["tenant"], ids["admin"], g["id"])
+            for g in sorted(client_groups.list_groups(db, ids["tenant"], ids["admin"]), key=lambda g: -g.depth):
+                if g.name.startswith("E2E "):
+                    detail = client_groups.group_detail(db, ids["tenant"], ids["admin"], g.id)
+                    for u in detail.contacts:
+                        group_members.revoke_group_access(db, ids["tenant"], ids["admin"], g.id, u.id)
+                    for c in detail.clients:
+                        group_members.remove_group_client(db, ids["tenant"], ids["admin"], g.id, c.id)
+                    client_groups.delete_group(db, ids["tenant"], ids["admin"], g.id)
             db.commit()

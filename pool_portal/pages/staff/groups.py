@@ -14,7 +14,7 @@ from pool_portal.components.sections import fieldset
 from pool_portal.components.selects import blank_option, choice_options, code_options, dropdown, enum_codes
 from pool_portal.components.tables import table
 from pool_portal.models import MembershipRole
-from pool_portal.states.staff.clients import GroupsState, GroupState
+from pool_portal.states.staff.groups import GroupsState, GroupState
 
 
 def _new_group() -> rx.Component:

@@ -1,48 +1,31 @@
-"""Getting in: magic sign-in links, invitations, password resets and changes.
+"""Getting in: magic sign-in links, password links (a contact's invitation or reset, a
+staff member's invitation) and password changes.
 
-Each function decides and records; it returns the mails to send (``Outgoing``) so
-the caller sends them off the event loop. Answers never reveal whether an email
-address is known.
+Each function decides and records in the caller's unit of work; the mails it sends
+(``outgoing.Outgoing``) go out only after that unit has committed. Answers never
+reveal whether an email address is known. Staff managing their contacts' access
+(invitations, disabling, a first password) is ``identity.contacts``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
-from pool_portal.models import (
-    Membership,
-    PortalUser,
-    StaffUser,
-    Tenant,
-    TokenPurpose,
-    utcnow,
-)
+from pool_portal.models import PortalUser, StaffUser, Tenant, TokenPurpose, utcnow
 from pool_portal.services.core import audit
-from pool_portal.services.core.roles import OFFICE_WORK
-from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import tokens
 from pool_portal.services.identity.auth import account_key, end_all_sessions
+from pool_portal.services.identity.outgoing import Outgoing, link, send_after_commit
 from pool_portal.services.identity.passwords import hash_password, password_problem
 from pool_portal.services.identity.ratelimit import count_recent
-from pool_portal.settings import get_settings
 
 LINK_WINDOW = timedelta(minutes=15)
 LINKS_PER_ADDRESS = 5
 LINKS_PER_IP = 20
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A mail to send: template kind, recipient, language and parameters."""
-
-    kind: str
-    to: str
-    lang: str
-    params: dict = field(default_factory=dict)
 
 
 def normalise_email(raw: str) -> str | None:
@@ -51,10 +34,6 @@ def normalise_email(raw: str) -> str | None:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except (EmailNotValidError, AttributeError):
         return None
-
-
-def _link(path: str, token: str) -> str:
-    return f"{get_settings().public_url}{path}?token={token}"
 
 
 def _tenant_names(session: Session, ids: set[int]) -> dict[int, str]:
@@ -92,21 +71,20 @@ def request_link(
     *,
     ip: str | None = None,
     now: datetime | None = None,
-) -> tuple[str, list[Outgoing]]:
+) -> str:
     """A sign-in link (MAGIC_LINK) or a set-your-password link (PASSWORD_RESET) for
-    every active portal account with this email. Returns (outcome, mails) where
-    outcome is "sent" (also when the email is unknown), "invalid_email" or
-    "rate_limited"."""
+    every active portal account with this email, mailed after the commit. The outcome:
+    "sent" (also when the email is unknown), "invalid_email" or "rate_limited"."""
     now = now or utcnow()
     email = normalise_email(raw_email)
     if email is None:
-        return "invalid_email", []
+        return "invalid_email"
     action = "link.requested" if purpose == TokenPurpose.MAGIC_LINK else "reset.requested"
     key = account_key("portal", email)
     limited = _limited(session, action, key, ip, now)
     if limited:
         audit.record(session, f"{action}.limited", ip=ip, target_type="account", target_id=key, by=limited)
-        return "rate_limited", []
+        return "rate_limited"
     users = _active_portal_users(session, email)
     audit.record(
         session,
@@ -121,13 +99,14 @@ def request_link(
     for user in users:
         token = tokens.issue(session, purpose, user, now=now, revoke_older=purpose != TokenPurpose.MAGIC_LINK)
         if purpose == TokenPurpose.MAGIC_LINK:
-            params = {"link": _link("/portal/magic", token), "minutes": 10}
+            params = {"link": link("/portal/magic", token), "minutes": 10}
             kind = "magic_link"
         else:
-            params = {"link": _link("/portal/set-password", token), "days": 3}
+            params = {"link": link("/portal/set-password", token), "days": 3}
             kind = "password_reset"
         mails.append(Outgoing(kind, user.email, user.language, {"tenant_name": names[user.tenant_id], **params}))
-    return "sent", mails
+    send_after_commit(session, mails)
+    return "sent"
 
 
 def use_magic_link(session: Session, token: str, *, ip: str | None = None) -> PortalUser | None:
@@ -143,6 +122,12 @@ def use_magic_link(session: Session, token: str, *, ip: str | None = None) -> Po
 
 def peek_link(session: Session, purpose: TokenPurpose, token: str) -> bool:
     return tokens.peek(session, purpose, token) is not None
+
+
+def link_is_valid(session: Session, purposes: Iterable[TokenPurpose], token: str) -> bool:
+    """Whether ``token`` is a live link of one of ``purposes`` (opening its page uses
+    nothing up)."""
+    return bool(token) and any(peek_link(session, p, token) for p in purposes)
 
 
 SET_PASSWORD_PURPOSES = (TokenPurpose.INVITATION, TokenPurpose.PASSWORD_RESET)
@@ -202,179 +187,31 @@ def change_password(session: Session, user: PortalUser | StaffUser, password: st
     return None
 
 
-# -- staff side --------------------------------------------------------------
-
-
-def invite_contacts(
-    session: Session, staff: Viewer, portal_user_ids: list[int], now: datetime | None = None
-) -> list[Outgoing]:
-    """Invite (or re-invite: older links stop working) contacts of the staff member's
-    own tenant. Ids of another tenant or disabled contacts are skipped."""
-    if not staff.is_staff or staff.role not in OFFICE_WORK:
-        raise PermissionError("only ADMIN and OFFICE staff invite contacts")
-    now = now or utcnow()
-    users = session.exec(
-        select(PortalUser).where(
-            PortalUser.tenant_id == staff.tenant_id,
-            col(PortalUser.id).in_(portal_user_ids),
-            PortalUser.is_active == True,
-        )
-    ).all()
-    tenant_name = _tenant_names(session, {staff.tenant_id}).get(staff.tenant_id, "")
-    mails = []
-    for user in users:
-        token = tokens.issue(session, TokenPurpose.INVITATION, user, now=now, revoke_older=True)
-        audit.record(
-            session,
-            "invitation.sent",
-            tenant_id=staff.tenant_id,
-            actor_kind="staff",
-            actor_id=staff.user_id,
-            target_type="portal_user",
-            target_id=user.id,
-        )
-        mails.append(
-            Outgoing(
-                "invitation",
-                user.email,
-                user.language,
-                {
-                    "tenant_name": tenant_name,
-                    "link": _link("/portal/set-password", token),
-                    "days": 3,
-                    "inviter_name": staff.name,
-                },
-            )
-        )
-    return mails
-
-
-def contacts_with_access(session: Session, tenant_id: int) -> list[PortalUser]:
-    return list(
-        session.exec(
-            select(PortalUser)
-            .where(PortalUser.tenant_id == tenant_id)
-            .where(col(PortalUser.id).in_(select(Membership.portal_user_id).where(Membership.tenant_id == tenant_id)))
-            .order_by(PortalUser.name)
-        ).all()
-    )
-
-
-def send(mails: list[Outgoing]) -> None:
-    """Queue the mails; they go out on the mail service's worker threads with retries."""
-    from pool_portal.services.infra import mail
-
-    for m in mails:
-        subject, text, html = mail.render(m.kind, m.lang, **m.params)
-        mail.send_in_background(mail.build_message(m.to, subject, text, html, m.lang))
-
-
-def contact_rows(session: Session, staff: Viewer, now: datetime | None = None) -> list[dict[str, str]]:
-    """The tenant's portal contacts with their clients and portal access status:
-    "active" (has a password), "invited" (a live invitation), "expired", "none";
-    "disabled" when switched off."""
-    if not staff.is_staff or staff.role not in OFFICE_WORK:
-        raise PermissionError("only ADMIN and OFFICE staff manage portal access")
-    from pool_portal.models import AuthToken, Client, ClientGroup
-
-    now = now or utcnow()
-    users = session.exec(
-        select(PortalUser).where(PortalUser.tenant_id == staff.tenant_id).order_by(PortalUser.name, PortalUser.id)
-    ).all()
-    ids = [u.id for u in users]
-    if not ids:
-        return []
-    memberships = session.exec(
-        select(Membership.portal_user_id, Client.name, ClientGroup.name)
-        .outerjoin(Client, Client.id == Membership.client_id)
-        .outerjoin(ClientGroup, ClientGroup.id == Membership.group_id)
-        .where(Membership.tenant_id == staff.tenant_id, col(Membership.portal_user_id).in_(ids))
-    ).all()
-    access_to: dict[int, list[str]] = {}
-    for uid, client_name, group_name in memberships:
-        access_to.setdefault(uid, []).append(client_name or group_name or "")
-    latest: dict[int, AuthToken] = {}
-    for tok in session.exec(
-        select(AuthToken)
-        .where(
-            AuthToken.tenant_id == staff.tenant_id,
-            col(AuthToken.portal_user_id).in_(ids),
-            col(AuthToken.purpose).in_(SET_PASSWORD_PURPOSES),
-        )
-        .order_by(AuthToken.created_at)
-    ).all():
-        latest[tok.portal_user_id] = tok
-    rows = []
-    for u in users:
-        tok = latest.get(u.id)
-        if not u.is_active:
-            status = "disabled"
-        elif u.password_hash:
-            status = "active"
-        elif tok and tok.used_at is None and tok.revoked_at is None and tok.expires_at > now:
-            status = "invited"
-        elif tok:
-            status = "expired"
-        else:
-            status = "none"
-        rows.append(
-            {
-                "id": str(u.id),
-                "name": u.name,
-                "email": u.email,
-                "access": ", ".join(sorted(access_to.get(u.id, []))),
-                "status": status,
-                "last_login": u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "",
-            }
-        )
-    return rows
-
-
-def set_contact_active(session: Session, staff: Viewer, portal_user_id: int, active: bool) -> bool:
-    """Disable (ending every session at once) or re-enable a contact of the tenant."""
-    if not staff.is_staff or staff.role not in OFFICE_WORK:
-        raise PermissionError("only ADMIN and OFFICE staff manage portal access")
-    user = session.get(PortalUser, portal_user_id)
-    if user is None or user.tenant_id != staff.tenant_id:
-        return False
-    user.is_active = active
-    session.add(user)
-    if not active:
-        end_all_sessions(session, user)
-    audit.record(
-        session,
-        "contact.enabled" if active else "contact.disabled",
-        tenant_id=staff.tenant_id,
-        actor_kind="staff",
-        actor_id=staff.user_id,
-        target_type="portal_user",
-        target_id=user.id,
-    )
-    return True
-
-
-def set_initial_password(session: Session, staff: Viewer, portal_user_id: int, password: str) -> str | None:
-    """Staff set a contact's first password (for contacts without email access); the
-    contact must choose their own at the next sign-in. Returns a message key or None."""
-    if not staff.is_staff or staff.role not in OFFICE_WORK:
-        raise PermissionError("only ADMIN and OFFICE staff manage portal access")
-    user = session.get(PortalUser, portal_user_id)
-    if user is None or user.tenant_id != staff.tenant_id:
-        return "contacts.notice.not_found"
+def accept_staff_invitation(
+    session: Session, token: str, password: str, confirm: str, *, ip: str | None = None
+) -> tuple[StaffUser | None, str | None]:
+    """Set the invited staff member's password (Admin → Staff users invited them):
+    (user, None) or (None, message key). A rejected password leaves the link usable; a
+    link works once."""
     problem = password_problem(password)
     if problem:
-        return problem
+        return None, problem
+    if password != confirm:
+        return None, "password.mismatch"
+    row = tokens.consume(session, TokenPurpose.STAFF_INVITATION, token)
+    user = session.get(StaffUser, row.staff_user_id) if row and row.staff_user_id else None
+    if user is None or not user.is_active:
+        audit.record(session, "admin.staff.invitation_refused", ip=ip)
+        return None, "link.invalid"
     user.password_hash = hash_password(password)
-    user.must_change_password = True
+    user.must_change_password = False
     session.add(user)
-    end_all_sessions(session, user)
     audit.record(
         session,
-        "password.set_by_staff",
-        tenant_id=staff.tenant_id,
+        "admin.staff.invitation_accepted",
+        tenant_id=user.tenant_id,
         actor_kind="staff",
-        actor_id=staff.user_id,
-        target_type="portal_user",
-        target_id=user.id,
+        actor_id=user.id,
+        ip=ip,
     )
-    return None
+    return user, None

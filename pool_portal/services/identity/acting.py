@@ -25,7 +25,7 @@ def acting_staff(
 
 
 def staff_viewer(staff: StaffUser, session_id: int = 0) -> Viewer:
-    """A staff Viewer for reusing services that take one (services.access)."""
+    """A staff Viewer for reusing services that take one (identity.contacts)."""
     return Viewer(
         kind="staff",
         tenant_id=staff.tenant_id,

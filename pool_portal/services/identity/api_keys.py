@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from pool_portal.models import ApiKey, ApiRateWindow, Tenant, utcnow
 from pool_portal.services.core import audit
+from pool_portal.services.core.clock import aware
 
 KEY_PREFIX = "ppk_"
 MAX_NAME = 100
@@ -105,15 +108,9 @@ def authenticate(db: Session, raw: str | None, now: datetime | None = None) -> A
     key, tenant_active = found
     if key.revoked_at is not None or not tenant_active:
         return None
-    if key.last_used_at is None or _aware(key.last_used_at) < now - LAST_USED_PRECISION:
+    if key.last_used_at is None or aware(key.last_used_at) < now - LAST_USED_PRECISION:
         db.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
     return ApiCaller(tenant_id=key.tenant_id, key_id=key.id, key_name=key.name)
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def hit(db: Session, key_id: int, limit_per_minute: int, now: datetime | None = None) -> tuple[bool, int]:
@@ -122,11 +119,7 @@ def hit(db: Session, key_id: int, limit_per_minute: int, now: datetime | None = 
     now = now or utcnow()
     epoch = int(now.timestamp())
     minute, retry_after = epoch // 60, 60 - epoch % 60
-    dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = (
         insert(ApiRateWindow)
         .values(api_key_id=key_id, minute=minute, requests=1)

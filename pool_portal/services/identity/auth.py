@@ -10,16 +10,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from http.cookies import CookieError, SimpleCookie
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from pool_portal.models import PortalUser, StaffUser, Tenant, UserSession, utcnow
+from pool_portal.models import PortalUser, Site, StaffUser, Tenant, UserSession, utcnow
 from pool_portal.services.core import audit
 from pool_portal.services.core.i18n import normalise_language
-from pool_portal.services.core.scope import Viewer, clients_in_view, view_options
+from pool_portal.services.core.scope import Viewer, clients_in_view, portal_client_ids, view_options
 from pool_portal.services.identity.passwords import verify_password
 from pool_portal.services.identity.ratelimit import count_recent
+from pool_portal.services.identity.view_as import view_as_viewer
 from pool_portal.settings import get_settings
 
 SESSION_COOKIE = "pp_session"
@@ -191,8 +193,6 @@ def resolve_viewer(
         record.last_seen_at = now
         session.add(record)
     if portal_side and viewer.is_staff and record.impersonating_client_id is not None:
-        from pool_portal.services.identity.view_as import view_as_viewer
-
         return view_as_viewer(session, viewer) or viewer
     return viewer
 
@@ -240,9 +240,6 @@ def widen_view_for_site(session: Session, token: str | None, site_id: int) -> bo
     """A deep link to a property outside the current view: when the user may see it,
     switch to their default view (which covers everything they may see). True when
     the view changed."""
-    from pool_portal.models import Site
-    from pool_portal.services.core.scope import portal_client_ids
-
     record = _live_session(session, token, utcnow())
     if record is None or record.portal_user_id is None:
         return False
@@ -295,8 +292,6 @@ def set_session_language(session: Session, token: str | None, lang: str) -> None
 
 def token_from_cookie_header(cookie_header: str | None) -> str | None:
     """The session token from a raw ``Cookie:`` header."""
-    from http.cookies import CookieError, SimpleCookie
-
     if not cookie_header:
         return None
     jar = SimpleCookie()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -19,7 +22,38 @@ from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.core.scope import Viewer
 
 
-def admin_clients(session: Session, viewer: Viewer, limit: int = 200) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class HomeClient:
+    id: int
+    name: str
+    sites: int
+    contacts: int
+    open_incidents: int
+
+
+@dataclass(frozen=True)
+class HomeVisit:
+    id: int
+    site: str
+    scheduled_for: datetime | None
+    status: VisitStatus
+
+
+@dataclass(frozen=True)
+class StaffHome:
+    """What the staff home shows: the clients (empty for a technician) and the caller's
+    own visits still to do."""
+
+    clients: list[HomeClient]
+    visits: list[HomeVisit]
+
+
+def staff_home(session: Session, viewer: Viewer) -> StaffHome:
+    clients = admin_clients(session, viewer) if can_manage_clients(viewer) else []
+    return StaffHome(clients=clients, visits=technician_visits(session, viewer))
+
+
+def admin_clients(session: Session, viewer: Viewer, limit: int = 200) -> list[HomeClient]:
     """The tenant's clients with site, contact and open incident counts (ADMIN, OFFICE)."""
     if not can_manage_clients(viewer):
         raise PermissionError("clients are for ADMIN and OFFICE staff")
@@ -58,17 +92,14 @@ def admin_clients(session: Session, viewer: Viewer, limit: int = 200) -> list[di
         .order_by(Client.name, Client.id)
         .limit(limit)
     ).all()
-    return [
-        {"id": str(i), "name": n, "sites": str(s), "contacts": str(c), "open_incidents": str(o)}
-        for i, n, s, c, o in rows
-    ]
+    return [HomeClient(id=i, name=n, sites=int(s), contacts=int(c), open_incidents=int(o)) for i, n, s, c, o in rows]
 
 
 def can_manage_clients(viewer: Viewer) -> bool:
     return viewer.is_staff and viewer.role in OFFICE_WORK
 
 
-def technician_visits(session: Session, viewer: Viewer, limit: int = 100) -> list[dict[str, str]]:
+def technician_visits(session: Session, viewer: Viewer, limit: int = 100) -> list[HomeVisit]:
     """The visits assigned to a staff member, soonest first."""
     rows = session.exec(
         select(Visit, Site.name)
@@ -83,11 +114,6 @@ def technician_visits(session: Session, viewer: Viewer, limit: int = 100) -> lis
         .limit(limit)
     ).all()
     return [
-        {
-            "id": str(v.id),
-            "site": site_name,
-            "when": v.scheduled_for.strftime("%Y-%m-%d %H:%M") if v.scheduled_for else "",
-            "status": v.status.value if hasattr(v.status, "value") else str(v.status),
-        }
+        HomeVisit(id=v.id, site=site_name, scheduled_for=v.scheduled_for, status=VisitStatus(v.status))
         for v, site_name in rows
     ]

@@ -2,22 +2,48 @@
 
 Only the caller's own notifications, of their tenant. Opening one marks it read and
 gives the page it points to; a link that is not one of the app's own pages (an old row,
-a bad import) is never followed.
+a bad import) is never followed. Nothing commits: the caller's unit of work does.
 """
 
 from __future__ import annotations
 
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from pool_portal.models import Notification
+from pool_portal.models import Notification, NotificationKind
 from pool_portal.services.core.clock import tenant_zone
 from pool_portal.services.core.params import parse_id
 from pool_portal.services.core.scope import Viewer
 
 PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    id: int
+    kind: NotificationKind
+    title: str
+    body: str
+    created_at: datetime | None
+    read: bool
+    has_link: bool  # it points to one of the app's own pages
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    """One page of the caller's notifications, newest first, the counts, and the
+    tenant's time zone (the times are shown in it)."""
+
+    rows: list[NotificationRow]
+    total: int
+    unread: int
+    page: int
+    pages: int
+    zone: ZoneInfo
 
 
 def _own(viewer: Viewer):
@@ -34,8 +60,8 @@ def safe_link(link: str | None) -> str:
     return link
 
 
-def list_for(session: Session, viewer: Viewer, *, unread_only: bool = False, page: int = 1) -> dict:
-    """One page of the caller's notifications, newest first, and the counts."""
+def list_for(session: Session, viewer: Viewer, *, unread_only: bool = False, page: int = 1) -> NotificationPage:
+    """One page of the caller's notifications (only the unread ones with ``unread_only``)."""
     own = _own(viewer)
     where = [*own]
     if unread_only:
@@ -46,7 +72,6 @@ def list_for(session: Session, viewer: Viewer, *, unread_only: bool = False, pag
     ).scalar_one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    zone = tenant_zone(session, viewer.tenant_id)
     found = (
         session.execute(
             select(Notification)
@@ -58,23 +83,26 @@ def list_for(session: Session, viewer: Viewer, *, unread_only: bool = False, pag
         .scalars()
         .all()
     )
-    rows = []
-    for n in found:
-        created = n.created_at
-        if created is not None and created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
-        rows.append(
-            {
-                "id": str(n.id),
-                "kind": n.kind.value,
-                "title": n.title,
-                "body": n.body or "",
-                "when": created.astimezone(zone).strftime("%Y-%m-%d %H:%M") if created else "",
-                "read": "1" if n.is_read else "",
-                "has_link": "1" if safe_link(n.link) else "",
-            }
+    rows = [
+        NotificationRow(
+            id=n.id,
+            kind=n.kind,
+            title=n.title,
+            body=n.body or "",
+            created_at=n.created_at,
+            read=bool(n.is_read),
+            has_link=bool(safe_link(n.link)),
         )
-    return {"rows": rows, "total": total, "unread": unread, "page": page, "pages": pages}
+        for n in found
+    ]
+    return NotificationPage(
+        rows=rows,
+        total=total,
+        unread=unread,
+        page=page,
+        pages=pages,
+        zone=tenant_zone(session, viewer.tenant_id),
+    )
 
 
 def open_one(session: Session, viewer: Viewer, notification_id: int) -> str | None:
@@ -89,7 +117,7 @@ def open_one(session: Session, viewer: Viewer, notification_id: int) -> str | No
         return None
     if not n.is_read:
         n.is_read = True
-        session.commit()
+        session.add(n)
     return safe_link(n.link)
 
 
@@ -98,5 +126,4 @@ def mark_all_read(session: Session, viewer: Viewer) -> int:
     result = session.execute(
         update(Notification).where(*_own(viewer), Notification.is_read == False).values(is_read=True)
     )
-    session.commit()
     return result.rowcount or 0

@@ -20,11 +20,13 @@ from sqlmodel import Session
 
 from pool_portal.models import ClientPortalSettings, JobStage, PortalSettings, Tenant, utcnow
 from pool_portal.models.portal_settings import DEFAULT_ASSET_COLUMNS
+from pool_portal.services.core import uow
 from pool_portal.services.core.audit import by_staff
-from pool_portal.services.core.outcome import NOT_FOUND
+from pool_portal.services.core.outcome import NOT_FOUND, Errors
 from pool_portal.services.core.params import parse_bool
 from pool_portal.services.core.scope import tenant_client
 from pool_portal.services.identity.acting import acting_staff
+from pool_portal.services.identity.auth import logo_stamp
 from pool_portal.services.infra import storage, uploads
 from pool_portal.services.portal.portal_settings import (
     ASSET_COLUMN_KEYS,
@@ -47,7 +49,8 @@ def get_portal_settings(session: Session, tenant_id: int) -> dict:
     """The tenant's settings for the settings form (defaults when never saved):
     show_<panel>, show_<document>, incidents_enabled, asset_columns (list, in the list's
     order), asset_column_choices, asset_id_label, brand_colour, payment_instructions
-    ("" when none), default_job_stage (value), job_stage_choices, has_logo."""
+    ("" when none), default_job_stage (value), job_stage_choices, has_logo and
+    logo_stamp (``auth.logo_stamp``: the logo as it is now, for the header)."""
     s = settings_row(session, tenant_id) or PortalSettings(tenant_id=tenant_id)
     tenant = session.get(Tenant, tenant_id)
     if tenant is None:
@@ -65,6 +68,7 @@ def get_portal_settings(session: Session, tenant_id: int) -> dict:
         default_job_stage=JobStage(s.default_job_stage).value,
         job_stage_choices=[j.value for j in JobStage],
         has_logo=bool(tenant.logo_path),
+        logo_stamp=logo_stamp(tenant),
     )
     return out
 
@@ -131,9 +135,7 @@ def _validate_settings(form: Mapping[str, object]) -> tuple[dict, dict[str, str]
     return clean, errors
 
 
-def update_portal_settings(
-    session: Session, tenant_id: int, staff_user_id: int, form: Mapping[str, object]
-) -> dict[str, str]:
+def update_portal_settings(session: Session, tenant_id: int, staff_user_id: int, form: Mapping[str, object]) -> Errors:
     """Save the fields present in ``form`` (a partial form changes only those). Returns
     {} or {field: error key} (then nothing is written). ADMIN only."""
     acting_staff(session, tenant_id, staff_user_id)
@@ -165,11 +167,12 @@ def update_portal_settings(
 
 
 # -- the logo ---------------------------------------------------------------------------------------
-def set_logo(session: Session, tenant_id: int, staff_user_id: int, data: bytes, filename: str = "") -> dict[str, str]:
+def set_logo(session: Session, tenant_id: int, staff_user_id: int, data: bytes, filename: str = "") -> Errors:
     """Store a new logo: a PNG, JPEG or WebP image by CONTENT (the name and the browser's
     type are ignored), at most 2 MB, as a private file (served by an authorising route
     via ``logo_bytes``). Returns {} or {"logo": error key}. The previous file is kept
-    (a rolled-back transaction must not leave the tenant pointing at a deleted file)."""
+    (a rolled-back transaction must not leave the tenant pointing at a deleted file);
+    the new one is deleted again if the transaction rolls back."""
     acting_staff(session, tenant_id, staff_user_id)
     data = bytes(data or b"")
     if not data:
@@ -181,6 +184,7 @@ def set_logo(session: Session, tenant_id: int, staff_user_id: int, data: bytes, 
         return {"logo": "admin.logo.error.type"}
     tenant = session.get(Tenant, tenant_id)
     key = storage.save(data, LOGO_FOLDER, ext)
+    uow.on_rollback(session, lambda: storage.delete_local(key))
     previous = tenant.logo_path
     tenant.logo_path = key
     session.add(tenant)
@@ -233,7 +237,7 @@ def get_client_overrides(session: Session, tenant_id: int, client_id: int) -> di
 
 def set_client_override(
     session: Session, tenant_id: int, staff_user_id: int, client_id: int, panel: str, value: bool | None
-) -> dict[str, str]:
+) -> Errors:
     """Show (True) or hide (False) ``panel`` for one client, or None to follow the tenant
     default again. Returns {} or {field: error key}."""
     acting_staff(session, tenant_id, staff_user_id)
@@ -258,7 +262,33 @@ def set_client_override(
     return {}
 
 
-def reset_client_overrides(session: Session, tenant_id: int, staff_user_id: int, client_id: int) -> dict[str, str]:
+CUSTOMISE_CHOICES: dict[str, bool | None] = {"default": None, "show": True, "hide": False}
+
+
+def set_client_overrides(
+    session: Session, tenant_id: int, staff_user_id: int, client_id: int, choices: Mapping[str, str]
+) -> Errors:
+    """The "Customise" form of one client, all or nothing: per panel "default" (follow
+    the tenant), "show" or "hide". Returns {} or {"panel_<panel>" / field: error key}
+    having written nothing."""
+    errors: Errors = {
+        f"panel_{p}": "admin.settings.error.on_off" for p, c in choices.items() if c not in CUSTOMISE_CHOICES
+    }
+    wanted = {p: CUSTOMISE_CHOICES[c] for p, c in choices.items() if c in CUSTOMISE_CHOICES}
+    if wanted:
+        acting_staff(session, tenant_id, staff_user_id)
+        if any(p not in PANELS for p in wanted):
+            errors["panel"] = "admin.customise.error.panel"
+        if tenant_client(session, tenant_id, client_id) is None:
+            errors["client_id"] = NOT_FOUND
+    if errors:
+        return errors
+    for panel, value in wanted.items():
+        set_client_override(session, tenant_id, staff_user_id, client_id, panel, value)
+    return {}
+
+
+def reset_client_overrides(session: Session, tenant_id: int, staff_user_id: int, client_id: int) -> Errors:
     """Every panel of the client back to the tenant default."""
     acting_staff(session, tenant_id, staff_user_id)
     client = tenant_client(session, tenant_id, client_id)

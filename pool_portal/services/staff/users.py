@@ -5,46 +5,60 @@ one is refused (``admin.staff.error.last_admin``). The active ADMIN rows are rea
 FOR UPDATE (PostgreSQL), so two admins demoting each other at once cannot both
 succeed; SQLite serialises writers. Deactivating someone ends all their sessions at
 once. The tenant's "first active ADMIN" (lowest id, who gets staff notifications,
-see records._notify_staff) is simply recomputed, so it moves on by itself.
+see records._notify_staff) is simply recomputed, so it moves on by itself. An invited
+staff member sets their password through ``identity.access.accept_staff_invitation``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, func, select
 
 from pool_portal.models import StaffRole, StaffUser, Tenant, TokenPurpose, utcnow
-from pool_portal.services.core import audit
 from pool_portal.services.core.audit import by_staff
-from pool_portal.services.core.outcome import NOT_FOUND
+from pool_portal.services.core.outcome import NOT_FOUND, Errors
 from pool_portal.services.identity import tokens
-from pool_portal.services.identity.access import Outgoing, _link, normalise_email
+from pool_portal.services.identity.access import normalise_email
 from pool_portal.services.identity.acting import acting_staff
 from pool_portal.services.identity.auth import end_all_sessions
-from pool_portal.services.identity.passwords import hash_password, password_problem
+from pool_portal.services.identity.outgoing import Outgoing, link, send_after_commit
 
 MAX_NAME = 120
 
 
-def list_staff(session: Session, tenant_id: int, staff_user_id: int) -> list[dict]:
-    """The tenant's staff by name: id, name, email, role, is_active, invited (never set
-    a password), last_sign_in, is_you."""
+@dataclass(frozen=True)
+class StaffMember:
+    """A staff user as Admin → Staff users lists them."""
+
+    id: int
+    name: str
+    email: str
+    role: StaffRole
+    is_active: bool
+    invited: bool  # never set a password
+    last_sign_in: datetime | None
+    is_you: bool  # the staff user looking at the list
+
+
+def list_staff(session: Session, tenant_id: int, staff_user_id: int) -> list[StaffMember]:
+    """The tenant's staff by name."""
     acting_staff(session, tenant_id, staff_user_id)
     users = session.exec(
         select(StaffUser).where(StaffUser.tenant_id == tenant_id).order_by(func.lower(StaffUser.name), StaffUser.id)
     ).all()
     return [
-        {
-            "id": u.id,
-            "name": u.name,
-            "email": u.email,
-            "role": u.role.value,
-            "is_active": u.is_active,
-            "invited": u.password_hash is None,
-            "last_sign_in": u.last_login_at,
-            "is_you": u.id == staff_user_id,
-        }
+        StaffMember(
+            id=u.id,
+            name=u.name,
+            email=u.email,
+            role=u.role,
+            is_active=u.is_active,
+            invited=u.password_hash is None,
+            last_sign_in=u.last_login_at,
+            is_you=u.id == staff_user_id,
+        )
         for u in users
     ]
 
@@ -78,10 +92,10 @@ def invite_staff(
     role: StaffRole | str,
     *,
     now: datetime | None = None,
-) -> tuple[int | None, dict[str, str], list[Outgoing]]:
+) -> tuple[int | None, Errors]:
     """Create a staff user without a password and an invitation (3 days) to set one at
-    /admin/set-password. Returns (id, {}, mails to send with access.send) or
-    (None, errors, [])."""
+    /admin/set-password, mailed after the commit. Returns (id, {}) or (None, errors)
+    having written nothing."""
     inviter = acting_staff(session, tenant_id, staff_user_id)
     errors: dict[str, str] = {}
     address = normalise_email(str(email or ""))
@@ -96,54 +110,26 @@ def invite_staff(
     if parsed is None:
         errors["role"] = "admin.staff.error.role"
     if errors:
-        return None, errors, []
+        return None, errors
     tenant = session.get(Tenant, tenant_id)
     user = StaffUser(tenant_id=tenant_id, email=address, name=name, role=parsed, language=inviter.language)
     session.add(user)
     session.flush()
     token = tokens.issue(session, TokenPurpose.STAFF_INVITATION, user, now=now, revoke_older=True)
     by_staff(session, "admin.staff.invited", tenant_id, staff_user_id, "staff_user", user.id, role=parsed.value)
-    mail = Outgoing(
+    invitation = Outgoing(
         "staff_invitation",
         address,
         user.language,
         {
             "tenant_name": tenant.name,
-            "link": _link("/admin/set-password", token),
+            "link": link("/admin/set-password", token),
             "days": 3,
             "inviter_name": inviter.name,
         },
     )
-    return user.id, {}, [mail]
-
-
-def accept_staff_invitation(
-    session: Session, token: str, password: str, confirm: str, *, ip: str | None = None
-) -> tuple[StaffUser | None, str | None]:
-    """Set the invited staff member's password: (user, None) or (None, message key). A
-    rejected password leaves the link usable; a link works once."""
-    problem = password_problem(password)
-    if problem:
-        return None, problem
-    if password != confirm:
-        return None, "password.mismatch"
-    row = tokens.consume(session, TokenPurpose.STAFF_INVITATION, token)
-    user = session.get(StaffUser, row.staff_user_id) if row and row.staff_user_id else None
-    if user is None or not user.is_active:
-        audit.record(session, "admin.staff.invitation_refused", ip=ip)
-        return None, "link.invalid"
-    user.password_hash = hash_password(password)
-    user.must_change_password = False
-    session.add(user)
-    audit.record(
-        session,
-        "admin.staff.invitation_accepted",
-        tenant_id=user.tenant_id,
-        actor_kind="staff",
-        actor_id=user.id,
-        ip=ip,
-    )
-    return user, None
+    send_after_commit(session, [invitation])
+    return user.id, {}
 
 
 def _target(session: Session, tenant_id: int, target_id: object) -> StaffUser | None:
@@ -170,7 +156,7 @@ def _other_active_admins(session: Session, tenant_id: int, except_id: int) -> in
 
 def set_staff_role(
     session: Session, tenant_id: int, staff_user_id: int, target_id: int, role: StaffRole | str
-) -> dict[str, str]:
+) -> Errors:
     """Change a staff member's role; demoting the last active ADMIN is refused."""
     acting_staff(session, tenant_id, staff_user_id)
     user = _target(session, tenant_id, target_id)
@@ -200,7 +186,7 @@ def set_staff_role(
 
 def set_staff_active(
     session: Session, tenant_id: int, staff_user_id: int, target_id: int, active: bool, *, now: datetime | None = None
-) -> dict[str, str]:
+) -> Errors:
     """Deactivate (ending every session of theirs at once) or reactivate a staff member;
     deactivating the last active ADMIN (yourself included) is refused."""
     acting_staff(session, tenant_id, staff_user_id)

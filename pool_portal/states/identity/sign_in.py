@@ -3,14 +3,11 @@ password."""
 
 from __future__ import annotations
 
-import asyncio
-
-from pool_portal.db import session_scope
 from pool_portal.models import TokenPurpose
 from pool_portal.services.core.roles import ANY_STAFF
 from pool_portal.services.identity import access
 from pool_portal.states.guard import portal_event, public_event, staff_event
-from pool_portal.states.shell import AppState
+from pool_portal.states.shell import AppState, call
 
 LINK_STATUSES = ("sent", "invalid_email", "rate_limited")
 
@@ -46,13 +43,7 @@ class LoginState(AppState):
     async def _request(self, form_data: dict, purpose: TokenPurpose) -> str:
         email = str((form_data or {}).get("email") or "")[:254]
         ip = self.router.session.client_ip or None
-
-        def work():
-            with session_scope() as db:
-                return access.request_link(db, email, purpose, ip=ip)
-
-        outcome, mails = await asyncio.to_thread(work)
-        access.send(mails)  # queued: sent on the mail worker threads
+        outcome = await call(access.request_link, email, purpose, ip=ip)  # mailed once committed
         return outcome if outcome in LINK_STATUSES else "sent"
 
 
@@ -83,12 +74,7 @@ class LinkState(AppState):
         token = str(params.get("token", ""))[:500]
         error = str(params.get("error", ""))
         self.error = error if error in PASSWORD_ERRORS else ""
-
-        def work() -> bool:
-            with session_scope() as db:
-                return any(access.peek_link(db, p, token) for p in purposes)
-
-        self.link_valid = bool(token) and await asyncio.to_thread(work)
+        self.link_valid = bool(token) and await call(access.link_is_valid, purposes, token)
         self.link_token = token if self.link_valid else ""
         self.checked = True
 

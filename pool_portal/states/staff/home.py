@@ -1,18 +1,15 @@
-"""Admin (staff side) home."""
+"""Admin (staff side) home: the tenant's clients (ADMIN, OFFICE) and the caller's visits."""
 
 from __future__ import annotations
 
-import asyncio
-
-from pool_portal.db import session_scope
+from pool_portal.presentation import admin as show
 from pool_portal.services.core.roles import ANY_STAFF
-from pool_portal.services.portal import branding
 from pool_portal.services.staff import home
-from pool_portal.states.guard import staff_event, viewer
-from pool_portal.states.shell import AppState
+from pool_portal.states.guard import staff_event
+from pool_portal.states.shell import StaffPage, call
 
 
-class AdminHomeState(AppState):
+class AdminHomeState(StaffPage):
     clients: list[dict[str, str]] = []
     visits: list[dict[str, str]] = []
     role: str = ""
@@ -26,16 +23,9 @@ class AdminHomeState(AppState):
 
     @staff_event(ANY_STAFF)
     async def load_admin(self):
-        v = viewer()
-
-        def work():
-            with session_scope() as db:
-                clients = home.admin_clients(db, v) if home.can_manage_clients(v) else []
-                return branding.tenant_branding(db, v), clients, home.technician_visits(db, v)
-
-        (tenant_name, colour), clients, visits = await asyncio.to_thread(work)
-        self._apply_identity(v, tenant_name, colour)
+        v = await self._load_shell()
+        found = await call(home.staff_home, v)
         self.role = v.role.value if v.role else ""
-        self.clients = clients
-        self.visits = visits
+        self.clients = show.home_clients(found.clients)
+        self.visits = show.home_visits(found.visits)
         self.loaded = True

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
-from pool_portal.db import session_scope
+from pool_portal.presentation import admin as show
 from pool_portal.services.core.params import parse_id, parse_page
 from pool_portal.services.core.roles import ANY_STAFF
-from pool_portal.services.portal import branding
 from pool_portal.services.staff import notifications as staff_notifications
 from pool_portal.states.guard import staff_event, viewer
-from pool_portal.states.shell import AppState
+from pool_portal.states.shell import StaffPage, call
 
 
-class NotificationsState(AppState):
+class NotificationsState(StaffPage):
     rows: list[dict[str, str]] = []
     total: int = 0
     unread: int = 0
@@ -30,18 +27,10 @@ class NotificationsState(AppState):
         self.rows, self.total, self.unread, self.loaded = [], 0, 0, False
 
     async def _load(self, unread_only: bool, page: int) -> None:
-        v = viewer()
-
-        def work():
-            with session_scope() as db:
-                return branding.tenant_branding(db, v), staff_notifications.list_for(
-                    db, v, unread_only=unread_only, page=page
-                )
-
-        (name, colour), result = await asyncio.to_thread(work)
-        self._apply_identity(v, name, colour)
-        self.rows, self.total, self.unread = result["rows"], result["total"], result["unread"]
-        self.page, self.pages, self.unread_only = result["page"], result["pages"], unread_only
+        v = await self._load_shell()
+        result = await call(staff_notifications.list_for, v, unread_only=unread_only, page=page)
+        self.rows, self.total, self.unread = show.notification_rows(result), result.total, result.unread
+        self.page, self.pages, self.unread_only = result.page, result.pages, unread_only
         self.loaded = True
 
     @staff_event(ANY_STAFF)
@@ -54,13 +43,7 @@ class NotificationsState(AppState):
     async def open_notification(self, notification_id: str):
         """Mark it read and go to its page (or stay here when it has none)."""
         nid = parse_id(notification_id)
-        v = viewer()
-
-        def work():
-            with session_scope() as db:
-                return staff_notifications.open_one(db, v, nid) if nid is not None else None
-
-        link = await asyncio.to_thread(work)
+        link = None if nid is None else await call(staff_notifications.open_one, viewer(), nid)
         if link is None:
             self.missing = True
             return None
@@ -71,11 +54,5 @@ class NotificationsState(AppState):
 
     @staff_event(ANY_STAFF)
     async def mark_all_read(self):
-        v = viewer()
-
-        def work():
-            with session_scope() as db:
-                return staff_notifications.mark_all_read(db, v)
-
-        await asyncio.to_thread(work)
+        await call(staff_notifications.mark_all_read, viewer())
         await self._load(self.unread_only, 1)

@@ -1,30 +1,26 @@
 """Control panel → Customer portal: the tenant's portal settings and its logo (ADMIN).
 
-Thin: the rules and the validation live in ``services.admin``. A save is one
-transaction: any field in error and nothing is written. Portal pages read the
+Thin: the rules and the validation live in ``services.staff.portal_admin``. A save is
+one transaction: any field in error and nothing is written. Portal pages read the
 settings on every load, so connected users see a change at their next navigation.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 import reflex as rx
 
-from pool_portal.db import session_scope
-from pool_portal.models import Tenant
 from pool_portal.services.core.roles import PORTAL_ADMINISTRATION
-from pool_portal.services.identity import auth
-from pool_portal.services.portal import branding, portal_settings
+from pool_portal.services.portal import portal_settings
 from pool_portal.services.staff import portal_admin
 from pool_portal.states.guard import staff_event, viewer
-from pool_portal.states.shell import AppState
+from pool_portal.states.shell import StaffPage, call
 
 FIXED_ASSET_COLUMNS = ("asset_code", "site")  # always shown (services.lists.ASSET_FIXED)
 
 
-class PortalSettingsState(AppState):
+class PortalSettingsState(StaffPage):
     flags: dict[str, bool] = {}  # show_<panel>, show_<document>, incidents_enabled
     asset_columns: list[str] = []
     asset_column_choices: list[str] = []
@@ -43,15 +39,9 @@ class PortalSettingsState(AppState):
         self.flags, self.loaded = {}, False
 
     async def _reload(self) -> None:
-        v = viewer()
-
-        def work():
-            with session_scope() as db:
-                stamp = auth.logo_stamp(db.get(Tenant, v.tenant_id))
-                return branding.tenant_branding(db, v), portal_admin.get_portal_settings(db, v.tenant_id), stamp
-
-        (name, colour), values, stamp = await asyncio.to_thread(work)
-        self._apply_identity(replace(v, tenant_logo=stamp), name, colour)  # the logo as it is now
+        v = await self._load_shell()
+        values = await call(portal_admin.get_portal_settings, v.tenant_id)
+        self._show_logo(values["logo_stamp"])  # the logo as it is now (just uploaded or removed)
         self.flags = {k: bool(values[k]) for k in portal_admin.BOOL_FIELDS}
         self.asset_columns = values["asset_columns"]
         self.asset_column_choices = [k for k in values["asset_column_choices"] if k not in FIXED_ASSET_COLUMNS]
@@ -84,15 +74,7 @@ class PortalSettingsState(AppState):
             ],
             default_job_stage=str(data.get("default_job_stage") or "")[:40],
         )
-
-        def work():
-            with session_scope() as db:
-                errors = portal_admin.update_portal_settings(db, v.tenant_id, v.user_id, form)
-                if errors:
-                    db.rollback()
-                return errors
-
-        errors = await asyncio.to_thread(work)
+        errors = await call(portal_admin.update_portal_settings, v.tenant_id, v.user_id, form)
         self.errors = errors
         if errors:
             self.notice = ""
@@ -107,12 +89,7 @@ class PortalSettingsState(AppState):
         upload = (files or [None])[0]
         data = b"" if upload is None else await asyncio.to_thread(upload.file.read, portal_admin.MAX_LOGO_BYTES + 1)
         name = (upload.name or "") if upload is not None else ""
-
-        def work():
-            with session_scope() as db:
-                return portal_admin.set_logo(db, v.tenant_id, v.user_id, data, name)
-
-        errors = await asyncio.to_thread(work)
+        errors = await call(portal_admin.set_logo, v.tenant_id, v.user_id, data, name)
         self.errors = errors
         self.notice = "" if errors else "admin.logo.saved"
         if not errors:
@@ -121,12 +98,7 @@ class PortalSettingsState(AppState):
     @staff_event(PORTAL_ADMINISTRATION)
     async def remove_logo(self):
         v = viewer()
-
-        def work():
-            with session_scope() as db:
-                return portal_admin.remove_logo(db, v.tenant_id, v.user_id)
-
-        removed = await asyncio.to_thread(work)
+        removed = await call(portal_admin.remove_logo, v.tenant_id, v.user_id)
         self.errors = {}
         self.notice = "admin.logo.removed" if removed else ""
         await self._reload()

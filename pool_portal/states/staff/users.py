@@ -1,30 +1,24 @@
 """Admin → Staff users (ADMIN): invite, set roles, deactivate and reactivate. The
 rules (the last active ADMIN stays, sessions end on deactivation) are in
-``services.admin_staff``."""
+``services.staff.users``."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
+from collections.abc import Callable
 
 import reflex as rx
 
-from pool_portal.db import session_scope
 from pool_portal.models import StaffRole
+from pool_portal.presentation import admin as show
+from pool_portal.services.core.outcome import Errors
 from pool_portal.services.core.params import parse_id
 from pool_portal.services.core.roles import PORTAL_ADMINISTRATION
-from pool_portal.services.identity import access
-from pool_portal.services.portal import branding
 from pool_portal.services.staff import users as admin_staff
 from pool_portal.states.guard import staff_event, viewer
-from pool_portal.states.shell import AppState
+from pool_portal.states.shell import StaffPage, call
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else ""
-
-
-class StaffUsersState(AppState):
+class StaffUsersState(StaffPage):
     staff: list[dict[str, str]] = []
     roles: list[str] = [r.value for r in StaffRole]
     errors: dict[str, str] = {}
@@ -38,27 +32,8 @@ class StaffUsersState(AppState):
         self.staff, self.loaded = [], False
 
     async def _reload(self) -> None:
-        v = viewer()
-
-        def work():
-            with session_scope() as db:
-                return branding.tenant_branding(db, v), admin_staff.list_staff(db, v.tenant_id, v.user_id)
-
-        (name, colour), rows = await asyncio.to_thread(work)
-        self._apply_identity(v, name, colour)
-        self.staff = [
-            {
-                "id": str(r["id"]),
-                "name": r["name"],
-                "email": r["email"],
-                "role": r["role"],
-                "active": "1" if r["is_active"] else "",
-                "invited": "1" if r["invited"] else "",
-                "last_sign_in": _when(r["last_sign_in"]),
-                "you": "1" if r["is_you"] else "",
-            }
-            for r in rows
-        ]
+        v = await self._load_shell()
+        self.staff = show.staff_rows(await call(admin_staff.list_staff, v.tenant_id, v.user_id))
         self.loaded = True
         self.form_key += 1
 
@@ -72,33 +47,18 @@ class StaffUsersState(AppState):
         v = viewer()
         form = form_data if isinstance(form_data, dict) else {}
         email, name, role = (str(form.get(k) or "")[:300] for k in ("email", "name", "role"))
-
-        def work():
-            with session_scope() as db:
-                new_id, errors, mails = admin_staff.invite_staff(db, v.tenant_id, v.user_id, email, name, role)
-                if errors:
-                    db.rollback()
-                return errors, mails
-
-        errors, mails = await asyncio.to_thread(work)
-        access.send(mails)
+        _, errors = await call(admin_staff.invite_staff, v.tenant_id, v.user_id, email, name, role)
         self.errors, self.row_errors = errors, {}
         self.notice = "" if errors else "admin.staff.invited"
         if not errors:
             await self._reload()
 
-    async def _row(self, staff_id: str, action, notice: str):
+    async def _row(self, staff_id: str, change: Callable[..., Errors], notice: str, *args: object):
+        """``change(db, tenant id, staff id, target id, *args)`` -> errors (having written
+        nothing when there are any); an error shows on the staff member's row."""
         v = viewer()
         target = parse_id(str(staff_id)) or -1
-
-        def work():
-            with session_scope() as db:
-                errors = action(db, v, target)
-                if errors:
-                    db.rollback()
-                return errors
-
-        errors = await asyncio.to_thread(work)
+        errors = await call(change, v.tenant_id, v.user_id, target, *args)
         self.errors = {}
         self.row_errors = {str(staff_id)[:10]: next(iter(errors.values()))} if errors else {}
         self.notice = "" if errors else notice
@@ -109,17 +69,13 @@ class StaffUsersState(AppState):
 
     @staff_event(PORTAL_ADMINISTRATION)
     async def set_role(self, staff_id: str, role: str):
-        role = str(role or "")[:20]
-        return await self._row(
-            staff_id,
-            lambda db, v, t: admin_staff.set_staff_role(db, v.tenant_id, v.user_id, t, role),
-            "admin.staff.role_saved",
-        )
+        return await self._row(staff_id, admin_staff.set_staff_role, "admin.staff.role_saved", str(role or "")[:20])
 
     @staff_event(PORTAL_ADMINISTRATION)
     async def set_active(self, staff_id: str, active: bool):
         return await self._row(
             staff_id,
-            lambda db, v, t: admin_staff.set_staff_active(db, v.tenant_id, v.user_id, t, bool(active)),
+            admin_staff.set_staff_active,
             "admin.staff.reactivated" if active else "admin.staff.deactivated",
+            bool(active),
         )

@@ -9,8 +9,9 @@ import pytest
 import pool_portal.models as m
 from pool_portal import settings as settingsmod
 from pool_portal.models import TokenPurpose, utcnow
+from pool_portal.services.core import uow
 from pool_portal.services.core.scope import Viewer
-from pool_portal.services.identity import access, auth, tokens
+from pool_portal.services.identity import access, auth, contacts, outgoing, tokens
 from pool_portal.services.identity.passwords import hash_password, verify_password
 
 
@@ -56,13 +57,15 @@ def people(db):
     return dict(a=a, b=b, ua=ua, ub=ub, other=other, office=as_viewer(staff), tech=as_viewer(tech))
 
 
-def _token_from(mail: access.Outgoing) -> str:
+def _token_from(mail: outgoing.Outgoing) -> str:
     return mail.params["link"].split("token=", 1)[1]
 
 
-def test_magic_link_for_each_account_with_that_email_in_their_language(db, people):
-    outcome, mails = access.request_link(db, " Pat@Example.com ", TokenPurpose.MAGIC_LINK, ip="10.0.0.1")
-    db.commit()
+def test_magic_link_for_each_account_with_that_email_in_their_language(db, people, outbox, commit):
+    outcome = access.request_link(db, " Pat@Example.com ", TokenPurpose.MAGIC_LINK, ip="10.0.0.1")
+    assert outbox == []  # nothing goes out before the commit
+    commit(db)
+    mails = outbox
     assert outcome == "sent"
     assert sorted((x.to, x.lang, x.params["tenant_name"]) for x in mails) == [
         ("pat@example.com", "en", "B Pools"),
@@ -71,15 +74,25 @@ def test_magic_link_for_each_account_with_that_email_in_their_language(db, peopl
     assert all(x.params["link"].startswith("https://portal.example.com/portal/magic?token=") for x in mails)
 
 
-def test_unknown_email_answers_the_same_and_sends_nothing(db, people):
-    assert access.request_link(db, "nobody@example.com", TokenPurpose.MAGIC_LINK) == ("sent", [])
-    assert access.request_link(db, "not an email", TokenPurpose.MAGIC_LINK) == ("invalid_email", [])
+def test_unknown_email_answers_the_same_and_sends_nothing(db, people, outbox, commit):
+    assert access.request_link(db, "nobody@example.com", TokenPurpose.MAGIC_LINK) == "sent"
+    assert access.request_link(db, "not an email", TokenPurpose.MAGIC_LINK) == "invalid_email"
+    commit(db)
+    assert outbox == []
 
 
-def test_magic_link_works_once(db, people):
-    _, mails = access.request_link(db, "other@example.com", TokenPurpose.MAGIC_LINK)
-    db.commit()
-    token = _token_from(mails[0])
+def test_a_rolled_back_request_sends_nothing(db, people, outbox, commit):
+    assert access.request_link(db, "other@example.com", TokenPurpose.MAGIC_LINK) == "sent"
+    db.rollback()
+    uow.rolled_back(db)
+    commit(db)
+    assert outbox == []
+
+
+def test_magic_link_works_once(db, people, outbox, commit):
+    access.request_link(db, "other@example.com", TokenPurpose.MAGIC_LINK)
+    commit(db)
+    token = _token_from(outbox[0])
     assert access.peek_link(db, TokenPurpose.MAGIC_LINK, token)  # opening the page uses nothing
     assert access.peek_link(db, TokenPurpose.MAGIC_LINK, token)
     user = access.use_magic_link(db, token)
@@ -125,25 +138,29 @@ def test_disabled_user_cannot_use_a_link(db, people):
     assert access.use_magic_link(db, token) is None
 
 
-def test_link_requests_are_rate_limited_per_address_and_per_ip(db, people):
+def test_link_requests_are_rate_limited_per_address_and_per_ip(db, people, outbox, commit):
     for _ in range(access.LINKS_PER_ADDRESS):
-        assert access.request_link(db, "other@example.com", TokenPurpose.MAGIC_LINK, ip="10.0.0.2")[0] == "sent"
-    db.commit()
-    assert access.request_link(db, "other@example.com", TokenPurpose.MAGIC_LINK, ip="10.0.0.3") == ("rate_limited", [])
+        assert access.request_link(db, "other@example.com", TokenPurpose.MAGIC_LINK, ip="10.0.0.2") == "sent"
+    commit(db)
+    assert len(outbox) == access.LINKS_PER_ADDRESS
+    assert access.request_link(db, "other@example.com", TokenPurpose.MAGIC_LINK, ip="10.0.0.3") == "rate_limited"
+    commit(db)
+    assert len(outbox) == access.LINKS_PER_ADDRESS
     # Per IP: many different addresses from one place.
     for i in range(access.LINKS_PER_IP - access.LINKS_PER_ADDRESS):
         access.request_link(db, f"x{i}@example.com", TokenPurpose.MAGIC_LINK, ip="10.0.0.2")
     db.commit()
-    assert access.request_link(db, "fresh@example.com", TokenPurpose.MAGIC_LINK, ip="10.0.0.2") == ("rate_limited", [])
-    assert access.request_link(db, "fresh@example.com", TokenPurpose.MAGIC_LINK, ip="10.0.0.9")[0] == "sent"
+    assert access.request_link(db, "fresh@example.com", TokenPurpose.MAGIC_LINK, ip="10.0.0.2") == "rate_limited"
+    assert access.request_link(db, "fresh@example.com", TokenPurpose.MAGIC_LINK, ip="10.0.0.9") == "sent"
 
 
-def test_invitation_sets_password_once_and_resending_revokes_the_older(db, people):
-    first = access.invite_contacts(db, people["office"], [people["ua"].id])
-    db.commit()
-    second = access.invite_contacts(db, people["office"], [people["ua"].id])
-    db.commit()
-    assert first[0].kind == "invitation" and first[0].params["inviter_name"] == "Olga"
+def test_invitation_sets_password_once_and_resending_revokes_the_older(db, people, outbox, commit):
+    assert contacts.invite_contacts(db, people["office"], [people["ua"].id]) == 1
+    commit(db)
+    assert contacts.invite_contacts(db, people["office"], [people["ua"].id]) == 1
+    commit(db)
+    first, second = outbox[:1], outbox[1:]
+    assert len(outbox) == 2 and first[0].kind == "invitation" and first[0].params["inviter_name"] == "Olga"
     old, new = _token_from(first[0]), _token_from(second[0])
     assert access.set_password_with_link(db, old, "a fine password", "a fine password") == (None, "link.invalid")
     # A bad password is refused and leaves the link usable.
@@ -161,10 +178,12 @@ def test_invitation_lasts_three_days(db, people):
     assert access.set_password_with_link(db, token, "a fine password", "a fine password") == (None, "link.invalid")
 
 
-def test_staff_invite_only_their_own_tenant_and_only_admin_or_office(db, people):
-    assert access.invite_contacts(db, people["office"], [people["ub"].id, people["other"].id]) == []
+def test_staff_invite_only_their_own_tenant_and_only_admin_or_office(db, people, outbox, commit):
+    assert contacts.invite_contacts(db, people["office"], [people["ub"].id, people["other"].id]) == 0
     with pytest.raises(PermissionError):
-        access.invite_contacts(db, people["tech"], [people["ua"].id])
+        contacts.invite_contacts(db, people["tech"], [people["ua"].id])
+    commit(db)
+    assert outbox == []
 
 
 def test_new_password_ends_other_sessions(db, people):
@@ -185,13 +204,13 @@ def test_disable_contact_ends_sessions_and_contact_rows(db, people):
     db.commit()
     token = auth.start_session(db, ua)
     db.commit()
-    rows = {r["email"]: r for r in access.contact_rows(db, people["office"])}
-    assert rows["pat@example.com"]["status"] == "active" and rows["pat@example.com"]["access"] == "CA"
-    assert access.set_contact_active(db, people["office"], ua.id, False) is True
+    rows = {r.email: r for r in contacts.contact_rows(db, people["office"])}
+    assert rows["pat@example.com"].status == "active" and rows["pat@example.com"].access == "CA"
+    assert contacts.set_contact_active(db, people["office"], ua.id, False) is True
     db.commit()
     assert auth.resolve_viewer(db, token) is None
-    assert access.contact_rows(db, people["office"])[0]["status"] == "disabled"
+    assert contacts.contact_rows(db, people["office"])[0].status == "disabled"
     # Another tenant's contact: refused, unchanged.
-    assert access.set_contact_active(db, people["office"], people["ub"].id, False) is False
+    assert contacts.set_contact_active(db, people["office"], people["ub"].id, False) is False
     db.refresh(people["ub"])
     assert people["ub"].is_active is True

@@ -6,18 +6,25 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlmodel import Session, select
 
 import pool_portal.models as m
+from pool_portal.db import session_scope
+from pool_portal.services.core import uow
 from pool_portal.services.core.scope import portal_client_ids
-from pool_portal.services.identity import auth, view_as
+from pool_portal.services.identity import access, auth, outgoing, view_as
 from pool_portal.services.infra import mail
 from pool_portal.services.portal import branding, dashboard, lists, portal_settings, records, visibility
+from pool_portal.services.staff import client_contacts, group_members, invitations, portal_admin
 from pool_portal.services.staff import clients as admin_clients
-from pool_portal.services.staff import portal_admin
+from pool_portal.services.staff import groups as client_groups
 from pool_portal.services.staff import users as admin_staff
+from pool_portal.services.staff.clients import ContactStatus
+from pool_portal.services.staff.groups import Ref
+from pool_portal.services.staff.invitations import BulkResult
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -81,6 +88,25 @@ def world(db, isolated_settings, monkeypatch):
 
 def _events(db, action):
     return db.exec(select(m.AuditEvent).where(m.AuditEvent.action == action)).all()
+
+
+def _units(db):
+    """Units of work on the test's database (what ``bulk_invite`` opens per batch)."""
+    return partial(session_scope, db.get_bind())
+
+
+@pytest.fixture
+def outbox(monkeypatch) -> list[outgoing.Outgoing]:
+    """The invitations mailed after a commit, captured instead of queued."""
+    sent: list[outgoing.Outgoing] = []
+    monkeypatch.setattr(outgoing, "send", sent.extend)
+    return sent
+
+
+def _commit(db) -> None:
+    """What ``db.session_scope`` does at the end of a unit of work: commit, then effects."""
+    db.commit()
+    uow.committed(db)
 
 
 # -- settings and their resolution ---------------------------------------------------------------
@@ -220,13 +246,13 @@ def test_another_tenants_ids_are_not_found(db, world):
     assert portal_admin.get_client_overrides(db, t, cb) is None
     assert view_as.start_view_as(db, t, boss, cb) == (None, {"client_id": "admin.error.not_found"})
     assert admin_clients.client_detail(db, t, boss, cb) is None
-    b_group, _ = admin_clients.create_group(db, b, world["b_admin"].id, "B group")
-    assert admin_clients.rename_group(db, t, boss, b_group, "Mine") == {"group_id": "admin.error.not_found"}
-    assert admin_clients.delete_group(db, t, boss, b_group) == {"group_id": "admin.error.not_found"}
-    a_group, _ = admin_clients.create_group(db, t, boss, "A group")
-    assert admin_clients.set_group_parent(db, t, boss, a_group, b_group) == {"parent_id": "admin.error.not_found"}
-    assert admin_clients.add_group_client(db, t, boss, a_group, cb) == {"client_id": "admin.error.not_found"}
-    assert admin_clients.grant_group_access(db, t, boss, a_group, world["pb"].id) == {
+    b_group, _ = client_groups.create_group(db, b, world["b_admin"].id, "B group")
+    assert client_groups.rename_group(db, t, boss, b_group, "Mine") == {"group_id": "admin.error.not_found"}
+    assert client_groups.delete_group(db, t, boss, b_group) == {"group_id": "admin.error.not_found"}
+    a_group, _ = client_groups.create_group(db, t, boss, "A group")
+    assert client_groups.set_group_parent(db, t, boss, a_group, b_group) == {"parent_id": "admin.error.not_found"}
+    assert group_members.add_group_client(db, t, boss, a_group, cb) == {"client_id": "admin.error.not_found"}
+    assert group_members.grant_group_access(db, t, boss, a_group, world["pb"].id) == {
         "portal_user_id": "admin.error.not_found"
     }
     assert admin_staff.set_staff_active(db, t, boss, world["b_admin"].id, False) == {
@@ -238,13 +264,13 @@ def test_another_tenants_ids_are_not_found(db, world):
     db.commit()
     assert db.get(m.StaffUser, world["b_admin"].id).is_active
     assert db.get(m.ClientGroup, b_group).name == "B group"
-    assert [r["name"] for r in admin_clients.list_clients(db, t, boss)["rows"]] == [
+    assert [r.name for r in admin_clients.list_clients(db, t, boss).rows] == [
         "Acme Hotels",
         "Beach Club",
         "Casa Verde",
     ]
-    assert [g["name"] for g in admin_clients.list_groups(db, t, boss)] == ["A group"]
-    assert {r["email"] for r in admin_staff.list_staff(db, t, boss)} == {
+    assert [g.name for g in client_groups.list_groups(db, t, boss)] == ["A group"]
+    assert {r.email for r in admin_staff.list_staff(db, t, boss)} == {
         "boss@a.test",
         "ann@a.test",
         "office@a-pools.example.com",
@@ -291,13 +317,13 @@ def test_logo_is_checked_by_content_and_stored_privately(db, world, isolated_set
 def test_client_list_counts_filters_and_detail(db, world):
     t, boss = world["a"].id, world["office"].id  # OFFICE staff manage clients too
     page = admin_clients.list_clients(db, t, boss)
-    rows = {r["name"]: r for r in page["rows"]}
-    assert page["total"] == 3 and page["pages"] == 1
-    assert rows["Acme Hotels"]["sites"] == 2 and rows["Acme Hotels"]["contacts"] == 1
-    assert rows["Acme Hotels"]["last_sign_in"] is not None and rows["Casa Verde"]["contacts"] == 0
+    rows = {r.name: r for r in page.rows}
+    assert page.total == 3 and page.pages == 1
+    assert rows["Acme Hotels"].sites == 2 and rows["Acme Hotels"].contacts == 1
+    assert rows["Acme Hotels"].last_sign_in is not None and rows["Casa Verde"].contacts == 0
 
     def names(access, **kw):
-        return [r["name"] for r in admin_clients.list_clients(db, t, boss, access=access, **kw)["rows"]]
+        return [r.name for r in admin_clients.list_clients(db, t, boss, access=access, **kw).rows]
 
     assert names("with_portal") == ["Acme Hotels"]
     assert names("without_portal") == ["Beach Club", "Casa Verde"]  # Ivy was never invited
@@ -305,34 +331,33 @@ def test_client_list_counts_filters_and_detail(db, world):
     assert names("all", text="beach") == ["Beach Club"]
     assert names("all", text="%") == []
 
-    out = admin_clients.bulk_invite(
-        lambda: Session(db.get_bind(), expire_on_commit=False), t, boss, [world["ivy"].id, world["pat"].id]
-    )
-    assert out == {"total": 2, "invited": 1, "skipped": 1}  # Pat already has a password
+    out = invitations.bulk_invite(t, boss, [world["ivy"].id, world["pat"].id], units=_units(db))
+    assert out == BulkResult(total=2, invited=1, skipped=1)  # Pat already has a password
     assert names("pending_invite") == ["Beach Club"]
 
-    group, _ = admin_clients.create_group(db, t, boss, "Coast")
-    admin_clients.add_group_client(db, t, boss, group, world["c3"].id)
-    admin_clients.grant_group_access(db, t, boss, group, world["pat"].id)
+    group, _ = client_groups.create_group(db, t, boss, "Coast")
+    group_members.add_group_client(db, t, boss, group, world["c3"].id)
+    group_members.grant_group_access(db, t, boss, group, world["pat"].id)
     db.commit()
     assert names("all", group_id=group) == ["Casa Verde"]
     assert names("with_portal") == ["Acme Hotels", "Casa Verde"]  # Pat reaches Casa Verde through the group
 
     detail = admin_clients.client_detail(db, t, boss, world["c2"].id)
-    assert detail["sites"] == 1 and detail["groups"] == []
-    (ivy,) = detail["contacts"]
-    assert (ivy["name"], ivy["status"], ivy["status_key"], ivy["via"]) == ("Ivy", "sent", "admin.access.sent", "client")
+    assert detail.sites == 1 and detail.groups == []
+    (ivy,) = detail.contacts
+    assert (ivy.name, ivy.status, ivy.status.key, ivy.via) == ("Ivy", "sent", "admin.access.sent", "client")
+    assert ivy.status is ContactStatus.SENT and ivy.via_group is None
     casa = admin_clients.client_detail(db, t, boss, world["c3"].id)
-    assert casa["groups"] == [{"id": group, "name": "Coast"}]
-    assert [(c["name"], c["status"], c["via"]) for c in casa["contacts"]] == [("Pat", "accepted", "group:Coast")]
+    assert casa.groups == [Ref(id=group, name="Coast")]
+    assert [(c.name, c.status, c.via) for c in casa.contacts] == [("Pat", "accepted", "group:Coast")]
     # An expired invitation and a disabled contact.
     later = m.utcnow() + timedelta(days=4)
-    assert admin_clients.client_detail(db, t, boss, world["c2"].id, now=later)["contacts"][0]["status"] == "expired"
+    assert admin_clients.client_detail(db, t, boss, world["c2"].id, now=later).contacts[0].status == "expired"
     world["pat"].is_active = False
     db.add(world["pat"])
     db.commit()
-    assert admin_clients.client_detail(db, t, boss, world["c1"].id)["contacts"][0]["status"] == "disabled"
-    assert [(c["name"], c["status"]) for c in admin_clients.client_detail(db, t, boss, world["c3"].id)["contacts"]] == [
+    assert admin_clients.client_detail(db, t, boss, world["c1"].id).contacts[0].status == "disabled"
+    assert [(c.name, c.status) for c in admin_clients.client_detail(db, t, boss, world["c3"].id).contacts] == [
         ("Pat", "disabled")
     ]
     assert names("with_portal") == []
@@ -372,10 +397,8 @@ def test_bulk_invite_of_200_in_the_background_while_others_work(db, world, isola
             main_done.wait(30)  # hold the job mid-run until the main thread has worked
 
     def job():
-        result.update(
-            admin_clients.bulk_invite(
-                lambda: Session(engine, expire_on_commit=False), t, office, ids, progress, batch_size=20
-            )
+        result["out"] = invitations.bulk_invite(
+            t, office, ids, progress, units=partial(session_scope, engine), batch_size=20
         )
 
     worker = threading.Thread(target=job)
@@ -394,7 +417,7 @@ def test_bulk_invite_of_200_in_the_background_while_others_work(db, world, isola
         main_done.set()
         worker.join(120)
     assert not worker.is_alive()
-    assert result == {"total": 201, "invited": 200, "skipped": 1}
+    assert result["out"] == BulkResult(total=201, invited=200, skipped=1)
     assert seen[-1] == (201, 201) and len(seen) == 11 and [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert mail.wait_idle(60)
     sent = list((isolated_settings / "outbox").glob("*.eml"))
@@ -402,60 +425,60 @@ def test_bulk_invite_of_200_in_the_background_while_others_work(db, world, isola
     db.expire_all()
     assert db.get(m.Client, world["c1"].id).phone == "+34 600 000 000"
     assert len(_events(db, "invitation.sent")) == 200 and len(_events(db, "admin.bulk_invite")) == 1
-    rows = admin_clients.list_clients(db, t, office, access="pending_invite")["rows"]
-    assert [r["name"] for r in rows] == ["Casa Verde"] and rows[0]["contacts"] == 200
+    rows = admin_clients.list_clients(db, t, office, access="pending_invite").rows
+    assert [r.name for r in rows] == ["Casa Verde"] and rows[0].contacts == 200
 
 
 # -- client groups ------------------------------------------------------------------------------------
 def test_groups_nest_without_cycles_and_give_access(db, world):
     t, boss = world["a"].id, world["boss"].id
-    national, errors = admin_clients.create_group(db, t, boss, "National")
+    national, errors = client_groups.create_group(db, t, boss, "National")
     assert errors == {}
-    region, _ = admin_clients.create_group(db, t, boss, "North", parent_id=national)
-    city, _ = admin_clients.create_group(db, t, boss, "Bilbao", parent_id=region)
-    assert admin_clients.create_group(db, t, boss, " national ") == (None, {"name": "admin.group.error.name_taken"})
-    assert admin_clients.create_group(db, t, boss, "  ") == (None, {"name": "admin.group.error.name_required"})
-    assert admin_clients.rename_group(db, t, boss, city, "north") == {"name": "admin.group.error.name_taken"}
-    assert admin_clients.rename_group(db, t, boss, city, "Bilbao Centre") == {}
+    region, _ = client_groups.create_group(db, t, boss, "North", parent_id=national)
+    city, _ = client_groups.create_group(db, t, boss, "Bilbao", parent_id=region)
+    assert client_groups.create_group(db, t, boss, " national ") == (None, {"name": "admin.group.error.name_taken"})
+    assert client_groups.create_group(db, t, boss, "  ") == (None, {"name": "admin.group.error.name_required"})
+    assert client_groups.rename_group(db, t, boss, city, "north") == {"name": "admin.group.error.name_taken"}
+    assert client_groups.rename_group(db, t, boss, city, "Bilbao Centre") == {}
 
-    assert admin_clients.set_group_parent(db, t, boss, national, city) == {"parent_id": "admin.group.error.cycle"}
-    assert admin_clients.set_group_parent(db, t, boss, national, region) == {"parent_id": "admin.group.error.cycle"}
-    assert admin_clients.set_group_parent(db, t, boss, region, region) == {"parent_id": "admin.group.error.cycle"}
+    assert client_groups.set_group_parent(db, t, boss, national, city) == {"parent_id": "admin.group.error.cycle"}
+    assert client_groups.set_group_parent(db, t, boss, national, region) == {"parent_id": "admin.group.error.cycle"}
+    assert client_groups.set_group_parent(db, t, boss, region, region) == {"parent_id": "admin.group.error.cycle"}
     db.commit()
     assert db.get(m.ClientGroup, national).parent_id is None
-    assert [(g["name"], g["depth"]) for g in admin_clients.list_groups(db, t, boss)] == [
+    assert [(g.name, g.depth) for g in client_groups.list_groups(db, t, boss)] == [
         ("National", 0),
         ("North", 1),
         ("Bilbao Centre", 2),
     ]
 
     # Access through a group reaches the clients of its nested groups.
-    assert admin_clients.add_group_client(db, t, boss, city, world["c3"].id) == {}
-    assert admin_clients.add_group_client(db, t, boss, city, world["c3"].id) == {}  # twice: still one
-    assert admin_clients.grant_group_access(db, t, boss, national, world["ivy"].id, "billing") == {}
+    assert group_members.add_group_client(db, t, boss, city, world["c3"].id) == {}
+    assert group_members.add_group_client(db, t, boss, city, world["c3"].id) == {}  # twice: still one
+    assert group_members.grant_group_access(db, t, boss, national, world["ivy"].id, "billing") == {}
     db.commit()
     ivy = world["ivy"].id
     assert portal_client_ids(db, t, ivy) == {world["c2"].id, world["c3"].id}
     # Moving the city out of the national group takes that access away.
-    assert admin_clients.set_group_parent(db, t, boss, city, None) == {}
+    assert client_groups.set_group_parent(db, t, boss, city, None) == {}
     db.commit()
     assert portal_client_ids(db, t, ivy) == {world["c2"].id}
-    assert admin_clients.set_group_parent(db, t, boss, national, city) == {}  # now allowed: no cycle
+    assert client_groups.set_group_parent(db, t, boss, national, city) == {}  # now allowed: no cycle
     db.commit()
     assert portal_client_ids(db, t, ivy) == {world["c2"].id}  # national is below the city, not above it
 
     # Only an empty group is deleted.
-    assert admin_clients.delete_group(db, t, boss, national) == {"group_id": "admin.group.error.not_empty"}
-    assert admin_clients.revoke_group_access(db, t, boss, national, ivy) == {}
-    assert admin_clients.delete_group(db, t, boss, national) == {"group_id": "admin.group.error.not_empty"}  # North
-    assert admin_clients.delete_group(db, t, boss, region) == {}
-    assert admin_clients.delete_group(db, t, boss, city) == {"group_id": "admin.group.error.not_empty"}
-    assert admin_clients.remove_group_client(db, t, boss, city, world["c3"].id) == {}
+    assert client_groups.delete_group(db, t, boss, national) == {"group_id": "admin.group.error.not_empty"}
+    assert group_members.revoke_group_access(db, t, boss, national, ivy) == {}
+    assert client_groups.delete_group(db, t, boss, national) == {"group_id": "admin.group.error.not_empty"}  # North
+    assert client_groups.delete_group(db, t, boss, region) == {}
+    assert client_groups.delete_group(db, t, boss, city) == {"group_id": "admin.group.error.not_empty"}
+    assert group_members.remove_group_client(db, t, boss, city, world["c3"].id) == {}
     db.commit()
-    assert admin_clients.delete_group(db, t, boss, national) == {}
-    assert admin_clients.delete_group(db, t, boss, city) == {}
+    assert client_groups.delete_group(db, t, boss, national) == {}
+    assert client_groups.delete_group(db, t, boss, city) == {}
     db.commit()
-    assert admin_clients.list_groups(db, t, boss) == []
+    assert client_groups.list_groups(db, t, boss) == []
     assert {e.action for e in db.exec(select(m.AuditEvent)).all()} >= {
         "admin.group.created",
         "admin.group.renamed",
@@ -511,34 +534,34 @@ def test_last_active_admin_cannot_go_and_first_admin_follows(db, world):
     }
 
 
-def test_invite_staff_validates_and_sends_a_set_password_link(db, world):
+def test_invite_staff_validates_and_sends_a_set_password_link(db, world, outbox):
     t, boss = world["a"].id, world["boss"].id
     assert admin_staff.invite_staff(db, t, boss, "not-an-email", "", "CHIEF") == (
         None,
         {"email": "admin.staff.error.email", "name": "admin.staff.error.name", "role": "admin.staff.error.role"},
-        [],
     )
     assert admin_staff.invite_staff(db, t, boss, "Office@A-Pools.example.com", "Olga 2", "OFFICE")[1] == {
         "email": "admin.staff.error.email_taken"
     }
     assert db.exec(select(m.StaffUser).where(m.StaffUser.tenant_id == t)).all().__len__() == 3
-    new_id, errors, mails = admin_staff.invite_staff(db, t, boss, " Tina@A-Pools.example.com ", "Tina", "technician")
-    db.commit()
+    new_id, errors = admin_staff.invite_staff(db, t, boss, " Tina@A-Pools.example.com ", "Tina", "technician")
+    assert outbox == []  # mailed only once committed
+    _commit(db)
     assert errors == {} and db.get(m.StaffUser, new_id).role == m.StaffRole.TECHNICIAN
-    (out,) = mails
+    (out,) = outbox
     assert out.kind == "staff_invitation" and out.to == "tina@a-pools.example.com"
     assert out.params["link"].startswith("https://portal.example.com/admin/set-password?token=")
     subject, text, _ = mail.render(out.kind, "es", **out.params)
     assert "Boss" in subject and out.params["link"] in text
-    assert any(r["email"] == "tina@a-pools.example.com" and r["invited"] for r in admin_staff.list_staff(db, t, boss))
+    assert any(r.email == "tina@a-pools.example.com" and r.invited for r in admin_staff.list_staff(db, t, boss))
     token = out.params["link"].split("token=", 1)[1]
-    user, error = admin_staff.accept_staff_invitation(
+    user, error = access.accept_staff_invitation(
         db, token, "correct horse battery staple", "correct horse battery staple"
     )
     db.commit()
     assert error is None and user.id == new_id
     assert auth.authenticate(db, "staff", "tina@a-pools.example.com", "correct horse battery staple").id == new_id
-    assert admin_staff.accept_staff_invitation(db, token, "another long passphrase", "another long passphrase") == (
+    assert access.accept_staff_invitation(db, token, "another long passphrase", "another long passphrase") == (
         None,
         "link.invalid",
     )
@@ -659,59 +682,59 @@ def test_invitable_contacts_follow_the_list_filters(db, world):
     db.flush()
     db.add(m.Membership(tenant_id=t, portal_user_id=zoe.id, client_id=world["c3"].id))
     db.commit()
-    admin_clients.bulk_invite(lambda: Session(db.get_bind(), expire_on_commit=False), t, office, [zoe.id])
-    assert admin_clients.invitable_contacts(db, t, office) == [world["ivy"].id]
-    assert admin_clients.invitable_contacts(db, t, office, text="acme") == []
-    assert admin_clients.invitable_contacts(db, t, office, access="without_portal") == [world["ivy"].id]
+    invitations.bulk_invite(t, office, [zoe.id], units=_units(db))
+    assert invitations.invitable_contacts(db, t, office) == [world["ivy"].id]
+    assert invitations.invitable_contacts(db, t, office, text="acme") == []
+    assert invitations.invitable_contacts(db, t, office, access="without_portal") == [world["ivy"].id]
     later = m.utcnow() + timedelta(days=4)  # Zoe's invitation has expired by then
-    assert admin_clients.invitable_contacts(db, t, office, now=later) == sorted([world["ivy"].id, zoe.id])
-    group, _ = admin_clients.create_group(db, t, office, "Casas")
-    admin_clients.add_group_client(db, t, office, group, world["c3"].id)
+    assert invitations.invitable_contacts(db, t, office, now=later) == sorted([world["ivy"].id, zoe.id])
+    group, _ = client_groups.create_group(db, t, office, "Casas")
+    group_members.add_group_client(db, t, office, group, world["c3"].id)
     db.commit()
-    assert admin_clients.invitable_contacts(db, t, office, group_id=group, now=later) == [zoe.id]
+    assert invitations.invitable_contacts(db, t, office, group_id=group, now=later) == [zoe.id]
     with pytest.raises(PermissionError):
-        admin_clients.invitable_contacts(db, t, world["b_admin"].id)
+        invitations.invitable_contacts(db, t, world["b_admin"].id)
 
 
-def test_add_contact_validates_reuses_the_person_and_invites(db, world):
+def test_add_contact_validates_reuses_the_person_and_invites(db, world, outbox):
     t, office = world["a"].id, world["office"].id
     c1, c3 = world["c1"].id, world["c3"].id
-    assert admin_clients.add_contact(db, t, office, c3, "", "nope", "CHIEF") == (
+    assert client_contacts.add_contact(db, t, office, c3, "", "nope", "CHIEF") == (
         None,
         {"email": "admin.contact.error.email", "name": "admin.contact.error.name", "role": "admin.group.error.role"},
-        [],
+        False,
     )
-    assert admin_clients.add_contact(db, t, office, world["cb"].id, "Eve", "eve@example.com") == (
+    assert client_contacts.add_contact(db, t, office, world["cb"].id, "Eve", "eve@example.com") == (
         None,
         {"client_id": "admin.error.not_found"},
-        [],
+        False,
     )
     db.commit()
     assert len(db.exec(select(m.PortalUser).where(m.PortalUser.tenant_id == t)).all()) == 2
 
-    new_id, errors, mails = admin_clients.add_contact(
+    new_id, errors, invited = client_contacts.add_contact(
         db, t, office, c3, " Rosa  Gil ", "Rosa@Casa.example.com", "billing"
     )
-    db.commit()
-    assert errors == {} and db.get(m.PortalUser, new_id).name == "Rosa Gil"
-    (invitation,) = mails
+    _commit(db)
+    assert errors == {} and invited is True and db.get(m.PortalUser, new_id).name == "Rosa Gil"
+    (invitation,) = outbox
     assert invitation.kind == "invitation" and invitation.to == "rosa@casa.example.com"
     detail = admin_clients.client_detail(db, t, office, c3)
-    assert [(c["email"], c["status"]) for c in detail["contacts"]] == [("rosa@casa.example.com", "sent")]
-    assert admin_clients.add_contact(db, t, office, c3, "Rosa", "rosa@casa.example.com")[1] == {
+    assert [(c.email, c.status) for c in detail.contacts] == [("rosa@casa.example.com", "sent")]
+    assert client_contacts.add_contact(db, t, office, c3, "Rosa", "rosa@casa.example.com")[1] == {
         "email": "admin.contact.error.already"
     }
     # Once signed up, Rosa gets Acme too: the same person, and no invitation is needed.
     db.get(m.PortalUser, new_id).password_hash = "set"
     db.commit()
-    same, errors, mails = admin_clients.add_contact(db, t, office, c1, "Rosa", "rosa@casa.example.com", "SITE")
-    db.commit()
-    assert (same, errors, mails) == (new_id, {}, [])
+    same, errors, invited = client_contacts.add_contact(db, t, office, c1, "Rosa", "rosa@casa.example.com", "SITE")
+    _commit(db)
+    assert (same, errors, invited) == (new_id, {}, False) and len(outbox) == 1
     assert portal_client_ids(db, t, new_id) == {c1, c3}
     # A disabled contact is not given access again behind the admin's back.
     db.get(m.PortalUser, new_id).is_active = False
     db.commit()
-    assert admin_clients.add_contact(db, t, office, world["c2"].id, "Rosa", "rosa@casa.example.com")[1] == {
+    assert client_contacts.add_contact(db, t, office, world["c2"].id, "Rosa", "rosa@casa.example.com")[1] == {
         "email": "admin.contact.error.disabled"
     }
     assert len(_events(db, "admin.contact.added")) == 2
@@ -719,21 +742,21 @@ def test_add_contact_validates_reuses_the_person_and_invites(db, world):
 
 def test_group_detail_lists_members_access_and_choices(db, world):
     t, boss = world["a"].id, world["boss"].id
-    top, _ = admin_clients.create_group(db, t, boss, "Top")
-    mid, _ = admin_clients.create_group(db, t, boss, "Mid", top)
-    low, _ = admin_clients.create_group(db, t, boss, "Low", mid)
-    other, _ = admin_clients.create_group(db, t, boss, "Other")
-    admin_clients.add_group_client(db, t, boss, mid, world["c1"].id)
-    admin_clients.grant_group_access(db, t, boss, mid, world["ivy"].id, "BILLING")
+    top, _ = client_groups.create_group(db, t, boss, "Top")
+    mid, _ = client_groups.create_group(db, t, boss, "Mid", top)
+    low, _ = client_groups.create_group(db, t, boss, "Low", mid)
+    other, _ = client_groups.create_group(db, t, boss, "Other")
+    group_members.add_group_client(db, t, boss, mid, world["c1"].id)
+    group_members.grant_group_access(db, t, boss, mid, world["ivy"].id, "BILLING")
     db.commit()
-    d = admin_clients.group_detail(db, t, boss, mid)
-    assert d["name"] == "Mid" and d["path"] == ["Top"] and d["sub_groups"] == [{"id": low, "name": "Low"}]
-    assert d["clients"] == [{"id": world["c1"].id, "name": "Acme Hotels"}]
-    assert [(c["name"], c["role"]) for c in d["contacts"]] == [("Ivy", "BILLING")]
-    assert {g["name"] for g in d["parent_choices"]} == {"Top", "Other"}  # not itself nor Low (a cycle)
-    assert {c["name"] for c in d["client_choices"]} == {"Beach Club", "Casa Verde"}
-    assert {c["name"] for c in d["contact_choices"]} == {"Pat"}
-    assert admin_clients.group_detail(db, t, boss, 999999) is None
-    b_group, _ = admin_clients.create_group(db, world["b"].id, world["b_admin"].id, "B")
-    assert admin_clients.group_detail(db, t, boss, b_group) is None
+    d = client_groups.group_detail(db, t, boss, mid)
+    assert d.name == "Mid" and d.path == ["Top"] and d.sub_groups == [Ref(id=low, name="Low")]
+    assert d.clients == [Ref(id=world["c1"].id, name="Acme Hotels")]
+    assert [(c.name, c.role) for c in d.contacts] == [("Ivy", "BILLING")]
+    assert {g.name for g in d.parent_choices} == {"Top", "Other"}  # not itself nor Low (a cycle)
+    assert {c.name for c in d.client_choices} == {"Beach Club", "Casa Verde"}
+    assert {c.name for c in d.contact_choices} == {"Pat"}
+    assert client_groups.group_detail(db, t, boss, 999999) is None
+    b_group, _ = client_groups.create_group(db, world["b"].id, world["b_admin"].id, "B")
+    assert client_groups.group_detail(db, t, boss, b_group) is None
     assert other

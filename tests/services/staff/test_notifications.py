@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 import pool_portal.models as m
+from pool_portal.presentation import admin as show
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.staff import notifications as sn
 
@@ -76,32 +77,33 @@ def staff(db):
 
 def test_a_staff_user_sees_only_their_own_newest_first_in_pages(db, staff):
     first = sn.list_for(db, staff["ada"])
-    assert (first["total"], first["unread"], first["pages"]) == (31, 31, 2)
-    assert len(first["rows"]) == sn.PAGE_SIZE
-    assert first["rows"][0]["title"] == "Odd link"
+    assert (first.total, first.unread, first.pages) == (31, 31, 2)
+    assert len(first.rows) == sn.PAGE_SIZE
+    assert first.rows[0].title == "Odd link"
     # Shown in the tenant's time zone: 22:30 UTC on 1 November is 23:30 in Madrid.
     on_the_first = [
         r
-        for r in first["rows"] + sn.list_for(db, staff["ada"], page=2)["rows"]
+        for r in show.notification_rows(first) + show.notification_rows(sn.list_for(db, staff["ada"], page=2))
         if r["title"] in ("Quote Q-000 approved", "Quote Q-028 approved")
     ]
     assert {r["when"] for r in on_the_first} == {"2026-11-01 23:30"}
     second = sn.list_for(db, staff["ada"], page=2)
-    assert len(second["rows"]) == 31 - sn.PAGE_SIZE
-    titles = {r["title"] for r in first["rows"] + second["rows"]}
+    assert len(second.rows) == 31 - sn.PAGE_SIZE
+    titles = {r.title for r in first.rows + second.rows}
     assert "Job requested" not in titles and "Job requested in B" not in titles
-    assert sn.list_for(db, staff["ada"], page=99)["page"] == 2
-    assert [r["title"] for r in sn.list_for(db, staff["bob"])["rows"]] == ["Job requested in B"]
+    assert sn.list_for(db, staff["ada"], page=99).page == 2
+    assert [r.title for r in sn.list_for(db, staff["bob"]).rows] == ["Job requested in B"]
 
 
 def test_opening_one_marks_it_read_and_gives_its_page(db, staff):
     target = staff["rows"][5]
     assert sn.open_one(db, staff["ada"], target.id) == "/admin/quote?id=6"
+    db.commit()  # the caller's unit of work
     db.refresh(target)
     assert target.is_read
     listing = sn.list_for(db, staff["ada"])
-    assert listing["unread"] == 30
-    assert sn.list_for(db, staff["ada"], unread_only=True)["total"] == 30
+    assert listing.unread == 30
+    assert sn.list_for(db, staff["ada"], unread_only=True).total == 30
 
 
 def test_another_users_or_tenants_notification_is_not_found_and_stays_unread(db, staff):
@@ -117,7 +119,8 @@ def test_another_users_or_tenants_notification_is_not_found_and_stays_unread(db,
 def test_a_link_outside_the_app_is_never_followed(db, staff):
     odd = staff["rows"][32]
     assert sn.open_one(db, staff["ada"], odd.id) == ""
-    row = next(r for r in sn.list_for(db, staff["ada"])["rows"] if r["title"] == "Odd link")
+    db.commit()  # the caller's unit of work
+    row = next(r for r in show.notification_rows(sn.list_for(db, staff["ada"])) if r["title"] == "Odd link")
     assert row["has_link"] == "" and row["read"] == "1"
     for bad in ("//evil.example", "https://x", "javascript:alert(1)", "/\\evil", "", None, "/ok\nSet-Cookie: x"):
         assert sn.safe_link(bad) == ""
@@ -126,9 +129,10 @@ def test_a_link_outside_the_app_is_never_followed(db, staff):
 
 def test_mark_all_read_is_the_callers_only(db, staff):
     assert sn.mark_all_read(db, staff["ada"]) == 31
-    assert sn.list_for(db, staff["ada"])["unread"] == 0
-    assert sn.list_for(db, staff["olga"])["unread"] == 1
-    assert sn.list_for(db, staff["bob"])["unread"] == 1
+    db.commit()  # the caller's unit of work
+    assert sn.list_for(db, staff["ada"]).unread == 0
+    assert sn.list_for(db, staff["olga"]).unread == 1
+    assert sn.list_for(db, staff["bob"]).unread == 1
 
 
 def test_portal_users_get_nothing(db, staff):
