@@ -72,8 +72,8 @@ NAMESPACE = "/_event"
 ROOT_STATE = "reflex___state____state"
 HYDRATED = "is_hydrated_rx_state_"
 HOME_STATE = (
-    f"{ROOT_STATE}.pool_portal___states___base____app_state"
-    ".pool_portal___states___portal____portal_state.pool_portal___states___portal____portal_home_state"
+    f"{ROOT_STATE}.pool_portal___states___shell____app_state"
+    ".pool_portal___states___portal___page____portal_state.pool_portal___states___portal___home____portal_home_state"
 )
 LOAD_HOME = f"{HOME_STATE}.load_home"
 OVERLAYS = ("overdue_invoices", "open_defects", "open_quotes", "property")  # one per session, in turn

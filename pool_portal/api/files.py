@@ -193,7 +193,7 @@ def _record_route(kind: str):
 
     async def route(request: Request) -> Response:
         from pool_portal.models import Invoice, Quote, Report
-        from pool_portal.services.portal import records
+        from pool_portal.services.portal import invoices, quotes, reports
         from pool_portal.services.staff import data as staff_data
 
         raw = request.path_params.get("record_id", "")
@@ -214,7 +214,7 @@ def _record_route(kind: str):
                     model = {"quote": Quote, "invoice": Invoice, "report": Report}[kind]
                     doc = staff_data.owned(db, model, viewer.tenant_id, record_id) if record_id else None
                 else:
-                    get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[
+                    get = {"quote": quotes.get_quote, "invoice": invoices.get_invoice, "report": reports.get_report}[
                         kind
                     ]
                     doc = get(db, viewer, record_id) if record_id else None
@@ -243,10 +243,10 @@ async def export_list(request: Request) -> Response:
     from starlette.responses import StreamingResponse
 
     from pool_portal.services.core.i18n import catalogue
-    from pool_portal.services.portal import lists
+    from pool_portal.services.portal import export, list_columns, list_query
 
     kind = request.path_params.get("kind", "")
-    query = lists.parse_query(kind, request.query_params) if kind in lists.LISTS else None
+    query = list_query.parse_query(kind, request.query_params) if kind in list_columns.LISTS else None
 
     def work():
         with session_scope() as db:
@@ -257,7 +257,7 @@ async def export_list(request: Request) -> Response:
             if viewer is None or not viewer.is_portal or viewer.must_change_password:
                 return 401, None, lang
             tr = catalogue(viewer.language)
-            chunks = lists.export_csv(db, viewer, kind, query, lambda key: tr.get(key, key))
+            chunks = export.export_csv(db, viewer, kind, query, lambda key: tr.get(key, key))
             return (404, None, lang) if chunks is None else (200, list(chunks), lang)
 
     status, chunks, lang = await asyncio.to_thread(work)

@@ -11,7 +11,7 @@ from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.components.native_form import native_form
 from pool_portal.presentation import palette
-from pool_portal.services.portal import lists, records
+from pool_portal.services.portal import jobs, list_columns
 from pool_portal.states.portal.records import (
     AssetsState,
     DefectsState,
@@ -46,7 +46,7 @@ def _submit_on_change():
 def _toolbar(S: type[ListState], kind: str, extra: list[rx.Component]) -> rx.Component:
     """The search form (a plain GET form: the query goes into the URL): the status
     selector, any extra filters, the search box, the CSV export and "clear"."""
-    statuses = lists.STATUSES[kind]
+    statuses = list_columns.STATUSES[kind]
     status = (
         [
             rx.el.label(T("list.status"), html_for="list-status", class_name="sr-only"),
@@ -100,7 +100,7 @@ def _toolbar(S: type[ListState], kind: str, extra: list[rx.Component]) -> rx.Com
     )
 
 
-def _filter_cell(S: type[ListState], col: lists.Column) -> rx.Component:
+def _filter_cell(S: type[ListState], col: list_columns.Column) -> rx.Component:
     value = rx.cond(S.filters.contains(col.key), S.filters[col.key].to(str), "")
     label = T("list.filter_by") + " " + T(col.label)
     if not col.filterable:
@@ -132,7 +132,7 @@ def _filter_cell(S: type[ListState], col: lists.Column) -> rx.Component:
     return rx.table.cell(field, padding="0.25rem")
 
 
-def _header_cell(S: type[ListState], col: lists.Column, label=None) -> rx.Component:
+def _header_cell(S: type[ListState], col: list_columns.Column, label=None) -> rx.Component:
     text = label if label is not None else T(col.label)
     if not col.sortable:
         return rx.table.column_header_cell(text)
@@ -143,7 +143,7 @@ def _header_cell(S: type[ListState], col: lists.Column, label=None) -> rx.Compon
     )
 
 
-def _cell(S: type[ListState], col: lists.Column, r) -> rx.Component:
+def _cell(S: type[ListState], col: list_columns.Column, r) -> rx.Component:
     if col.kind == "choice":
         return rx.text(S.tr[col.prefix + r[col.key]].to(str))
     if col.kind == "money":
@@ -165,7 +165,7 @@ def list_table(
     """The table of a list: sortable headers, a row of per-column filters, the rows
     (``cells`` overrides how a column is drawn), an optional actions column."""
     cells, labels = cells or {}, labels or {}
-    columns = [c for c in lists.COLUMNS[kind] if c.shown]
+    columns = [c for c in list_columns.COLUMNS[kind] if c.shown]
 
     def shown(col, component):
         return rx.cond(S.columns.contains(col.key), component)
@@ -638,7 +638,7 @@ def request_job_page() -> rx.Component:
                 _field_error("site"),
                 rx.el.label(T("job.kind"), html_for="job-kind"),
                 rx.el.select(
-                    *[rx.el.option(T(f"kind.{k}"), value=k) for k in records.REQUESTABLE_KINDS],
+                    *[rx.el.option(T(f"kind.{k}"), value=k) for k in jobs.REQUESTABLE_KINDS],
                     name="kind",
                     id="job-kind",
                     style=select_style,

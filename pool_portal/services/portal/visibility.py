@@ -5,7 +5,8 @@ open or visible quote, an issued, outstanding or overdue invoice. Written once h
 the tenant shows is ``portal_settings``.
 
 A remark counts only when published (directly, or by being on an approved report);
-draft and expired quotes, draft and void invoices and unapproved reports never count;
+draft and expired quotes, draft and void invoices and unapproved reports never count
+(a void invoice is listed, marked so, but never counted);
 "overdue" is an unpaid invoice whose due date has passed in the tenant's time zone.
 """
 
@@ -25,7 +26,7 @@ SEVERITIES = list(Severity)  # most severe first
 
 def visible_remark(tenant_id: int):
     """Published directly, or on an approved report."""
-    approved = select(Report.id).where(Report.tenant_id == tenant_id, Report.status == ReportStatus.APPROVED)
+    approved = select(Report.id).where(Report.tenant_id == tenant_id, visible_report())
     return or_(Remark.is_published == True, Remark.report_id.in_(approved))
 
 
@@ -67,6 +68,16 @@ def outstanding_invoice():
 
 def issued_invoice():
     return Invoice.status.in_([InvoiceStatus.AWAITING_PAYMENT, InvoiceStatus.PAID])
+
+
+def visible_invoice():
+    """What the portal shows of invoices: every one but drafts (a void one, marked so)."""
+    return Invoice.status != InvoiceStatus.DRAFT
+
+
+def visible_report():
+    """What the portal shows of reports: the approved ones."""
+    return Report.status == ReportStatus.APPROVED
 
 
 def view_sites(session: Session, viewer: Viewer) -> list[Site]:

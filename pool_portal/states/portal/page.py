@@ -41,11 +41,14 @@ class PortalState(AppState):
         self.viewing_as_id = str(s.viewing_as_id) if s.viewing_as_id is not None else ""
 
     async def _load_shell(self) -> Viewer:
-        """In a portal page's on_load (after the guard): the shell, in one unit of work."""
+        """In a portal page's on_load (after the guard): the shell, in one unit of work;
+        the caller, as the guard resolved it."""
         v = viewer()
         self._apply_shell(await call(shell.portal_shell, v), v)
         return v
 
+    # The old in-transaction variants, still used by the incidents pages (states/incidents)
+    # until they load their shell with ``_load_shell``; the portal's own pages no longer do.
     def _load_common(self, db, v=None) -> None:
         """The shell inside a unit of work the caller already holds (being replaced by
         ``_load_shell``)."""

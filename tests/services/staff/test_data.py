@@ -15,7 +15,7 @@ from sqlmodel import select
 import pool_portal.models as m
 from pool_portal.services.core.scope import Viewer, portal_client_ids
 from pool_portal.services.infra import mail
-from pool_portal.services.portal import records
+from pool_portal.services.portal import quotes
 from pool_portal.services.staff import billing as staff_billing
 from pool_portal.services.staff import client_notify
 from pool_portal.services.staff import data as staff_data
@@ -715,11 +715,9 @@ def test_sending_a_quote_notifies_the_clients_contacts_as_their_preferences_say(
     assert f"https://portal.example.com/portal/quotes?q={quote.number}" in sent[0].get_body(("plain",)).get_content()
 
     # The client sees it awaiting approval, with the total from the lines.
-    page = records.list_quotes(db, _portal_viewer(db, world["pat"]), status="awaiting", now=NOW)
-    assert [(r["number"], r["status"], r["total_cents"]) for r in page.rows] == [
-        (quote.number, "AWAITING_ACCEPTANCE", "3025")
-    ]
-    assert records.list_quotes(db, _portal_viewer(db, world["ivy"]), now=NOW).total == 0
+    page = quotes.list_quotes(db, _portal_viewer(db, world["pat"]), status="awaiting", now=NOW)
+    assert [(r.number, r.status, r.total_cents) for r in page.rows] == [(quote.number, "AWAITING_ACCEPTANCE", 3025)]
+    assert quotes.list_quotes(db, _portal_viewer(db, world["ivy"]), now=NOW).total == 0
 
 
 def test_issuing_an_invoice_and_approving_a_report_follow_their_own_preferences(db, world, isolated_settings):
