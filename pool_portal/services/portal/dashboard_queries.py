@@ -42,6 +42,7 @@ from pool_portal.services.portal.months import last_months, month_key, months_st
 from pool_portal.services.portal.routine import ROUTINE_STATUSES, routine_status
 from pool_portal.services.portal.visibility import (
     SEVERITIES,
+    in_view,
     issued_invoice,
     open_quote,
     outstanding_invoice,
@@ -72,9 +73,7 @@ def property_rows(session: Session, viewer: Viewer) -> dict[int, PropertyRow]:
     rows = aggregate(
         session,
         select(Site.id, Site.name, Site.address, Site.city, Site.latitude, Site.longitude)
-        .where(
-            Site.tenant_id == viewer.tenant_id, Site.client_id.in_(sorted(viewer.client_ids)), Site.is_active == True
-        )
+        .where(*in_view(viewer))
         .order_by(Site.name, Site.id),
     )
     return {

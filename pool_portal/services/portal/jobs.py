@@ -23,7 +23,7 @@ from pool_portal.services.portal.lists import ListView, Page, fetch, list_view
 from pool_portal.services.portal.portal_settings import portal_settings
 from pool_portal.services.portal.shell import site_choices
 from pool_portal.services.portal.staff_alerts import admin_link, notify_staff
-from pool_portal.services.portal.visibility import site_scope
+from pool_portal.services.portal.visibility import site_in_view, site_scope
 
 REQUESTABLE_KINDS = ("SERVICE_CALL", "DEFECT_REPAIR", "FIXED_PRICE", "ROUTINE")
 MIN_DESCRIPTION = 10
@@ -115,12 +115,7 @@ def request_job(
     if not viewer.is_portal or viewer.read_only:
         return None, {"form": "quote.error.not_allowed"}
     site = session.get(Site, site_id) if isinstance(site_id, int) else None
-    if (
-        site is None
-        or site.tenant_id != viewer.tenant_id
-        or site.client_id not in viewer.client_ids
-        or not site.is_active
-    ):
+    if not site_in_view(site, viewer):
         errors["site"] = "job.error.site"
     if kind not in REQUESTABLE_KINDS:
         errors["kind"] = "job.error.kind"

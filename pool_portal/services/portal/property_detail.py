@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from pool_portal.models import Asset, Document, Job, JobKind, JobStage, Site
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.portal.visibility import site_in_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +55,7 @@ def property_detail(session: Session, viewer: Viewer, site_id: int, *, task_limi
     """A property of the view: its assets, its tasks (latest first) and the files
     shared on it (published only). None for a property outside the view."""
     site = session.get(Site, site_id)
-    if (
-        site is None
-        or site.tenant_id != viewer.tenant_id
-        or site.client_id not in viewer.client_ids
-        or not site.is_active
-    ):
+    if not site_in_view(site, viewer):
         return None
     assets = session.execute(
         select(Asset)

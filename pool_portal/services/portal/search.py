@@ -10,12 +10,12 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pool_portal.models import Asset, Job, JobStage, Quote, QuoteKind, QuoteStatus, Report, ReportStatus, Site
+from pool_portal.models import Asset, Job, JobStage, Quote, QuoteKind, QuoteStatus, Report, Site
 from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.core.sqlfn import ci_like
 from pool_portal.services.portal.portal_settings import document_switches
-from pool_portal.services.portal.visibility import site_scope, visible_quote
+from pool_portal.services.portal.visibility import site_scope, visible_quote, visible_report
 
 MAX_QUERY = 100
 PER_KIND = 10
@@ -97,7 +97,7 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
             .where(
                 Report.tenant_id == t,
                 Report.site_id.in_(scope),
-                Report.status == ReportStatus.APPROVED,
+                visible_report(),
                 or_(_like(Report.number, p), _like(Report.title, p)),
             )
             .order_by(Report.report_date.desc())

@@ -30,13 +30,24 @@ def visible_remark(tenant_id: int):
     return or_(Remark.is_published == True, Remark.report_id.in_(approved))
 
 
+def in_view(viewer: Viewer) -> tuple:
+    """The view's sites, as conditions on ``Site``: the tenant's, of the view's clients, active."""
+    return (Site.tenant_id == viewer.tenant_id, Site.client_id.in_(sorted(viewer.client_ids)), Site.is_active == True)
+
+
+def site_in_view(site: Site | None, viewer: Viewer) -> bool:
+    """Whether a site (already read) is one of the view's."""
+    return (
+        site is not None
+        and site.tenant_id == viewer.tenant_id
+        and site.client_id in viewer.client_ids
+        and bool(site.is_active)
+    )
+
+
 def site_scope(viewer: Viewer):
     """The ids of the view's sites, as a subquery (no long lists of bound ids)."""
-    return select(Site.id).where(
-        Site.tenant_id == viewer.tenant_id,
-        Site.client_id.in_(sorted(viewer.client_ids)),
-        Site.is_active == True,
-    )
+    return select(Site.id).where(*in_view(viewer))
 
 
 def severity_rank():
@@ -83,13 +94,7 @@ def visible_report():
 def view_sites(session: Session, viewer: Viewer) -> list[Site]:
     if not viewer.client_ids:
         return []
-    return list(
-        session.execute(
-            select(Site)
-            .where(Site.tenant_id == viewer.tenant_id, Site.client_id.in_(viewer.client_ids), Site.is_active == True)
-            .order_by(Site.name, Site.id)
-        ).scalars()
-    )
+    return list(session.execute(select(Site).where(*in_view(viewer)).order_by(Site.name, Site.id)).scalars())
 
 
 def panel_visibility(session: Session, viewer: Viewer) -> dict[str, bool]:
