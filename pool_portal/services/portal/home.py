@@ -1,10 +1,9 @@
-"""The portal home page, read in one unit of work: the shell and the dashboard's
-figures (with the activity report's first items) unless the board on screen may stay,
-and what the URL opens over it: a listing behind a number or a bar, a property, or the
-search's hits.
+"""The portal home page, read in one unit of work: the dashboard's figures (with the
+activity report's first items) unless the board on screen may stay, and what the URL
+opens over it: a listing behind a number or a bar, a property, or the search's hits.
 
-A deep link to a property of another of the user's views switches the session to the
-view that covers it first (``auth.widen_view_for_site``), so the page shows it.
+A deep link to a property of another of the user's views first switches the session to
+the view that covers it (``view_for_property``), so the page shows it.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from pool_portal.db import session_scope
+from pool_portal.models import Site
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import auth
 from pool_portal.services.portal import dashboard
@@ -22,7 +22,7 @@ from pool_portal.services.portal.dashboard_figures import Dashboard
 from pool_portal.services.portal.listings import ACTIVITY_ITEMS, ACTIVITY_KINDS, ListingRow, listing
 from pool_portal.services.portal.property_detail import PropertyDetail, property_detail
 from pool_portal.services.portal.search import SearchHit, search
-from pool_portal.services.portal.shell import PortalShell, portal_shell
+from pool_portal.services.portal.visibility import site_in_view
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,7 @@ class HomeQuery:
 
 @dataclass
 class Home:
-    viewer: Viewer  # the caller, in the view the page shows (a deep link may have changed it)
     currency: str
-    shell: PortalShell | None = None  # with the board
     board: Dashboard | None = None  # None: the board on screen stays as it is
     activity_items: dict[str, list[ListingRow]] = field(default_factory=dict)
     rows: list[ListingRow] | None = None  # the overlay's items; None: no overlay (or not allowed)
@@ -51,28 +49,24 @@ class Home:
     hits: list[SearchHit] | None = None
 
 
-def _same_view(a: Viewer, b: Viewer) -> bool:
-    return (a.tenant_id, a.user_id, a.view, a.client_ids) == (b.tenant_id, b.user_id, b.view, b.client_ids)
+def view_for_property(db: Session, v: Viewer, token: str | None, site_id: int) -> Viewer:
+    """A deep link to a property outside the current view: when the user may see it,
+    the session switches to the view that covers it (``auth.widen_view_for_site``).
+    The caller, in the view the page then shows."""
+    if site_in_view(db.get(Site, site_id), v) or not auth.widen_view_for_site(db, token, site_id):
+        return v
+    db.flush()
+    return auth.resolve_viewer(db, token) or v
 
 
-def read_home(db: Session, v: Viewer, token: str | None, query: HomeQuery, *, keep_board: bool = False) -> Home:
+def read_home(db: Session, v: Viewer, query: HomeQuery, *, keep_board: bool = False) -> Home:
     """The page for ``query``. ``keep_board``: the board on screen is this view's and
-    recent, so an overlay opened over it reads only the overlay (unless the view
-    changed); any other load reads the board afresh, its second half on a connection of
-    its own (``dashboard.build``'s ``side_session``)."""
-    shown = v
+    recent, so an overlay opened over it reads only the overlay; otherwise the board is
+    read afresh, its second half on a connection of its own (``dashboard.build``'s
+    ``side_session``)."""
     site_id = query.site_id
-    if (
-        query.show == "property"
-        and site_id
-        and property_detail(db, v, site_id) is None
-        and auth.widen_view_for_site(db, token, site_id)
-    ):
-        db.flush()
-        v = auth.resolve_viewer(db, token) or v
-    home = Home(viewer=v, currency=tenant_currency(db, v.tenant_id))
-    if not (keep_board and _same_view(v, shown)):
-        home.shell = portal_shell(db, v)
+    home = Home(currency=tenant_currency(db, v.tenant_id))
+    if not keep_board:
         home.board = dashboard.build(db, v, routine_year=query.routine_year, side_session=session_scope)
         if home.board.activity is not None:
             home.activity_items = {k: listing(db, v, k, limit=ACTIVITY_ITEMS) or [] for k in ACTIVITY_KINDS}

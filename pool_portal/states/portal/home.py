@@ -1,8 +1,10 @@
 """The portal's home page: the dashboard, and the overlays opened over it (a listing
 behind a number or a bar, a property, the search's hits), whose state lives in the URL.
 
-A handler is the guard, one ``call`` of ``services.portal.home.read_home`` and the
-display values ``presentation.dashboard`` makes of it. Two things keep the page quick:
+A handler is the guard, the shell (``_load_shell``) with the board, one ``call`` of
+``services.portal.home.read_home`` and the display values ``presentation.dashboard``
+makes of it (a deep link to a property first switches to the view that shows it,
+``view_for_property``). Two things keep the page quick:
 an overlay opened over the board just shown reads and sends only the overlay (the
 board is reused for ``BOARD_REUSE_S``), and at most ``BUILDS_AT_ONCE`` boards are built
 at once per worker."""
@@ -22,7 +24,7 @@ from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.params import parse_id, parse_int
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import auth
-from pool_portal.services.portal.home import HomeQuery, read_home
+from pool_portal.services.portal.home import HomeQuery, read_home, view_for_property
 from pool_portal.states.guard import portal_event, viewer
 from pool_portal.states.portal.page import PortalState
 from pool_portal.states.shell import call
@@ -50,12 +52,11 @@ def _board_key(v: Viewer, routine_year: int | None, lang: str) -> str:
     return f"{v.tenant_id}:{v.user_id}:{v.view}:{clients}:{routine_year}:{lang}"
 
 
-async def _read(v: Viewer, token: str | None, query: HomeQuery, lang: str, keep_board: bool):
+async def _read(v: Viewer, query: HomeQuery, lang: str, keep_board: bool) -> tuple[dict | None, dict]:
     """The page read (one unit of work) and its display values (off the event loop:
-    a big view's formatting would hold it)."""
-    home = await call(read_home, v, token, query, keep_board=keep_board)
-    board, overlay = await asyncio.to_thread(home_values, home, query, lang)
-    return home, board, overlay
+    a big view's formatting would hold it): (the board's vars or None, the overlay's)."""
+    home = await call(read_home, v, query, keep_board=keep_board)
+    return await asyncio.to_thread(home_values, home, query, lang)
 
 
 class PortalHomeState(PortalState):
@@ -123,24 +124,22 @@ class PortalHomeState(PortalState):
             bucket=str(params.get("bucket", ""))[:20] or None,
         )
         lang = normalise_language(self.lang)
-        token = auth.token_from_cookie_header(self.router.headers.raw_headers.get("cookie"))
+        if query.show == "property" and query.site_id:
+            token = auth.token_from_cookie_header(self.router.headers.raw_headers.get("cookie"))
+            v = await call(view_for_property, v, token, query.site_id)
         # An overlay opened over the dashboard just shown leaves the board as it is:
         # only the overlay's rows are read and sent. Any other load reads all.
-        reuse = (
-            bool(query.show)
-            and self._board_key == _board_key(v, routine_year, lang)
-            and time.time() - self._board_at < BOARD_REUSE_S
-        )
-        if reuse:
-            home, board, overlay = await _read(v, token, query, lang, True)
+        key = _board_key(v, routine_year, lang)
+        if query.show and self._board_key == key and time.time() - self._board_at < BOARD_REUSE_S:
+            board, overlay = await _read(v, query, lang, keep_board=True)
         else:
             async with _builds():
-                home, board, overlay = await _read(v, token, query, lang, False)
+                await self._load_shell(v)
+                board, overlay = await _read(v, query, lang, keep_board=False)
         if board is not None:
-            self._apply_shell(home.shell, home.viewer)
             for name, value in board.items():
                 setattr(self, name, value)
-            self._board_key, self._board_at = _board_key(home.viewer, routine_year, lang), time.time()
+            self._board_key, self._board_at = key, time.time()
         for name, value in overlay.items():
             if getattr(self, name) != value:  # what did not change is not sent again
                 setattr(self, name, value)
