@@ -35,6 +35,7 @@ from pool_portal.services.portal.routine import ROUTINE_STATUSES, routine_status
 from pool_portal.services.portal.search import _like, _pattern
 from pool_portal.services.portal.visibility import (
     SEVERITIES,
+    is_overdue,
     open_quote,
     outstanding_invoice,
     overdue_invoice,
@@ -145,7 +146,7 @@ def _invoices(session, viewer, kind, sites, in_view, today: date, limit: int) ->
             sites[i.site_id],
             "",
             i.due_on,
-            "OVERDUE" if i.due_on and i.due_on < today else InvoiceStatus(i.status).value,
+            "OVERDUE" if is_overdue(i.status, i.due_on, today) else InvoiceStatus(i.status).value,
             amount_cents=i.total_cents,
             doc="invoice",
         )

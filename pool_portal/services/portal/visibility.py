@@ -73,6 +73,11 @@ def overdue_invoice(today: date):
     return and_(Invoice.status == InvoiceStatus.AWAITING_PAYMENT, Invoice.due_on < today)
 
 
+def is_overdue(status: InvoiceStatus | str, due_on: date | None, today: date) -> bool:
+    """``overdue_invoice`` for an invoice already read."""
+    return status == InvoiceStatus.AWAITING_PAYMENT and due_on is not None and due_on < today
+
+
 def outstanding_invoice():
     return Invoice.status == InvoiceStatus.AWAITING_PAYMENT
 
