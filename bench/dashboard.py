@@ -6,6 +6,8 @@ Prints a table and merges its figures into bench/results.json:
   dashboard_floor_ratio  the two divided (budget <= 1.5)
   activity_items_ms_p50  the activity report's first five items of each section, read
                          next to the figures by the page (no budget of its own)
+  dashboard_display_ms_p50  the figures made display values, charts drawn
+                         (presentation.dashboard.board_values; no budget of its own)
   list_page_ms_p50       one filtered, sorted page of 50: the worst list's median (budget <= 50)
   list_<kind>_ms_p50     each list's median over its queries
   monthly_pdf_s          the group's monthly activity report, the worse of this month and
@@ -110,8 +112,9 @@ def _floor(engine, conn, tenant_id: int, client_ids: list[int], today: date) -> 
     indexes, grouped in index order, days folded into months, the asset types most
     severe first; in the same two halves at once as the service (the second on a thread
     with its own connection). Returns the figures in the same shapes as
-    services.dashboard, so that the bench can check they are equal."""
-    from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, last_months, routine_status
+    services.portal.dashboard_figures, so that the bench can check they are equal."""
+    from pool_portal.services.portal.months import last_months
+    from pool_portal.services.portal.routine import ROUTINE_STATUSES, routine_status
     from pool_portal.services.portal.visibility import SEVERITIES
 
     pg = conn.dialect.name == "postgresql"
@@ -126,7 +129,7 @@ def _floor(engine, conn, tenant_id: int, client_ids: list[int], today: date) -> 
     month_of_created = "to_char(created_at, 'YYYY-MM')" if pg else "substr(created_at, 1, 7)"
 
     def second(conn) -> tuple:
-        """The service's second half (services.dashboard.build), on its own connection."""
+        """The service's second half (services.portal.dashboard.build), on its own connection."""
         q = lambda sql: conn.exec_driver_sql(sql).all()  # noqa: E731
         per_month = {m: {} for m in months}
         for raised, status, severity, n in q(
@@ -289,10 +292,11 @@ def run(url: str, runs: int) -> None:
 
     import pool_portal.models as m
     from pool_portal.db import make_engine, session_scope
+    from pool_portal.presentation.dashboard import board_values
     from pool_portal.services.core import clock
     from pool_portal.services.core.scope import Viewer, portal_client_ids
     from pool_portal.services.infra import pdf
-    from pool_portal.services.portal import dashboard, lists
+    from pool_portal.services.portal import dashboard, list_query, listings, lists
 
     engine = make_engine(url)
     timings: dict[str, list[float]] = {}
@@ -309,7 +313,7 @@ def run(url: str, runs: int) -> None:
             client_ids=frozenset(clients),
         )
         today = clock.tenant_today(s, viewer.tenant_id)
-        side = partial(session_scope, engine)  # as the app builds it (states/portal.py)
+        side = partial(session_scope, engine)  # as the app builds it (services/portal/home.py)
         board = dashboard.build(s, viewer, side_session=side)  # warm up
         with engine.connect() as conn:
             floor = _floor(engine, conn, viewer.tenant_id, clients, today)
@@ -330,16 +334,23 @@ def run(url: str, runs: int) -> None:
                 timings.setdefault("floor_cpu", []).append((time.process_time() - c) * 1000)
 
         # What the dashboard page reads besides the figures: the activity report's first
-        # outstanding items (states/portal.py, one listing of five per section).
+        # outstanding items (services/portal/home.py, one listing of five per section).
         for _ in range(runs):
             t = time.perf_counter()
-            for kind in dashboard.ACTIVITY_KINDS:
-                assert dashboard.listing(s, viewer, kind, limit=dashboard.ACTIVITY_ITEMS) is not None
+            for kind in listings.ACTIVITY_KINDS:
+                assert listings.listing(s, viewer, kind, limit=listings.ACTIVITY_ITEMS) is not None
             timings.setdefault("activity_items", []).append((time.perf_counter() - t) * 1000)
+
+        # And what it makes of the figures: display values, the charts and the map drawn.
+        currency = s.get(m.Tenant, viewer.tenant_id).currency
+        for _ in range(runs):
+            t = time.perf_counter()
+            board_values(board, currency, "en")
+            timings.setdefault("display", []).append((time.perf_counter() - t) * 1000)
 
         list_rows = {}
         for kind, queries in LIST_QUERIES.items():
-            parsed = [lists.parse_query(kind, params) for params in queries]
+            parsed = [list_query.parse_query(kind, params) for params in queries]
             for query in parsed:  # warm up; and every query must find something
                 page = lists.fetch(s, viewer, kind, query, per_page=50)
                 assert page.rows, (kind, query)
@@ -382,6 +393,7 @@ def run(url: str, runs: int) -> None:
             else {}
         ),
         "activity_items_ms_p50": round(p50["activity_items"], 1),
+        "dashboard_display_ms_p50": round(p50["display"], 1),
         "list_page_ms_p50": max(list_kinds.values()),
         **{f"list_{kind}_ms_p50": v for kind, v in list_kinds.items()},
         "monthly_pdf_s": round(pdf_s, 2),
@@ -397,6 +409,7 @@ def run(url: str, runs: int) -> None:
         "dashboard_floor_ms_p50": "floor",
         "dashboard_cpu_ms_p50": "dashboard_cpu",
         "activity_items_ms_p50": "activity_items",
+        "dashboard_display_ms_p50": "display",
         "dashboard_floor_cpu_ms_p50": "floor_cpu",
         **{f"list_{k}_ms_p50": f"list_{k}" for k in LIST_QUERIES},
     }

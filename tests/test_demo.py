@@ -16,7 +16,7 @@ from pool_portal import demo, migrations
 from pool_portal.db import make_engine
 from pool_portal.services.core.scope import portal_client_ids
 from pool_portal.services.identity.passwords import verify_password
-from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, routine_status
+from pool_portal.services.portal.routine import ROUTINE_STATUSES, routine_status
 
 TODAY = date(2026, 11, 23)
 

@@ -22,7 +22,16 @@ from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import auth
 from pool_portal.services.incidents import incidents
 from pool_portal.services.infra import pdf, storage
-from pool_portal.services.portal import branding, lists, records, visibility
+from pool_portal.services.portal import (
+    branding,
+    export,
+    invoices,
+    list_columns,
+    list_query,
+    quotes,
+    reports,
+    visibility,
+)
 from pool_portal.services.staff import editing
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -208,7 +217,7 @@ def _record_route(kind: str):
                     model = {"quote": Quote, "invoice": Invoice, "report": Report}[kind]
                     doc = editing.owned(db, model, viewer.tenant_id, record_id) if record_id else None
                 else:
-                    get = {"quote": records.get_quote, "invoice": records.get_invoice, "report": records.get_report}[
+                    get = {"quote": quotes.get_quote, "invoice": invoices.get_invoice, "report": reports.get_report}[
                         kind
                     ]
                     doc = get(db, viewer, record_id) if record_id else None
@@ -233,7 +242,7 @@ async def export_list(request: Request) -> Response:
     page shows it, in its order) as CSV for the signed-in portal user's view; 404 for
     an unknown list or one switched off for the tenant."""
     kind = request.path_params.get("kind", "")
-    query = lists.parse_query(kind, request.query_params) if kind in lists.LISTS else None
+    query = list_query.parse_query(kind, request.query_params) if kind in list_columns.LISTS else None
 
     def work():
         with session_scope() as db:
@@ -244,7 +253,7 @@ async def export_list(request: Request) -> Response:
             if viewer is None or not viewer.is_portal or viewer.must_change_password:
                 return 401, None, lang
             tr = catalogue(viewer.language)
-            chunks = lists.export_csv(db, viewer, kind, query, lambda key: tr.get(key, key))
+            chunks = export.export_csv(db, viewer, kind, query, lambda key: tr.get(key, key))
             return (404, None, lang) if chunks is None else (200, list(chunks), lang)
 
     status, chunks, lang = await asyncio.to_thread(work)

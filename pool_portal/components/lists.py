@@ -3,7 +3,7 @@
 - A portal list (jobs, quotes, invoices, reports, assets, defects): a status selector
   and a search box, per-column filters under the headers (they combine), headers that
   sort, paging, an empty state and a CSV export of the filtered list; all state in
-  the URL. Its columns are ``services/portal/lists.COLUMNS[kind]``.
+  the URL. Its columns are ``services/portal/list_columns.COLUMNS[kind]``.
 - An admin Data list (sites, jobs, visits, quotes, invoices, reports, remarks): a
   search box and filters in a plain GET form, a page of rows, previous / next."""
 
@@ -27,7 +27,7 @@ from pool_portal.components.toolbar import (
     site_filter,
     submit_on_change,
 )
-from pool_portal.services.portal import lists
+from pool_portal.services.portal import list_columns
 
 # -- portal lists ---------------------------------------------------------------------------------
 FORM_ID = "list-form"
@@ -41,7 +41,7 @@ STATUS_PREFIX = {
 
 def _toolbar(S, kind: str, extra: list[rx.Component]) -> rx.Component:
     """The status selector, any extra filters, the search box, the CSV export and "clear"."""
-    statuses = lists.STATUSES[kind]
+    statuses = list_columns.STATUSES[kind]
     status = (
         [
             hidden_label("list.status", "list-status"),
@@ -79,7 +79,7 @@ def _toolbar(S, kind: str, extra: list[rx.Component]) -> rx.Component:
     )
 
 
-def _filter_cell(S, col: lists.Column) -> rx.Component:
+def _filter_cell(S, col: list_columns.Column) -> rx.Component:
     value = rx.cond(S.filters.contains(col.key), S.filters[col.key].to(str), "")
     label = T("list.filter_by") + " " + T(col.label)
     if not col.filterable:
@@ -111,7 +111,7 @@ def _filter_cell(S, col: lists.Column) -> rx.Component:
     return rx.table.cell(field, padding="0.25rem")
 
 
-def _header_cell(S, col: lists.Column, label=None) -> rx.Component:
+def _header_cell(S, col: list_columns.Column, label=None) -> rx.Component:
     text = label if label is not None else T(col.label)
     if not col.sortable:
         return rx.table.column_header_cell(text)
@@ -122,7 +122,7 @@ def _header_cell(S, col: lists.Column, label=None) -> rx.Component:
     )
 
 
-def _cell(col: lists.Column, r) -> rx.Component:
+def _cell(col: list_columns.Column, r) -> rx.Component:
     if col.kind == "choice":
         return rx.text(T(col.prefix + r[col.key]))
     if col.kind == "money":
@@ -138,7 +138,7 @@ def list_table(
     """The table of a list: sortable headers, a row of per-column filters, the rows
     (``cells`` overrides how a column is drawn), an optional actions column."""
     cells, labels = cells or {}, labels or {}
-    columns = [c for c in lists.COLUMNS[kind] if c.shown]
+    columns = [c for c in list_columns.COLUMNS[kind] if c.shown]
 
     def shown(col, component):
         return rx.cond(S.columns.contains(col.key), component)

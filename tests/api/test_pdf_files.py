@@ -21,6 +21,9 @@ from pool_portal.db import get_engine
 from pool_portal.presentation.display import money
 from pool_portal.services.core.scope import Viewer, portal_client_ids
 from pool_portal.services.infra import pdf
+from pool_portal.services.portal import assets, dashboard, invoices, jobs, quotes, reports
+from pool_portal.services.portal.property_detail import property_detail
+from pool_portal.services.portal.routine import ROUTINE_STATUSES
 
 TODAY = date.today()
 
@@ -167,7 +170,6 @@ def test_shared_documents_only_reach_who_may_see_them(http, demo_env):
 
 
 def test_routine_report_counts_match_the_dashboard(http, demo_env):
-    from pool_portal.services.portal import dashboard
 
     viewer = _viewer(demo_env, "client@aquademo.example.com")
     year = TODAY.year
@@ -176,10 +178,10 @@ def test_routine_report_counts_match_the_dashboard(http, demo_env):
         data = pdf.routine_activity_report(s, viewer, date(year, 1, 1), date(year, 12, 31), "en")
     text = _text(data)
     assert "Routine Activity Report" in text
-    totals = {k: sum(month[k] for month in routine.values()) for k in dashboard.ROUTINE_STATUSES}
+    totals = {k: sum(month[k] for month in routine.values()) for k in ROUTINE_STATUSES}
     header = "Done on time Within tolerance Late Missed Pending Total"
     assert header in text.replace("\n", " ")
-    expected = " ".join(str(totals[k]) for k in dashboard.ROUTINE_STATUSES) + f" {sum(totals.values())}"
+    expected = " ".join(str(totals[k]) for k in ROUTINE_STATUSES) + f" {sum(totals.values())}"
     assert expected in text.replace("\n", " ")
     _sign_in(http, "client@aquademo.example.com")
     r = http.get("/files/routine-report", params={"from": f"{year}-01-01", "to": f"{year}-12-31"})
@@ -196,14 +198,13 @@ def test_routine_report_counts_match_the_dashboard(http, demo_env):
 
 
 def test_quote_and_invoice_pdfs_add_up_and_stay_private(http, demo_env):
-    from pool_portal.services.portal import records
 
     viewer = _viewer(demo_env, "client@aquademo.example.com")
     with Session(demo_env) as s:
-        quote = records.list_quotes(s, viewer).rows[0]
-        invoice = records.list_invoices(s, viewer).rows[0]
-        q = s.get(m.Quote, int(quote["id"]))
-        lines = records.lines_of(s, q)
+        quote = quotes.list_quotes(s, viewer).rows[0]
+        invoice = invoices.list_invoices(s, viewer).rows[0]
+        q = s.get(m.Quote, quote.id)
+        lines = pdf.lines_of(s, q)
         text = _text(pdf.quote_or_invoice(s, q, "en"))
         other = s.exec(
             select(m.Quote)
@@ -222,12 +223,11 @@ def test_quote_and_invoice_pdfs_add_up_and_stay_private(http, demo_env):
     for line in lines:
         assert money(line.total_cents, "EUR", "en") in text
     _sign_in(http, "client@aquademo.example.com")
-    r = http.get(f"/files/quote/{quote['id']}")
+    r = http.get(f"/files/quote/{quote.id}")
     assert (
-        r.status_code == 200
-        and r.headers["content-disposition"] == f'attachment; filename="quote-{quote["number"]}.pdf"'
+        r.status_code == 200 and r.headers["content-disposition"] == f'attachment; filename="quote-{quote.number}.pdf"'
     )
-    r = http.get(f"/files/invoice/{invoice['id']}")
+    r = http.get(f"/files/invoice/{invoice.id}")
     assert r.status_code == 200 and "How to pay" in _text(r.content)
     assert http.get(f"/files/quote/{other.id}").status_code == 404
     if draft is not None:
@@ -458,14 +458,13 @@ def test_another_tenants_portal_user_gets_404_and_changes_nothing(http, demo_env
     """A portal user of BlueWave asking for AquaDemo's quote, invoice and report PDFs,
     its shared files, its record pages' ids and its quotes' approval: not found, and
     nothing is written."""
-    from pool_portal.services.portal import dashboard, records
 
     aqua_client = _viewer(demo_env, "client@aquademo.example.com")
     blue = _viewer(demo_env, "client@bluewave.example.com")
     assert blue.tenant_id != aqua_client.tenant_id and blue.client_ids
     with Session(demo_env) as s:
-        quotes = records.list_quotes(s, aqua_client, status="awaiting").rows
-        invoice = records.list_invoices(s, aqua_client).rows[0]
+        awaiting = quotes.list_quotes(s, aqua_client, status="awaiting").rows
+        invoice = invoices.list_invoices(s, aqua_client).rows[0]
         report = s.exec(
             select(m.Report)
             .join(m.Site)
@@ -478,36 +477,36 @@ def test_another_tenants_portal_user_gets_404_and_changes_nothing(http, demo_env
             .where(m.Site.client_id.in_(aqua_client.client_ids), m.Document.is_published == True)
         ).first()
         site_id = asset.site_id
-    assert quotes, "the demo has a quote awaiting approval"
-    quote = quotes[0]
+    assert awaiting, "the demo has a quote awaiting approval"
+    quote = awaiting[0]
 
     def counts():
         with Session(demo_env) as s:
             return [
                 s.exec(select(func.count()).select_from(t)).one()
                 for t in (m.AuditEvent, m.Notification, m.Document, m.Job)
-            ] + [s.get(m.Quote, int(quote["id"])).status]
+            ] + [s.get(m.Quote, quote.id).status]
 
     with Session(demo_env) as s:  # each of them is there for its own tenant's client
-        assert records.get_report(s, aqua_client, report.id) and records.asset_detail(s, aqua_client, asset.id)
+        assert reports.get_report(s, aqua_client, report.id) and assets.asset_detail(s, aqua_client, asset.id)
     _sign_in(http, "client@bluewave.example.com")  # (signing in is audited: count after it)
     before = counts()
     for url in (
-        f"/files/quote/{quote['id']}",
-        f"/files/invoice/{invoice['id']}",
+        f"/files/quote/{quote.id}",
+        f"/files/invoice/{invoice.id}",
         f"/files/report/{report.id}",
         f"/files/document/{shared.id}" if shared else "/files/document/1",
     ):
         assert http.get(url).status_code == 404, url
     with Session(demo_env) as s:
-        assert records.get_quote(s, blue, int(quote["id"])) is None
-        assert records.get_invoice(s, blue, int(invoice["id"])) is None
-        assert records.get_report(s, blue, report.id) is None
-        assert records.asset_detail(s, blue, asset.id) is None
-        assert dashboard.property_detail(s, blue, site_id) is None
-        assert records.decide_quote(s, blue, int(quote["id"]), approve=True, name="Intruder") == "quote.error.not_found"
-        assert records.decide_quote(s, blue, int(quote["id"]), approve=False, comment="no") == "quote.error.not_found"
-        number, errors = records.request_job(s, blue, site_id, "SERVICE_CALL", "Someone else's pool, please")
+        assert quotes.get_quote(s, blue, quote.id) is None
+        assert invoices.get_invoice(s, blue, invoice.id) is None
+        assert reports.get_report(s, blue, report.id) is None
+        assert assets.asset_detail(s, blue, asset.id) is None
+        assert property_detail(s, blue, site_id) is None
+        assert quotes.decide_quote(s, blue, quote.id, approve=True, name="Intruder") == "quote.error.not_found"
+        assert quotes.decide_quote(s, blue, quote.id, approve=False, comment="no") == "quote.error.not_found"
+        number, errors = jobs.request_job(s, blue, site_id, "SERVICE_CALL", "Someone else's pool, please")
         assert number is None and "site" in errors
         s.commit()
     assert counts() == before

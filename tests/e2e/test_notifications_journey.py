@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 import pool_portal.models as m
 from pool_portal.services.identity import auth
-from pool_portal.services.portal import records
+from pool_portal.services.portal import jobs
 from tests.e2e.event_client import sign_in as http_sign_in
 from tests.e2e.test_shell_journey import DEMO_PASSWORD, sign_in
 
@@ -23,7 +23,7 @@ def test_a_job_request_reaches_the_admin_through_the_bell(app_server, browser):
         site = db.exec(
             select(m.Site).where(m.Site.client_id.in_(sorted(client.client_ids))).order_by(m.Site.id)
         ).first()
-        number, errors = records.request_job(
+        number, errors = jobs.request_job(
             db, client, site.id, "SERVICE_CALL", "The skimmer lid is cracked, please look"
         )
         assert errors == {}

@@ -16,7 +16,7 @@ def _awaiting_quotes(app_server, email: str) -> int:
 
     import pool_portal.models as m
     from pool_portal.services.core.scope import Viewer, portal_client_ids
-    from pool_portal.services.portal import lists
+    from pool_portal.services.portal import list_query, lists
 
     with Session(app_server.engine()) as s:
         u = s.exec(select(m.PortalUser).where(m.PortalUser.email == email)).one()
@@ -29,7 +29,7 @@ def _awaiting_quotes(app_server, email: str) -> int:
             email=u.email,
             client_ids=frozenset(portal_client_ids(s, u.tenant_id, u.id)),
         )
-        return lists.fetch(s, v, "quotes", lists.parse_query("quotes", {"status": "awaiting"})).total
+        return lists.fetch(s, v, "quotes", list_query.parse_query("quotes", {"status": "awaiting"})).total
 
 
 def test_approve_decline_and_invoice_pdf(app_server, page):

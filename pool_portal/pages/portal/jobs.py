@@ -12,7 +12,7 @@ from pool_portal.components.layout import portal_shell, title
 from pool_portal.components.lists import FORM_ID, list_body
 from pool_portal.components.selects import blank_option, choice_options, code_options, dropdown
 from pool_portal.components.toolbar import hidden_label, submit_on_change
-from pool_portal.services.portal import records
+from pool_portal.services.portal import jobs
 from pool_portal.states.portal.records import JobsState, RequestJobState
 
 
@@ -87,7 +87,7 @@ def request_job_page() -> rx.Component:
                 field_error(S, "site"),
                 rx.el.label(T("job.kind"), html_for="job-kind"),
                 dropdown(
-                    *code_options(records.REQUESTABLE_KINDS, "kind."),
+                    *code_options(jobs.REQUESTABLE_KINDS, "kind."),
                     name="kind",
                     id="job-kind",
                     style=style.SELECT_FULL,

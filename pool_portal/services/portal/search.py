@@ -4,17 +4,18 @@ expired quotes), and only within the viewer's current view."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pool_portal.models import Asset, Job, Quote, QuoteKind, Report, ReportStatus, Site
+from pool_portal.models import Asset, Job, JobStage, Quote, QuoteKind, QuoteStatus, Report, Site
 from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.core.sqlfn import ci_like
 from pool_portal.services.portal.portal_settings import document_switches
-from pool_portal.services.portal.visibility import site_scope, visible_quote
+from pool_portal.services.portal.visibility import site_scope, visible_quote, visible_report
 
 MAX_QUERY = 100
 PER_KIND = 10
@@ -30,15 +31,24 @@ def _like(column, pattern: str):
     return ci_like(column, pattern)
 
 
-def _value(v) -> str:
-    return v.value if hasattr(v, "value") else str(v)
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A hit: its kind (``KINDS``), title and property. ``detail`` is plain text (an
+    address, a model), ``on`` a report's date, and ``status`` a quote's or a task's
+    status code in the catalogue ``family`` ("docstatus" or "stage")."""
+
+    kind: str
+    title: str
+    site_id: int
+    site: str
+    detail: str = ""
+    on: date | None = None
+    status: str = ""
+    family: str = ""
 
 
-def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None = None) -> list[dict[str, str]]:
-    """Up to PER_KIND hits of each kind: {"kind", "title", "detail", "detail_key", "site_id",
-    "site"}. A status is not shown as its code: ``detail_key`` is its catalogue key
-    ("docstatus.APPROVED", "stage.READY") and ``detail`` is empty; other hits have a
-    plain ``detail`` (an address, a model, a date) and no key."""
+def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None = None) -> list[SearchHit]:
+    """Up to PER_KIND hits of each kind, in the order of ``KINDS``."""
     text = " ".join((text or "").split())[:MAX_QUERY]
     if len(text) < 2 or not viewer.client_ids:
         return []
@@ -48,19 +58,10 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
     today = tenant_today(session, t, now)
     docs = document_switches(session, t)
     sites = dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(scope))).all())
-    hits: list[dict[str, str]] = []
+    hits: list[SearchHit] = []
 
-    def add(kind: str, title: str, detail: str, site_id: int, detail_key: str = "") -> None:
-        hits.append(
-            {
-                "kind": kind,
-                "title": title,
-                "detail": detail,
-                "detail_key": detail_key,
-                "site_id": str(site_id),
-                "site": sites.get(site_id, ""),
-            }
-        )
+    def add(kind: str, title: str, site_id: int, **more) -> None:
+        hits.append(SearchHit(kind, title, site_id, sites.get(site_id, ""), **more))
 
     for s in session.execute(
         select(Site)
@@ -71,7 +72,7 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
         .order_by(Site.name)
         .limit(PER_KIND)
     ).scalars():
-        add("property", s.name, ", ".join(x for x in (s.address, s.city) if x), s.id)
+        add("property", s.name, s.id, detail=", ".join(x for x in (s.address, s.city) if x))
     for a in session.execute(
         select(Asset)
         .where(
@@ -89,14 +90,14 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
         .order_by(Asset.asset_code)
         .limit(PER_KIND)
     ).scalars():
-        add("asset", f"{a.asset_code} · {a.asset_type}", a.model or "", a.site_id)
+        add("asset", f"{a.asset_code} · {a.asset_type}", a.site_id, detail=a.model or "")
     for r in (
         session.execute(
             select(Report)
             .where(
                 Report.tenant_id == t,
                 Report.site_id.in_(scope),
-                Report.status == ReportStatus.APPROVED,
+                visible_report(),
                 or_(_like(Report.number, p), _like(Report.title, p)),
             )
             .order_by(Report.report_date.desc())
@@ -105,7 +106,7 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
         if docs["reports"]
         else ()
     ):
-        add("report", f"{r.number} · {r.title}", r.report_date.isoformat(), r.site_id)
+        add("report", f"{r.number} · {r.title}", r.site_id, on=r.report_date)
     quote_kinds = (("defect_quote", QuoteKind.DEFECT), ("service_quote", QuoteKind.SERVICE)) if docs["quotes"] else ()
     for kind, qkind in quote_kinds:
         for q in session.execute(
@@ -120,7 +121,7 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
             .order_by(Quote.issued_on.desc())
             .limit(PER_KIND)
         ).scalars():
-            add(kind, f"{q.number} · {q.title}", "", q.site_id, f"docstatus.{_value(q.status)}")
+            add(kind, f"{q.number} · {q.title}", q.site_id, status=QuoteStatus(q.status).value, family="docstatus")
     for j in session.execute(
         select(Job)
         .where(
@@ -131,5 +132,5 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
         .order_by(Job.created_at.desc())
         .limit(PER_KIND)
     ).scalars():
-        add("task", f"{j.number} · {j.description}", "", j.site_id, f"stage.{_value(j.stage)}")
+        add("task", f"{j.number} · {j.description}", j.site_id, status=JobStage(j.stage).value, family="stage")
     return hits

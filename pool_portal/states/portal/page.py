@@ -40,12 +40,16 @@ class PortalState(AppState):
         self.viewing_as = s.viewing_as_name
         self.viewing_as_id = str(s.viewing_as_id) if s.viewing_as_id is not None else ""
 
-    async def _load_shell(self) -> Viewer:
-        """In a portal page's on_load (after the guard): the shell, in one unit of work."""
-        v = viewer()
+    async def _load_shell(self, v: Viewer | None = None) -> Viewer:
+        """In a portal page's on_load (after the guard): the shell, in one unit of work,
+        for ``v`` (the caller in the view the page shows; by default as the guard
+        resolved it). Returns that caller."""
+        v = v or viewer()
         self._apply_shell(await call(shell.portal_shell, v), v)
         return v
 
+    # The old in-transaction variants, still used by the incidents pages (states/incidents)
+    # until they load their shell with ``_load_shell``; the portal's own pages no longer do.
     def _load_common(self, db, v=None) -> None:
         """The shell inside a unit of work the caller already holds (being replaced by
         ``_load_shell``)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from pool_portal.services.portal import charts
-from pool_portal.services.portal.dashboard import PropertyRow
+from pool_portal.presentation import charts
+from pool_portal.services.portal.dashboard_figures import PropertyRow
 
 LABELS = {
     "open_defects": "Open defects",

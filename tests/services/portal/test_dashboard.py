@@ -9,7 +9,9 @@ import pytest
 import pool_portal.models as m
 from pool_portal.services.core import clock
 from pool_portal.services.core.scope import Viewer
-from pool_portal.services.portal import dashboard
+from pool_portal.services.portal import dashboard, routine
+from pool_portal.services.portal.listings import listing
+from pool_portal.services.portal.property_detail import property_detail
 
 # 23:30 UTC on 14 March is already 15 March in Madrid (UTC+1 in winter).
 NOW = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
@@ -300,34 +302,34 @@ def test_document_switches_remove_their_counts(db, world):
 def test_routine_status_edges(due_offset, completed_offset, tol, today_offset, expected):
     due = date(2026, 5, 10) + timedelta(days=due_offset)
     completed = None if completed_offset is None else due + timedelta(days=completed_offset)
-    assert dashboard.routine_status(due, completed, tol, due + timedelta(days=today_offset)) == expected
+    assert routine.routine_status(due, completed, tol, due + timedelta(days=today_offset)) == expected
 
 
 def test_listings_match_the_numbers_and_stay_in_the_view(db, world):
     v, a, c = world["viewer"], world["a"], world["c"]
-    assert [r["amount_cents"] for r in dashboard.listing(db, v, "overdue_invoices", a.id, now=NOW)] == ["100"]
-    assert sorted(r["amount_cents"] for r in dashboard.listing(db, v, "open_quotes", a.id, now=NOW)) == ["1000", "2000"]
-    assert [r["status"] for r in dashboard.listing(db, v, "open_defects", a.id, now=NOW)] == [
-        "CRITICAL",
-        "NON_CRITICAL",
+    assert [r.amount_cents for r in listing(db, v, "overdue_invoices", a.id, now=NOW)] == [100]
+    assert sorted(r.amount_cents for r in listing(db, v, "open_quotes", a.id, now=NOW)) == [1000, 2000]
+    assert [(r.status, r.family) for r in listing(db, v, "open_defects", a.id, now=NOW)] == [
+        ("CRITICAL", "status"),
+        ("NON_CRITICAL", "status"),
     ]
-    assert sorted(r["amount_cents"] for r in dashboard.listing(db, v, "defect_quotes", now=NOW)) == ["1000", "5000"]
-    assert len(dashboard.listing(db, v, "invoices", now=NOW)) == 3
+    assert sorted(r.amount_cents for r in listing(db, v, "defect_quotes", now=NOW)) == [1000, 5000]
+    assert len(listing(db, v, "invoices", now=NOW)) == 3
     only_c2 = Viewer(**{**v.__dict__, "client_ids": frozenset({world["c2"].id})})
-    assert dashboard.listing(db, only_c2, "open_quotes", a.id, now=NOW) is None  # not in this view
-    assert dashboard.listing(db, only_c2, "open_quotes", c.id, now=NOW) is not None
-    assert dashboard.listing(db, v, "nonsense", now=NOW) is None
-    assert dashboard.listing(db, v, "open_quotes", 999999, now=NOW) is None
+    assert listing(db, only_c2, "open_quotes", a.id, now=NOW) is None  # not in this view
+    assert listing(db, only_c2, "open_quotes", c.id, now=NOW) is not None
+    assert listing(db, v, "nonsense", now=NOW) is None
+    assert listing(db, v, "open_quotes", 999999, now=NOW) is None
 
 
 def test_the_activity_reports_first_items_are_the_listings_first_with_their_pdfs(db, world):
     v = world["viewer"]
     for kind, doc in (("invoices", "invoice"), ("defect_quotes", "quote"), ("open_quotes", "quote")):
-        full = dashboard.listing(db, v, kind, now=NOW)
-        first = dashboard.listing(db, v, kind, now=NOW, limit=1)
+        full = listing(db, v, kind, now=NOW)
+        first = listing(db, v, kind, now=NOW, limit=1)
         assert len(full) > 1 and first == full[:1]
-        assert {r["doc"] for r in full} == {doc}
-    assert all("doc" not in r or r["doc"] == "" for r in dashboard.listing(db, v, "open_defects", now=NOW))
+        assert {r.doc for r in full} == {doc}
+    assert all(r.doc == "" and r.amount_cents is None for r in listing(db, v, "open_defects", now=NOW))
 
 
 def test_property_detail_only_inside_the_view(db, world):
@@ -357,34 +359,35 @@ def test_property_detail_only_inside_the_view(db, world):
         )
     )
     db.commit()
-    detail = dashboard.property_detail(db, v, world["a"].id)
+    detail = property_detail(db, v, world["a"].id)
     assert detail.name == "A pool"
-    assert {a["code"] for a in detail.assets} == {"P1", "H1"}
-    assert [d["title"] for d in detail.documents] == ["Certificate"]
-    assert len(detail.tasks) == 7 and {t["kind"] for t in detail.tasks} == {"ROUTINE", "SERVICE_CALL"}
+    assert {a.code for a in detail.assets} == {"P1", "H1"}
+    assert [(d.title, d.size_bytes) for d in detail.documents] == [("Certificate", 2048)]
+    assert len(detail.tasks) == 7 and {t.kind for t in detail.tasks} == {m.JobKind.ROUTINE, m.JobKind.SERVICE_CALL}
     only_c2 = Viewer(**{**v.__dict__, "client_ids": frozenset({world["c2"].id})})
-    assert dashboard.property_detail(db, only_c2, world["a"].id) is None
-    assert dashboard.property_detail(db, v, 999999) is None
+    assert property_detail(db, only_c2, world["a"].id) is None
+    assert property_detail(db, v, 999999) is None
 
 
 def test_chart_listings_match_the_bars(db, world):
     v = world["viewer"]
-    crit = dashboard.listing(db, v, "defects", month="2026-03", bucket="CRITICAL", now=NOW)
-    assert [r["status"] for r in crit] == ["CRITICAL"]
-    assert [r["status"] for r in dashboard.listing(db, v, "defects", month="2026-02", bucket="RESOLVED", now=NOW)] == [
-        "RESOLVED"
-    ]
-    assert len(dashboard.listing(db, v, "defects", now=NOW)) == 7  # every visible remark (B's via the report too)
-    assert dashboard.listing(db, v, "defects", month="2026-13", now=NOW) is None
-    assert dashboard.listing(db, v, "defects", bucket="DROP TABLE", now=NOW) is None
-    missed = dashboard.listing(db, v, "routine", month="2026-03", bucket="missed", now=NOW)
-    assert [r["date"] for r in missed] == ["2026-03-05"] and missed[0]["status"] == "routine.missed"
-    calls = dashboard.listing(db, v, "calls", month="2026-03", bucket="COMPLETE", now=NOW)
-    assert len(calls) == 1 and calls[0]["site"] == "C pool"
+    crit = listing(db, v, "defects", month="2026-03", bucket="CRITICAL", now=NOW)
+    assert [r.status for r in crit] == ["CRITICAL"]
+    assert [r.status for r in listing(db, v, "defects", month="2026-02", bucket="RESOLVED", now=NOW)] == ["RESOLVED"]
+    assert len(listing(db, v, "defects", now=NOW)) == 7  # every visible remark (B's via the report too)
+    assert listing(db, v, "defects", month="2026-13", now=NOW) is None
+    assert listing(db, v, "defects", bucket="DROP TABLE", now=NOW) is None
+    missed = listing(db, v, "routine", month="2026-03", bucket="missed", now=NOW)
+    assert [r.on for r in missed] == [date(2026, 3, 5)] and (missed[0].family, missed[0].status) == (
+        "routine",
+        "missed",
+    )
+    calls = listing(db, v, "calls", month="2026-03", bucket="COMPLETE", now=NOW)
+    assert len(calls) == 1 and (calls[0].site, calls[0].family, calls[0].status) == ("C pool", "stage", "COMPLETE")
     board = dashboard.build(db, v, now=NOW)
     for m_key, buckets in board.defects.per_month.items():
         for b, n in buckets.items():
-            assert len(dashboard.listing(db, v, "defects", month=m_key, bucket=b, now=NOW)) == n
+            assert len(listing(db, v, "defects", month=m_key, bucket=b, now=NOW)) == n
 
 
 def test_a_hidden_panels_listing_is_not_read(db, world):
@@ -392,7 +395,7 @@ def test_a_hidden_panels_listing_is_not_read(db, world):
     by the tenant's default or by a client's override; the properties' counts stay."""
     v = world["viewer"]
     for kind in ("defect_quotes", "service_quotes", "invoices", "defects", "routine", "calls"):
-        assert dashboard.listing(db, v, kind, now=NOW) is not None
+        assert listing(db, v, kind, now=NOW) is not None
     db.execute(
         m.PortalSettings.__table__.update().values(
             show_activity_report=False, show_routine_activities=False, show_service_calls=False
@@ -401,15 +404,15 @@ def test_a_hidden_panels_listing_is_not_read(db, world):
     db.add(m.ClientPortalSettings(tenant_id=world["t"].id, client_id=world["c2"].id, show_defect_analytics=False))
     db.commit()
     for kind in ("defect_quotes", "service_quotes", "invoices", "defects", "routine", "calls"):
-        assert dashboard.listing(db, v, kind, now=NOW) is None, kind
-        assert dashboard.listing(db, v, kind, world["a"].id, now=NOW, month="2026-01") is None, kind
-    assert [r["amount_cents"] for r in dashboard.listing(db, v, "overdue_invoices", world["a"].id, now=NOW)] == ["100"]
-    assert dashboard.listing(db, v, "open_defects", world["a"].id, now=NOW)
+        assert listing(db, v, kind, now=NOW) is None, kind
+        assert listing(db, v, kind, world["a"].id, now=NOW, month="2026-01") is None, kind
+    assert [r.amount_cents for r in listing(db, v, "overdue_invoices", world["a"].id, now=NOW)] == [100]
+    assert listing(db, v, "open_defects", world["a"].id, now=NOW)
     only_c1 = Viewer(**{**v.__dict__, "client_ids": frozenset({world["c1"].id})})
-    assert dashboard.listing(db, only_c1, "defects", now=NOW) is not None  # only c2 hides it
+    assert listing(db, only_c1, "defects", now=NOW) is not None  # only c2 hides it
 
 
 def test_odd_digits_in_a_month_are_not_a_month(db, world):
     v = world["viewer"]
     for month in ("²⁰²⁶-01", "2026-٠١", "2026-13"):
-        assert dashboard.listing(db, v, "defects", now=NOW, month=month) is None, month
+        assert listing(db, v, "defects", now=NOW, month=month) is None, month

@@ -12,7 +12,7 @@ import pytest
 
 import pool_portal.models as m
 from pool_portal.services.core.scope import Viewer
-from pool_portal.services.portal import lists, records
+from pool_portal.services.portal import assets, export, jobs, list_columns, list_query, lists, reports
 
 NOW = datetime(2026, 3, 15, 10, tzinfo=UTC)
 TODAY = date(2026, 3, 15)
@@ -129,19 +129,19 @@ def world(db):
 
 
 def q(kind, **params):
-    return lists.parse_query(kind, {k: str(v) for k, v in params.items()})
+    return list_query.parse_query(kind, {k: str(v) for k, v in params.items()})
 
 
 def col(page, key):
-    return [r[key] for r in page.rows]
+    return [getattr(r, key) for r in page.rows]
 
 
 def test_reports_are_approved_only_and_of_the_view(db, world):
     page = lists.fetch(db, world["v"], "reports", q("reports"), now=NOW)
     assert col(page, "number") == ["R1"]
-    assert records.get_report(db, world["v"], world["draft"].id) is None
-    assert records.get_report(db, world["v"], world["their_report"].id) is None
-    assert records.get_report(db, world["v"], world["approved"].id).number == "R1"
+    assert reports.get_report(db, world["v"], world["draft"].id) is None
+    assert reports.get_report(db, world["v"], world["their_report"].id) is None
+    assert reports.get_report(db, world["v"], world["approved"].id).number == "R1"
     assert col(lists.fetch(db, world["v"], "reports", q("reports", q="apart from the pump"), now=NOW), "number") == [
         "R1"
     ]
@@ -168,12 +168,13 @@ def test_defects_are_published_or_on_an_approved_report(db, world):
 def test_column_filters_combine_with_search_and_status(db, world):
     v = world["v"]
     page = lists.fetch(db, v, "jobs", q("jobs", f_site="Alpha", f_kind="ROUTINE"), now=NOW)
-    assert page.total == 10 and set(col(page, "site")) == {"Alpha pool"} and set(col(page, "kind")) == {"ROUTINE"}
+    assert page.total == 10 and set(col(page, "site")) == {"Alpha pool"}
+    assert set(col(page, "kind")) == {m.JobKind.ROUTINE}
     narrowed = lists.fetch(db, v, "jobs", q("jobs", f_site="Alpha", f_kind="ROUTINE", q="Visit 1"), now=NOW)
     assert sorted(col(narrowed, "number")) == ["J01", "J11", "J13", "J17", "J19"]
     month = (TODAY - timedelta(days=20)).strftime("%Y-%m")
     in_month = lists.fetch(db, v, "jobs", q("jobs", f_date=month), now=NOW)
-    assert in_month.total and all(r["date"].startswith(month) for r in in_month.rows)
+    assert in_month.total and all(r.date.strftime("%Y-%m") == month for r in in_month.rows)
     day = lists.fetch(db, v, "jobs", q("jobs", f_date=(TODAY - timedelta(days=4)).isoformat()), now=NOW)
     assert col(day, "number") == ["J04"]
 
@@ -197,16 +198,16 @@ def test_jobs_filter_by_asset(db, world):
     page = lists.fetch(db, v, "jobs", q("jobs", asset=pump.id, sort="number", dir="asc"), now=NOW)
     assert col(page, "number") == ["J00", "J01", "J02"]
     # With the property too, and through the records service; the URL keeps the asset.
-    both = records.list_jobs(db, v, site_id=s1.id, asset_id=pump.id, now=NOW)
+    both = jobs.list_jobs(db, v, site_id=s1.id, asset_id=pump.id, now=NOW)
     assert sorted(col(both, "number")) == ["J01"]  # of the pump's jobs only J01 is at Alpha (odd numbers)
-    assert lists.query_params(q("jobs", asset=pump.id, site=s1.id))["asset"] == str(pump.id)
+    assert list_query.query_params(q("jobs", asset=pump.id, site=s1.id))["asset"] == str(pump.id)
     # The page's choices: the property's active assets; an asset brings its property;
     # an asset not on the chosen property, or another client's, is dropped.
-    assert records.job_asset_filter(db, v, None, pump.id) == (s1.id, pump.id, [[str(pump.id), "P-1 · pump"]])
-    heater_choices = records.job_asset_filter(db, v, s2.id, pump.id)
-    assert heater_choices[:2] == (s2.id, None) and [c[1] for c in heater_choices[2]] == ["H-1 · heater"]
-    assert records.job_asset_filter(db, v, None, theirs.id) == (None, None, [])
-    assert records.job_asset_filter(db, v, world["s3"].id, theirs.id) == (world["s3"].id, None, [])
+    assert jobs.job_asset_filter(db, v, None, pump.id) == (s1.id, pump.id, [jobs.AssetChoice(pump.id, "P-1", "pump")])
+    heater_choices = jobs.job_asset_filter(db, v, s2.id, pump.id)
+    assert heater_choices[:2] == (s2.id, None) and [(c.code, c.type) for c in heater_choices[2]] == [("H-1", "heater")]
+    assert jobs.job_asset_filter(db, v, None, theirs.id) == (None, None, [])
+    assert jobs.job_asset_filter(db, v, world["s3"].id, theirs.id) == (world["s3"].id, None, [])
     assert lists.fetch(db, v, "jobs", q("jobs", asset=theirs.id), now=NOW).total == 0
 
 
@@ -244,29 +245,31 @@ def test_bad_urls_are_dropped_not_errors(db, world):
 
 def test_assets_follow_the_tenant_columns_and_label(db, world):
     v = world["v"]
-    keys, label = lists.asset_columns(db, v.tenant_id)
+    keys, label = list_columns.asset_columns(db, v.tenant_id)
     assert keys == ["asset_code", "asset_type", "site", "serial_number"] and label == "Tag"
     page = lists.fetch(db, v, "assets", q("assets"), now=NOW)
     assert col(page, "asset_code") == ["H-1", "P-1"]  # not the inactive one, not another client's
-    rows = list(csv.reader(io.StringIO("".join(lists.export_csv(db, v, "assets", q("assets"), lambda k: k, now=NOW)))))
+    rows = list(csv.reader(io.StringIO("".join(export.export_csv(db, v, "assets", q("assets"), lambda k: k, now=NOW)))))
     assert rows[0] == ["Tag", "assets.asset_type", "overlay.site", "assets.serial_number"]
     assert rows[1:] == [["H-1", "heater", "Beta pool", "SN2"], ["P-1", "pump", "Alpha pool", "SN1"]]
 
 
 def test_asset_detail(db, world):
     v = world["v"]
-    detail = records.asset_detail(db, v, world["pump"].id)
-    assert detail["asset_code"] == "P-1" and detail["next_service_due"] == (TODAY + timedelta(days=20)).isoformat()
-    assert [d["title"] for d in detail["defects"]] == ["Pump seal leaking"]
-    assert [j["number"] for j in detail["jobs"]] == ["J00", "J01", "J02"]
-    assert records.asset_detail(db, v, world["theirs"].id) is None
-    assert records.asset_detail(db, v, 999999) is None
+    detail = assets.asset_detail(db, v, world["pump"].id)
+    assert detail.asset_code == "P-1" and detail.next_service_due == TODAY + timedelta(days=20)
+    assert [(d.number, d.title, d.severity) for d in detail.defects] == [
+        (f"D-{detail.defects[0].id}", "Pump seal leaking", m.Severity.CRITICAL)
+    ]
+    assert [j.number for j in detail.jobs] == ["J00", "J01", "J02"]
+    assert assets.asset_detail(db, v, world["theirs"].id) is None
+    assert assets.asset_detail(db, v, 999999) is None
 
 
 def test_csv_export_is_the_filtered_list_and_safe_in_spreadsheets(db, world):
     v = world["v"]
     query = q("jobs", f_site="Beta", sort="number", dir="asc")
-    text = "".join(lists.export_csv(db, v, "jobs", query, lambda k: k.upper(), now=NOW))
+    text = "".join(export.export_csv(db, v, "jobs", query, lambda k: k.upper(), now=NOW))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["OVERLAY.NUMBER", "OVERLAY.DATE", "OVERLAY.SITE"]
     assert [r[0] for r in rows[1:]] == [f"J{n:02d}" for n in range(0, 30, 2)]  # all 15, not one page
@@ -283,8 +286,8 @@ def test_switched_off_documents_are_not_listed(db, world):
     db.add(settings)
     db.commit()
     assert lists.fetch(db, world["v"], "reports", q("reports"), now=NOW) is None
-    assert lists.export_csv(db, world["v"], "reports", q("reports"), str, now=NOW) is None
-    assert records.get_report(db, world["v"], world["approved"].id) is None
+    assert export.export_csv(db, world["v"], "reports", q("reports"), str, now=NOW) is None
+    assert reports.get_report(db, world["v"], world["approved"].id) is None
 
 
 def test_report_pdf_reads_back(db, world):
@@ -354,14 +357,14 @@ def test_every_sort_pages_through_the_list_in_the_order_of_the_whole_list(db, ma
     by one pass with the total, by a count per site): whatever the path, page after
     page gives exactly the whole list in its SQL order (the CSV export's)."""
     per_page = 4
-    sorts = [c.key for c in lists.COLUMNS[kind] if c.sortable]
+    sorts = [c.key for c in list_columns.COLUMNS[kind] if c.sortable]
     for sort in sorts:
         for direction in ("asc", "desc"):
             for extra in ({}, {"q": "pump"}, {"status": "open" if kind == "defects" else "future"}):
                 query = q(kind, sort=sort, dir=direction, **extra)
                 whole = [
                     r[0]
-                    for r in csv.reader(io.StringIO("".join(lists.export_csv(db, many, kind, query, str, now=NOW))))
+                    for r in csv.reader(io.StringIO("".join(export.export_csv(db, many, kind, query, str, now=NOW))))
                 ][1:]
                 assert whole, (sort, direction, extra)
                 got, page = [], lists.fetch(db, many, kind, query, now=NOW, per_page=per_page)

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 import pool_portal.models as m
 from pool_portal.services.core.scope import Viewer
-from pool_portal.services.portal import records
+from pool_portal.services.portal import invoices, jobs, quotes
 
 NOW = datetime(2026, 3, 15, 10, tzinfo=UTC)
 TODAY = date(2026, 3, 15)
@@ -95,18 +95,19 @@ def world(db):
 
 
 def test_quote_list_hides_drafts_expired_and_other_clients(db, world):
-    page = records.list_quotes(db, world["v"], now=NOW)
-    assert [r["number"] for r in page.rows] == ["Q1", "Q2", "Q5"] and page.total == 3
-    assert [r["number"] for r in records.list_quotes(db, world["v"], status="awaiting", now=NOW).rows] == ["Q1", "Q2"]
-    assert [r["number"] for r in records.list_quotes(db, world["v"], text="Work Q5", now=NOW).rows] == ["Q5"]
+    page = quotes.list_quotes(db, world["v"], now=NOW)
+    assert [r.number for r in page.rows] == ["Q1", "Q2", "Q5"] and page.total == 3
+    assert [r.total_cents for r in page.rows] == [1210, 1210, 1210]
+    assert [r.number for r in quotes.list_quotes(db, world["v"], status="awaiting", now=NOW).rows] == ["Q1", "Q2"]
+    assert [r.number for r in quotes.list_quotes(db, world["v"], text="Work Q5", now=NOW).rows] == ["Q5"]
     for key in ("draft", "expired", "theirs"):
-        assert records.get_quote(db, world["v"], world["q"][key].id, NOW) is None
+        assert quotes.get_quote(db, world["v"], world["q"][key].id, NOW) is None
 
 
 def test_approve_needs_a_name_and_works_once(db, world):
     v, q = world["v"], world["q"]["open"]
-    assert records.decide_quote(db, v, q.id, approve=True, name="  ", now=NOW) == "quote.error.name_required"
-    assert records.decide_quote(db, v, q.id, approve=True, name="Pat Smith", reference="PO-9", now=NOW) is None
+    assert quotes.decide_quote(db, v, q.id, approve=True, name="  ", now=NOW) == "quote.error.name_required"
+    assert quotes.decide_quote(db, v, q.id, approve=True, name="Pat Smith", reference="PO-9", now=NOW) is None
     db.commit()
     db.refresh(q)
     assert (q.status, q.approver_name, q.approver_reference, q.decided_by_portal_user_id) == (
@@ -116,7 +117,7 @@ def test_approve_needs_a_name_and_works_once(db, world):
         v.user_id,
     )
     assert (
-        records.decide_quote(db, v, q.id, approve=False, comment="changed my mind", now=NOW)
+        quotes.decide_quote(db, v, q.id, approve=False, comment="changed my mind", now=NOW)
         == "quote.error.already_decided"
     )
     note = db.exec(select(m.Notification)).one()
@@ -136,8 +137,8 @@ def _routed(link: str) -> bool:
 
 def test_staff_notifications_link_to_the_real_pages(db, world):
     v, q = world["v"], world["q"]["open"]
-    assert records.decide_quote(db, v, q.id, approve=True, name="Pat Smith", now=NOW) is None
-    number, errors = records.request_job(db, v, q.site_id, "SERVICE_CALL", "The pump is leaking water")
+    assert quotes.decide_quote(db, v, q.id, approve=True, name="Pat Smith", now=NOW) is None
+    number, errors = jobs.request_job(db, v, q.site_id, "SERVICE_CALL", "The pump is leaking water")
     db.commit()
     job = db.exec(select(m.Job).where(m.Job.number == number)).one()
     links = {n.kind: n.link for n in db.exec(select(m.Notification))}
@@ -150,10 +151,10 @@ def test_staff_notifications_link_to_the_real_pages(db, world):
 
 def test_decline_needs_a_comment(db, world):
     v, q = world["v"], world["q"]["open2"]
-    assert records.decide_quote(db, v, q.id, approve=False, comment="", now=NOW) == "quote.error.comment_required"
+    assert quotes.decide_quote(db, v, q.id, approve=False, comment="", now=NOW) == "quote.error.comment_required"
     db.refresh(q)
     assert q.status == m.QuoteStatus.AWAITING_ACCEPTANCE
-    assert records.decide_quote(db, v, q.id, approve=False, comment="Too dear", now=NOW) is None
+    assert quotes.decide_quote(db, v, q.id, approve=False, comment="Too dear", now=NOW) is None
     db.commit()
     db.refresh(q)
     assert q.status == m.QuoteStatus.DECLINED and q.decline_comment == "Too dear"
@@ -161,11 +162,11 @@ def test_decline_needs_a_comment(db, world):
 
 def test_cannot_act_on_hidden_or_foreign_quotes(db, world):
     for key in ("draft", "expired", "theirs", "approved"):
-        error = records.decide_quote(db, world["v"], world["q"][key].id, approve=True, name="X", now=NOW)
+        error = quotes.decide_quote(db, world["v"], world["q"][key].id, approve=True, name="X", now=NOW)
         assert error in ("quote.error.not_found", "quote.error.already_decided")
     read_only = Viewer(**{**world["v"].__dict__, "read_only": True})
     assert (
-        records.decide_quote(db, read_only, world["q"]["open"].id, approve=True, name="X", now=NOW)
+        quotes.decide_quote(db, read_only, world["q"]["open"].id, approve=True, name="X", now=NOW)
         == "quote.error.not_allowed"
     )
 
@@ -180,7 +181,7 @@ def test_two_people_approving_at_once_one_wins(db, world, any_db_url):
     def approve(name):
         with Session(engine) as s:
             barrier.wait()
-            error = records.decide_quote(s, world["v"], qid, approve=True, name=name, now=NOW)
+            error = quotes.decide_quote(s, world["v"], qid, approve=True, name=name, now=NOW)
             s.commit()
             results.append(error)
 
@@ -194,18 +195,18 @@ def test_two_people_approving_at_once_one_wins(db, world, any_db_url):
 
 
 def test_invoices_overdue_and_no_drafts(db, world):
-    page = records.list_invoices(db, world["v"], now=NOW)
-    assert sorted(r["status"] for r in page.rows) == ["AWAITING_PAYMENT", "OVERDUE", "PAID"]
-    assert [r["status"] for r in records.list_invoices(db, world["v"], status="overdue", now=NOW).rows] == ["OVERDUE"]
+    page = invoices.list_invoices(db, world["v"], now=NOW)
+    assert sorted(r.status for r in page.rows) == ["AWAITING_PAYMENT", "OVERDUE", "PAID"]
+    assert [r.status for r in invoices.list_invoices(db, world["v"], status="overdue", now=NOW).rows] == ["OVERDUE"]
 
 
 def test_document_switches_turn_lists_off(db, world):
     db.execute(m.PortalSettings.__table__.update().values(show_quotes=False, show_invoices=False))
     db.commit()
-    assert records.list_quotes(db, world["v"], now=NOW) is None
-    assert records.list_invoices(db, world["v"], now=NOW) is None
+    assert quotes.list_quotes(db, world["v"], now=NOW) is None
+    assert invoices.list_invoices(db, world["v"], now=NOW) is None
     assert (
-        records.decide_quote(db, world["v"], world["q"]["open"].id, approve=True, name="X", now=NOW)
+        quotes.decide_quote(db, world["v"], world["q"]["open"].id, approve=True, name="X", now=NOW)
         == "quote.error.not_found"
     )
 
@@ -225,25 +226,25 @@ def test_paging_is_stable_and_clamped(db, world):
             )
         )
     db.commit()
-    first = records.list_quotes(db, world["v"], page=1, now=NOW)
-    last = records.list_quotes(db, world["v"], page=99, now=NOW)
+    first = quotes.list_quotes(db, world["v"], page=1, now=NOW)
+    last = quotes.list_quotes(db, world["v"], page=99, now=NOW)
     assert (first.total, first.pages, len(first.rows)) == (28, 2, 25)
     assert (last.page, len(last.rows)) == (2, 3)
-    assert not {r["id"] for r in first.rows} & {r["id"] for r in last.rows}
+    assert not {r.id for r in first.rows} & {r.id for r in last.rows}
 
 
 def test_request_a_job(db, world):
     v = world["v"]
     site_id = world["q"]["open"].site_id
     other_site = world["q"]["theirs"].site_id
-    number, errors = records.request_job(db, v, other_site, "BANANA", "short")
+    number, errors = jobs.request_job(db, v, other_site, "BANANA", "short")
     assert number is None and errors == {
         "site": "job.error.site",
         "kind": "job.error.kind",
         "description": "job.error.too_short",
     }
     assert db.exec(select(m.Job)).all() == []
-    number, errors = records.request_job(db, v, site_id, "SERVICE_CALL", "  The pump is leaking water  ")
+    number, errors = jobs.request_job(db, v, site_id, "SERVICE_CALL", "  The pump is leaking water  ")
     db.commit()
     assert errors == {} and number.startswith("REQ-")
     job = db.exec(select(m.Job)).one()
@@ -255,7 +256,7 @@ def test_request_a_job(db, world):
     )
     note = db.exec(select(m.Notification).where(m.Notification.kind == m.NotificationKind.JOB_REQUESTED)).one()
     assert number in note.title
-    number2, _ = records.request_job(db, v, site_id, "DEFECT_REPAIR", "Another request here")
+    number2, _ = jobs.request_job(db, v, site_id, "DEFECT_REPAIR", "Another request here")
     assert number2 != number
 
 
@@ -278,7 +279,7 @@ def test_job_requests_at_the_same_moment_get_distinct_numbers(db, world, any_db_
     def request(n):
         with Session(engine) as s:
             barrier.wait()
-            number, errors = records.request_job(s, world["v"], site_id, "SERVICE_CALL", f"Request number {n} here")
+            number, errors = jobs.request_job(s, world["v"], site_id, "SERVICE_CALL", f"Request number {n} here")
             s.commit()
             results.append((number, errors))
 
@@ -319,14 +320,14 @@ def test_jobs_by_when_site_dates_and_text(db, world):
     job("J3", site_id, None, due_date=TODAY + timedelta(days=40))
     job("J4", other, TODAY)  # another client's
     db.commit()
-    numbers = lambda page: [r["number"] for r in page.rows]  # noqa: E731
-    assert numbers(records.list_jobs(db, v, now=NOW)) == ["J3", "J2", "J1"]
-    assert numbers(records.list_jobs(db, v, when="future", now=NOW)) == ["J2", "J3"]
-    assert numbers(records.list_jobs(db, v, when="past", now=NOW)) == ["J1"]
-    assert numbers(records.list_jobs(db, v, date_from=TODAY, date_to=TODAY + timedelta(days=7), now=NOW)) == ["J2"]
-    assert numbers(records.list_jobs(db, v, text="PO-55", now=NOW)) == ["J1"]
-    assert numbers(records.list_jobs(db, v, text="filter sand", now=NOW)) == ["J2"]
-    assert numbers(records.list_jobs(db, v, site_id=other, now=NOW)) == []  # not in the view: nothing
+    numbers = lambda page: [r.number for r in page.rows]  # noqa: E731
+    assert numbers(jobs.list_jobs(db, v, now=NOW)) == ["J3", "J2", "J1"]
+    assert numbers(jobs.list_jobs(db, v, when="future", now=NOW)) == ["J2", "J3"]
+    assert numbers(jobs.list_jobs(db, v, when="past", now=NOW)) == ["J1"]
+    assert numbers(jobs.list_jobs(db, v, date_from=TODAY, date_to=TODAY + timedelta(days=7), now=NOW)) == ["J2"]
+    assert numbers(jobs.list_jobs(db, v, text="PO-55", now=NOW)) == ["J1"]
+    assert numbers(jobs.list_jobs(db, v, text="filter sand", now=NOW)) == ["J2"]
+    assert numbers(jobs.list_jobs(db, v, site_id=other, now=NOW)) == []  # not in the view: nothing
 
 
 def test_approval_with_an_authorisation_document(db, world, isolated_settings):
@@ -337,7 +338,7 @@ def test_approval_with_an_authorisation_document(db, world, isolated_settings):
     v, quote = world["v"], world["q"]["open"]
     html = ("order.pdf", b"<html><script>alert(1)</script></html>")
     assert (
-        records.decide_quote(db, v, quote.id, approve=True, name="Ana", document=html, now=NOW)
+        quotes.decide_quote(db, v, quote.id, approve=True, name="Ana", document=html, now=NOW)
         == "quote.error.document_type"
     )
     db.rollback()
@@ -345,7 +346,7 @@ def test_approval_with_an_authorisation_document(db, world, isolated_settings):
     assert db.exec(select(m.Document)).all() == []
     pdf_bytes = b"%PDF-1.4\n% signed order\n"
     assert (
-        records.decide_quote(
+        quotes.decide_quote(
             db,
             v,
             quote.id,
@@ -378,7 +379,7 @@ def test_a_requested_job_takes_the_tenants_default_status(db, world, stage):
         .values(default_job_stage=stage.value)
     )
     db.commit()
-    number, errors = records.request_job(
+    number, errors = jobs.request_job(
         db, world["v"], world["q"]["open"].site_id, "DEFECT_REPAIR", "Please look at the skimmer lid"
     )
     db.commit()

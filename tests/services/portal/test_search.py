@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 import pool_portal.models as m
+from pool_portal.presentation.listings import search_hits
+from pool_portal.services.core.i18n import catalogue
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.portal.search import search
 
@@ -107,7 +109,7 @@ def viewer(db):
 
 def test_finds_each_kind_within_the_view_only(db, viewer):
     hits = search(db, viewer, "heat pump")
-    got = {(h["kind"], h["title"].split(" · ")[0]) for h in hits}
+    got = {(h.kind, h.title.split(" · ")[0]) for h in hits}
     assert got == {
         ("asset", "AQ-1"),
         ("report", "R-1"),
@@ -115,16 +117,16 @@ def test_finds_each_kind_within_the_view_only(db, viewer):
         ("service_quote", "Q-4"),
         ("task", "J-1"),
     }
-    assert {h["site"] for h in hits} == {"Lagoon pool"}
+    assert {h.site for h in hits} == {"Lagoon pool"}
 
 
 def test_properties_by_name_city_and_accents(db, viewer):
-    assert [h["title"] for h in search(db, viewer, "lagoon")] == ["Lagoon pool"]
-    assert [h["kind"] for h in search(db, viewer, "Dénia")] == ["property"]
+    assert [h.title for h in search(db, viewer, "lagoon")] == ["Lagoon pool"]
+    assert [h.kind for h in search(db, viewer, "Dénia")] == ["property"]
 
 
 def test_wildcards_in_the_query_are_literal(db, viewer):
-    assert [h["title"] for h in search(db, viewer, "100%")] == ["AQ-1 · Heat pump"]
+    assert [h.title for h in search(db, viewer, "100%")] == ["AQ-1 · Heat pump"]
     assert search(db, viewer, "%%") == []
     assert search(db, viewer, "_") == []
 
@@ -137,18 +139,17 @@ def test_short_or_empty_queries_find_nothing(db, viewer):
 def test_switched_off_document_types_are_not_searched(db, viewer):
     db.add(m.PortalSettings(tenant_id=viewer.tenant_id, show_quotes=False, show_reports=False))
     db.commit()
-    kinds = {h["kind"] for h in search(db, viewer, "heat pump")}
+    kinds = {h.kind for h in search(db, viewer, "heat pump")}
     assert kinds == {"asset", "task"}
     assert search(db, viewer, "Q-4") == [] and search(db, viewer, "R-1") == []
     db.execute(m.PortalSettings.__table__.update().values(show_quotes=True))
     db.commit()
-    assert {h["kind"] for h in search(db, viewer, "heat pump")} == {"asset", "task", "defect_quote", "service_quote"}
+    assert {h.kind for h in search(db, viewer, "heat pump")} == {"asset", "task", "defect_quote", "service_quote"}
 
 
 def test_statuses_are_catalogue_keys_not_codes(db, viewer):
-    from pool_portal.services.core.i18n import catalogue
-
-    hits = {h["title"].split(" · ")[0]: h for h in search(db, viewer, "heat pump")}
+    """As the page shows the hits (presentation.listings.search_hits)."""
+    hits = {h["title"].split(" · ")[0]: h for h in search_hits(search(db, viewer, "heat pump"))}
     assert (hits["Q-1"]["detail_key"], hits["Q-4"]["detail_key"]) == (
         "docstatus.AWAITING_ACCEPTANCE",
         "docstatus.APPROVED",

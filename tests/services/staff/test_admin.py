@@ -17,7 +17,15 @@ from pool_portal.services.core import uow
 from pool_portal.services.core.scope import portal_client_ids
 from pool_portal.services.identity import access, auth, outgoing, view_as
 from pool_portal.services.infra import mail
-from pool_portal.services.portal import branding, dashboard, lists, portal_settings, records, visibility
+from pool_portal.services.portal import (
+    branding,
+    dashboard,
+    jobs,
+    list_columns,
+    portal_settings,
+    staff_alerts,
+    visibility,
+)
 from pool_portal.services.staff import client_contacts, group_members, invitations, portal_admin
 from pool_portal.services.staff import clients as admin_clients
 from pool_portal.services.staff import groups as client_groups
@@ -177,7 +185,7 @@ def test_settings_are_saved_and_used(db, world):
     assert s["brand_colour"] == "#ff8800" and s["payment_instructions"] == "IBAN ES00 0000"
     assert s["default_job_stage"] == "READY"
     assert portal_settings.document_switches(db, t) == {"quotes": False, "invoices": True, "reports": False}
-    cols, label = lists.asset_columns(db, t)
+    cols, label = list_columns.asset_columns(db, t)
     assert "model" in cols and "serial_number" in cols and "last_test_date" not in cols and label == "Tag no."
     assert len(_events(db, "admin.settings.updated")) == 1
     # Saving the same values again changes nothing and logs nothing.
@@ -505,7 +513,7 @@ def test_last_active_admin_cannot_go_and_first_admin_follows(db, world):
     assert auth.resolve_viewer(db, token) is None  # signed out at once
     assert db.exec(select(m.UserSession).where(m.UserSession.staff_user_id == boss.id)).one().revoked_at is not None
     assert admin_staff.first_active_admin(db, t) == ann.id
-    records._notify_staff(db, t, "Quote Q-1 approved", "By Pat", "/admin/quotes/1")
+    staff_alerts.notify_staff(db, t, "Quote Q-1 approved", "By Pat", "/admin/quotes/1")
     db.commit()
     assert db.exec(select(m.Notification.staff_user_id)).all() == [ann.id]
 
@@ -618,7 +626,7 @@ def test_a_staff_session_viewing_as_a_client_is_that_client_on_the_portal_side_o
     assert auth.resolve_viewer(db, token).is_staff  # the admin side stays the staff member's
     # Writes are refused by the services too, not only by the guard.
     site = db.exec(select(m.Site).where(m.Site.client_id == world["c1"].id)).first()
-    assert records.request_job(db, portal, site.id, "SERVICE_CALL", "Pump noise")[1] != {}
+    assert jobs.request_job(db, portal, site.id, "SERVICE_CALL", "Pump noise")[1] != {}
     # The client deactivated, or the staff member demoted to technician: no portal view at all.
     world["c1"].is_active = False
     db.add(world["c1"])

@@ -19,7 +19,7 @@ from pool_portal.presentation import staff_lists as list_view
 from pool_portal.services.core import uow
 from pool_portal.services.core.scope import Viewer, portal_client_ids
 from pool_portal.services.infra import mail
-from pool_portal.services.portal import records
+from pool_portal.services.portal import quotes as portal_quotes
 from pool_portal.services.staff import (
     billing,
     documents,
@@ -741,11 +741,9 @@ def test_sending_a_quote_notifies_the_clients_contacts_as_their_preferences_say(
     assert f"https://portal.example.com/portal/quotes?q={quote.number}" in sent[0].get_body(("plain",)).get_content()
 
     # The client sees it awaiting approval, with the total from the lines.
-    page = records.list_quotes(db, _portal_viewer(db, world["pat"]), status="awaiting", now=NOW)
-    assert [(r["number"], r["status"], r["total_cents"]) for r in page.rows] == [
-        (quote.number, "AWAITING_ACCEPTANCE", "3025")
-    ]
-    assert records.list_quotes(db, _portal_viewer(db, world["ivy"]), now=NOW).total == 0
+    page = portal_quotes.list_quotes(db, _portal_viewer(db, world["pat"]), status="awaiting", now=NOW)
+    assert [(r.number, r.status, r.total_cents) for r in page.rows] == [(quote.number, "AWAITING_ACCEPTANCE", 3025)]
+    assert portal_quotes.list_quotes(db, _portal_viewer(db, world["ivy"]), now=NOW).total == 0
 
 
 def test_issuing_an_invoice_and_approving_a_report_follow_their_own_preferences(db, world, isolated_settings):

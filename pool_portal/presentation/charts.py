@@ -1,4 +1,5 @@
-"""Plotly figures for the dashboard, from the dashboard service's figures.
+"""Plotly figures for the dashboard, from the dashboard service's figures
+(``services.portal.dashboard_figures``).
 
 One severity colour scale for the map and every chart (colour-blind-safe, readable on
 a phone); labels come translated from the caller. No Reflex imports.
@@ -17,7 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from pool_portal.presentation import palette
-from pool_portal.services.portal.dashboard import ROUTINE_STATUSES, DefectAnalytics, PropertyRow, Spend
+from pool_portal.services.portal.dashboard_figures import DefectAnalytics, PropertyRow, Spend
+from pool_portal.services.portal.routine import ROUTINE_STATUSES
 from pool_portal.services.portal.visibility import SEVERITIES
 
 SEVERITY_COLOURS = palette.SEVERITY_HEX
@@ -58,7 +60,7 @@ def short_month(key: str, month_names: list[str]) -> str:
     return f"{month_names[int(month) - 1]} {year[2:]}"
 
 
-TOPOJSON = Path(__file__).resolve().parents[3] / "assets" / "topojson"
+TOPOJSON = Path(__file__).resolve().parents[2] / "assets" / "topojson"
 LAND_COLOUR, BORDER_COLOUR, SEA_COLOUR = palette.LAND_HEX, palette.BORDER_HEX, palette.SEA_HEX
 Ring = list[tuple[float, float]]
 
