@@ -29,7 +29,7 @@ from sqlmodel import SQLModel
 
 import pool_portal.models as m
 from pool_portal.services.identity.passwords import hash_password
-from pool_portal.services.incidents.incidents import admin_path as incident_admin_path
+from pool_portal.services.incidents.common import admin_path as incident_admin_path
 
 DEMO_PASSWORD = "demo-portal-2026"
 SEED = 20261123

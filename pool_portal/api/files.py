@@ -282,7 +282,7 @@ async def incident_photo(request: Request) -> Response:
     ``?size=thumb``: a small JPEG of the photo, for the thread's previews."""
     from starlette.responses import RedirectResponse
 
-    from pool_portal.services.incidents import incidents
+    from pool_portal.services.incidents import photos
 
     raw = request.path_params.get("record_id", "")
     thumb = request.query_params.get("size") == "thumb"  # the thread's small previews
@@ -297,9 +297,9 @@ async def incident_photo(request: Request) -> Response:
             if photo_id is None:
                 return 404, None, lang
             found = (
-                incidents.attachment_for_staff(db, viewer.tenant_id, photo_id, thumb=thumb)
+                photos.attachment_for_staff(db, viewer.tenant_id, photo_id, thumb=thumb)
                 if viewer.is_staff
-                else incidents.attachment_for_portal(db, viewer, photo_id, thumb=thumb)
+                else photos.attachment_for_portal(db, viewer, photo_id, thumb=thumb)
             )
             return (404, None, lang) if found is None else (200, found, lang)
 

@@ -196,7 +196,7 @@ def view_as_banner() -> rx.Component:
 
 def bell() -> rx.Component:
     """Unread notifications; kept current while the page is open (see BellState)."""
-    from pool_portal.states.incidents.incidents import BellState
+    from pool_portal.states.incidents.staff import BellState
 
     return rx.link(
         rx.icon("bell", size=18),

@@ -9,8 +9,8 @@ from pool_portal.components.forms import field_error
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell
 from pool_portal.presentation import palette
-from pool_portal.services.incidents import incidents
-from pool_portal.states.incidents.incidents import IncidentListState, IncidentState, ReportFaultState
+from pool_portal.services.incidents import common
+from pool_portal.states.incidents.portal import IncidentListState, IncidentState, ReportFaultState
 
 SELECT_STYLE = {"padding": "0.4rem", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%"}
 IMAGE_TYPES = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]}
@@ -41,7 +41,7 @@ def photo_picker(upload_id: str) -> rx.Component:
             id=upload_id,
             multiple=True,
             accept=IMAGE_TYPES,
-            max_files=incidents.MAX_PHOTOS,
+            max_files=common.MAX_PHOTOS,
             border="1px dashed var(--gray-8)",
             padding="0.75rem",
             border_radius="8px",
@@ -79,13 +79,13 @@ def report_page() -> rx.Component:
                 field_error(S, "site"),
                 rx.el.label(T("incident.category"), html_for="incident-category"),
                 rx.el.select(
-                    *[rx.el.option(T(f"incident.category.{c}"), value=c) for c in incidents.CATEGORIES],
+                    *[rx.el.option(T(f"incident.category.{c}"), value=c) for c in common.CATEGORIES],
                     id="incident-category",
                     style=SELECT_STYLE,
                 ),
                 field_error(S, "category"),
                 rx.el.label(T("incident.description"), html_for="incident-description"),
-                rx.text_area(id="incident-description", max_length=incidents.MAX_DESCRIPTION, rows="5"),
+                rx.text_area(id="incident-description", max_length=common.MAX_DESCRIPTION, rows="5"),
                 rx.text(T("incident.description_hint"), size="1", color_scheme="gray"),
                 field_error(S, "description"),
                 rx.text(T("incident.photos"), weight="medium"),
@@ -118,7 +118,7 @@ def pager(S) -> rx.Component:
 
 def list_page() -> rx.Component:
     S = IncidentListState
-    options = ["all", *incidents.CUSTOMER_STATUSES]
+    options = ["all", *common.CUSTOMER_STATUSES]
     return portal_shell(
         rx.flex(
             rx.heading(T("nav.incidents"), size="6", as_="h1"),
@@ -299,9 +299,7 @@ def detail_page() -> rx.Component:
                     S.can_post,
                     rx.flex(
                         rx.el.label(T("incident.reply"), html_for="reply-body"),
-                        rx.text_area(
-                            id="reply-body", max_length=incidents.MAX_MESSAGE, rows="3", key=S.sent.to_string()
-                        ),
+                        rx.text_area(id="reply-body", max_length=common.MAX_MESSAGE, rows="3", key=S.sent.to_string()),
                         field_error(S, "body"),
                         photo_picker("reply-photos"),
                         field_error(S, "photos"),

@@ -10,8 +10,8 @@ from pool_portal.components.i18n import T
 from pool_portal.components.layout import admin_shell
 from pool_portal.components.native_form import native_form
 from pool_portal.pages.incidents.portal import field_error, pager, status_badge, timeline
-from pool_portal.services.incidents import incidents
-from pool_portal.states.incidents.incidents import AdminIncidentsState, AdminIncidentState
+from pool_portal.services.incidents import common
+from pool_portal.states.incidents.staff import AdminIncidentsState, AdminIncidentState
 
 STYLE = {"padding": "0.3rem", "border_radius": "6px", "border": "1px solid var(--gray-7)"}
 
@@ -27,7 +27,7 @@ def history_page() -> rx.Component:
             rx.el.select(
                 rx.el.option(T("incidents.filter.all"), value=""),
                 rx.el.option(T("incidents.filter.open"), value="OPEN"),
-                *[rx.el.option(T(f"incident.status.{s}"), value=s) for s in incidents.CUSTOMER_STATUSES],
+                *[rx.el.option(T(f"incident.status.{s}"), value=s) for s in common.CUSTOMER_STATUSES],
                 name="status",
                 id="admin-incidents-status",
                 value=S.status,
@@ -37,7 +37,7 @@ def history_page() -> rx.Component:
             ),
             rx.el.select(
                 rx.el.option(T("incidents.filter.any_category"), value=""),
-                *[rx.el.option(T(f"incident.category.{c}"), value=c) for c in incidents.CATEGORIES],
+                *[rx.el.option(T(f"incident.category.{c}"), value=c) for c in common.CATEGORIES],
                 name="category",
                 id="admin-incidents-category",
                 value=S.category,
@@ -147,7 +147,7 @@ def detail_page() -> rx.Component:
     classify = rx.form(
         rx.flex(
             rx.el.select(
-                *[rx.el.option(T(f"incident.category.{c}"), value=c) for c in incidents.CATEGORIES],
+                *[rx.el.option(T(f"incident.category.{c}"), value=c) for c in common.CATEGORIES],
                 name="category",
                 default_value=i["category"].to(str),
                 key="cat-" + i["category"].to(str),
@@ -155,7 +155,7 @@ def detail_page() -> rx.Component:
                 aria_label=T("incident.category"),
             ),
             rx.el.select(
-                *[rx.el.option(T(f"incident.priority.{p}"), value=p) for p in incidents.PRIORITIES],
+                *[rx.el.option(T(f"incident.priority.{p}"), value=p) for p in common.PRIORITIES],
                 name="priority",
                 default_value=i["priority"].to(str),
                 key="pri-" + i["priority"].to(str),
@@ -189,7 +189,7 @@ def detail_page() -> rx.Component:
                 rx.input(
                     name="title",
                     id="task-title",
-                    max_length=incidents.MAX_TASK_TITLE,
+                    max_length=common.MAX_TASK_TITLE,
                     placeholder=T("incident.admin.task_placeholder"),
                     key="task-" + S.sent.to_string(),
                 ),
@@ -238,7 +238,7 @@ def detail_page() -> rx.Component:
                 name="body",
                 id="admin-reply",
                 rows="3",
-                max_length=incidents.MAX_MESSAGE,
+                max_length=common.MAX_MESSAGE,
                 key="reply-" + S.sent.to_string(),
             ),
             field_error(S, "body"),
@@ -279,7 +279,7 @@ def detail_page() -> rx.Component:
         rx.form(
             rx.flex(
                 rx.el.label(T("incident.admin.resolution"), html_for="resolution"),
-                rx.text_area(name="resolution", id="resolution", rows="2", max_length=incidents.MAX_RESOLUTION),
+                rx.text_area(name="resolution", id="resolution", rows="2", max_length=common.MAX_RESOLUTION),
                 field_error(S, "resolution_note"),
                 rx.button(T("incident.admin.solve"), type="submit", color_scheme="green", id="incident-solve"),
                 direction="column",
