@@ -44,13 +44,8 @@ from pool_portal.pages.staff.portal_settings import settings_page
 from pool_portal.pages.staff.users import staff_page
 from pool_portal.states.data_in.imports import ImportState
 from pool_portal.states.identity.sign_in import LinkState, LoginState, PasswordState
-from pool_portal.states.incidents.incidents import (
-    AdminIncidentsState,
-    AdminIncidentState,
-    IncidentListState,
-    IncidentState,
-    ReportFaultState,
-)
+from pool_portal.states.incidents.portal import IncidentListState, IncidentState, ReportFaultState
+from pool_portal.states.incidents.staff import AdminIncidentsState, AdminIncidentState
 from pool_portal.states.portal.home import PortalHomeState
 from pool_portal.states.portal.records import (
     AssetsState,

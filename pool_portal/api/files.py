@@ -20,7 +20,7 @@ from pool_portal.services.core.params import parse_id
 from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import auth
-from pool_portal.services.incidents import incidents
+from pool_portal.services.incidents import photos
 from pool_portal.services.infra import pdf, storage
 from pool_portal.services.portal import (
     branding,
@@ -289,9 +289,9 @@ async def incident_photo(request: Request) -> Response:
             if photo_id is None:
                 return 404, None, lang
             found = (
-                incidents.attachment_for_staff(db, viewer.tenant_id, photo_id, thumb=thumb)
+                photos.attachment_for_staff(db, viewer.tenant_id, photo_id, thumb=thumb)
                 if viewer.is_staff
-                else incidents.attachment_for_portal(db, viewer, photo_id, thumb=thumb)
+                else photos.attachment_for_portal(db, viewer, photo_id, thumb=thumb)
             )
             return (404, None, lang) if found is None else (200, found, lang)
 

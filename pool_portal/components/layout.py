@@ -12,7 +12,7 @@ from pool_portal.components.i18n import T
 from pool_portal.components.native_form import native_form
 from pool_portal.components.selects import choice_options, dropdown
 from pool_portal.settings import get_settings
-from pool_portal.states.incidents.incidents import BellState
+from pool_portal.states.incidents.staff import BellState
 from pool_portal.states.portal.page import PortalState
 from pool_portal.states.shell import AppState
 

@@ -9,7 +9,7 @@ from datetime import datetime
 import pool_portal.models as m
 from pool_portal.demo.builder import Builder
 from pool_portal.demo.vocabulary import INCIDENTS
-from pool_portal.services.incidents.incidents import admin_path as incident_admin_path
+from pool_portal.services.incidents.common import admin_path as incident_admin_path
 
 
 def incident(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 import pool_portal.models as m
-from pool_portal.states.incidents.incidents import AdminIncidentsState
+from pool_portal.states.incidents.staff import AdminIncidentsState
 from tests.e2e.event_client import EventClient, sign_in
 
 LOAD = f"{AdminIncidentsState.get_full_name()}.load_admin_incidents"
@@ -60,7 +60,7 @@ def test_history_filters_by_property_narrowed_by_client(app_server):
 
 
 def test_page_links_keep_the_filters_and_stop_at_the_ends():
-    from pool_portal.states.incidents.incidents import _page_links
+    from pool_portal.states.incidents.common import page_links as _page_links
 
     prev, nxt = _page_links("/admin/incidents", {"status": "OPEN", "site": "", "q": "leak & pump"}, 2, 3)
     assert prev == "/admin/incidents?status=OPEN&q=leak+%26+pump"

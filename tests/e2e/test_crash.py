@@ -152,7 +152,7 @@ def _approve_quotes(base: str, cookie: str, quote_ids: list[str], load: Load) ->
 
 
 def _post_messages(base: str, cookie: str, incident_id: int, load: Load) -> None:
-    from pool_portal.states.incidents.incidents import IncidentState
+    from pool_portal.states.incidents.portal import IncidentState
 
     def body(client: EventClient) -> None:
         path = f"/portal/incident?id={incident_id}"
@@ -195,7 +195,7 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(crash_env, tmp_path):
     from pool_portal.db import make_engine
     from pool_portal.models import AuditEvent, Client, Incident, IncidentMessage, Job, Notification, Quote, QuoteStatus
     from pool_portal.models import IncidentState as Stage
-    from pool_portal.states.incidents.incidents import IncidentState  # noqa: F401 - imported once, before the threads
+    from pool_portal.states.incidents.portal import IncidentState  # noqa: F401 - imported once, before the threads
     from pool_portal.states.portal.records import QuotesState, RequestJobState
 
     data_dir = tmp_path / "data"

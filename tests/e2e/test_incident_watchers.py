@@ -12,12 +12,9 @@ from sqlmodel import Session, select
 
 import pool_portal.models as m
 from pool_portal.services.identity.passwords import hash_password
-from pool_portal.states.incidents.incidents import (
-    WATCH_INTERVAL_S,
-    AdminIncidentState,
-    IncidentListState,
-    IncidentState,
-)
+from pool_portal.states.incidents.common import WATCH_INTERVAL_S
+from pool_portal.states.incidents.portal import IncidentListState, IncidentState
+from pool_portal.states.incidents.staff import AdminIncidentState
 from tests.e2e.event_client import EventClient, redirects, sign_in
 from tests.e2e.event_client import handler_name as _handler
 from tests.e2e.event_client import state_vars as _vars

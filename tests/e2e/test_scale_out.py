@@ -154,7 +154,8 @@ def test_live_replies_cross_workers(two_workers):
 
     from pool_portal.models import Client, Incident
     from pool_portal.models import IncidentState as Stage
-    from pool_portal.states.incidents.incidents import AdminIncidentState, IncidentState
+    from pool_portal.states.incidents.portal import IncidentState
+    from pool_portal.states.incidents.staff import AdminIncidentState
 
     with Session(two_workers.engine()) as db:
         incident_id = db.exec(

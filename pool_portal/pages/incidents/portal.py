@@ -14,15 +14,13 @@ from pool_portal.components.pager import empty_line, page_of, pager
 from pool_portal.components.selects import choice_options, code_options, dropdown
 from pool_portal.components.tables import table
 from pool_portal.components.thread import timeline
-from pool_portal.services.incidents import incidents
-from pool_portal.states.incidents.incidents import IncidentListState, IncidentState, ReportFaultState
+from pool_portal.services.incidents import common
+from pool_portal.states.incidents.portal import IncidentListState, IncidentState, ReportFaultState
 
 
 def photo_picker(upload_id: str) -> rx.Component:
     return rx.box(
-        upload.dropzone(
-            upload_id, "camera", "incident.photos_hint", accept=upload.IMAGES, max_files=incidents.MAX_PHOTOS
-        ),
+        upload.dropzone(upload_id, "camera", "incident.photos_hint", accept=upload.IMAGES, max_files=common.MAX_PHOTOS),
         upload.selected_files(upload_id, spacing="1", wrap="wrap", margin_top="0.25rem"),
     )
 
@@ -50,13 +48,13 @@ def report_page() -> rx.Component:
                 field_error(S, "site"),
                 rx.el.label(T("incident.category"), html_for="incident-category"),
                 dropdown(
-                    *code_options(incidents.CATEGORIES, "incident.category."),
+                    *code_options(common.CATEGORIES, "incident.category."),
                     id="incident-category",
                     style=style.SELECT_FULL,
                 ),
                 field_error(S, "category"),
                 rx.el.label(T("incident.description"), html_for="incident-description"),
-                rx.text_area(id="incident-description", max_length=incidents.MAX_DESCRIPTION, rows="5"),
+                rx.text_area(id="incident-description", max_length=common.MAX_DESCRIPTION, rows="5"),
                 rx.text(T("incident.description_hint"), size="1", color_scheme="gray"),
                 field_error(S, "description"),
                 rx.text(T("incident.photos"), weight="medium"),
@@ -81,7 +79,7 @@ def _status_filter(S) -> rx.Component:
                 id=f"incidents-filter-{o}",
                 weight=rx.cond(S.status == o, "bold", "regular"),
             )
-            for o in ["all", *incidents.CUSTOMER_STATUSES]
+            for o in ["all", *common.CUSTOMER_STATUSES]
         ],
         spacing="3",
         wrap="wrap",
@@ -166,9 +164,7 @@ def detail_page() -> rx.Component:
                     S.can_post,
                     rx.flex(
                         rx.el.label(T("incident.reply"), html_for="reply-body"),
-                        rx.text_area(
-                            id="reply-body", max_length=incidents.MAX_MESSAGE, rows="3", key=S.sent.to_string()
-                        ),
+                        rx.text_area(id="reply-body", max_length=common.MAX_MESSAGE, rows="3", key=S.sent.to_string()),
                         field_error(S, "body"),
                         photo_picker("reply-photos"),
                         field_error(S, "photos"),

@@ -16,8 +16,8 @@ from pool_portal.components.selects import blank_option, choice_options, code_op
 from pool_portal.components.tables import table
 from pool_portal.components.thread import timeline
 from pool_portal.components.toolbar import bar, go_button, search_input, submit_on_change
-from pool_portal.services.incidents import incidents
-from pool_portal.states.incidents.incidents import AdminIncidentsState, AdminIncidentState
+from pool_portal.services.incidents import common
+from pool_portal.states.incidents.staff import AdminIncidentsState, AdminIncidentState
 
 FILTERS_FORM = "admin-incidents-form"
 
@@ -43,14 +43,14 @@ def _filters() -> rx.Component:
             S.status,
             blank_option("incidents.filter.all"),
             rx.el.option(T("incidents.filter.open"), value="OPEN"),
-            *code_options(incidents.CUSTOMER_STATUSES, "incident.status."),
+            *code_options(common.CUSTOMER_STATUSES, "incident.status."),
         ),
         _filter(
             "category",
             "incident.category",
             S.category,
             blank_option("incidents.filter.any_category"),
-            *code_options(incidents.CATEGORIES, "incident.category."),
+            *code_options(common.CATEGORIES, "incident.category."),
         ),
         _filter(
             "client",
@@ -104,7 +104,7 @@ def _classify(S, i) -> rx.Component:
     return rx.form(
         rx.flex(
             dropdown(
-                *code_options(incidents.CATEGORIES, "incident.category."),
+                *code_options(common.CATEGORIES, "incident.category."),
                 name="category",
                 default_value=i["category"].to(str),
                 key="cat-" + i["category"].to(str),
@@ -112,7 +112,7 @@ def _classify(S, i) -> rx.Component:
                 aria_label=T("incident.category"),
             ),
             dropdown(
-                *code_options(incidents.PRIORITIES, "incident.priority."),
+                *code_options(common.PRIORITIES, "incident.priority."),
                 name="priority",
                 default_value=i["priority"].to(str),
                 key="pri-" + i["priority"].to(str),
@@ -149,7 +149,7 @@ def _tasks(S) -> rx.Component:
                 rx.input(
                     name="title",
                     id="task-title",
-                    max_length=incidents.MAX_TASK_TITLE,
+                    max_length=common.MAX_TASK_TITLE,
                     placeholder=T("incident.admin.task_placeholder"),
                     key="task-" + S.sent.to_string(),
                 ),
@@ -204,7 +204,7 @@ def _reply(S) -> rx.Component:
                 name="body",
                 id="admin-reply",
                 rows="3",
-                max_length=incidents.MAX_MESSAGE,
+                max_length=common.MAX_MESSAGE,
                 key="reply-" + S.sent.to_string(),
             ),
             field_error(S, "body"),
@@ -243,7 +243,7 @@ def _solve(S, i) -> rx.Component:
         rx.form(
             rx.flex(
                 rx.el.label(T("incident.admin.resolution"), html_for="resolution"),
-                rx.text_area(name="resolution", id="resolution", rows="2", max_length=incidents.MAX_RESOLUTION),
+                rx.text_area(name="resolution", id="resolution", rows="2", max_length=common.MAX_RESOLUTION),
                 field_error(S, "resolution_note"),
                 rx.button(T("incident.admin.solve"), type="submit", color_scheme="green", id="incident-solve"),
                 direction="column",

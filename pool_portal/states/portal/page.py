@@ -50,17 +50,6 @@ class PortalState(AppState):
 
     # The old in-transaction variants, still used by the incidents pages (states/incidents)
     # until they load their shell with ``_load_shell``; the portal's own pages no longer do.
-    def _load_common(self, db, v=None) -> None:
-        """The shell inside a unit of work the caller already holds (being replaced by
-        ``_load_shell``)."""
-        v = v or viewer()
-        self._apply_shell(shell.portal_shell(db, v), v)
-
-    @staticmethod
-    def _site_choices(db, v) -> list[list[str]]:
-        """[id, name] of the view's properties, for a site selector."""
-        return [[str(i), name] for i, name in shell.site_choices(db, v)]
-
     @portal_event
     async def switch_view(self, view: str):
         token = auth.token_from_cookie_header(self.router.headers.raw_headers.get("cookie"))

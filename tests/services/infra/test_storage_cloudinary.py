@@ -21,7 +21,7 @@ from sqlmodel import select
 
 import pool_portal.models as m
 from pool_portal.services.core.scope import Viewer
-from pool_portal.services.incidents import incidents
+from pool_portal.services.incidents import notify, photos, portal
 from pool_portal.services.infra import storage
 
 API_KEY, API_SECRET, CLOUD = "123456789", "s3cr3t-&-more", "demo-cloud"
@@ -171,7 +171,7 @@ def test_a_wrong_secret_is_refused_by_the_server(fake_cloudinary, monkeypatch):
 
 
 def test_reported_photos_go_to_cloudinary_and_a_refusal_leaves_nothing(db, fake_cloudinary, monkeypatch):
-    monkeypatch.setattr(incidents, "_send_mail", lambda *a, **k: None)
+    monkeypatch.setattr(notify, "send_mail", lambda *a, **k: None)
     t = m.Tenant(name="T", slug="t")
     db.add(t)
     db.flush()
@@ -191,12 +191,12 @@ def test_reported_photos_go_to_cloudinary_and_a_refusal_leaves_nothing(db, fake_
         email=pat.email,
         client_ids=frozenset({c.id}),
     )
-    inc, errors = incidents.report_incident(db, v, site.id, "WATER", "The water is green again.", [("a.jpg", JPEG)])
+    inc, errors = portal.report_incident(db, v, site.id, "WATER", "The water is green again.", [("a.jpg", JPEG)])
     assert errors == {}
     [photo] = db.exec(select(m.IncidentAttachment)).all()
     assert (photo.storage_backend, fake_cloudinary.store) == ("cloudinary", {photo.storage_key: JPEG})
-    [entry] = incidents.thread_for_portal(db, v, inc.id)
-    got, url = incidents.attachment_for_portal(db, v, entry["attachments"][0]["id"])
+    [entry] = portal.thread_for_portal(db, v, inc.id)
+    got, url = photos.attachment_for_portal(db, v, entry.attachments[0].id)
     assert got.id == photo.id and url.startswith(f"https://res.cloudinary.com/{CLOUD}/image/authenticated/s--")
 
     # The second upload fails: the first one is deleted from Cloudinary again, no rows remain.
@@ -211,7 +211,7 @@ def test_reported_photos_go_to_cloudinary_and_a_refusal_leaves_nothing(db, fake_
 
     monkeypatch.setattr(storage, "put_image", second_fails)
     before = len(db.exec(select(m.Incident)).all())
-    result = incidents.report_incident(
+    result = portal.report_incident(
         db, v, site.id, "WATER", "Green water once more.", [("a.jpg", JPEG), ("b.jpg", JPEG)]
     )
     assert result == (None, {"photos": "incident.error.storage"})
