@@ -56,3 +56,10 @@ def _ci_like_sqlite(element, compiler, **kw) -> str:
 def ci_like(column, pattern: str):
     """``column`` matches ``pattern`` (with % and _ wildcards, \\ escapes), any case."""
     return _CILike(column, literal(pattern, String()))
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern that finds ``text`` anywhere, its ``%``, ``_`` and ``\\`` taken
+    literally (for ``ci_like``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

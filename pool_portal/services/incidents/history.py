@@ -11,10 +11,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pool_portal.models import Client, Incident, IncidentCategory, IncidentState, Priority, Site
+from pool_portal.services.core.sqlfn import ci_like, contains_pattern
 from pool_portal.services.incidents.common import CATEGORIES, CUSTOMER_STATUSES, Listing, Status
 from pool_portal.services.incidents.status import status_sql, upcoming_from
 from pool_portal.services.portal.lists import paged
-from pool_portal.services.portal.search import _like, _pattern
 
 OPEN = "OPEN"  # the status filter's "not solved"
 Choice = tuple[int, str]  # (id, label) of a filter's option
@@ -97,8 +97,8 @@ def list_for_staff(
         query = query.where(Incident.client_id == client_id)
     text = " ".join((text or "").split())[:100]
     if len(text) >= 2:
-        p = _pattern(text)
-        query = query.where(or_(_like(Incident.reference, p), _like(Incident.description, p)))
+        p = contains_pattern(text)
+        query = query.where(or_(ci_like(Incident.reference, p), ci_like(Incident.description, p)))
     rows, total, page, pages = paged(db, query.order_by(Incident.created_at.desc(), Incident.id.desc()), page)
     return Listing(
         [

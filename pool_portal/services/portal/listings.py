@@ -28,11 +28,11 @@ from pool_portal.models import (
 )
 from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.core.sqlfn import ci_like, contains_pattern
 from pool_portal.services.portal.dashboard_queries import COUNTED_SEVERITIES
 from pool_portal.services.portal.months import month_range
 from pool_portal.services.portal.portal_settings import document_switches
 from pool_portal.services.portal.routine import ROUTINE_STATUSES, routine_status
-from pool_portal.services.portal.search import _like, _pattern
 from pool_portal.services.portal.visibility import (
     SEVERITIES,
     is_overdue,
@@ -236,7 +236,7 @@ def _defects(session, viewer, sites, ids, span, bucket, text) -> list[ListingRow
     elif bucket:
         return None
     if text:
-        query = query.where(_like(Remark.title, _pattern(" ".join(text.split())[:100])))
+        query = query.where(ci_like(Remark.title, contains_pattern(" ".join(text.split())[:100])))
     rows = session.execute(query.order_by(Remark.raised_on.desc(), Remark.id).limit(LISTING_LIMIT)).scalars()
     return [
         ListingRow(

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from pool_portal.models import Site
 from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.scope import Viewer
+from pool_portal.services.core.sqlfn import ci_like, contains_pattern
 from pool_portal.services.portal.branding import tenant_currency
 from pool_portal.services.portal.list_columns import COLUMNS, LISTS, shown_columns
 from pool_portal.services.portal.list_query import ListQuery, date_range
 from pool_portal.services.portal.list_rows import ListRow, row_of
 from pool_portal.services.portal.list_specs import Spec, Via, spec, through
-from pool_portal.services.portal.search import _like, _pattern
 from pool_portal.services.portal.visibility import site_scope
 
 PER_PAGE = 25
@@ -92,19 +92,19 @@ def _conditions(session: Session, viewer: Viewer, built: Spec, kind: str, query:
     if query.status in built.statuses:
         where.append(built.statuses[query.status])
     if len(query.text) >= 2:
-        p = _pattern(query.text)
+        p = contains_pattern(query.text)
         terms = []
         for e in built.search:
             if not isinstance(e, Via):
-                terms.append(_like(e, p))
+                terms.append(ci_like(e, p))
                 continue
             ids = (
-                session.execute(select(e.pk).where(e.scope, _like(e.column, p)).limit(MAX_MATCHED_IDS + 1))
+                session.execute(select(e.pk).where(e.scope, ci_like(e.column, p)).limit(MAX_MATCHED_IDS + 1))
                 .scalars()
                 .all()
             )
             if len(ids) > MAX_MATCHED_IDS:
-                terms.append(through(e, lambda c: _like(c, p)))
+                terms.append(through(e, lambda c: ci_like(c, p)))
             elif ids:
                 terms.append(e.fk.in_(ids))
         where.append(or_(*terms) if terms else false())
@@ -118,7 +118,7 @@ def _conditions(session: Session, viewer: Viewer, built: Spec, kind: str, query:
             start, end = date_range(raw)
             test = lambda c, start=start, end=end: and_(c >= start, c < end)  # noqa: E731
         else:
-            test = lambda c, raw=raw: _like(c, _pattern(raw))  # noqa: E731
+            test = lambda c, raw=raw: ci_like(c, contains_pattern(raw))  # noqa: E731
             scans_rows = scans_rows or not isinstance(target, Via)
         if isinstance(target, Via) and target.fk is built.site_fk and target.pk is Site.id:
             site_tests.append(test(target.column))

@@ -13,22 +13,13 @@ from sqlalchemy.orm import Session
 from pool_portal.models import Asset, Job, JobStage, Quote, QuoteKind, QuoteStatus, Report, Site
 from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.scope import Viewer
-from pool_portal.services.core.sqlfn import ci_like
+from pool_portal.services.core.sqlfn import ci_like, contains_pattern
 from pool_portal.services.portal.portal_settings import document_switches
 from pool_portal.services.portal.visibility import site_scope, visible_quote, visible_report
 
 MAX_QUERY = 100
 PER_KIND = 10
 KINDS = ("property", "asset", "report", "defect_quote", "service_quote", "task")
-
-
-def _pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _like(column, pattern: str):
-    return ci_like(column, pattern)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +43,7 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
     text = " ".join((text or "").split())[:MAX_QUERY]
     if len(text) < 2 or not viewer.client_ids:
         return []
-    p = _pattern(text)
+    p = contains_pattern(text)
     t = viewer.tenant_id
     scope = site_scope(viewer)
     today = tenant_today(session, t, now)
@@ -67,7 +58,7 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
         select(Site)
         .where(
             Site.id.in_(scope),
-            or_(_like(Site.name, p), _like(Site.address, p), _like(Site.city, p), _like(Site.postcode, p)),
+            or_(ci_like(Site.name, p), ci_like(Site.address, p), ci_like(Site.city, p), ci_like(Site.postcode, p)),
         )
         .order_by(Site.name)
         .limit(PER_KIND)
@@ -80,11 +71,11 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
             Asset.site_id.in_(scope),
             Asset.is_active == True,
             or_(
-                _like(Asset.asset_code, p),
-                _like(Asset.asset_type, p),
-                _like(Asset.model, p),
-                _like(Asset.serial_number, p),
-                _like(Asset.customer_ref, p),
+                ci_like(Asset.asset_code, p),
+                ci_like(Asset.asset_type, p),
+                ci_like(Asset.model, p),
+                ci_like(Asset.serial_number, p),
+                ci_like(Asset.customer_ref, p),
             ),
         )
         .order_by(Asset.asset_code)
@@ -98,7 +89,7 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
                 Report.tenant_id == t,
                 Report.site_id.in_(scope),
                 visible_report(),
-                or_(_like(Report.number, p), _like(Report.title, p)),
+                or_(ci_like(Report.number, p), ci_like(Report.title, p)),
             )
             .order_by(Report.report_date.desc())
             .limit(PER_KIND)
@@ -116,7 +107,7 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
                 Quote.site_id.in_(scope),
                 Quote.kind == qkind,
                 visible_quote(today),
-                or_(_like(Quote.number, p), _like(Quote.title, p)),
+                or_(ci_like(Quote.number, p), ci_like(Quote.title, p)),
             )
             .order_by(Quote.issued_on.desc())
             .limit(PER_KIND)
@@ -127,7 +118,9 @@ def search(session: Session, viewer: Viewer, text: str, *, now: datetime | None 
         .where(
             Job.tenant_id == t,
             Job.site_id.in_(scope),
-            or_(_like(Job.number, p), _like(Job.description, p), _like(Job.customer_po, p), _like(Job.notes, p)),
+            or_(
+                ci_like(Job.number, p), ci_like(Job.description, p), ci_like(Job.customer_po, p), ci_like(Job.notes, p)
+            ),
         )
         .order_by(Job.created_at.desc())
         .limit(PER_KIND)

@@ -20,9 +20,9 @@ from sqlmodel import Session, col, select
 from pool_portal.models import Client, ClientGroup, ClientGroupMember, Membership, PortalUser, Site, StaffUser
 from pool_portal.services.core.roles import OFFICE_WORK
 from pool_portal.services.core.scope import clients_of_groups, tenant_client
+from pool_portal.services.core.sqlfn import ci_like, contains_pattern
 from pool_portal.services.identity.acting import acting_staff, staff_viewer
 from pool_portal.services.identity.contacts import AccessStatus, PortalContact, contact_rows
-from pool_portal.services.portal.search import _like, _pattern
 from pool_portal.services.staff.groups import GroupRow, Ref, list_groups
 
 PAGE_SIZE = 50
@@ -182,9 +182,9 @@ def filtered_clients(
     access_filter = access if access in ACCESS_FILTERS else "all"
     query = select(Client).where(Client.tenant_id == tenant_id)
     if str(text or "").strip():
-        pattern = _pattern(" ".join(str(text).split())[:100])
+        pattern = contains_pattern(" ".join(str(text).split())[:100])
         query = query.where(
-            or_(_like(Client.name, pattern), _like(Client.email, pattern), _like(Client.external_id, pattern))
+            or_(ci_like(Client.name, pattern), ci_like(Client.email, pattern), ci_like(Client.external_id, pattern))
         )
     if group_id is not None:
         members = clients_of_groups(session, tenant_id, {int(group_id)})

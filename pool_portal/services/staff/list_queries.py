@@ -39,7 +39,7 @@ from pool_portal.models import (
 )
 from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.params import parse_id, parse_page
-from pool_portal.services.portal.search import _like, _pattern
+from pool_portal.services.core.sqlfn import ci_like, contains_pattern
 
 MAX_TEXT = 100
 KINDS = ("sites", "jobs", "visits", "quotes", "invoices", "reports", "remarks")
@@ -309,8 +309,8 @@ def spec(tenant_id: int, query: Query, today: date, technician_id: int | None = 
 def _conditions(spec: Spec, query: Query) -> list:
     where = list(spec.where)
     if len(query.text) >= 2:
-        p = _pattern(query.text)
-        where.append(or_(*[_like(column, p) for column in spec.search]))
+        p = contains_pattern(query.text)
+        where.append(or_(*[ci_like(column, p) for column in spec.search]))
     return where
 
 
