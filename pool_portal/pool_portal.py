@@ -6,6 +6,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from pool_portal.api import files, health, integration, pages, session_routes
+from pool_portal.api.upload_door import upload_door
 from pool_portal.components import style
 from pool_portal.components.i18n import page_title
 from pool_portal.pages.data_in.imports import import_page
@@ -42,6 +43,7 @@ from pool_portal.pages.staff.home import admin_home
 from pool_portal.pages.staff.notifications import notifications_page
 from pool_portal.pages.staff.portal_settings import settings_page
 from pool_portal.pages.staff.users import staff_page
+from pool_portal.states import tabs
 from pool_portal.states.data_in.imports import ImportState
 from pool_portal.states.identity.sign_in import LinkState, LoginState, PasswordState
 from pool_portal.states.incidents.portal import IncidentListState, IncidentState, ReportFaultState
@@ -92,10 +94,12 @@ def portal_home() -> rx.Component:
 
 
 app = rx.App(
-    api_transformer=[_backend(), pages.serve_pages_without_redirect],
+    api_transformer=[_backend(), pages.serve_pages_without_redirect, upload_door],
     style=style.APP,
     head_components=[rx.el.meta(name="color-scheme", content="light")],
 )
+# A tab id is never a credential: bind tabs to sessions, wipe them when that ends.
+tabs.install(app)
 app.add_page(index, route="/", on_load=rx.redirect("/portal"), title="Pool Portal")
 app.add_page(portal_login, route="/portal/login", on_load=LoginState.load_login, title=page_title("title.sign_in"))
 app.add_page(portal_home, route="/portal", on_load=PortalHomeState.load_home, title=page_title("title.portal"))

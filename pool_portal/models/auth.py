@@ -65,6 +65,18 @@ class UserSession(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+class SessionTab(SQLModel, table=True):
+    """A browser tab (Reflex's client token) and the session it last made a guarded call
+    with: whose tab states to wipe when that session ends, and which session a request
+    naming the tab (``/_upload``) must carry. A tab token is not a secret."""
+
+    __tablename__ = "session_tab"
+
+    client_token: str = Field(primary_key=True, max_length=64)
+    session_id: int = Field(foreign_key="user_session.id", index=True, ondelete="CASCADE")
+    bound_at: datetime = now_field()
+
+
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (

@@ -22,7 +22,7 @@ import asyncio
 import contextvars
 import functools
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 import reflex as rx
@@ -118,6 +118,17 @@ def _record_refusal(state: rx.State, v: Viewer | None, handler: str, reason: str
     )
 
 
+# The tab rules (states/tabs.py) plug in here: they work on the base state, which itself
+# uses this guard. ``allowed(state, viewer)`` binds the tab to the caller's session after
+# an allowed call; ``refused(state)`` wipes the tab after a refused one.
+TabHook = Callable[..., Awaitable[None]]
+_tab_hooks: dict[str, TabHook] = {}
+
+
+def use_tab_rules(*, allowed: TabHook, refused: TabHook) -> None:
+    _tab_hooks.update(allowed=allowed, refused=refused)
+
+
 def _login_page(rule: Rule) -> str:
     return "/admin/login" if rule.kind == "staff" else "/portal/login"
 
@@ -131,13 +142,18 @@ def _guard(rule: Rule, background: bool = False):
             v = None if rule.kind == "public" else await asyncio.to_thread(resolve, self, rule.kind == "portal")
             reason = refuse_reason(v, rule)
             if reason is None:
+                if v is not None and not background and "allowed" in _tab_hooks:
+                    await _tab_hooks["allowed"](self, v)
                 return v, None
             await asyncio.to_thread(_record_refusal, self, v, name, reason)
             if reason == "read-only":  # a legitimate reader: the page stays as it is
                 return None, rx.toast.error(i18n.t("view.read_only", v.language))
-            on_refused = getattr(self, "_on_refused", None)
-            if on_refused is not None and not background:  # a background task may not touch state unlocked
-                on_refused()
+            if not background:  # a background task may not touch state unlocked
+                on_refused = getattr(self, "_on_refused", None)
+                if on_refused is not None:
+                    on_refused()
+                if "refused" in _tab_hooks:
+                    await _tab_hooks["refused"](self)
             if reason == "password-change-required":
                 return None, rx.redirect("/portal/password" if v and v.is_portal else "/admin/password")
             return None, rx.redirect(_login_page(rule))

@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from pool_portal.models import PortalUser, Site, StaffUser, Tenant, UserSession, utcnow
 from pool_portal.services.core import audit
 from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.scope import Viewer, clients_in_view, portal_client_ids, view_options
+from pool_portal.services.identity import tabs
 from pool_portal.services.identity.passwords import verify_password
 from pool_portal.services.identity.ratelimit import count_recent
 from pool_portal.services.identity.view_as import view_as_viewer
@@ -258,10 +259,11 @@ def widen_view_for_site(session: Session, token: str | None, site_id: int) -> bo
 def end_all_sessions(session: Session, user: PortalUser | StaffUser, now: datetime | None = None) -> int:
     """Revoke every live session of ``user`` (sign out everywhere, disable)."""
     owner = UserSession.portal_user_id if isinstance(user, PortalUser) else UserSession.staff_user_id
-    result = session.execute(
-        update(UserSession).where(owner == user.id, UserSession.revoked_at.is_(None)).values(revoked_at=now or utcnow())
-    )
-    return result.rowcount
+    live = list(session.exec(select(UserSession.id).where(owner == user.id, UserSession.revoked_at.is_(None))).all())
+    if live:
+        session.execute(update(UserSession).where(col(UserSession.id).in_(live)).values(revoked_at=now or utcnow()))
+        tabs.sessions_ended(session, live)
+    return len(live)
 
 
 def end_session(session: Session, token: str | None, now: datetime | None = None) -> bool:
@@ -273,6 +275,7 @@ def end_session(session: Session, token: str | None, now: datetime | None = None
         return False
     record.revoked_at = now or utcnow()
     session.add(record)
+    tabs.sessions_ended(session, [record.id])
     audit.record(
         session,
         "logout",
