@@ -370,7 +370,7 @@ def test_an_invoice_pdf_replaces_the_generated_one(api):
     is_problem(api.client.put("/api/v1/invoices/I-1/pdf", content=b"<html>", headers=pdf), 422)
     r = api.client.put("/api/v1/invoices/I-1/pdf", content=b"%PDF-1.4 the ERP's", headers=pdf)
     assert r.status_code == 200 and r.json()["has_pdf"] is True
-    from pool_portal.api.files import _issued_pdf
+    from pool_portal.services.infra.file_access import issued_pdf as _issued_pdf
 
     with Session(api.engine) as db:
         invoice = db.exec(select(m.Invoice)).one()

@@ -123,7 +123,7 @@ def _sign_in(http, email, kind="portal"):
 def test_route_serves_the_pdf_to_the_signed_in_user_only(http, demo_env):
     assert http.get("/files/monthly-report?month=2026-01").status_code == 401
     _sign_in(http, "admin@aquademo.example.com", "staff")
-    assert http.get("/files/monthly-report?month=2026-01").status_code == 401  # portal users only
+    assert http.get("/files/monthly-report?month=2026-01").status_code == 404  # portal users only: refused as unknown
     _sign_in(http, "client@aquademo.example.com")
     month = f"{TODAY.year}-{TODAY.month:02d}"
     r = http.get(f"/files/monthly-report?month={month}")

@@ -210,6 +210,8 @@ PAGES: dict[str, str] = {
 }
 
 # Every backend route, and what an anonymous request with no data gets (never a 5xx).
+# Who gets each /files/* route once signed in (every role, own and other tenant, view-as)
+# is tests/api/test_file_roles.py, against the one rule of services/infra/file_access.py.
 ROUTES: dict[str, tuple[str, int]] = {
     "/auth/login": ("POST", 303),
     "/auth/logout": ("POST", 303),

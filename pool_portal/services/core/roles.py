@@ -18,6 +18,10 @@ PORTAL_ADMINISTRATION: frozenset[StaffRole] = frozenset({StaffRole.ADMIN})
 """Running the portal itself: its settings and logo, per-client customisation and the
 staff users."""
 
+NO_STAFF: frozenset[StaffRole] = frozenset()
+"""Things of the customer's portal only (a view's list exports and panel reports): no
+staff page shows them; staff get them only while viewing the portal as a client."""
+
 
 def may(role: StaffRole | None, allowed: frozenset[StaffRole]) -> bool:
     return role is not None and role in allowed

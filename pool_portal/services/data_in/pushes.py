@@ -29,6 +29,7 @@ from pool_portal.services.data_in.reads import present
 from pool_portal.services.data_in.schemas import Record
 from pool_portal.services.data_in.upserts import Upserted, upsert
 from pool_portal.services.infra import storage
+from pool_portal.services.infra.uploads import typed_name
 from pool_portal.services.staff import client_notify
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ def attach_invoice_pdf(
         raise Rejected([FieldError("body", "too_large", f"the PDF is larger than {max_bytes} bytes")], status=413)
     if not data.startswith(b"%PDF-"):
         raise Rejected([FieldError("body", "not_pdf", "the body is not a PDF")])
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename or "").strip(".-")[:100] or f"invoice-{invoice.number}.pdf"
+    name = typed_name(re.sub(r"[^A-Za-z0-9._-]+", "-", filename or ""), "pdf", f"invoice-{invoice.number}")
     key = storage.save(data, "documents", "pdf")
     uow.on_rollback(db, lambda: _delete_file(key, "unused"))
     doc = db.get(Document, invoice.pdf_document_id) if invoice.pdf_document_id else None

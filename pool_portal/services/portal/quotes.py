@@ -19,7 +19,7 @@ from pool_portal.services.core import audit, uow
 from pool_portal.services.core.clock import tenant_today
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.infra import storage
-from pool_portal.services.infra.uploads import sniff
+from pool_portal.services.infra.uploads import FILE_TYPES, file_kind, typed_name
 from pool_portal.services.portal.list_query import plain_query
 from pool_portal.services.portal.list_rows import QuoteRow
 from pool_portal.services.portal.lists import Page, fetch
@@ -28,7 +28,6 @@ from pool_portal.services.portal.staff_alerts import admin_link, notify_staff
 from pool_portal.services.portal.visibility import open_quote, site_scope, visible_quote
 
 MAX_AUTHORISATION_BYTES = 10 * 1024 * 1024
-AUTHORISATION_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
 def list_quotes(
@@ -51,11 +50,6 @@ def get_quote(session: Session, viewer: Viewer, quote_id: int, now: datetime | N
             visible_quote(today),
         )
     ).scalar_one_or_none()
-
-
-def _document_kind(data: bytes) -> str | None:
-    """ "pdf", "jpg", "png" or "webp" from the content (never from the file name)."""
-    return "pdf" if data[:5] == b"%PDF-" else sniff(data)
 
 
 def decide_quote(
@@ -86,7 +80,7 @@ def decide_quote(
     if approve and document is not None:
         if len(document[1]) > MAX_AUTHORISATION_BYTES:
             return "quote.error.document_size"
-        kind = _document_kind(document[1])
+        kind = file_kind(document[1])
         if kind is None:
             return "quote.error.document_type"
     quote = get_quote(session, viewer, quote_id, now)
@@ -115,15 +109,12 @@ def decide_quote(
         return "quote.error.already_decided"
     document_id = None
     if stored:
-        safe_name = (
-            "".join(c for c in str(document[0] or "") if c.isalnum() or c in "._- ")[:200] or f"authorisation.{kind}"
-        )
         doc = Document(
             tenant_id=viewer.tenant_id,
             site_id=quote.site_id,
             title=f"Authorisation for quote {quote.number}",
-            filename=safe_name,
-            content_type=AUTHORISATION_TYPES[kind],
+            filename=typed_name(document[0], kind, "authorisation"),  # the extension is what the content is
+            content_type=FILE_TYPES[kind],
             size_bytes=len(document[1]),
             storage_key=stored,
             is_published=False,

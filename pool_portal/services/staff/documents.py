@@ -17,7 +17,7 @@ from sqlmodel import Session
 from pool_portal.models import Document
 from pool_portal.services.core import uow
 from pool_portal.services.infra import storage
-from pool_portal.services.infra.uploads import sniff
+from pool_portal.services.infra.uploads import FILE_TYPES, file_kind, typed_name
 from pool_portal.services.staff.editing import (
     E_FILE_EMPTY,
     E_FILE_SIZE,
@@ -34,7 +34,6 @@ from pool_portal.services.staff.forms import Fields
 log = logging.getLogger(__name__)
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-DOCUMENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 DOCUMENT_FOLDER = "documents"
 
 
@@ -55,19 +54,6 @@ def document_item(doc: Document) -> DocumentItem:
     return DocumentItem(
         doc.id, doc.title, doc.filename, doc.content_type, doc.size_bytes, doc.is_published, doc.created_at
     )
-
-
-def document_kind(data: bytes) -> str | None:
-    """ "pdf", "jpg", "png" or "webp", from the content (never from the name)."""
-    return "pdf" if data[:5] == b"%PDF-" else sniff(data)
-
-
-def _document_name(name: str, kind: str) -> str:
-    """The original name, made safe, with the extension of what the content is."""
-    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(c for c in base if c.isalnum() or c in "._- ").strip(" .")
-    stem = base.rsplit(".", 1)[0] if "." in base else base
-    return f"{(stem or 'document')[:200]}.{kind}"
 
 
 def upload_document(
@@ -96,12 +82,12 @@ def upload_document(
     elif len(data) > MAX_DOCUMENT_BYTES:
         form.error("file", E_FILE_SIZE)
     else:
-        kind = document_kind(data)
+        kind = file_kind(data)
         if kind is None:
             form.error("file", E_FILE_TYPE)
     if form.errors:
         return None, form.errors
-    filename = _document_name(name, kind)
+    filename = typed_name(name, kind, "document")  # the extension is what the content is
     key = storage.save(data, DOCUMENT_FOLDER, kind)
     uow.on_rollback(session, lambda: discard_file(key))
     doc = Document(
@@ -109,7 +95,7 @@ def upload_document(
         site_id=site.id,
         title=clean_title or filename.rsplit(".", 1)[0][:200],
         filename=filename,
-        content_type=DOCUMENT_TYPES[kind],
+        content_type=FILE_TYPES[kind],
         size_bytes=len(data),
         storage_key=key,
         is_published=bool(published),

@@ -12,13 +12,37 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
 
 
-def test_images_are_recognised_by_content_not_by_name():
-    images, errors = uploads.check_images([("a.jpg", JPEG), ("b.JPEG", PNG), ("no-extension", WEBP)])
+def test_images_are_recognised_by_content_not_by_name_and_named_by_it():
+    images, errors = uploads.check_images(
+        [("a.jpg", JPEG), ("b.JPEG", PNG), ("no-extension", WEBP), ("../evil.html", JPEG), ("x.png", JPEG)]
+    )
     assert errors == []
     assert [(i.name, i.ext, i.content_type, i.size) for i in images] == [
         ("a.jpg", "jpg", "image/jpeg", len(JPEG)),
-        ("b.JPEG", "png", "image/png", len(PNG)),
-        ("no-extension", "webp", "image/webp", len(WEBP)),
+        ("b.png", "png", "image/png", len(PNG)),  # the name's extension follows the content
+        ("no-extension.webp", "webp", "image/webp", len(WEBP)),
+        ("evil.jpg", "jpg", "image/jpeg", len(JPEG)),
+        ("x.jpg", "jpg", "image/jpeg", len(JPEG)),
+    ]
+
+
+def test_a_stored_name_takes_its_extension_from_the_detected_type_only():
+    for name, kind, expected in [
+        ("evil.html", "jpg", "evil.jpg"),
+        ("x.png", "jpg", "x.jpg"),
+        ("../../x.png.html", "pdf", "x-png.pdf"),  # no claimed extension survives, not even inside
+        ("C:\\fakepath\\signed order.pdf", "pdf", "signed order.pdf"),
+        ('<img src=x onerror="alert(1)">.svg', "png", "img src-x onerror-alert-1.png"),
+        (".htaccess", "webp", "photo.webp"),
+        ("", "jpg", "photo.jpg"),
+    ]:
+        assert uploads.typed_name(name, kind, "photo") == expected, name
+    assert [uploads.file_kind(d) for d in (b"%PDF-1.7", JPEG, PNG, WEBP, b"<html>")] == [
+        "pdf",
+        "jpg",
+        "png",
+        "webp",
+        None,
     ]
 
 
