@@ -9,6 +9,7 @@ import base64
 import gzip
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -335,3 +336,14 @@ def test_inline_script_hashes_follow_the_browser(settings):
     # The browser hashes the script's text after turning CRLF into LF.
     assert security_headers.inline_script_hashes("<script>a();\r\nb();</script>") == (sha("a();\nb();"),)
     assert security_headers.inline_script_hashes('<script src="/x.js"></script><script> </script>') == (sha(" "),)
+
+
+def test_no_page_runs_a_string_through_eval():
+    # rx.call_script("...") makes the browser eval() the string, which the policy refuses
+    # (no 'unsafe-eval'): browser code goes through rx.run_script, compiled into the page.
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "pool_portal").rglob("*.py")
+        if re.search(r"\bcall_script\(", path.read_text())
+    ]
+    assert offenders == []
