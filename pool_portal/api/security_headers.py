@@ -2,7 +2,7 @@
 
 One ASGI middleware (``security_headers``, the last ``api_transformer`` in
 pool_portal.py, so around the pages and every backend route). What each header is for
-is in docs/security.md ("Headers"); in short:
+is in docs/security.md ("Other sites' pages: origins and headers"); in short:
 
 - ``Content-Security-Policy``: scripts only from the portal itself, plus the inline
   scripts of the built pages, each allowed by its SHA-256 (never ``'unsafe-inline'``
