@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
-from pool_portal.api import files, health, integration, pages, session_routes
+from pool_portal.api import files, health, integration, origins, pages, security_headers, session_routes
 from pool_portal.api.upload_door import upload_door
 from pool_portal.components import style
 from pool_portal.components.i18n import page_title
@@ -43,6 +44,7 @@ from pool_portal.pages.staff.home import admin_home
 from pool_portal.pages.staff.notifications import notifications_page
 from pool_portal.pages.staff.portal_settings import settings_page
 from pool_portal.pages.staff.users import staff_page
+from pool_portal.settings import get_settings
 from pool_portal.states import tabs
 from pool_portal.states.data_in.imports import ImportState
 from pool_portal.states.identity.sign_in import LinkState, LoginState, PasswordState
@@ -93,8 +95,19 @@ def portal_home() -> rx.Component:
     return home.portal_home(home_overlay.listing_overlay())
 
 
-app = rx.App(
-    api_transformer=[_backend(), pages.serve_pages_without_redirect, upload_door],
+class PortalApp(rx.App):
+    """rx.App, its whole ASGI app behind the origin gate (api/origins.py): outside the
+    CORS middleware Reflex puts around everything, whose answers the gate cleans."""
+
+    def __call__(self) -> ASGIApp:
+        return origins.origin_gate(super().__call__(), get_settings().allowed_origins, integration.PREFIX)
+
+
+app = PortalApp(
+    # Our routes around Reflex's; then the pages without the trailing-slash redirect;
+    # the upload door (a tab's id is not a credential); outermost, the security headers
+    # on every answer of any of them.
+    api_transformer=[_backend(), pages.serve_pages_without_redirect, upload_door, security_headers.security_headers],
     style=style.APP,
     head_components=[rx.el.meta(name="color-scheme", content="light")],
 )

@@ -12,10 +12,11 @@ import secrets
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,43 @@ _DB_SCHEMES = {
 }
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# One machine's own names for itself: a loopback public URL (`make run`) allows them all,
+# on its port only, so http://127.0.0.1:3000 works as well as http://localhost:3000.
+_LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
+
+
+def origin_of(url: str) -> str:
+    """The origin of an http(s) URL as a browser writes it in ``Origin``:
+    ``scheme://host[:port]``, lower case, the scheme's default port left out."""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "")
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    port = parts.port
+    return f"{scheme}://{host}" + (f":{port}" if port and port != _DEFAULT_PORTS.get(scheme) else "")
+
+
+def _check_origin(raw: str) -> str:
+    """``raw`` as an origin (see origin_of); ValueError when it is anything more or less."""
+    try:
+        parts = urlsplit(raw)
+        _ = parts.port  # urlsplit checks the port only when it is read
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in _DEFAULT_PORTS
+        or not parts.hostname
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(f"{raw[:60]!r} is not an origin (scheme://host[:port], nothing after it)")
+    return origin_of(raw)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
@@ -46,6 +84,12 @@ class Settings(BaseSettings):
     # Only when the backend is served apart from the pages (`make dev`: pages on 3000,
     # backend on 8000): where the sign-in forms post to. Unset: the same origin.
     backend_url: str | None = Field(None, validation_alias=AliasChoices("PORTAL_BACKEND_URL"))
+    # More origins whose pages may use the portal with the user's session (another name
+    # of the same portal), comma separated: the public URL's (and the backend's) are
+    # always allowed, any other page is refused the websocket and credentialed reads.
+    extra_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), validation_alias=AliasChoices("PORTAL_EXTRA_ORIGINS")
+    )
     smtp_url: str | None = Field(None, validation_alias=AliasChoices("PORTAL_SMTP_URL"))
     mail_from: str = Field("Pool Portal <no-reply@localhost>", validation_alias=AliasChoices("PORTAL_MAIL_FROM"))
     cloudinary_url: str | None = Field(None, validation_alias=AliasChoices("CLOUDINARY_URL"))
@@ -98,6 +142,12 @@ class Settings(BaseSettings):
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError("must be an http:// or https:// URL")
         return v.rstrip("/") if v else v
+
+    @field_validator("extra_origins", mode="before")
+    @classmethod
+    def _check_extra_origins(cls, v) -> tuple[str, ...]:
+        items = v.split(",") if isinstance(v, str) else list(v or ())
+        return tuple(_check_origin(item.strip()) for item in items if item.strip())
 
     @field_validator("smtp_url")
     @classmethod
@@ -156,6 +206,22 @@ class Settings(BaseSettings):
         """Where a backend route redirects to: relative on one origin (the browser stays
         on the host it used), the pages' origin when the backend is split off."""
         return f"{self.public_url}{path}" if self.backend_url else path
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """The origins whose pages may open the websocket and read credentialed answers:
+        the public URL's (with the other loopback names when it is one), the split-off
+        backend's, and PORTAL_EXTRA_ORIGINS. Nothing else, never ``*``."""
+        found: list[str] = []
+        for url in (self.public_url, self.backend_url):
+            if not url:
+                continue
+            parts = urlsplit(origin_of(url))
+            host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+            port = f":{parts.port}" if parts.port else ""
+            found += [f"{parts.scheme}://{name}{port}" for name in (_LOOPBACK if host in _LOOPBACK else (host,))]
+        found += self.extra_origins
+        return tuple(dict.fromkeys(found))
 
     @property
     def secure_cookies(self) -> bool:

@@ -29,6 +29,13 @@ from pool_portal.settings import SettingsError, get_settings, load_settings
         ("PORTAL_SECRET_KEY", "short"),
         ("PORTAL_SESSION_IDLE_MINUTES", "0"),
         ("PORTAL_SESSION_MAX_HOURS", "many"),
+        ("PORTAL_EXTRA_ORIGINS", "*"),
+        ("PORTAL_EXTRA_ORIGINS", "null"),
+        ("PORTAL_EXTRA_ORIGINS", "https://ok.example.com, portal.example.com"),
+        ("PORTAL_EXTRA_ORIGINS", "https://portal.example.com/app"),
+        ("PORTAL_EXTRA_ORIGINS", "https://user@portal.example.com"),
+        ("PORTAL_EXTRA_ORIGINS", "ws://portal.example.com"),
+        ("PORTAL_EXTRA_ORIGINS", "https://portal.example.com:99999"),
     ],
 )
 def test_bad_value_names_the_variable_in_one_line(isolated_settings, monkeypatch, var, value):
@@ -52,6 +59,29 @@ def test_defaults(isolated_settings, monkeypatch):
     assert s.files_dir == isolated_settings.resolve() / "files"
     assert not s.secure_cookies
     assert (s.session_idle_minutes, s.session_max_hours) == (30, 12)
+
+
+def test_allowed_origins_are_the_portals_own_and_no_other(isolated_settings, monkeypatch):
+    # A loopback public URL allows the machine's other names for itself, on its port only.
+    assert load_settings().allowed_origins == ("http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000")
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://Portal.Example.com:443/")
+    monkeypatch.setenv(
+        "PORTAL_EXTRA_ORIGINS", " https://pool.example.net , http://10.0.0.5:8080/,https://portal.example.com"
+    )
+    s = load_settings()
+    # As a browser writes Origin: lower case, no default port, no path; each once.
+    assert s.allowed_origins == ("https://portal.example.com", "https://pool.example.net", "http://10.0.0.5:8080")
+    monkeypatch.delenv("PORTAL_EXTRA_ORIGINS")
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "http://localhost:3000")
+    monkeypatch.setenv("PORTAL_BACKEND_URL", "http://localhost:8000")  # `make dev`
+    assert load_settings().allowed_origins == (
+        "http://localhost:3000",
+        "http://127.0.0.1:3000",
+        "http://[::1]:3000",
+        "http://localhost:8000",
+        "http://127.0.0.1:8000",
+        "http://[::1]:8000",
+    )
 
 
 def test_port_default_gives_the_public_url(isolated_settings):

@@ -15,7 +15,9 @@ from pool_portal.settings import get_settings
 
 def submit_on_change(form_id: str):
     """The event that submits the form ``form_id`` (a filter changed)."""
-    return rx.call_script(f"document.getElementById('{form_id}').requestSubmit()")
+    # run_script: a function compiled into the page; call_script would eval() a string,
+    # which the Content-Security-Policy refuses (no 'unsafe-eval').
+    return rx.run_script(f"document.getElementById('{form_id}').requestSubmit()")
 
 
 def bar(*children, action: str, form_id: str, margin_bottom: str | None = "0.75rem") -> rx.Component:

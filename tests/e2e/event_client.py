@@ -33,13 +33,18 @@ ROOT = "reflex___state____state"
 class EventClient:
     """One websocket connection (one browser tab) with an optional session cookie."""
 
-    def __init__(self, base: str, session_cookie: str | None = None, token: str | None = None):
+    def __init__(
+        self, base: str, session_cookie: str | None = None, token: str | None = None, origin: str | None = None
+    ):
         """``token`` is the tab's client token (its state's key): pass the token of an
-        earlier connection to come back as the same tab, e.g. through another worker."""
+        earlier connection to come back as the same tab, e.g. through another worker.
+        ``origin``: the handshake's Origin header, as a browser page sends it; by default
+        the websocket library's (the base URL's own origin), ``""`` for none at all."""
         self.token = token or str(uuid.uuid4())
         self.updates: queue.Queue = queue.Queue()
         self.raw: list[str] = []
-        self.sio = socketio.Client(reconnection=False)
+        options = {"origin": origin} if origin else {"suppress_origin": True} if origin == "" else {}
+        self.sio = socketio.Client(reconnection=False, websocket_extra_options=options)
         # python-engineio hands each message to a new thread, so a big update can reach
         # the queue after a small one sent later (a sentinel's echo before the delta it
         # follows). Handle messages in the reading thread, in the order they came.
