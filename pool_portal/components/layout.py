@@ -179,6 +179,11 @@ def view_as_banner() -> rx.Component:
         rx.flex(
             rx.icon("eye", size=18),
             rx.text(T("view_as.banner"), " ", rx.text.strong(PortalState.viewing_as), ". ", T("view_as.read_only")),
+            # A write the server refused while viewing as the client (states/guard.py).
+            rx.cond(
+                PortalState.refused_write != "",
+                rx.text(PortalState.refused_write, weight="bold", role="alert", id="view-as-refused"),
+            ),
             rx.spacer(),
             rx.button(
                 T("view_as.end"),

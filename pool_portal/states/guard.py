@@ -129,6 +129,9 @@ def use_tab_rules(*, allowed: TabHook, refused: TabHook) -> None:
     _tab_hooks.update(allowed=allowed, refused=refused)
 
 
+_NOTHING = object()  # a refusal that sends nothing back (the page already says why)
+
+
 def _login_page(rule: Rule) -> str:
     return "/admin/login" if rule.kind == "staff" else "/portal/login"
 
@@ -146,8 +149,12 @@ def _guard(rule: Rule, background: bool = False):
                     await _tab_hooks["allowed"](self, v)
                 return v, None
             await asyncio.to_thread(_record_refusal, self, v, name, reason)
-            if reason == "read-only":  # a legitimate reader: the page stays as it is
-                return None, rx.toast.error(i18n.t("view.read_only", v.language))
+            if reason == "read-only":  # a legitimate reader: the page stays as it is, and says why
+                if not background:
+                    # A message in the page, not a toast: a toast sent from the server is
+                    # a script the browser would have to eval, which the CSP forbids.
+                    self.refused_write = i18n.t("view.read_only", v.language)
+                return None, _NOTHING
             if not background:  # a background task may not touch state unlocked
                 on_refused = getattr(self, "_on_refused", None)
                 if on_refused is not None:
@@ -164,7 +171,8 @@ def _guard(rule: Rule, background: bool = False):
             async def wrapper(self, *args, **kwargs):
                 v, refusal = await check(self)
                 if refusal is not None:
-                    yield refusal
+                    if refusal is not _NOTHING:
+                        yield refusal
                     return
                 token, rule_token = _current.set(v), _current_rule.set(rule)
                 try:
@@ -183,7 +191,7 @@ def _guard(rule: Rule, background: bool = False):
             async def wrapper(self, *args, **kwargs):
                 v, refusal = await check(self)
                 if refusal is not None:
-                    return refusal
+                    return None if refusal is _NOTHING else refusal
                 token, rule_token = _current.set(v), _current_rule.set(rule)
                 try:
                     result = fn(self, *args, **kwargs)

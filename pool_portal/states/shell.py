@@ -48,6 +48,9 @@ class AppState(rx.State):
     brand_colour: str = palette.BRAND_DEFAULT
     logo_url: str = ""  # the tenant's logo (an authorising route), "" when it has none
     staff_role: str = ""  # ADMIN / OFFICE / TECHNICIAN for staff (what the admin menu shows; the guard decides)
+    # A write the guard refused because the caller only reads (staff viewing the portal
+    # as a client): the page shows it until the next page load.
+    refused_write: str = ""
     # The hash of the session cookie this tab's data was loaded for (states/tabs.py): a
     # backend var, never sent to the browser.
     _session_hash: str = ""

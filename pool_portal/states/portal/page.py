@@ -46,10 +46,9 @@ class PortalState(AppState):
         resolved it). Returns that caller."""
         v = v or viewer()
         self._apply_shell(await call(shell.portal_shell, v), v)
+        self.refused_write = ""
         return v
 
-    # The old in-transaction variants, still used by the incidents pages (states/incidents)
-    # until they load their shell with ``_load_shell``; the portal's own pages no longer do.
     @portal_event
     async def switch_view(self, view: str):
         token = auth.token_from_cookie_header(self.router.headers.raw_headers.get("cookie"))
