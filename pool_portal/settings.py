@@ -97,6 +97,12 @@ class Settings(BaseSettings):
         30, ge=1, le=24 * 60, validation_alias=AliasChoices("PORTAL_SESSION_IDLE_MINUTES")
     )
     session_max_hours: int = Field(12, ge=1, le=24 * 30, validation_alias=AliasChoices("PORTAL_SESSION_MAX_HOURS"))
+    # Password sign-in: failures allowed from one client IP, across accounts, per window
+    # (successful sign-ins never count: many users behind one office address).
+    login_ip_failures: int = Field(30, ge=1, le=1_000_000, validation_alias=AliasChoices("PORTAL_LOGIN_IP_FAILURES"))
+    login_ip_window_minutes: int = Field(
+        15, ge=1, le=24 * 60, validation_alias=AliasChoices("PORTAL_LOGIN_IP_WINDOW_MINUTES")
+    )
     # The integration API (/api/v1): requests per key per minute, and the largest body.
     api_rate_limit: int = Field(120, ge=1, le=1_000_000, validation_alias=AliasChoices("PORTAL_API_RATE_LIMIT"))
     api_max_body_bytes: int = Field(

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from pool_portal.db import session_scope
+from pool_portal.api import login_gate
+from pool_portal.db import in_unit_of_work, session_scope
 from pool_portal.models import PortalUser, StaffUser
-from pool_portal.services.core import audit
-from pool_portal.services.identity import access, auth
+from pool_portal.services.identity import access, auth, throttle
 from pool_portal.settings import get_settings
 
 _PAGES = {"portal": ("/portal", "/portal/login"), "staff": ("/admin", "/admin/login")}
@@ -52,31 +52,29 @@ async def login(request: Request) -> Response:
     password = str(form.get("password") or "")[:1024]
     if not email or not password:
         return _redirect(login_page, error="missing")
+    ip = _client_ip(request)
+    # The throttle first: during a back-off, or while another attempt on this account is
+    # being checked, the password is not even looked at.
+    gate = await login_gate.enter(kind, email, ip)
+    if gate.outcome != throttle.OPEN:
+        return _redirect(login_page, error="throttled")
 
-    def work() -> tuple[str | None, str, float]:
+    def work() -> tuple[str | None, bool]:
         with session_scope() as db:
-            blocked, delay = auth.login_throttle(db, kind, email)
-            if blocked:
-                audit.record(
-                    db,
-                    "login.throttled",
-                    actor_kind=kind,
-                    ip=_client_ip(request),
-                    target_type="account",
-                    target_id=auth.account_key(kind, email),
-                )
-                return None, "throttled", 0.0
-            user = auth.authenticate(db, kind, email, password, ip=_client_ip(request))
+            user = auth.authenticate(db, kind, email, password, ip=ip)
+            throttle.finish(db, gate, ok=user is not None)  # committed with the result
             if user is None:
-                return None, "invalid", delay
-            return _start(db, user, request), ("password" if user.must_change_password else ""), 0.0
+                return None, False
+            return _start(db, user, request), user.must_change_password
 
-    token, error, delay = await asyncio.to_thread(work)
+    try:
+        token, must_change = await asyncio.to_thread(work)
+    except BaseException:
+        await login_gate.release(gate)
+        raise
     if token is None:
-        if delay:
-            await asyncio.sleep(delay)  # slows guessing; the event loop stays free
-        return _redirect(login_page, error=error)
-    return _signed_in(f"{home}/password" if error == "password" else home, token)
+        return _redirect(login_page, error="invalid")
+    return _signed_in(f"{home}/password" if must_change else home, token)
 
 
 def _signed_in(home: str, token: str) -> Response:
@@ -148,31 +146,56 @@ set_password = _set_password_route(access.set_password_with_link, "/portal/set-p
 staff_set_password = _set_password_route(access.accept_staff_invitation, "/admin/set-password", "/admin")
 
 
+def _whoami(db, session_token: str | None) -> tuple[str, str] | None:
+    """(kind, email) of the session's user, or None without a live session."""
+    viewer = auth.resolve_viewer(db, session_token, touch=False)
+    return None if viewer is None else ("portal" if viewer.is_portal else "staff", viewer.email)
+
+
 async def change_password(request: Request) -> Response:
-    """A signed-in user sets a new password (required after a staff-set one)."""
+    """A signed-in user sets a new password (required after a staff-set one): the
+    current password is checked through the sign-in throttle (a wrong one counts as a
+    failed sign-in); every other session of the user ends and the user is mailed."""
     if not _same_origin(request):
         return PlainTextResponse("Cross-site request refused", status_code=403)
     form = await request.form()
+    current = str(form.get("current") or "")[:1024]
     password = str(form.get("password") or "")[:1024]
     confirm = str(form.get("confirm") or "")[:1024]
     session_token = request.cookies.get(auth.SESSION_COOKIE)
+    ip = _client_ip(request)
+    who = await asyncio.to_thread(in_unit_of_work, _whoami, session_token)
+    if who is None:
+        return _redirect("/portal/login")
+    kind, email = who
+    page = "/portal/password" if kind == "portal" else "/admin/password"
+    gate = await login_gate.enter(kind, email, ip)
+    if gate.outcome != throttle.OPEN:
+        return _redirect(page, error="password.throttled")
 
-    def work() -> tuple[str, str | None]:
+    def work() -> access.PasswordChange | None:
         with session_scope() as db:
             viewer = auth.resolve_viewer(db, session_token)
             if viewer is None:
-                return "", "anonymous"
-            model = PortalUser if viewer.is_portal else StaffUser
-            user = db.get(model, viewer.user_id)
-            home = "/portal" if viewer.is_portal else "/admin"
-            return home, access.change_password(db, user, password, confirm)
+                throttle.release(db, gate)
+                return None
+            user = db.get(PortalUser if viewer.is_portal else StaffUser, viewer.user_id)
+            result = access.change_password(
+                db, user, current, password, confirm, keep_session_id=viewer.session_id, ip=ip
+            )
+            throttle.finish(db, gate, ok=result.current_ok)
+            return result
 
-    home, error = await asyncio.to_thread(work)
-    if error == "anonymous":
+    try:
+        result = await asyncio.to_thread(work)
+    except BaseException:
+        await login_gate.release(gate)
+        raise
+    if result is None:
         return _redirect("/portal/login")
-    if error:
-        return _redirect(f"{home}/password", error=error)
-    return _redirect(home)
+    if result.error:
+        return _redirect(page, error=result.error)
+    return _redirect(page, changed=str(result.signed_out))
 
 
 async def logout(request: Request) -> Response:

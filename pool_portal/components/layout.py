@@ -109,6 +109,12 @@ def shell(
                         AppState.signed_in,
                         rx.flex(
                             rx.text(AppState.user_name, size="2", id="user-name"),
+                            rx.link(
+                                T("nav.change_password"),
+                                href="/portal/password" if kind == "portal" else "/admin/password",
+                                size="2",
+                                id="change-password",
+                            ),
                             sign_out_form(kind),
                             sign_out_form(kind, everywhere=True),
                             spacing="3",

@@ -1,6 +1,6 @@
 """All SQLModel tables. Importing this package registers them on SQLModel.metadata."""
 
-from pool_portal.models.auth import AuditEvent, AuthToken, SessionTab, TokenPurpose, UserSession
+from pool_portal.models.auth import AuditEvent, AuthToken, LoginThrottle, SessionTab, TokenPurpose, UserSession
 from pool_portal.models.base import utcnow
 from pool_portal.models.clients import (
     Client,

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pool_portal.models.base import enum_col, now_field
+from pool_portal.models.base import enum_col, now_field, utcnow
 
 
 class TokenPurpose(str, enum.Enum):
@@ -75,6 +75,23 @@ class SessionTab(SQLModel, table=True):
     client_token: str = Field(primary_key=True, max_length=64)
     session_id: int = Field(foreign_key="user_session.id", index=True, ondelete="CASCADE")
     bound_at: datetime = now_field()
+
+
+class LoginThrottle(SQLModel, table=True):
+    """The sign-in throttle's counter for one account (``a:<account key>``) or one
+    client IP (``ip:<address>``): the failures of the current window; for an account
+    when the next attempt may be checked and the lease of the attempt being checked
+    now; for an IP how many of its attempts are being checked. In the database, so
+    every worker and host shares it (``services/identity/throttle.py``)."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=80)
+    window_start: datetime = Field(default_factory=utcnow, index=True)
+    failures: int = 0
+    next_try_at: datetime | None = None  # an account: no attempt is checked before this
+    busy_until: datetime | None = None  # an account: an attempt is being checked until then
+    in_flight: int = 0  # an IP: attempts being checked now
 
 
 class AuditEvent(SQLModel, table=True):

@@ -127,10 +127,16 @@ def test_staff_set_password_must_be_changed_at_first_sign_in(client):
     # Until it is changed, portal handlers send the user to the password page.
     assert refuse_reason(viewer, Rule("portal")) == "password-change-required"
     assert refuse_reason(viewer, Rule("portal", allow_password_change_pending=True)) is None
-    bad = client.post("/auth/change-password", data={"password": "new one 12", "confirm": "other one 12"})
+    current = "given by staff 1"
+    bad = client.post(
+        "/auth/change-password", data={"current": current, "password": "new one 12", "confirm": "other one 12"}
+    )
     assert bad.headers["location"] == "/portal/password?error=password.mismatch"
-    ok = client.post("/auth/change-password", data={"password": "my own password", "confirm": "my own password"})
-    assert ok.headers["location"] == "/portal"
+    ok = client.post(
+        "/auth/change-password",
+        data={"current": current, "password": "my own password", "confirm": "my own password"},
+    )
+    assert ok.headers["location"] == "/portal/password?changed=0"
     with Session(client.engine) as s:
         assert refuse_reason(auth.resolve_viewer(s, token), Rule("portal")) is None
     assert _login(client, password="my own password").headers["location"] == "/portal"

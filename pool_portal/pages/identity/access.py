@@ -94,18 +94,72 @@ def staff_set_password_page() -> rx.Component:
     return set_password_page("/auth/staff-set-password", "/admin/login", "link.staff_ask_again")
 
 
-def change_password_page() -> rx.Component:
-    return card_page(
-        rx.heading(T("password.change_title"), size="6", as_="h1"),
-        rx.text(T("password.change_intro")),
+def _change_error() -> rx.Component:
+    return rx.cond(
+        PasswordState.error != "",
+        alert(
+            rx.match(
+                PasswordState.error,
+                ("password.too_short", T("password.too_short")),
+                ("password.too_long", T("password.too_long")),
+                ("password.mismatch", T("password.mismatch")),
+                ("password.wrong_current", T("password.wrong_current")),
+                ("password.same_as_current", T("password.same_as_current")),
+                ("password.throttled", T("password.throttled")),
+                T("link.invalid"),
+            ),
+            id="password-error",
+        ),
+    )
+
+
+def _change_form() -> rx.Component:
+    return rx.flex(
+        rx.text(rx.cond(PasswordState.required, T("password.change_intro"), T("password.change_intro_voluntary"))),
         native_form(
             rx.flex(
-                *_password_fields(PasswordState.error),
-                rx.button(T("password.save"), type="submit", size="3", width="100%", id="password-submit"),
+                _change_error(),
+                sign_in_field(
+                    "field.current_password", "current", "password", "current-password", id_prefix="pw", required=True
+                ),
+                sign_in_field(
+                    "field.new_password",
+                    "password",
+                    "password",
+                    "new-password",
+                    id_prefix="pw",
+                    required=True,
+                    min_length=8,
+                ),
+                sign_in_field(
+                    "field.confirm_password", "confirm", "password", "new-password", id_prefix="pw", required=True
+                ),
+                rx.text(T("password.rules"), size="1", color_scheme="gray"),
+                rx.button(T("password.save_only"), type="submit", size="3", width="100%", id="password-submit"),
                 direction="column",
                 spacing="3",
             ),
             action=get_settings().form_action("/auth/change-password"),
             method="post",
         ),
+        direction="column",
+        spacing="3",
+    )
+
+
+def _changed() -> rx.Component:
+    return rx.flex(
+        alert(T("password.changed"), id="password-changed", color="green"),
+        rx.text(PasswordState.signed_out_message, id="password-signed-out"),
+        rx.link(T("password.continue"), href=PasswordState.home, id="password-continue"),
+        direction="column",
+        spacing="3",
+    )
+
+
+def change_password_page() -> rx.Component:
+    """/portal/password and /admin/password: the current password, then the new one."""
+    return card_page(
+        rx.heading(T("password.change_title"), size="6", as_="h1"),
+        rx.cond(PasswordState.changed, _changed(), _change_form()),
     )

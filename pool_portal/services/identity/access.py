@@ -10,6 +10,7 @@ reveal whether an email address is known. Staff managing their contacts' access
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -18,9 +19,9 @@ from sqlmodel import Session, col, select
 from pool_portal.models import PortalUser, StaffUser, Tenant, TokenPurpose, utcnow
 from pool_portal.services.core import audit
 from pool_portal.services.identity import tokens
-from pool_portal.services.identity.auth import account_key, end_all_sessions
-from pool_portal.services.identity.outgoing import Outgoing, link, send_after_commit
-from pool_portal.services.identity.passwords import hash_password, password_problem
+from pool_portal.services.identity.auth import account_key, end_all_sessions, end_other_sessions
+from pool_portal.services.identity.outgoing import Outgoing, link, page_link, send_after_commit
+from pool_portal.services.identity.passwords import hash_password, password_problem, verify_password
 from pool_portal.services.identity.ratelimit import count_recent
 
 LINK_WINDOW = timedelta(minutes=15)
@@ -156,6 +157,8 @@ def set_password_with_link(
     user.must_change_password = False
     session.add(user)
     end_all_sessions(session, user)  # a new password signs out every other browser
+    if row.purpose == TokenPurpose.PASSWORD_RESET:
+        _mail_password_changed(session, user)
     audit.record(
         session,
         "invitation.accepted" if row.purpose == TokenPurpose.INVITATION else "password.reset",
@@ -167,24 +170,80 @@ def set_password_with_link(
     return user, None
 
 
-def change_password(session: Session, user: PortalUser | StaffUser, password: str, confirm: str) -> str | None:
-    """Set a new password for a signed-in user (first sign-in with a staff-set one)."""
+@dataclass(frozen=True)
+class PasswordChange:
+    """What ``change_password`` did: ``error`` a message key (nothing changed) or None;
+    ``current_ok`` whether the current password was right (a wrong one counts for the
+    sign-in throttle); ``signed_out`` how many other devices were signed out."""
+
+    error: str | None
+    current_ok: bool
+    signed_out: int = 0
+
+
+def change_password(
+    session: Session,
+    user: PortalUser | StaffUser,
+    current: str,
+    password: str,
+    confirm: str,
+    *,
+    keep_session_id: int | None,
+    ip: str | None = None,
+) -> PasswordChange:
+    """A signed-in user sets a new password (required at first sign-in after a staff-set
+    one): the current password first, then a new one that is not the same. Every other
+    session of the user ends (the one of ``keep_session_id`` stays signed in) and the
+    user is mailed that the password changed, once this unit of work commits."""
+    kind = "portal" if isinstance(user, PortalUser) else "staff"
+    if not verify_password(user.password_hash, current):
+        audit.record(
+            session,
+            "password.change_refused",
+            tenant_id=user.tenant_id,
+            actor_kind=kind,
+            actor_id=user.id,
+            target_type="account",
+            target_id=account_key(kind, user.email),
+            ip=ip,
+            reason="current_wrong",
+        )
+        return PasswordChange("password.wrong_current", current_ok=False)
     problem = password_problem(password)
     if problem:
-        return problem
+        return PasswordChange(problem, current_ok=True)
     if password != confirm:
-        return "password.mismatch"
+        return PasswordChange("password.mismatch", current_ok=True)
+    if password == current:
+        return PasswordChange("password.same_as_current", current_ok=True)
     user.password_hash = hash_password(password)
     user.must_change_password = False
     session.add(user)
+    signed_out = end_other_sessions(session, user, keep_session_id)
     audit.record(
         session,
         "password.changed",
         tenant_id=user.tenant_id,
-        actor_kind="portal" if isinstance(user, PortalUser) else "staff",
+        actor_kind=kind,
         actor_id=user.id,
+        ip=ip,
+        signed_out=signed_out,
     )
-    return None
+    _mail_password_changed(session, user)
+    return PasswordChange(None, current_ok=True, signed_out=signed_out)
+
+
+def _mail_password_changed(session: Session, user: PortalUser | StaffUser) -> None:
+    """Tell the user their password changed (never the password), after the commit."""
+    tenant = session.get(Tenant, user.tenant_id)
+    staff = isinstance(user, StaffUser)
+    mail = Outgoing(
+        "staff_password_changed" if staff else "password_changed",
+        user.email,
+        user.language,
+        {"tenant_name": tenant.name if tenant else "", "link": page_link("/admin/login" if staff else "/portal/login")},
+    )
+    send_after_commit(session, [mail])
 
 
 def accept_staff_invitation(

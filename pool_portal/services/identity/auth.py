@@ -17,18 +17,15 @@ from sqlmodel import Session, col, select
 
 from pool_portal.models import PortalUser, Site, StaffUser, Tenant, UserSession, utcnow
 from pool_portal.services.core import audit
+from pool_portal.services.core.clock import aware
 from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.scope import Viewer, clients_in_view, portal_client_ids, view_options
 from pool_portal.services.identity import tabs
 from pool_portal.services.identity.passwords import verify_password
-from pool_portal.services.identity.ratelimit import count_recent
 from pool_portal.services.identity.view_as import view_as_viewer
 from pool_portal.settings import get_settings
 
 SESSION_COOKIE = "pp_session"
-MAX_FAILURES_PER_HOUR = 100  # per account (ASVS 2.2.1)
-FREE_FAILURES = 5  # then each failure waits longer
-MAX_DELAY_S = 30.0
 
 
 def hash_token(token: str) -> str:
@@ -38,19 +35,6 @@ def hash_token(token: str) -> str:
 def account_key(kind: str, email: str) -> str:
     """The key failures are counted under: the same whether or not the email exists."""
     return hash_token(f"{kind}:{email.strip().lower()}")[:32]
-
-
-def login_throttle(session: Session, kind: str, email: str, now: datetime | None = None) -> tuple[bool, float]:
-    """(blocked, delay): blocked after too many failures in the last hour; a growing
-    delay (1, 2, 4... up to 30 s) once more than FREE_FAILURES have failed."""
-    failures = count_recent(
-        session, "login.failed", window=timedelta(hours=1), target_id=account_key(kind, email), now=now
-    )
-    if failures >= MAX_FAILURES_PER_HOUR:
-        return True, MAX_DELAY_S
-    if failures < FREE_FAILURES:
-        return False, 0.0
-    return False, min(2.0 ** (failures - FREE_FAILURES), MAX_DELAY_S)
 
 
 def authenticate(
@@ -258,12 +242,31 @@ def widen_view_for_site(session: Session, token: str | None, site_id: int) -> bo
 
 def end_all_sessions(session: Session, user: PortalUser | StaffUser, now: datetime | None = None) -> int:
     """Revoke every live session of ``user`` (sign out everywhere, disable)."""
+    return end_other_sessions(session, user, None, now)
+
+
+def end_other_sessions(
+    session: Session, user: PortalUser | StaffUser, keep_session_id: int | None, now: datetime | None = None
+) -> int:
+    """Revoke every session of ``user`` but ``keep_session_id`` (a password change keeps
+    the browser that made it signed in); their tabs' stored state is wiped once the
+    unit of work commits (``tabs.sessions_ended``). Returns how many of them were still
+    alive (not expired nor idle): the devices the user was signed out on."""
+    now = now or utcnow()
     owner = UserSession.portal_user_id if isinstance(user, PortalUser) else UserSession.staff_user_id
-    live = list(session.exec(select(UserSession.id).where(owner == user.id, UserSession.revoked_at.is_(None))).all())
-    if live:
-        session.execute(update(UserSession).where(col(UserSession.id).in_(live)).values(revoked_at=now or utcnow()))
-        tabs.sessions_ended(session, live)
-    return len(live)
+    query = select(UserSession.id, UserSession.expires_at, UserSession.last_seen_at).where(
+        owner == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep_session_id is not None:
+        query = query.where(UserSession.id != keep_session_id)
+    rows = session.exec(query).all()
+    if not rows:
+        return 0
+    ended = [row[0] for row in rows]
+    session.execute(update(UserSession).where(col(UserSession.id).in_(ended)).values(revoked_at=now))
+    tabs.sessions_ended(session, ended)
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    return sum(1 for _, expires, seen in rows if aware(expires) > now and aware(seen) + idle > now)
 
 
 def end_session(session: Session, token: str | None, now: datetime | None = None) -> bool:

@@ -34,6 +34,11 @@ def link(path: str, token: str) -> str:
     return f"{get_settings().public_url}{path}?token={token}"
 
 
+def page_link(path: str) -> str:
+    """The public address of a page of the app (no token)."""
+    return f"{get_settings().public_url}{path}"
+
+
 def send(mails: Sequence[Outgoing]) -> None:
     """Queue the mails; they go out on the mail service's worker threads with retries."""
     for m in mails:

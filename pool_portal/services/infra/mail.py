@@ -90,6 +90,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "invitation": ("tenant_name", "link", "days", "inviter_name"),
     "staff_invitation": ("tenant_name", "link", "days", "inviter_name"),
     "password_reset": ("tenant_name", "link", "days"),
+    "password_changed": ("tenant_name", "link"),
+    "staff_password_changed": ("tenant_name", "link"),
     "incident_reply": ("tenant_name", "reference", "link", "excerpt"),
     "incident_solved": ("tenant_name", "reference", "link", "resolution"),
     "new_incident": ("tenant_name", "reference", "link", "client_name", "site_name"),

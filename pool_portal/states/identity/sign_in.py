@@ -3,10 +3,14 @@ password."""
 
 from __future__ import annotations
 
+import reflex as rx
+
 from pool_portal.models import TokenPurpose
+from pool_portal.services.core.i18n import t
+from pool_portal.services.core.params import parse_int
 from pool_portal.services.core.roles import ANY_STAFF
 from pool_portal.services.identity import access
-from pool_portal.states.guard import portal_event, public_event, staff_event
+from pool_portal.states.guard import portal_event, public_event, staff_event, viewer
 from pool_portal.states.shell import AppState, call
 
 LINK_STATUSES = ("sent", "invalid_email", "rate_limited")
@@ -80,22 +84,43 @@ class LinkState(AppState):
 
 
 PASSWORD_ERRORS = ("password.too_short", "password.too_long", "password.mismatch", "link.invalid")
+# What the change-password route may send back besides those.
+CHANGE_ERRORS = (*PASSWORD_ERRORS, "password.wrong_current", "password.same_as_current", "password.throttled")
+MAX_DEVICES = 10_000
 
 
 class PasswordState(AppState):
     """/portal/password and /admin/password: change the password (required at first
-    sign-in after a staff-set one)."""
+    sign-in after a staff-set one). The form posts to /auth/change-password, which
+    comes back here with ``?error=<key>`` or ``?changed=<other devices signed out>``."""
 
     error: str = ""
+    required: bool = False  # the password was set by staff and must be changed first
+    changed: bool = False
+    signed_out: int = 0
+    home: str = "/portal"
 
-    def _load_error(self) -> None:
-        error = str(self.router.url.query_parameters.get("error", ""))
-        self.error = error if error in PASSWORD_ERRORS else ""
+    @rx.var
+    def signed_out_message(self) -> str:
+        key = {0: "password.signed_out_none", 1: "password.signed_out_one"}.get(
+            self.signed_out, "password.signed_out_many"
+        )
+        return t(key, self.lang, count=self.signed_out)
+
+    def _load(self, home: str) -> None:
+        params = self.router.url.query_parameters
+        error = str(params.get("error", ""))
+        self.error = error if error in CHANGE_ERRORS else ""
+        count = parse_int(params.get("changed"), 0, MAX_DEVICES)
+        self.changed = count is not None and not self.error
+        self.signed_out = count or 0
+        self.required = viewer().must_change_password
+        self.home = home
 
     @portal_event(password_change=True)
     def load_portal_password(self):
-        self._load_error()
+        self._load("/portal")
 
     @staff_event(ANY_STAFF, password_change=True)
     def load_admin_password(self):
-        self._load_error()
+        self._load("/admin")

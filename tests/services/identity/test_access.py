@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 import pool_portal.models as m
 from pool_portal import settings as settingsmod
 from pool_portal.models import TokenPurpose, utcnow
 from pool_portal.services.core import uow
 from pool_portal.services.core.scope import Viewer
-from pool_portal.services.identity import access, auth, contacts, outgoing, tokens
+from pool_portal.services.identity import access, auth, contacts, outgoing, tabs, tokens
 from pool_portal.services.identity.passwords import hash_password, verify_password
 
 
@@ -186,7 +187,7 @@ def test_staff_invite_only_their_own_tenant_and_only_admin_or_office(db, people,
     assert outbox == []
 
 
-def test_new_password_ends_other_sessions(db, people):
+def test_a_reset_link_ends_every_session_and_mails_that_the_password_changed(db, people, outbox, commit):
     ua = people["ua"]
     ua.password_hash = hash_password("old password 1")
     db.commit()
@@ -194,8 +195,77 @@ def test_new_password_ends_other_sessions(db, people):
     db.commit()
     link = tokens.issue(db, TokenPurpose.PASSWORD_RESET, ua)
     access.set_password_with_link(db, link, "new password 2", "new password 2")
-    db.commit()
+    commit(db)
     assert auth.resolve_viewer(db, token) is None
+    assert [(x.kind, x.to, x.lang) for x in outbox] == [("password_changed", ua.email, "es")]
+    assert outbox[0].params["link"] == "https://portal.example.com/portal/login"
+    assert "new password 2" not in repr(outbox[0])
+
+
+def _sessions(db, user, n: int) -> list[tuple[str, int]]:
+    """``n`` sessions of ``user``: (cookie token, session id)."""
+    made = []
+    for _ in range(n):
+        token = auth.start_session(db, user)
+        db.commit()
+        made.append((token, auth.resolve_viewer(db, token).session_id))
+    return made
+
+
+def test_changing_the_password_asks_for_the_current_one_and_a_different_new_one(db, people, outbox, commit):
+    ua = people["ua"]
+    ua.password_hash, ua.must_change_password = hash_password("set by staff 1"), True
+    db.commit()
+    (token, sid), (other, _) = _sessions(db, ua, 2)
+    change = access.change_password
+    wrong = change(db, ua, "not it at all", "my own pass 2", "my own pass 2", keep_session_id=sid)
+    assert (wrong.error, wrong.current_ok) == ("password.wrong_current", False)
+    same = change(db, ua, "set by staff 1", "set by staff 1", "set by staff 1", keep_session_id=sid)
+    assert (same.error, same.current_ok) == ("password.same_as_current", True)
+    assert change(db, ua, "set by staff 1", "short", "short", keep_session_id=sid).error == "password.too_short"
+    assert change(db, ua, "set by staff 1", "my own pass 2", "typo", keep_session_id=sid).error == "password.mismatch"
+    commit(db)
+    db.refresh(ua)
+    assert verify_password(ua.password_hash, "set by staff 1") and ua.must_change_password  # nothing changed
+    assert auth.resolve_viewer(db, other) is not None and outbox == []
+    refused = db.exec(select(m.AuditEvent).where(m.AuditEvent.action == "password.change_refused")).all()
+    assert len(refused) == 1 and refused[0].target_id == auth.account_key("portal", ua.email)
+
+
+def test_a_changed_password_ends_the_other_sessions_keeps_this_one_and_mails_the_user(
+    db, people, outbox, commit, monkeypatch
+):
+    ended: list[list[int]] = []
+    monkeypatch.setattr(tabs, "_listeners", [ended.append])  # what wipes the tabs' stored state
+    staff = db.get(m.StaffUser, people["office"].user_id)
+    staff.password_hash = hash_password("old password 1")
+    db.commit()
+    (token, sid), *others = _sessions(db, staff, 3)
+    expired_token = auth.start_session(db, staff, now=utcnow() - timedelta(days=2))  # long over: not a device
+    db.commit()
+    done = access.change_password(db, staff, "old password 1", "new password 2", "new password 2", keep_session_id=sid)
+    assert outbox == []  # the mail goes once the change is committed
+    commit(db)
+    assert (done.error, done.current_ok, done.signed_out) == (None, True, 2)
+    assert auth.resolve_viewer(db, token) is not None
+    assert [auth.resolve_viewer(db, t) for t, _ in others] == [None, None]
+    assert auth.resolve_viewer(db, expired_token) is None
+    assert len(ended) == 1 and set(ended[0]) >= {s for _, s in others} and sid not in ended[0]
+    assert [(x.kind, x.to) for x in outbox] == [("staff_password_changed", staff.email)]
+    assert outbox[0].params["link"] == "https://portal.example.com/admin/login"
+    assert "new password 2" not in repr(outbox[0]) and "old password 1" not in repr(outbox[0])
+
+
+def test_the_password_changed_mails_exist_in_both_languages():
+    from pool_portal.services.infra import mail
+
+    params = {"tenant_name": "A Pools", "link": "https://portal.example.com/portal/login"}
+    for kind in ("password_changed", "staff_password_changed"):
+        (en_subject, en_text, _), (es_subject, es_text, _) = (
+            mail.render(kind, lang, **params) for lang in ("en", "es")
+        )
+        assert "A Pools" in en_subject and "A Pools" in es_subject and en_subject != es_subject
+        assert "changed" in en_text and "cambiar" in es_text and "{" not in en_text + es_text
 
 
 def test_disable_contact_ends_sessions_and_contact_rows(db, people):

@@ -200,32 +200,6 @@ def test_password_rules():
     assert password_problem("a long enough passphrase") is None
 
 
-def test_failures_throttle_then_block_the_account(db, world):
-    now = utcnow()
-    assert auth.login_throttle(db, "portal", "lone@a.test", now=now) == (False, 0.0)
-    for _ in range(5):
-        auth.authenticate(db, "portal", "lone@a.test", "wrong")
-    db.commit()
-    blocked, delay = auth.login_throttle(db, "portal", "LONE@a.test")
-    assert not blocked and delay == 1.0
-    auth.authenticate(db, "portal", "lone@a.test", "wrong")
-    db.commit()
-    assert auth.login_throttle(db, "portal", "lone@a.test")[1] == 2.0
-    # Unknown emails are counted the same way (no hint whether they exist).
-    for _ in range(6):
-        auth.authenticate(db, "portal", "ghost@a.test", "wrong")
-    db.commit()
-    assert auth.login_throttle(db, "portal", "ghost@a.test")[1] == 2.0
-    # 100 failures in the hour: blocked; an hour later: free again.
-    from pool_portal.services.core import audit
-
-    for _ in range(100 - 6):
-        audit.record(db, "login.failed", target_id=auth.account_key("portal", "lone@a.test"), actor_kind="portal")
-    db.commit()
-    assert auth.login_throttle(db, "portal", "lone@a.test")[0] is True
-    assert auth.login_throttle(db, "portal", "lone@a.test", now=utcnow() + timedelta(minutes=61)) == (False, 0.0)
-
-
 def test_group_user_switches_view_within_what_they_may_see(db, world):
     user, token = _sign_in(db, "portal", "group@a.test")
     from pool_portal.services.core.scope import view_options
