@@ -152,10 +152,17 @@ def test_the_wheel_installs_and_serves_without_node(dist, database, browser, tmp
     assert not [p for p in (venv / "bin").iterdir() if p.name in ("node", "npm", "npx")]
     assert shutil.which("node", path=no_node_path()) is None and shutil.which("npm", path=no_node_path()) is None
 
+    # The frontend was built for another address (the build's default, port 3000) and
+    # says to use the page's own origin: no rebuild for this port.
+    (env_js,) = (site / "pool_portal" / "_web" / "build" / "client" / "assets").glob("reflex-env-*.js")
+    built_for = re.findall(r"ws://[^\"']+/_event", env_js.read_text())
+    assert built_for and "PORTAL_SAME_ORIGIN" in env_js.read_text()
+
     env = clean_env(tmp_path / "data", **extra)
     portal = [str(venv / "bin" / "portal")]
     served = _serve_demo(portal, env, tmp_path)
     try:
+        assert f":{served.port}/" not in built_for[0]
         _check_serving(served, browser, "wheel")
     finally:
         served.stop()
