@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,9 @@ def build_frontend(web_dir: Path) -> Path:
 def build_wheel(client: Path, out: Path) -> Path:
     for old in out.glob("pool_portal-*.whl"):
         old.unlink()
+    # setuptools builds in build/lib and never empties it: a module deleted since the
+    # last build would still be packaged.
+    shutil.rmtree(ROOT / "build" / "lib", ignore_errors=True)
     env = {**os.environ, "PORTAL_FRONTEND_DIR": str(client)}
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(ROOT)],
