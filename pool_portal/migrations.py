@@ -1,7 +1,7 @@
 """Programmatic alembic: upgrade to head, current and head revisions.
 
-Works from any working directory: ``alembic.ini`` and ``alembic/`` are found next to
-the package (the project root). Used by ``portal migrate``, the tests and the bench.
+Works from any working directory: ``alembic.ini`` and ``alembic/`` are found at the
+project root of a checkout, or inside an installed package (pool_portal/resources.py). Used by ``portal migrate``, the tests and the bench.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Engine
 
+from pool_portal import resources
 from pool_portal.db import make_engine
-from pool_portal.settings import PROJECT_ROOT, get_settings
+from pool_portal.settings import get_settings
 
-ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
-SCRIPT_LOCATION = PROJECT_ROOT / "alembic"
+ALEMBIC_INI = resources.alembic_ini()
+SCRIPT_LOCATION = resources.alembic_dir()
 
 # Any constant: PostgreSQL advisory lock held while migrating, so two processes
 # started together (two containers, `portal migrate` twice) run one after the other.
@@ -61,10 +63,34 @@ def _run(engine_or_url: Engine | str | None, fn) -> None:
             engine.dispose()
 
 
+class NewerSchemaError(CommandError):
+    """The database was migrated by a newer Pool Portal: this one does not know its revision."""
+
+
+def known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def refuse_newer_schema(current: str | None) -> None:
+    """Raise NewerSchemaError when ``current`` is a revision this package does not ship."""
+    if current is not None and current not in known_revisions():
+        raise NewerSchemaError(
+            f"the database is at schema revision {current}, newer than this Pool Portal knows"
+            f" (its newest is {head_revision()}): run the newer version, or restore the backup"
+            " taken before it migrated"
+        )
+
+
 def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -> None:
     """Apply the migrations up to ``revision`` (default: head) on the database given
-    by an engine, a URL, or (None) the settings."""
-    _run(engine_or_url, lambda cfg: command.upgrade(cfg, revision))
+    by an engine, a URL, or (None) the settings. A database of a newer schema (an
+    unknown revision) is refused with NewerSchemaError, untouched."""
+
+    def run(cfg: Config) -> None:
+        refuse_newer_schema(MigrationContext.configure(cfg.attributes["connection"]).get_current_revision())
+        command.upgrade(cfg, revision)
+
+    _run(engine_or_url, run)
 
 
 def downgrade(engine_or_url: Engine | str | None = None, revision: str = "base") -> None:
@@ -92,4 +118,14 @@ def is_at_head(engine_or_url: Engine | str | None = None) -> bool:
     return current_revision(engine_or_url) == head_revision()
 
 
-__all__ = ["alembic_config", "current_revision", "downgrade", "head_revision", "is_at_head", "upgrade"]
+__all__ = [
+    "NewerSchemaError",
+    "alembic_config",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "is_at_head",
+    "known_revisions",
+    "refuse_newer_schema",
+    "upgrade",
+]

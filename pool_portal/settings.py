@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from pool_portal import resources
 
 
 class SettingsError(ValueError):
@@ -76,7 +76,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     port: int = Field(3000, ge=1, le=65535, validation_alias=AliasChoices("PORT"))
-    data_dir: Path = Field(PROJECT_ROOT / "var", validation_alias=AliasChoices("PORTAL_DATA_DIR"))
+    # `portal serve`: the address to listen on, and the number of backend workers
+    # (several need REFLEX_REDIS_URL; unset: one, or Reflex's choice with Redis).
+    host: str = Field("0.0.0.0", min_length=1, validation_alias=AliasChoices("PORTAL_HOST"))
+    workers: int | None = Field(None, ge=1, le=64, validation_alias=AliasChoices("PORTAL_WORKERS", "GRANIAN_WORKERS"))
+    data_dir: Path = Field(default_factory=resources.default_data_dir, validation_alias=AliasChoices("PORTAL_DATA_DIR"))
     db_url: str = Field("", validation_alias=AliasChoices("REFLEX_DB_URL"))
     redis_url: str | None = Field(None, validation_alias=AliasChoices("REFLEX_REDIS_URL"))
     secret_key: str | None = Field(None, validation_alias=AliasChoices("PORTAL_SECRET_KEY"))
@@ -112,7 +116,7 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024, validation_alias=AliasChoices("PORTAL_API_MAX_PDF_BYTES")
     )
 
-    @field_validator("redis_url", "smtp_url", "cloudinary_url", "secret_key", "backend_url", mode="before")
+    @field_validator("redis_url", "smtp_url", "cloudinary_url", "secret_key", "backend_url", "workers", mode="before")
     @classmethod
     def _blank_is_none(cls, v):
         if isinstance(v, str) and not v.strip():

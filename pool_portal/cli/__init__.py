@@ -9,13 +9,28 @@ package (``common`` holds what they share); they are registered here, in the ord
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from pool_portal.cli import accounts, backups, checks, database, keys
+from pool_portal.cli import accounts, backups, checks, database, keys, serve
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Pool Portal administration."
 )
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=serve.version_callback, is_eager=True, help="the version and the schema"),
+    ] = False,
+) -> None:
+    """Pool Portal administration."""
+
+
+app.command("serve")(serve.serve)
 app.command("migrate")(database.migrate)
 app.command("demo")(database.demo)
 app.command("create-tenant")(accounts.create_tenant)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import math
 from functools import lru_cache
-from pathlib import Path
 
+from pool_portal import resources
 from pool_portal.presentation import palette
 from pool_portal.services.portal.dashboard_figures import DefectAnalytics, PropertyRow, Spend
 from pool_portal.services.portal.routine import ROUTINE_STATUSES
@@ -60,7 +60,7 @@ def short_month(key: str, month_names: list[str]) -> str:
     return f"{month_names[int(month) - 1]} {year[2:]}"
 
 
-TOPOJSON = Path(__file__).resolve().parents[2] / "assets" / "topojson"
+TOPOJSON = resources.topojson_dir()
 LAND_COLOUR, BORDER_COLOUR, SEA_COLOUR = palette.LAND_HEX, palette.BORDER_HEX, palette.SEA_HEX
 Ring = list[tuple[float, float]]
 

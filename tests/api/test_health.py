@@ -34,7 +34,7 @@ def client(isolated_settings, monkeypatch):
 
 
 def _no_secrets(body: dict, *secrets: str) -> None:
-    assert set(body) == {"status", "database", "redis"}
+    assert set(body) == {"status", "version", "schema", "database", "redis"}
     text = str(body)
     for secret in secrets:
         assert secret not in text

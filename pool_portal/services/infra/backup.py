@@ -18,7 +18,9 @@ after its row; a row whose file is missing shows as "not found", never as a cras
 Restoring checks the whole backup first and then replaces, each in one step: the
 SQLite file is written and checked next to the database, then copied into it with the
 backup API in one transaction (``os.replace`` only when there is no database yet);
-PostgreSQL is restored with ``pg_restore --clean --if-exists --single-transaction``;
+PostgreSQL is restored by psql in one transaction that drops the live tables and runs
+the dump (``pg_tools.restore_dump``: a backup of an older schema restores over a newer
+one, whose extra tables would stop ``pg_restore --clean``);
 the files folder is swapped by renames. A backup of an older schema is migrated to head
 after restoring; one from a newer schema (unknown revision) is refused. Stopping the
 app while restoring is still wise: sign-ins and pages open during it see a mix.
@@ -46,7 +48,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, Engine
 
 from pool_portal import migrations
-from pool_portal.services.infra.pg_tools import BackupError, pg_bin, run_pg
+from pool_portal.services.infra.pg_tools import BackupError, pg_bin, restore_dump, run_pg
 
 FORMAT = "pool-portal-backup"
 VERSION = 1
@@ -263,19 +265,9 @@ def restore(engine: Engine, files_dir: Path, path: Path) -> Manifest:
             if kind == "sqlite":
                 _replace_sqlite(db_file, live)
             else:
-                run_pg(
-                    [
-                        pg_bin("pg_restore"),
-                        "--clean",
-                        "--if-exists",
-                        "--no-owner",
-                        "--single-transaction",
-                        "--exit-on-error",
-                        f"--dbname={engine.url.database}",
-                        str(db_file),
-                    ],
-                    engine.url,
-                )
+                with engine.connect() as conn:
+                    live_tables = inspect(conn).get_table_names()
+                restore_dump(engine.url, db_file, live_tables, work)
             _swap_dirs(new_files, files_dir)
     engine.dispose()  # pooled connections may point at the replaced file
     migrations.upgrade(engine)

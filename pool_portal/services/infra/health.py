@@ -1,10 +1,12 @@
-"""Is the database answering, is Redis answering: shared by `/_health` and `portal check`."""
+"""Is the database answering, is Redis answering, which schema revision is the database at:
+shared by `/_health`, `portal check` and `portal --version`."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -32,6 +34,15 @@ def probe_database(engine: Engine) -> Probe:
     except Exception as exc:  # noqa: BLE001 - any failure means "not OK"
         return Probe(False, _ms(start), _one_line(exc))
     return Probe(True, _ms(start))
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The alembic revision the database is at (None: never migrated, or unreachable)."""
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except Exception:  # noqa: BLE001 - the database probe reports the failure
+        return None
 
 
 def probe_redis(url: str | None, timeout: float = TIMEOUT_S) -> Probe:

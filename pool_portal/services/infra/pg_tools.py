@@ -1,4 +1,4 @@
-"""PostgreSQL's client programs for backups (``pg_dump``, ``pg_restore``): found on
+"""PostgreSQL's client programs for backups (``pg_dump``, ``pg_restore``, ``psql``): found on
 PATH or in the newest /usr/lib/postgresql/*/bin, run with the connection in libpq's
 environment variables so the password never appears on a command line."""
 
@@ -77,3 +77,29 @@ def run_pg(args: list[str], url: URL) -> subprocess.CompletedProcess:
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
         raise BackupError(f"{Path(args[0]).name} failed: {lines[0] if lines else f'exit {proc.returncode}'}")
     return proc
+
+
+def restore_dump(url: URL, dump: Path, live_tables: list[str], work: Path) -> None:
+    """Replace the database's tables with a ``pg_dump --format=custom`` file, all or
+    nothing: one psql transaction drops every live table (CASCADE: a newer schema's
+    tables and constraints that depend on the old ones go too) and runs the dump as SQL.
+    ``pg_restore --clean`` alone drops only what the dump has, so a backup taken before
+    a migration could not restore over the migrated database (rolling back an upgrade)."""
+    script = work / "restore.sql"
+    run_pg([pg_bin("pg_restore"), "--no-owner", f"--file={script}", str(dump)], url)
+    drops = work / "drop.sql"
+    quoted = ", ".join('"' + name.replace('"', '""') + '"' for name in live_tables)
+    drops.write_text(f"DROP TABLE IF EXISTS {quoted} CASCADE;\n" if live_tables else "")
+    run_pg(
+        [
+            pg_bin("psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--set=ON_ERROR_STOP=1",
+            "--single-transaction",
+            f"--dbname={url.database}",
+            f"--file={drops}",
+            f"--file={script}",
+        ],
+        url,
+    )

@@ -22,7 +22,7 @@ import pool_portal.models as m
 from pool_portal import demo, migrations
 from pool_portal.cli import app
 from pool_portal.db import make_engine
-from pool_portal.services.infra import pg_tools
+from pool_portal.services.infra import backup, pg_tools
 
 TODAY = date(2026, 11, 23)
 
@@ -314,3 +314,38 @@ def test_restore_onto_a_fresh_machine(sqlite_portal, isolated_settings, tmp_path
     r = CliRunner().invoke(app, ["restore", "--yes", str(target)])
     assert r.exit_code == 0, r.output
     assert snapshot(sqlite_portal) == before and files_of(isolated_settings / "files") == files_before
+
+
+def test_a_backup_taken_before_a_migration_restores_over_the_migrated_database(any_db_url, isolated_settings, tmp_path):
+    """Rolling back an upgrade: the backup of the oldest schema restores over a database
+    migrated to head since (on PostgreSQL the newer tables depend on the old ones, which
+    `pg_restore --clean` alone could not drop), and is migrated to head again."""
+    engine = make_engine(any_db_url)
+    try:
+        migrations.upgrade(engine, "0001")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO tenant (id, name, slug, timezone, currency, default_language, brand_colour,"
+                    " is_active, created_at) VALUES (1, 'Old', 'old', 'UTC', 'EUR', 'en', '#000000', true,"
+                    " '2026-01-01 00:00:00')"
+                )
+            )
+        target = tmp_path / "before.tar"
+        manifest = backup.backup(engine, isolated_settings / "files", target)
+        assert manifest.schema_revision == "0001"
+        migrations.upgrade(engine)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO tenant (id, name, slug, timezone, currency, default_language,"
+                    " brand_colour, is_active, created_at) VALUES (2, 'New', 'new', 'UTC', 'EUR', 'en',"
+                    " '#000000', true, '2026-02-01 00:00:00')"
+                )
+            )
+        backup.restore(engine, isolated_settings / "files", target)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM tenant ORDER BY id")).scalars().all() == ["Old"]
+        assert migrations.current_revision(engine) == migrations.head_revision()
+    finally:
+        engine.dispose()
