@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from starlette.applications import Starlette
 
-from pool_portal.api import files, health, integration, pages, session_routes
+from pool_portal.api import files, health, integration, pages, payments, session_routes
 from pool_portal.api.upload_door import upload_door
 from pool_portal.components import style
 from pool_portal.components.i18n import page_title
@@ -80,7 +80,7 @@ from pool_portal.states.staff.users import StaffUsersState
 
 
 def _backend() -> Starlette:
-    return Starlette(routes=session_routes.routes + files.routes + health.routes + integration.routes)
+    return Starlette(routes=session_routes.routes + files.routes + health.routes + payments.routes + integration.routes)
 
 
 def index() -> rx.Component:

@@ -86,6 +86,14 @@ def outstanding_cents(db: Session, invoice: Invoice) -> int:
     return max(0, invoice.total_cents - applied_cents(db, invoice.id))
 
 
+def settled_by_payments(db: Session, invoice_id: int) -> bool:
+    """Whether one of our online payments moved the invoice to PAID (and still stands)."""
+    return (
+        db.exec(select(Payment.id).where(Payment.invoice_id == invoice_id, Payment.settled_invoice == True)).first()
+        is not None
+    )
+
+
 def lock_invoices(db: Session, tenant_id: int, ids: Iterable[int]) -> dict[int, Invoice]:
     """The tenant's invoices ``ids``, locked for this transaction, fresh from the database."""
     wanted = sorted(set(ids))
