@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from pool_portal.db import session_scope
 from pool_portal.models import (
     CheckoutAttempt,
     CheckoutInvoice,
@@ -198,7 +199,7 @@ def _claim(db: Session, viewer: Viewer, ids: list[int], now: datetime) -> _Claim
 
 
 def start_checkout(
-    viewer: Viewer, invoice_ids: list[int], *, units: UnitOfWork, now: datetime | None = None
+    viewer: Viewer, invoice_ids: list[int], *, units: UnitOfWork = session_scope, now: datetime | None = None
 ) -> PayResult:
     """Pay now for ``invoice_ids`` (the view's): the provider's checkout address to send
     the browser to, or an error key. See the module docstring."""

@@ -14,11 +14,14 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from pool_portal.db import session_scope
 from pool_portal.models import PaymentProvider, PaymentSettings, utcnow
 from pool_portal.services.core.audit import by_staff
+from pool_portal.services.core.clock import tenant_zone
 from pool_portal.services.core.outcome import Errors
 from pool_portal.services.core.params import parse_bool
 from pool_portal.services.identity.acting import acting_staff
@@ -52,6 +55,7 @@ class PaymentConfig:
     needs_webhook_secret: bool
     problem: str  # a translation key, "" when none
     problem_at: datetime | None
+    zone: ZoneInfo  # the tenant's, for the time of the problem
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ def payment_config(db: Session, tenant_id: int) -> PaymentConfig:
         needs_webhook_secret=bool(WEBHOOK_PREFIXES[provider]),
         problem=row.problem or "",
         problem_at=row.problem_at,
+        zone=tenant_zone(db, tenant_id),
     )
 
 
@@ -195,7 +200,7 @@ def save_payment_settings(db: Session, tenant_id: int, staff_user_id: int, form:
     return {}
 
 
-def check_connection(tenant_id: int, staff_user_id: int, *, units: UnitOfWork) -> str:
+def check_connection(tenant_id: int, staff_user_id: int, *, units: UnitOfWork = session_scope) -> str:
     """Ask the provider whether it accepts the stored key; remember the answer. Returns
     "" when it does, else the problem's translation key."""
     with units() as db:

@@ -122,8 +122,16 @@ def payable(db: Session, viewer: Viewer, invoice_ids: Iterable[int]) -> dict[int
     return out
 
 
-def multiple_allowed(db: Session, viewer: Viewer) -> bool:
-    return config.offer(db, viewer.tenant_id).allow_multiple and not viewer.read_only
+@dataclass(frozen=True)
+class ListOffer:
+    payable: dict[int, str]
+    multiple: bool  # several may be paid together
+
+
+def list_offer(db: Session, viewer: Viewer, invoice_ids: Iterable[int]) -> ListOffer:
+    """For a page of the invoices list: which can be paid now, and whether together."""
+    found = payable(db, viewer, invoice_ids)
+    return ListOffer(found, bool(found) and config.offer(db, viewer.tenant_id).allow_multiple)
 
 
 def portal_invoice(
