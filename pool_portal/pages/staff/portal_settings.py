@@ -226,7 +226,9 @@ def _payments() -> rx.Component:
             checkbox("allow_multiple", T("payments.allow_multiple"), S.pay_multiple, "pay-multiple"),
             rx.cond(
                 S.pay_problem != "",
-                rx.callout(T(S.pay_problem), " ", S.pay_problem_at, color_scheme="red", role="alert", id="pay-problem"),
+                rx.callout(
+                    rx.text(T(S.pay_problem), " ", S.pay_problem_at), color_scheme="red", role="alert", id="pay-problem"
+                ),
             ),
             rx.cond(
                 S.pay_notice != "",
