@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pool_portal.presentation.display import day, moment, money
 from pool_portal.services.payments.config import PaymentConfig
+from pool_portal.services.payments.gateway import METHODS
 from pool_portal.services.payments.reads import PaymentLine, PortalInvoice, StaffPayments
 
 
@@ -36,7 +37,8 @@ def payment_rows(lines: list[PaymentLine], zone: ZoneInfo, lang: str) -> list[di
             "refunded": money(p.refunded_cents, p.currency if len(p.currency) == 3 else "EUR", lang)
             if p.refunded_cents
             else "",
-            "method": p.method or "",
+            "method": p.method if p.method in METHODS else "",  # shown translated
+            "method_other": "" if p.method in METHODS else (p.method or ""),  # shown as the provider says
             "status": p.status.value,
             "reference": p.reference,
             "flag": p.flag or "",

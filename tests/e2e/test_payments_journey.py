@@ -37,6 +37,23 @@ def _new_invoice(app_server, number: str, cents: int) -> int:
         return invoice.id
 
 
+def _switch_payments_on(staff, app_server, *, several: bool) -> None:
+    """Admin → Customer portal → Payments: Stripe with the stand-in's keys."""
+    sign_in(staff, app_server, "/admin/login", "admin@aquademo.example.com")
+    expect(staff).to_have_url(re.compile(r"/admin$"))
+    staff.goto(f"{app_server}/admin/settings")
+    form = staff.locator("#payments-form")
+    expect(form).to_be_visible()
+    form.locator("#pay-enabled").check()
+    form.locator("#pay-provider").select_option("STRIPE")
+    form.locator("#pay-secret_key").fill(STRIPE_KEY)
+    form.locator("#pay-webhook_secret").fill(STRIPE_WEBHOOK_SECRET)
+    form.locator("#pay-method-card").check()
+    form.locator("#pay-multiple").set_checked(several)
+    form.locator("#pay-save").click()
+    expect(staff.locator("#pay-notice")).to_contain_text("the provider accepts the key")
+
+
 def test_pay_now_to_a_paid_invoice(app_server, browser, mailbox):
     standin = app_server.standin
     invoice_id = _new_invoice(app_server, "PAY-E2E-1", 12100)
@@ -44,18 +61,7 @@ def test_pay_now_to_a_paid_invoice(app_server, browser, mailbox):
     customer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     try:
         # The admin switches online payments on (Admin → Customer portal → Payments).
-        sign_in(staff, app_server, "/admin/login", "admin@aquademo.example.com")
-        expect(staff).to_have_url(re.compile(r"/admin$"))
-        staff.goto(f"{app_server}/admin/settings")
-        form = staff.locator("#payments-form")
-        expect(form).to_be_visible()
-        form.locator("#pay-enabled").check()
-        form.locator("#pay-provider").select_option("STRIPE")
-        form.locator("#pay-secret_key").fill(STRIPE_KEY)
-        form.locator("#pay-webhook_secret").fill(STRIPE_WEBHOOK_SECRET)
-        form.locator("#pay-method-card").check()
-        form.locator("#pay-save").click()
-        expect(staff.locator("#pay-notice")).to_contain_text("the provider accepts the key")
+        _switch_payments_on(staff, app_server, several=False)
         expect(staff.locator("#pay-secret_key-saved")).to_contain_text(STRIPE_KEY[-4:])
         expect(staff.locator("#pay-webhook-url")).to_contain_text("/payments/stripe/webhook")
         for secret in (STRIPE_KEY, STRIPE_WEBHOOK_SECRET):
@@ -107,3 +113,40 @@ def test_pay_now_to_a_paid_invoice(app_server, browser, mailbox):
     log = app_server.log.read_text()
     for secret in (STRIPE_KEY, STRIPE_WEBHOOK_SECRET):
         assert secret not in log
+
+
+def test_several_invoices_paid_together_and_an_abandoned_checkout(app_server, browser):
+    standin = app_server.standin
+    first = _new_invoice(app_server, "PAY-E2E-2", 5000)
+    second = _new_invoice(app_server, "PAY-E2E-3", 2500)
+    staff = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    customer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    try:
+        _switch_payments_on(staff, app_server, several=True)
+        sign_in(customer, app_server, "/portal/login", "client@aquademo.example.com")
+        expect(customer).to_have_url(re.compile(r"/portal$"))
+        # Leaving the checkout: back to "still unpaid", nothing recorded.
+        customer.goto(f"{app_server}/portal/invoice?id={first}")
+        customer.locator("#pay-now").click()
+        expect(customer).to_have_url(re.compile(re.escape(standin.base) + r"/pay/cs_"))
+        customer.locator("#standin-cancel").click()
+        expect(customer.locator("#pay-cancelled")).to_contain_text("still unpaid")
+        expect(customer.locator("#pay-now")).to_be_visible()
+        with Session(app_server.engine()) as s:
+            assert s.exec(select(m.Payment).where(m.Payment.invoice_id == first)).all() == []
+        # Both ticked in the list, one checkout for the two.
+        customer.goto(f"{app_server}/portal/invoices?q=PAY-E2E")
+        customer.locator(f"#pick-{first}").check()
+        customer.locator(f"#pick-{second}").check()
+        customer.locator("#pay-selected").click()
+        expect(customer).to_have_url(re.compile(re.escape(standin.base) + r"/pay/cs_"))
+        ref = customer.url.rsplit("/", 1)[1]
+        assert standin.sessions[ref]["amount_total"] == 7500
+        customer.locator("#standin-pay").click()
+        expect(customer.locator("#pay-confirming")).to_be_visible()
+        assert post_stripe(app_server, standin.completed(ref)).text == "applied"
+        with Session(app_server.engine()) as s:
+            assert {s.get(m.Invoice, i).status for i in (first, second)} == {m.InvoiceStatus.PAID}
+    finally:
+        staff.context.close()
+        customer.context.close()

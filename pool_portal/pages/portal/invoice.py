@@ -39,7 +39,7 @@ def _payments() -> rx.Component:
                         p["amount"],
                         rx.cond(p["refunded"] != "", rx.text(T("payments.refunded"), " ", p["refunded"], size="1")),
                     ),
-                    rx.table.cell(rx.cond(p["method"] != "", T("payments.method." + p["method"]), "")),
+                    rx.table.cell(rx.cond(p["method"] != "", T("payments.method." + p["method"]), p["method_other"])),
                     rx.table.cell(T("payments.status." + p["status"])),
                 ),
                 id="invoice-payments",

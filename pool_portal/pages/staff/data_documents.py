@@ -331,7 +331,7 @@ def _payments(S) -> rx.Component:
                         p["amount"],
                         rx.cond(p["refunded"] != "", rx.text(T("payments.refunded"), " ", p["refunded"], size="1")),
                     ),
-                    rx.table.cell(rx.cond(p["method"] != "", T("payments.method." + p["method"]), "")),
+                    rx.table.cell(rx.cond(p["method"] != "", T("payments.method." + p["method"]), p["method_other"])),
                     rx.table.cell(T("payments.status." + p["status"])),
                     rx.table.cell(rx.code(p["reference"])),
                     rx.table.cell(rx.cond(p["flag"] != "", rx.text(T(p["flag"]), color_scheme="red", size="2"), "")),

@@ -73,9 +73,13 @@ def _when(text: object) -> datetime | None:
     return found.replace(tzinfo=UTC) if found is not None and found.tzinfo is None else found
 
 
+METHODS = {"card": "creditcard", "ideal": "ideal", "bizum": "bizum"}
+_OURS = {theirs: ours for ours, theirs in METHODS.items()}
+
+
 class MollieGateway:
     code = PaymentProvider.MOLLIE
-    methods: Mapping[str, str] = {"card": "creditcard", "ideal": "ideal", "bizum": "bizum"}
+    methods: Mapping[str, str] = METHODS
 
     def check_keys(self, keys: Keys) -> None:
         try:
@@ -136,7 +140,7 @@ class MollieGateway:
             "amount_cents": amount,
             "currency": currency,
             "metadata": metadata,
-            "method": str(payment.method)[:40] if payment.method else None,
+            "method": _OURS.get(str(payment.method), str(payment.method))[:40] if payment.method else None,
         }
         events = []
         if status == "paid" or refunded or charged_back:
