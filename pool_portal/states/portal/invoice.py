@@ -33,10 +33,11 @@ class InvoicePageState(PortalState):
         params = self.router.url.query_parameters
         invoice_id = parse_id(str(params.get("id", "")))
         checkout_id = parse_id(str(params.get("checkout", "")))
-        found = await call(reads.portal_invoice, v, invoice_id, checkout_id) if invoice_id else None
+        self.cancelled = bool(checkout_id and params.get("cancelled"))
+        confirming = None if self.cancelled else checkout_id  # left the checkout: nothing to confirm
+        found = await call(reads.portal_invoice, v, invoice_id, confirming) if invoice_id else None
         for name, value in portal_invoice_values(found, normalise_language(self.lang)).items():
             setattr(self, name, value)
-        self.cancelled = bool(checkout_id and params.get("cancelled"))
         self.pay_error = ""
         self.loaded = True
 
