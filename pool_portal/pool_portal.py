@@ -6,7 +6,7 @@ import reflex as rx
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from pool_portal.api import files, health, integration, origins, pages, security_headers, session_routes
+from pool_portal.api import files, health, integration, origins, pages, payments, security_headers, session_routes
 from pool_portal.api.upload_door import upload_door
 from pool_portal.components import style
 from pool_portal.components.i18n import page_title
@@ -26,6 +26,7 @@ from pool_portal.pages.incidents.staff import history_page as admin_incidents_pa
 from pool_portal.pages.portal import home, home_overlay
 from pool_portal.pages.portal.assets import assets_page, defects_page
 from pool_portal.pages.portal.documents import invoices_page, quotes_page, reports_page
+from pool_portal.pages.portal.invoice import invoice_page as portal_invoice_page
 from pool_portal.pages.portal.jobs import jobs_page, request_job_page
 from pool_portal.pages.staff import (
     data,
@@ -51,6 +52,7 @@ from pool_portal.states.identity.sign_in import LinkState, LoginState, PasswordS
 from pool_portal.states.incidents.portal import IncidentListState, IncidentState, ReportFaultState
 from pool_portal.states.incidents.staff import AdminIncidentsState, AdminIncidentState
 from pool_portal.states.portal.home import PortalHomeState
+from pool_portal.states.portal.invoice import InvoicePageState
 from pool_portal.states.portal.records import (
     AssetsState,
     DefectsState,
@@ -82,7 +84,7 @@ from pool_portal.states.staff.users import StaffUsersState
 
 
 def _backend() -> Starlette:
-    return Starlette(routes=session_routes.routes + files.routes + health.routes + integration.routes)
+    return Starlette(routes=session_routes.routes + files.routes + health.routes + payments.routes + integration.routes)
 
 
 def index() -> rx.Component:
@@ -140,6 +142,12 @@ app.add_page(
 app.add_page(quotes_page, route="/portal/quotes", on_load=QuotesState.load_quotes, title=page_title("title.quotes"))
 app.add_page(
     invoices_page, route="/portal/invoices", on_load=InvoicesState.load_invoices, title=page_title("title.invoices")
+)
+app.add_page(
+    portal_invoice_page,
+    route="/portal/invoice",
+    on_load=InvoicePageState.load_invoice_page,
+    title=page_title("title.invoice"),
 )
 app.add_page(
     request_job_page,

@@ -112,11 +112,25 @@ class Settings(BaseSettings):
     api_max_body_bytes: int = Field(
         1024 * 1024, ge=1024, le=64 * 1024 * 1024, validation_alias=AliasChoices("PORTAL_API_MAX_BODY_BYTES")
     )
+    # Online payments: where the providers' SDKs send their API calls. Unset: the real
+    # APIs. Set only to a stand-in (the tests) or a proxy of your own.
+    stripe_api_base: str | None = Field(None, validation_alias=AliasChoices("PORTAL_STRIPE_API_BASE"))
+    mollie_api_endpoint: str | None = Field(None, validation_alias=AliasChoices("PORTAL_MOLLIE_API_ENDPOINT"))
     api_max_pdf_bytes: int = Field(
         10 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024, validation_alias=AliasChoices("PORTAL_API_MAX_PDF_BYTES")
     )
 
-    @field_validator("redis_url", "smtp_url", "cloudinary_url", "secret_key", "backend_url", "workers", mode="before")
+    @field_validator(
+        "redis_url",
+        "smtp_url",
+        "cloudinary_url",
+        "secret_key",
+        "backend_url",
+        "stripe_api_base",
+        "mollie_api_endpoint",
+        "workers",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, v):
         if isinstance(v, str) and not v.strip():
@@ -144,7 +158,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis:// or rediss:// URL")
         return v
 
-    @field_validator("public_url", "backend_url")
+    @field_validator("public_url", "backend_url", "stripe_api_base", "mollie_api_endpoint")
     @classmethod
     def _check_public_url(cls, v: str | None) -> str | None:
         if v:

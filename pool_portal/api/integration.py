@@ -29,6 +29,7 @@ from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
+from pool_portal.api import payments_api
 from pool_portal.api.problems import PROBLEM, TITLES, Problem, problem
 from pool_portal.db import session_scope
 from pool_portal.services.data_in import pushes, reads
@@ -243,6 +244,7 @@ def _add_routes(kind: str) -> None:
 
 for _kind in KINDS:
     _add_routes(_kind)
+payments_api.add_routes(app, _errors(401, 422, 429), caller)
 
 
 @app.put(

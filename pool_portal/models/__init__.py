@@ -32,6 +32,16 @@ from pool_portal.models.incidents import (
 )
 from pool_portal.models.integration import ApiKey, ApiRateWindow
 from pool_portal.models.notifications import Notification, NotificationKind
+from pool_portal.models.payments import (
+    CheckoutAttempt,
+    CheckoutInvoice,
+    CheckoutStatus,
+    Payment,
+    PaymentEvent,
+    PaymentProvider,
+    PaymentSettings,
+    PaymentStatus,
+)
 from pool_portal.models.portal_settings import ClientPortalSettings, PortalSettings
 from pool_portal.models.sites import Asset, Site
 from pool_portal.models.tenancy import StaffRole, StaffUser, Tenant

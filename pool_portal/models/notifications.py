@@ -22,6 +22,8 @@ class NotificationKind(str, enum.Enum):
     QUOTE_DECIDED = "QUOTE_DECIDED"
     INVOICE_ISSUED = "INVOICE_ISSUED"
     REPORT_APPROVED = "REPORT_APPROVED"
+    PAYMENT_RECEIVED = "PAYMENT_RECEIVED"  # names stay within 16 characters: the column is 24 long
+    PAYMENT_FLAGGED = "PAYMENT_FLAGGED"
 
 
 class Notification(SQLModel, table=True):

@@ -37,9 +37,9 @@ def _free_port() -> int:
 class AppServer(str):
     """The base URL (a str), with the app's database URL and data dir."""
 
-    def __new__(cls, base: str, db_url: str, data_dir: Path, log: Path):
+    def __new__(cls, base: str, db_url: str, data_dir: Path, log: Path, standin=None):
         obj = super().__new__(cls, base)
-        obj.db_url, obj.data_dir, obj.log = db_url, data_dir, log
+        obj.db_url, obj.data_dir, obj.log, obj.standin = db_url, data_dir, log, standin
         return obj
 
     def engine(self):
@@ -98,13 +98,24 @@ def mailbox():
 
 
 @pytest.fixture(scope="session")
-def app_server(request, tmp_path_factory, mailbox):
+def payment_standin():
+    """The payment providers' stand-in (tests/payment_standin.py) the apps' SDKs talk to."""
+    from tests.payment_standin import Standin
+
+    server = Standin().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(request, tmp_path_factory, mailbox, payment_standin):
     """Start the real app (migrated, AquaDemo loaded, mail to the test's SMTP server)
     and yield its base URL. In the sqlite pass it runs as `make run` does (SQLite, one
     worker); with PORTAL_TEST_BACKEND=postgres on a fresh PostgreSQL database, with
-    its state in Redis and two Granian workers."""
+    its state in Redis and two Granian workers. The payment SDKs talk to the stand-in."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
     port = _free_port()
+    providers = {"PORTAL_STRIPE_API_BASE": payment_standin.base, "PORTAL_MOLLIE_API_ENDPOINT": payment_standin.base}
     if selected_backend() == "postgres":
         pg = request.getfixturevalue("pg_server")
         env = app_env(
@@ -114,16 +125,21 @@ def app_server(request, tmp_path_factory, mailbox):
             redis_url=request.getfixturevalue("redis_server"),
             workers=2,
             smtp_port=mailbox.port,
+            **providers,
         )
     else:
         env = app_env(
-            port=port, data_dir=data_dir, db_url=f"sqlite:///{data_dir / 'portal.db'}", smtp_port=mailbox.port
+            port=port,
+            data_dir=data_dir,
+            db_url=f"sqlite:///{data_dir / 'portal.db'}",
+            smtp_port=mailbox.port,
+            **providers,
         )
     load_demo(env)
     app = AppProcess(env, data_dir / "app.log")
     app.start(START_TIMEOUT_S)
     try:
-        yield AppServer(app.base, env["REFLEX_DB_URL"], data_dir, app.log)
+        yield AppServer(app.base, env["REFLEX_DB_URL"], data_dir, app.log, payment_standin)
     finally:
         app.stop()
 

@@ -51,6 +51,17 @@ CALLS: dict[str, dict] = {
     "QuotesState.close_action": {"_open": False},
     "QuotesState.submit_action": {"files": [], "name": "Mallory"},
     "InvoicesState.load_invoices": {},
+    # Online payments: invoices nobody has; a settings form that fails validation (no
+    # webhook secret, no method), so even ADMIN's call changes nothing.
+    "InvoicesState.pay": {"invoice_id": "999999"},
+    "InvoicesState.pay_selected": {"form_data": {"pick_999999": "on", "pick_x": "on"}},
+    "InvoicePageState.load_invoice_page": {},
+    "InvoicePageState.pay": {},
+    "PortalHomeState.pay_invoice": {"invoice_id": "999999"},
+    "PortalSettingsState.save_payments": {
+        "form_data": {"pay_enabled": "on", "provider": "STRIPE", "secret_key": "sk_live_mallory"}
+    },
+    "PortalSettingsState.check_payments": {},
     "RequestJobState.load_request": {},
     "JobsState.load_jobs": {},
     "ReportsState.load_reports": {},
@@ -173,6 +184,7 @@ PAGES: dict[str, str] = {
     "portal/password": "portal",
     "portal/quotes": "portal",
     "portal/invoices": "portal",
+    "portal/invoice": "portal",
     "portal/request-job": "portal",
     "portal/jobs": "portal",
     "portal/reports": "portal",
@@ -240,6 +252,10 @@ ROUTES: dict[str, tuple[str, int]] = {
         for kind in ("clients", "sites", "assets", "remarks", "jobs", "quotes", "invoices", "reports")
     },
     "/api/v1/invoices/X-1/pdf": ("PUT", 401),
+    "/api/v1/payments": ("GET", 401),
+    # The payment providers' webhooks: no session, no Origin; unsigned (or no payment id): 400.
+    "/payments/stripe/webhook": ("POST", 400),
+    "/payments/mollie/webhook": ("POST", 400),
 }
 
 # Background tasks (the live watchers): their answer arrives after the call returns.
@@ -300,15 +316,16 @@ def test_every_page_has_a_row_here_and_its_loader_agrees():
 
 
 def test_every_backend_route_has_a_row_here(app_server):
-    from pool_portal.api import files, health, integration, session_routes
+    from pool_portal.api import files, health, integration, payments, session_routes
 
     def pattern(path: str) -> str:
-        path = re.sub(r"/export/[a-z]+\.csv$", "/export/{kind}.csv", path.split("?")[0])
+        path = re.sub(r"^/payments/[a-z]+/webhook$", "/payments/{provider}/webhook", path.split("?")[0])
+        path = re.sub(r"/export/[a-z]+\.csv$", "/export/{kind}.csv", path)
         path = re.sub(r"/X-1(?=/|$)", "/{external_id}", path)
         return re.sub(r"/\d+$", "/{document_id}" if "document" in path else "/{record_id}", path)
 
     api_routes = {integration.PREFIX + r.path for r in integration.app.routes}
-    assert {r.path for r in session_routes.routes + files.routes + health.routes} | api_routes == {
+    assert {r.path for r in session_routes.routes + files.routes + health.routes + payments.routes} | api_routes == {
         pattern(p) for p in ROUTES
     }
     for path, (method, status) in ROUTES.items():
@@ -411,6 +428,9 @@ def test_matrix(app_server, cookies, actor):
                         "panels",
                         "groups",
                         "flags",
+                        "payable",
+                        "payments",
+                        "invoice",
                     ):
                         for suffix in ("", "_rx_state_"):
                             assert not state_delta.get(key + suffix), (actor, short, key)

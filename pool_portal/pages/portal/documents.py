@@ -13,6 +13,7 @@ from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell, title
 from pool_portal.components.lists import list_body
 from pool_portal.components.notices import notice, unavailable
+from pool_portal.components.payments import cancelled_notice, confirming_notice, pay_control, pay_error
 from pool_portal.states.portal.records import InvoicesState, QuotesState, ReportsState
 
 
@@ -121,11 +122,60 @@ def quotes_page() -> rx.Component:
     )
 
 
+def _invoice_actions(r) -> rx.Component:
+    """PDF, Pay now (with a box to pay several at once when the tenant allows it)."""
+    S = InvoicesState
+    return rx.flex(
+        pdf_link("/files/invoice/" + r["id"], r["number"]),
+        rx.cond(
+            S.payable.contains(r["id"]),
+            rx.fragment(
+                rx.cond(
+                    S.multi & (S.payable[r["id"]].to(str) == "pay"),
+                    rx.el.input(
+                        type="checkbox",
+                        name="pick_" + r["id"],
+                        form="pay-form",
+                        id="pick-" + r["id"],
+                        aria_label=T("payments.pick") + " " + r["number"],
+                    ),
+                ),
+                pay_control(S.payable[r["id"]].to(str), S.pay(r["id"]), "pay-" + r["id"], r["number"]),
+            ),
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _pay_several() -> rx.Component:
+    S = InvoicesState
+    return rx.cond(
+        S.multi,
+        rx.form(
+            rx.flex(
+                rx.text(T("payments.several_hint"), size="2"),
+                rx.button(T("payments.pay_selected"), type="submit", size="1", color_scheme="green", id="pay-selected"),
+                spacing="2",
+                align="center",
+            ),
+            id="pay-form",
+            on_submit=S.pay_selected,
+            reset_on_submit=False,
+            margin_bottom="0.5rem",
+        ),
+    )
+
+
 def invoices_page() -> rx.Component:
     S = InvoicesState
     return portal_shell(
         title("nav.invoices", margin_bottom="0.75rem"),
         unavailable(S),
+        rx.cond(S.returned == "confirming", confirming_notice()),
+        rx.cond(S.returned == "cancelled", cancelled_notice()),
+        pay_error(S),
         rx.cond(
             S.enabled,
             rx.box(
@@ -137,11 +187,13 @@ def invoices_page() -> rx.Component:
                         margin_bottom="0.75rem",
                     ),
                 ),
+                _pay_several(),
                 list_body(
                     S,
                     "invoices",
-                    actions=lambda r: pdf_link("/files/invoice/" + r["id"], r["number"]),
-                    action_label="overlay.pdf",
+                    cells={"number": lambda r: rx.link(r["number"], href="/portal/invoice?id=" + r["id"])},
+                    actions=_invoice_actions,
+                    action_label="contacts.actions",
                 ),
             ),
         ),

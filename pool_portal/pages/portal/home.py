@@ -12,6 +12,7 @@ from pool_portal.components.buttons import count_link
 from pool_portal.components.charts import figures_table, plot
 from pool_portal.components.i18n import T
 from pool_portal.components.layout import portal_shell, title
+from pool_portal.components.payments import pay_control, pay_error
 from pool_portal.components.sections import panel
 from pool_portal.components.selects import choice_options, dropdown
 from pool_portal.components.tables import table
@@ -83,6 +84,10 @@ def _activity_item(r) -> rx.Component:
         rx.text(r["site"], size="2", color_scheme="gray", flex="1", min_width="8rem"),
         rx.text(r["date"], size="2"),
         rx.text(r["amount"], size="2", weight="medium"),
+        rx.cond(
+            r["doc"] == "invoice",
+            pay_control(r["pay"].to(str), S.pay_invoice(r["id"]), "activity-pay-" + r["id"], r["number"]),
+        ),
         spacing="3",
         align="center",
         wrap="wrap",
@@ -147,6 +152,7 @@ def activity_panel() -> rx.Component:
         _activity_row("defect_quotes", "quotes"),
         _activity_row("service_quotes", "quotes"),
         _activity_row("invoices", "invoices"),
+        pay_error(S),
         download_form(
             "/files/monthly-report",
             "activity.download",

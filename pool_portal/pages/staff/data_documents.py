@@ -284,5 +284,61 @@ def invoice_page() -> rx.Component:
         _fact(S, "jobs.po", "customer_po"),
     ]
     return _doc_page(
-        S, "invoice", "data.invoice.title", "data.invoice.new", header, actions, "data.invoices.title", facts
+        S,
+        "invoice",
+        "data.invoice.title",
+        "data.invoice.new",
+        header,
+        actions,
+        "data.invoices.title",
+        facts,
+        _payments(S),
+    )
+
+
+def _payments(S) -> rx.Component:
+    """The invoice's online payments: paid so far, left to pay, and each payment with
+    what staff must do about it (refund a second payment, a refused amount)."""
+    summary = S.payments_summary
+    return rx.cond(
+        S.payments.length() > 0,
+        section(
+            "payments.list",
+            rx.text(
+                T("payments.paid"),
+                ": ",
+                summary["paid"].to(str),
+                " · ",
+                T("payments.outstanding"),
+                ": ",
+                summary["outstanding"].to(str),
+                size="2",
+                id="payments-summary",
+            ),
+            table(
+                [
+                    "payments.when",
+                    "payments.amount",
+                    "payments.method",
+                    "overlay.status",
+                    "payments.reference",
+                    "payments.flag",
+                ],
+                S.payments,
+                row=lambda p: rx.table.row(
+                    rx.table.cell(p["when"]),
+                    rx.table.cell(
+                        p["amount"],
+                        rx.cond(p["refunded"] != "", rx.text(T("payments.refunded"), " ", p["refunded"], size="1")),
+                    ),
+                    rx.table.cell(rx.cond(p["method"] != "", T("payments.method." + p["method"]), p["method_other"])),
+                    rx.table.cell(T("payments.status." + p["status"])),
+                    rx.table.cell(rx.code(p["reference"])),
+                    rx.table.cell(rx.cond(p["flag"] != "", rx.text(T(p["flag"]), color_scheme="red", size="2"), "")),
+                ),
+                id="invoice-payments",
+                size="1",
+            ),
+            ident="invoice-payments-section",
+        ),
     )

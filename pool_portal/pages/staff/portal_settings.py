@@ -15,6 +15,7 @@ from pool_portal.components.sections import fieldset
 from pool_portal.components.selects import code_options, dropdown, enum_codes
 from pool_portal.models import JobStage
 from pool_portal.presentation import palette
+from pool_portal.services.payments.gateway import METHODS
 from pool_portal.services.portal import portal_settings
 from pool_portal.services.staff import portal_admin
 from pool_portal.states.shell import AppState
@@ -163,6 +164,92 @@ def _logo() -> rx.Component:
     )
 
 
+def _pay_error(name: str) -> rx.Component:
+    return rx.cond(
+        S.pay_errors.contains(name),
+        rx.text(T(S.pay_errors[name].to(str)), color_scheme="red", size="2", role="alert", id=f"pay-error-{name}"),
+    )
+
+
+def _secret(name: str, label_key: str, last4) -> rx.Component:
+    """A key field: never filled in; what is saved shows only as its last four characters."""
+    return rx.box(
+        rx.el.label(T(label_key), html_for=f"pay-{name}"),
+        rx.input(
+            name=name,
+            id=f"pay-{name}",
+            type="password",
+            auto_complete="off",
+            max_length=300,
+            placeholder=rx.cond(last4 != "", "…" + last4, ""),
+        ),
+        rx.cond(
+            last4 != "",
+            rx.text(T("payments.key_saved"), " …", last4, size="1", color_scheme="gray", id=f"pay-{name}-saved"),
+        ),
+        _pay_error(name),
+    )
+
+
+def _payments() -> rx.Component:
+    """Admin → Customer portal → Payments: off by default; provider, keys, methods."""
+    return rx.form(
+        fieldset(
+            "payments.title",
+            rx.text(T("payments.intro"), size="1", color_scheme="gray"),
+            checkbox("pay_enabled", T("payments.enabled"), S.pay_enabled, "pay-enabled"),
+            _pay_error("enabled"),
+            rx.el.label(T("payments.provider"), html_for="pay-provider"),
+            dropdown(
+                rx.el.option("Stripe", value="STRIPE"),
+                rx.el.option("Mollie", value="MOLLIE"),
+                name="provider",
+                id="pay-provider",
+                default_value=S.pay_provider,
+                style=style.SELECT_FIT,
+            ),
+            _pay_error("provider"),
+            _secret("secret_key", "payments.secret_key", S.pay_key_last4),
+            _secret("webhook_secret", "payments.webhook_secret", S.pay_hook_last4),
+            rx.text(T("payments.webhook_url"), ": ", rx.code(S.pay_webhook_url), size="1", id="pay-webhook-url"),
+            rx.text(T("payments.methods"), size="2"),
+            rx.flex(
+                *[
+                    checkbox(f"method_{m}", T(f"payments.method.{m}"), S.pay_methods.contains(m), f"pay-method-{m}")
+                    for m in METHODS
+                ],
+                spacing="3",
+                wrap="wrap",
+            ),
+            rx.text(T("payments.methods_hint"), size="1", color_scheme="gray"),
+            _pay_error("methods"),
+            checkbox("allow_multiple", T("payments.allow_multiple"), S.pay_multiple, "pay-multiple"),
+            rx.cond(
+                S.pay_problem != "",
+                rx.callout(
+                    rx.text(T(S.pay_problem), " ", S.pay_problem_at), color_scheme="red", role="alert", id="pay-problem"
+                ),
+            ),
+            rx.cond(
+                S.pay_notice != "",
+                rx.callout(T(S.pay_notice), color_scheme="green", role="status", id="pay-notice"),
+            ),
+            rx.flex(
+                rx.button(T("admin.save"), type="submit", id="pay-save", width="fit-content"),
+                rx.button(
+                    T("payments.check"), type="button", variant="soft", on_click=S.check_payments, id="pay-check"
+                ),
+                spacing="2",
+            ),
+            id="settings-payments",
+        ),
+        on_submit=S.save_payments,
+        reset_on_submit=True,
+        key="pay-" + S.form_key.to_string(),
+        id="payments-form",
+    )
+
+
 def settings_page() -> rx.Component:
     return admin_shell(
         title("admin.settings.title", margin_bottom="0.25rem"),
@@ -171,7 +258,11 @@ def settings_page() -> rx.Component:
         rx.cond(
             S.loaded,
             rx.grid(
-                _settings_form(), _logo(), columns=rx.breakpoints(initial="1", md="2"), spacing="4", align_items="start"
+                _settings_form(),
+                rx.flex(_logo(), _payments(), direction="column", spacing="4"),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="4",
+                align_items="start",
             ),
             rx.text(T("common.loading")),
         ),

@@ -23,12 +23,13 @@ from decimal import Decimal
 from sqlalchemy import delete
 from sqlmodel import Session, SQLModel, select
 
-from pool_portal.models import Quote, QuoteLine, QuoteStatus, Report, ReportStatus, Site, utcnow
+from pool_portal.models import Invoice, InvoiceStatus, Quote, QuoteLine, QuoteStatus, Report, ReportStatus, Site, utcnow
 from pool_portal.services.core import pricing
 from pool_portal.services.core.pricing import line_total
 from pool_portal.services.data_in.errors import FieldError, Rejected
 from pool_portal.services.data_in.kinds import KINDS, LABELS, check_external_id, find, parse
 from pool_portal.services.data_in.schemas import QuoteIn, Record
+from pool_portal.services.payments.ledger import settled_by_payments
 
 MAX_CENTS = 2_000_000_000  # the money columns are 32-bit integers
 
@@ -114,6 +115,13 @@ def upsert(
             )
         if not errors:  # the same content again: idempotent, nothing rewritten
             return Upserted(row, False, previous_status)
+    if (
+        isinstance(row, Invoice)
+        and row.status == InvoiceStatus.PAID
+        and values.get("status") == InvoiceStatus.AWAITING_PAYMENT
+        and settled_by_payments(db, row.id)
+    ):  # paid online before the ERP heard of it: it stays paid (GET /api/v1/payments tells the ERP)
+        values["status"], values["paid_on"] = InvoiceStatus.PAID, row.paid_on
     priced = None
     if spec.lines is not None:
         subtotal, tax, total, each = totals(

@@ -99,6 +99,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "quote_sent": ("tenant_name", "number", "link"),
     "invoice_issued": ("tenant_name", "number", "link"),
     "report_approved": ("tenant_name", "number", "link"),
+    "payment_receipt": ("tenant_name", "number", "amount", "link"),
 }
 # Free text written by people: shown as a quote under the body, never formatted into it.
 _QUOTED = ("excerpt", "resolution")

@@ -28,6 +28,7 @@ from pool_portal.services.core.scope import tenant_client
 from pool_portal.services.identity.acting import acting_staff
 from pool_portal.services.identity.auth import logo_stamp
 from pool_portal.services.infra import storage, uploads
+from pool_portal.services.payments import config as payments_config
 from pool_portal.services.portal.portal_settings import (
     ASSET_COLUMN_KEYS,
     DOCUMENTS,
@@ -299,3 +300,15 @@ def reset_client_overrides(session: Session, tenant_id: int, staff_user_id: int,
         session.delete(row)
         by_staff(session, "admin.customise.reset", tenant_id, staff_user_id, "client", client.id)
     return {}
+
+
+# -- online payments (the rules: services/payments/config.py) -----------------------------------------
+def get_payment_settings(session: Session, tenant_id: int, staff_user_id: int) -> payments_config.PaymentConfig:
+    """The Payments section of the form: never a key, only its last four characters."""
+    acting_staff(session, tenant_id, staff_user_id)
+    return payments_config.payment_config(session, tenant_id)
+
+
+def update_payment_settings(session: Session, tenant_id: int, staff_user_id: int, form: Mapping[str, object]) -> Errors:
+    """Save the Payments section (ADMIN); {} or {field: key}, nothing written then."""
+    return payments_config.save_payment_settings(session, tenant_id, staff_user_id, form)

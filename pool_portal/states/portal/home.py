@@ -24,9 +24,11 @@ from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.params import parse_id, parse_int
 from pool_portal.services.core.scope import Viewer
 from pool_portal.services.identity import auth
+from pool_portal.services.payments import reads as payment_reads
 from pool_portal.services.portal.home import HomeQuery, read_home, view_for_property
 from pool_portal.states.guard import portal_event, viewer
 from pool_portal.states.portal.page import PortalState
+from pool_portal.states.portal.paying import start_payment
 from pool_portal.states.shell import call
 
 BOARD_REUSE_S = 120  # an overlay opened within this long of the dashboard keeps its board
@@ -98,6 +100,7 @@ class PortalHomeState(PortalState):
     overlay_filter: str = ""
     _bars: dict[str, dict] = {}  # backend only: chart -> {"months": {label: key}, "buckets": [...]}
     search_hits: list[dict[str, str]] = []
+    pay_error: str = ""
     _board_key: str = ""  # backend only: what the board shown was built for, and when
     _board_at: float = 0.0
 
@@ -140,9 +143,25 @@ class PortalHomeState(PortalState):
             for name, value in board.items():
                 setattr(self, name, value)
             self._board_key, self._board_at = key, time.time()
+            await self._mark_payable(v)
         for name, value in overlay.items():
             if getattr(self, name) != value:  # what did not change is not sent again
                 setattr(self, name, value)
+
+    async def _mark_payable(self, v: Viewer) -> None:
+        """The activity report's invoices that can be paid now get Pay now."""
+        items = self.activity_items.get("invoices") or []
+        ids = [int(r["id"]) for r in items if str(r.get("id", "")).isdigit()]
+        payable = await call(payment_reads.payable, v, ids) if ids else {}
+        if payable:
+            marked = [{**r, "pay": payable.get(int(r["id"]), "")} for r in items]
+            self.activity_items = {**self.activity_items, "invoices": marked}
+        self.pay_error = ""
+
+    @portal_event(write=True)
+    async def pay_invoice(self, invoice_id: str):
+        """Pay now, from the activity report."""
+        return await start_payment(self, [i for i in [parse_id(str(invoice_id))] if i is not None])
 
     @portal_event
     def open_bar(self, chart: str, points: list[dict]):

@@ -15,11 +15,13 @@ import reflex as rx
 from pool_portal.presentation.lists import asset_choices, asset_values, list_values, site_options
 from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.params import parse_id
+from pool_portal.services.payments import reads as payment_reads
 from pool_portal.services.portal import assets, invoices, jobs, lists, quotes
 from pool_portal.services.portal.list_query import ListQuery, parse_query
 from pool_portal.services.portal.shell import site_choices
 from pool_portal.states.guard import portal_event, viewer
 from pool_portal.states.portal.page import PortalState
+from pool_portal.states.portal.paying import picked, start_payment
 from pool_portal.states.shell import call
 
 
@@ -124,8 +126,15 @@ class QuotesState(ListState, PortalState):
 
 
 class InvoicesState(ListState, PortalState):
+    """Invoices with the payment instructions and, when the tenant takes payments
+    online, Pay now on each unpaid one (several at once when it allows that)."""
+
     _kind: ClassVar[str] = "invoices"
     payment_instructions: str = ""
+    payable: dict[str, str] = {}  # invoice id -> "pay" | "processing" | "unavailable"
+    multi: bool = False
+    pay_error: str = ""
+    returned: str = ""  # back from a checkout of several: "confirming" | "cancelled"
 
     @portal_event
     async def load_invoices(self):
@@ -134,6 +143,22 @@ class InvoicesState(ListState, PortalState):
         found = await call(invoices.invoices_view, v, query)
         self._show_list(found.listed, query)
         self.payment_instructions = found.payment_instructions
+        ids = [int(r["id"]) for r in self.rows if str(r.get("id", "")).isdigit()]
+        offer = await call(payment_reads.list_offer, v, ids)
+        self.payable = {str(k): val for k, val in offer.payable.items()}
+        self.multi = offer.multiple and len(self.payable) > 1
+        params = self.router.url.query_parameters
+        back = parse_id(str(params.get("checkout", "")))
+        self.returned = "" if back is None else "cancelled" if params.get("cancelled") else "confirming"
+        self.pay_error = ""
+
+    @portal_event(write=True)
+    async def pay(self, invoice_id: str):
+        return await start_payment(self, [i for i in [parse_id(str(invoice_id))] if i is not None])
+
+    @portal_event(write=True)
+    async def pay_selected(self, form_data: dict):
+        return await start_payment(self, picked(form_data))
 
 
 class JobsState(ListState, PortalState):

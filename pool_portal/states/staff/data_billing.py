@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pool_portal.presentation.payments import staff_values
 from pool_portal.presentation.staff_data import (
     BLANK_LINE,
     choices,
@@ -15,6 +16,7 @@ from pool_portal.presentation.staff_data import (
 )
 from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.roles import OFFICE_WORK
+from pool_portal.services.payments import reads as payment_reads
 from pool_portal.services.staff import billing, invoices, quotes
 from pool_portal.states.guard import staff_event, viewer
 from pool_portal.states.shell import StaffPage, call
@@ -158,11 +160,21 @@ class InvoiceState(LineEditor, StaffPage):
     """/admin/invoice?id=<id> or ?site=<id> (a new draft on that site)."""
 
     job_choices: list[list[str]] = []
+    payments: list[dict[str, str]] = []  # online payments, flags included
+    payments_summary: dict[str, str] = {}
 
     @staff_event(OFFICE_WORK)
     async def load_invoice(self):
+        v = viewer()
         page = await self._load_doc(invoices.invoice_page, invoice_doc)
         self.job_choices = choices(page.job_choices) if page is not None else []
+        found = (
+            await call(payment_reads.staff_payments, v.tenant_id, v.user_id, page.invoice.id)
+            if page and page.invoice
+            else None
+        )
+        for name, value in staff_values(found, page.currency if page else "EUR", normalise_language(self.lang)).items():
+            setattr(self, name, value)
 
     @staff_event(OFFICE_WORK)
     async def save_invoice(self, form_data: dict):

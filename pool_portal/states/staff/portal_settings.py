@@ -11,7 +11,11 @@ import asyncio
 
 import reflex as rx
 
+from pool_portal.presentation.payments import config_values
+from pool_portal.services.core.i18n import normalise_language
 from pool_portal.services.core.roles import PORTAL_ADMINISTRATION
+from pool_portal.services.payments import config as payments_config
+from pool_portal.services.payments.gateway import METHODS
 from pool_portal.services.portal import portal_settings
 from pool_portal.services.staff import portal_admin
 from pool_portal.states.guard import staff_event, viewer
@@ -33,6 +37,19 @@ class PortalSettingsState(StaffPage):
     notice: str = ""
     form_key: int = 0  # bumps when the values are (re)loaded: the form re-mounts with them
     loaded: bool = False
+    # Online payments (never a key: only its last four characters).
+    pay_enabled: bool = False
+    pay_provider: str = "STRIPE"
+    pay_methods: list[str] = []
+    pay_supported: dict[str, list[str]] = {}
+    pay_multiple: bool = False
+    pay_key_last4: str = ""
+    pay_hook_last4: str = ""
+    pay_webhook_url: str = ""
+    pay_problem: str = ""
+    pay_problem_at: str = ""
+    pay_errors: dict[str, str] = {}
+    pay_notice: str = ""
 
     def _on_refused(self) -> None:
         super()._on_refused()
@@ -50,12 +67,16 @@ class PortalSettingsState(StaffPage):
         self.payment_instructions = values["payment_instructions"]
         self.default_job_stage = values["default_job_stage"]
         self.job_stages = values["job_stage_choices"]
+        payments = await call(portal_admin.get_payment_settings, v.tenant_id, v.user_id)
+        for name, value in config_values(payments, normalise_language(self.lang)).items():
+            setattr(self, name, value)
         self.form_key += 1
         self.loaded = True
 
     @staff_event(PORTAL_ADMINISTRATION)
     async def load_settings(self):
         self.errors, self.notice = {}, ""
+        self.pay_errors, self.pay_notice = {}, ""
         await self._reload()
 
     @staff_event(PORTAL_ADMINISTRATION)
@@ -102,3 +123,36 @@ class PortalSettingsState(StaffPage):
         self.errors = {}
         self.notice = "admin.logo.removed" if removed else ""
         await self._reload()
+
+    @staff_event(PORTAL_ADMINISTRATION)
+    async def save_payments(self, form_data: dict):
+        """The Payments section: a key field left blank keeps the saved key; a saved
+        key is then checked with the provider (its answer shows here)."""
+        v = viewer()
+        data = form_data if isinstance(form_data, dict) else {}
+        form = {
+            "enabled": bool(data.get("pay_enabled")),
+            "provider": str(data.get("provider") or "")[:20],
+            "secret_key": str(data.get("secret_key") or "")[: payments_config.MAX_KEY + 1],
+            "webhook_secret": str(data.get("webhook_secret") or "")[: payments_config.MAX_KEY + 1],
+            "methods": [m for m in METHODS if data.get(f"method_{m}")],
+            "allow_multiple": bool(data.get("allow_multiple")),
+        }
+        self.pay_errors = await call(portal_admin.update_payment_settings, v.tenant_id, v.user_id, form)
+        if self.pay_errors:
+            self.pay_notice = ""
+            return
+        self.pay_notice = "payments.saved"
+        if form["secret_key"] or form["enabled"]:
+            problem = await asyncio.to_thread(payments_config.check_connection, v.tenant_id, v.user_id)
+            self.pay_notice = "payments.saved_checked" if not problem else "payments.saved"
+        await self._reload()
+
+    @staff_event(PORTAL_ADMINISTRATION)
+    async def check_payments(self):
+        """Ask the provider whether it accepts the saved key."""
+        v = viewer()
+        problem = await asyncio.to_thread(payments_config.check_connection, v.tenant_id, v.user_id)
+        self.pay_errors, self.pay_notice = {}, ("payments.checked_ok" if not problem else "")
+        await self._reload()
+        self.pay_problem = self.pay_problem or problem

@@ -338,6 +338,7 @@ SAMPLE = {
     "client_name": "Hotel Mar Azul",
     "site_name": "Main pool",
     "number": "Q-2025-007",
+    "amount": "€121.00",
 }
 
 
