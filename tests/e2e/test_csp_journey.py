@@ -24,6 +24,7 @@ from pool_portal.models import (
     Site,
     Tenant,
 )
+from pool_portal.services.portal.visibility import visible_invoice
 from tests.e2e.event_client import sign_in
 
 DEMO_PASSWORD = "demo-portal-2026"
@@ -46,7 +47,7 @@ SHOWS = {"/portal": ".js-plotly-plot", "/admin/clients": "table tbody tr"}
 
 def _ids(app_server) -> dict[str, dict[str, int]]:
     """An id of each kind of record for the admin's pages (AquaDemo's) and the portal's
-    (the demo client's own incident, when it has one)."""
+    (the demo client's own incident and invoice, when it has them)."""
     with Session(app_server.engine()) as db:
         aqua = db.exec(select(Tenant).where(Tenant.slug == "aquademo")).one()
         admin = {
@@ -58,7 +59,12 @@ def _ids(app_server) -> dict[str, dict[str, int]]:
             .join(PortalUser, PortalUser.id == Membership.portal_user_id)
             .where(PortalUser.email == "client@aquademo.example.com")
         ).first()
-        portal = {"incident": db.exec(select(Incident.id).where(Incident.client_id == client_id)).first()}
+        portal = {
+            "incident": db.exec(select(Incident.id).where(Incident.client_id == client_id)).first(),
+            "invoice": db.exec(
+                select(Invoice.id).where(Invoice.client_id == client_id, visible_invoice()).order_by(Invoice.id)
+            ).first(),
+        }
     return {"admin": {k: v for k, v in admin.items() if v}, "portal": {k: v for k, v in portal.items() if v}}
 
 
@@ -113,6 +119,7 @@ def _walk(browser, app_server, email: str, kind: str, urls: list[str], then=None
 def test_every_portal_page_runs_under_the_policy(browser, app_server):
     urls = _urls("portal", _ids(app_server)["portal"])
     assert "/portal" in urls and "/portal/incidents/new" in urls
+    assert any(u.startswith("/portal/invoice?id=") for u in urls)
     _walk(browser, app_server, "client@aquademo.example.com", "portal", urls)
 
 
