@@ -62,7 +62,10 @@ def _ids(app_server) -> dict[str, dict[str, int]]:
         portal = {
             "incident": db.exec(select(Incident.id).where(Incident.client_id == client_id)).first(),
             "invoice": db.exec(
-                select(Invoice.id).where(Invoice.client_id == client_id, visible_invoice()).order_by(Invoice.id)
+                select(Invoice.id)
+                .join(Site, Site.id == Invoice.site_id)
+                .where(Site.client_id == client_id, visible_invoice())
+                .order_by(Invoice.id)
             ).first(),
         }
     return {"admin": {k: v for k, v in admin.items() if v}, "portal": {k: v for k, v in portal.items() if v}}
